@@ -1,0 +1,344 @@
+/*
+ * strata/strata.h — the client API of libstrata.
+ *
+ * Applications and FFI bindings (Python ctypes, LuaJIT ffi, ...) use this
+ * header. It offers
+ *   - a runtime built from a JSON configuration (string or file, or the
+ *     built-in default), which loads the transport plugins;
+ *   - requests (method, URL, headers, body from memory or a read callback)
+ *     and responses (status, version, headers, body collected in memory or
+ *     delivered to a write callback);
+ *   - a blocking fetch, and a non-blocking interface that runs many
+ *     transfers from one event loop, with the loop's descriptor and next
+ *     timeout for embedding in another loop;
+ *   - events (per-layer trace, per-hop summaries);
+ *   - a low-level connection: a pipeline used as a byte stream, or a session
+ *     on which requests are issued directly.
+ *
+ * Threads: a runtime and everything made from it belong to one thread at a
+ * time. Use one runtime per thread.
+ *
+ * Errors: functions return a strata_status (see strata/status.h). Functions
+ * that take a strata_error* fill it (when non-NULL) with the code and a
+ * message naming the layer, the hop and the URL.
+ *
+ * OWNERSHIP: every *_new/*_open/*_take function gives the caller an object
+ * to release with the matching *_free/*_close; *_free(NULL) does nothing.
+ * Strings passed in are copied unless stated otherwise. Pointers returned by
+ * accessors are borrowed and live as long as the object they came from.
+ *
+ * Pure C11, standard library only.
+ */
+#ifndef STRATA_STRATA_H_
+#define STRATA_STRATA_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strata/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define STRATA_API __attribute__((visibility("default")))
+#else
+#define STRATA_API
+#endif
+
+typedef struct strata_runtime strata_runtime;
+typedef struct strata_request strata_request;
+typedef struct strata_response strata_response;
+typedef struct strata_transfer strata_transfer;
+typedef struct strata_connection strata_connection;
+
+/* strata_version returns the library version, e.g. "0.1.0". */
+STRATA_API const char* strata_version(void);
+/* strata_abi_version returns the plugin ABI the library hosts, as
+ * major * 1000 + minor. */
+STRATA_API uint32_t strata_abi_version(void);
+/* strata_status_name returns a static name such as "STRATA_E_TIMEOUT"
+ * ("STRATA_E_UNKNOWN" for codes this build does not know). */
+STRATA_API const char* strata_status_name(strata_status status);
+
+/* ---------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------- */
+
+/* strata_error: error detail with fixed buffers so FFI callers need no
+ * memory management. Set struct_size = sizeof(strata_error) before use. */
+typedef struct strata_error {
+  size_t struct_size;
+  strata_status code;
+  int32_t hop;          /* 1-based redirect hop, 0 if not in a transfer */
+  char layer[64];       /* "tcp", "h1", "config", "runtime", ... */
+  char message[1024];   /* full sentence including layer, hop and URL */
+  char url[1024];       /* URL of the hop, "" if none */
+} strata_error;
+
+/* ---------------------------------------------------------------------------
+ * Runtime
+ * ------------------------------------------------------------------------- */
+
+/* strata_runtime_new builds a runtime from a JSON configuration text (see
+ * docs/configuration.md); NULL or "" uses the built-in default
+ * configuration. Plugins are loaded now, so plugin errors show up here. */
+STRATA_API strata_status strata_runtime_new(const char* config_json,
+                                            strata_runtime** out_runtime,
+                                            strata_error* out_error);
+/* strata_runtime_new_from_file reads the configuration from |path|. */
+STRATA_API strata_status strata_runtime_new_from_file(
+    const char* path, strata_runtime** out_runtime, strata_error* out_error);
+/* strata_runtime_free closes all connections, frees unfinished transfers
+ * and unloads the plugins. */
+STRATA_API void strata_runtime_free(strata_runtime* runtime);
+
+/* Event types, delivered to the event callback. */
+enum {
+  STRATA_EVENT_TRACE = 1,    /* a trace line (layer crossing, state change) */
+  STRATA_EVENT_HOP = 2,      /* one request/response hop finished */
+  STRATA_EVENT_CONNECT = 3,  /* a connection was established */
+  STRATA_EVENT_DATA_IN = 4,  /* message = header text received (-v "<") */
+  STRATA_EVENT_DATA_OUT = 5  /* message = header text sent (-v ">") */
+};
+
+/* strata_event: OWNERSHIP: borrowed for the callback only. */
+typedef struct strata_event {
+  size_t struct_size;
+  int32_t type;          /* STRATA_EVENT_* */
+  int32_t hop;           /* 1-based, 0 if none */
+  const char* layer;     /* layer name or "runtime"; never NULL */
+  const char* message;   /* never NULL */
+  const char* url;       /* the hop's URL, or "" */
+  int32_t status;        /* HTTP status (HOP), else 0 */
+  int32_t reused;        /* HOP/CONNECT: 1 if a pooled connection was used */
+  const char* chain;     /* HOP/CONNECT: "tcp(127.0.0.1:80) → h1", or "" */
+  uint64_t elapsed_us;   /* time since the transfer started */
+} strata_event;
+
+typedef void (*strata_event_fn)(void* user, const strata_event* event);
+
+/* strata_runtime_set_event_callback installs |fn| for the event types whose
+ * bit (1u << type) is set in |type_mask|. NULL removes it. */
+STRATA_API void strata_runtime_set_event_callback(strata_runtime* runtime,
+                                                  strata_event_fn fn,
+                                                  void* user,
+                                                  uint32_t type_mask);
+
+/* ---------------------------------------------------------------------------
+ * Requests
+ * ------------------------------------------------------------------------- */
+
+/* strata_request_new makes a request. |method| e.g. "GET"; |url| an
+ * absolute http(s) URL (checked when the request is run). */
+STRATA_API strata_status strata_request_new(const char* method,
+                                            const char* url,
+                                            strata_request** out_request);
+STRATA_API void strata_request_free(strata_request* request);
+
+/* strata_request_add_header appends a header. Names and values with CR, LF
+ * or NUL are refused (STRATA_E_INVALID_ARGUMENT). */
+STRATA_API strata_status strata_request_add_header(strata_request* request,
+                                                   const char* name,
+                                                   const char* value);
+
+/* strata_request_set_body sets a body from memory (copied). */
+STRATA_API strata_status strata_request_set_body(strata_request* request,
+                                                 const void* data, size_t len);
+
+/* strata_read_fn supplies body bytes: fill up to |cap|, set *out_read and
+ * *out_eos (1 after the last byte). Return STRATA_OK, STRATA_AGAIN (nothing
+ * yet; non-blocking use only) or a negative status to abort. */
+typedef strata_status (*strata_read_fn)(void* user, uint8_t* buf, size_t cap,
+                                        size_t* out_read, int* out_eos);
+
+/* strata_request_set_body_reader sets a streamed body. |length| is its size
+ * or -1 if unknown (then HTTP/1.1 sends it chunked). |user| is borrowed and
+ * must outlive the transfer. */
+STRATA_API strata_status strata_request_set_body_reader(strata_request* request,
+                                                        int64_t length,
+                                                        strata_read_fn fn,
+                                                        void* user);
+
+/* strata_write_fn receives response body bytes. Return STRATA_OK, or a
+ * negative status to abort the transfer. */
+typedef strata_status (*strata_write_fn)(void* user, const uint8_t* data,
+                                         size_t len);
+
+/* strata_request_set_body_writer streams the final response's body to |fn|
+ * instead of collecting it in the response. |user| is borrowed. */
+STRATA_API strata_status strata_request_set_body_writer(strata_request* request,
+                                                        strata_write_fn fn,
+                                                        void* user);
+
+/* Request options. Integer options unless marked (string). */
+enum {
+  STRATA_OPT_TIMEOUT_MS = 1,            /* whole transfer; 0 = none */
+  STRATA_OPT_CONNECT_TIMEOUT_MS = 2,    /* per connection setup */
+  STRATA_OPT_FIRST_BYTE_TIMEOUT_MS = 3, /* request sent → response head */
+  STRATA_OPT_IDLE_TIMEOUT_MS = 4,       /* no progress at all */
+  STRATA_OPT_FOLLOW_REDIRECTS = 5,      /* 0/1 */
+  STRATA_OPT_MAX_REDIRECTS = 6,
+  STRATA_OPT_FAIL_ON_HTTP_ERROR = 7,    /* status >= 400 → STRATA_E_HTTP_STATUS */
+  STRATA_OPT_PIPELINE = 8,              /* (string) force a pipeline template */
+  STRATA_OPT_RESOLVE = 9,               /* (string) "host:port:addr", repeatable */
+  STRATA_OPT_MAX_BODY_BYTES = 10        /* collected body limit; 0 = default */
+};
+
+STRATA_API strata_status strata_request_set_option_int(strata_request* request,
+                                                       int32_t option,
+                                                       int64_t value);
+STRATA_API strata_status strata_request_set_option_string(
+    strata_request* request, int32_t option, const char* value);
+
+/* ---------------------------------------------------------------------------
+ * Responses
+ * ------------------------------------------------------------------------- */
+
+/* Response information ids for strata_response_info. */
+enum {
+  STRATA_INFO_STATUS = 1,
+  STRATA_INFO_HTTP_VERSION = 2,    /* 10, 11, 20 */
+  STRATA_INFO_NUM_REDIRECTS = 3,
+  STRATA_INFO_NUM_CONNECTS = 4,    /* new connections made */
+  STRATA_INFO_SIZE_DOWNLOAD = 5,   /* body bytes of the final response */
+  STRATA_INFO_TIME_TOTAL_US = 6,
+  STRATA_INFO_TIME_CONNECT_US = 7,
+  STRATA_INFO_TIME_FIRST_BYTE_US = 8,
+  STRATA_INFO_SIZE_UPLOAD = 9
+};
+
+STRATA_API int32_t strata_response_status(const strata_response* response);
+STRATA_API int32_t strata_response_http_version(const strata_response* response);
+STRATA_API size_t strata_response_header_count(const strata_response* response);
+/* strata_response_header gives header |index| (0-based, in arrival order).
+ * The strings are NUL-terminated as well as sized. */
+STRATA_API strata_status strata_response_header(const strata_response* response,
+                                                size_t index,
+                                                const char** out_name,
+                                                size_t* out_name_len,
+                                                const char** out_value,
+                                                size_t* out_value_len);
+/* strata_response_header_get returns the first value of |name| (case
+ * insensitive), NUL-terminated, or NULL. */
+STRATA_API const char* strata_response_header_get(
+    const strata_response* response, const char* name);
+/* strata_response_body gives the collected body (empty when a writer was
+ * set). */
+STRATA_API void strata_response_body(const strata_response* response,
+                                     const uint8_t** out_data, size_t* out_len);
+/* strata_response_effective_url: the URL of the final hop. */
+STRATA_API const char* strata_response_effective_url(
+    const strata_response* response);
+STRATA_API strata_status strata_response_info(const strata_response* response,
+                                              int32_t info, int64_t* out_value);
+STRATA_API void strata_response_free(strata_response* response);
+
+/* ---------------------------------------------------------------------------
+ * Blocking fetch
+ * ------------------------------------------------------------------------- */
+
+/* strata_fetch runs |request| to completion (connects, sends, receives,
+ * follows redirects when asked). On STRATA_OK *out_response is set.
+ * |request| stays owned by the caller and may be run again. */
+STRATA_API strata_status strata_fetch(strata_runtime* runtime,
+                                      const strata_request* request,
+                                      strata_response** out_response,
+                                      strata_error* out_error);
+
+/* ---------------------------------------------------------------------------
+ * Non-blocking interface
+ * ------------------------------------------------------------------------- */
+
+/* strata_submit starts |request| (copied; the caller keeps it) and returns
+ * a transfer owned by the caller. |user| is returned by
+ * strata_transfer_user. */
+STRATA_API strata_status strata_submit(strata_runtime* runtime,
+                                       const strata_request* request,
+                                       void* user,
+                                       strata_transfer** out_transfer);
+
+/* strata_runtime_run waits at most |timeout_ms| (0: do not wait, -1: until
+ * something happens) for events and progresses every transfer. Returns the
+ * number of transfers still running through *out_running. */
+STRATA_API strata_status strata_runtime_run(strata_runtime* runtime,
+                                            int32_t timeout_ms,
+                                            size_t* out_running);
+
+/* strata_runtime_fd returns a descriptor that becomes readable when
+ * strata_runtime_run(runtime, 0, ...) has work to do (an epoll descriptor),
+ * for embedding in another event loop. */
+STRATA_API int strata_runtime_fd(const strata_runtime* runtime);
+
+/* strata_runtime_timeout_ms returns the longest the embedding loop may wait
+ * before calling strata_runtime_run, or -1 if no timer is pending. */
+STRATA_API int64_t strata_runtime_timeout_ms(const strata_runtime* runtime);
+
+/* strata_runtime_next_done returns a finished transfer not yet returned,
+ * or NULL. The transfer stays owned by the caller. */
+STRATA_API strata_transfer* strata_runtime_next_done(strata_runtime* runtime);
+
+STRATA_API int strata_transfer_done(const strata_transfer* transfer);
+STRATA_API void* strata_transfer_user(const strata_transfer* transfer);
+/* strata_transfer_result returns the outcome of a finished transfer
+ * (STRATA_AGAIN while running) and fills |out_error| if it failed. */
+STRATA_API strata_status strata_transfer_result(const strata_transfer* transfer,
+                                                strata_error* out_error);
+/* strata_transfer_take_response moves the response out of a finished,
+ * successful transfer (NULL otherwise, or if already taken). */
+STRATA_API strata_response* strata_transfer_take_response(
+    strata_transfer* transfer);
+/* strata_transfer_cancel stops a running transfer (result
+ * STRATA_E_CANCELLED). */
+STRATA_API void strata_transfer_cancel(strata_transfer* transfer);
+/* strata_transfer_free cancels the transfer if it is running and frees it. */
+STRATA_API void strata_transfer_free(strata_transfer* transfer);
+
+/* ---------------------------------------------------------------------------
+ * Low-level connections
+ * ------------------------------------------------------------------------- */
+
+/* strata_connection_open builds the pipeline template named |pipeline| (a
+ * key of "pipelines" in the configuration) towards host:port and connects
+ * it, waiting at most |timeout_ms| (0: the configured connect timeout).
+ * A pipeline of byte-stream layers only gives a byte stream
+ * (strata_connection_send/recv); one topped by a session layer gives a
+ * connection for strata_connection_request. */
+STRATA_API strata_status strata_connection_open(strata_runtime* runtime,
+                                                const char* pipeline,
+                                                const char* host,
+                                                uint16_t port,
+                                                int32_t timeout_ms,
+                                                strata_connection** out_conn,
+                                                strata_error* out_error);
+/* strata_connection_send writes all |len| bytes, waiting at most
+ * |timeout_ms| (-1 forever). */
+STRATA_API strata_status strata_connection_send(strata_connection* conn,
+                                                const void* data, size_t len,
+                                                int32_t timeout_ms,
+                                                strata_error* out_error);
+/* strata_connection_recv reads at least one byte (up to |cap|), waiting at
+ * most |timeout_ms|; *out_read == 0 with STRATA_OK means end of stream. */
+STRATA_API strata_status strata_connection_recv(strata_connection* conn,
+                                                void* buf, size_t cap,
+                                                size_t* out_read,
+                                                int32_t timeout_ms,
+                                                strata_error* out_error);
+/* strata_connection_request runs |request| on this connection (no
+ * redirects, no pooling). Its URL's path and query are used; the host
+ * header comes from the URL. */
+STRATA_API strata_status strata_connection_request(
+    strata_connection* conn, const strata_request* request,
+    strata_response** out_response, strata_error* out_error);
+/* strata_connection_describe returns the chain, e.g.
+ * "tcp(127.0.0.1:8443) → tls(sni=localhost, alpn=http/1.1)". */
+STRATA_API const char* strata_connection_describe(
+    const strata_connection* conn);
+STRATA_API void strata_connection_close(strata_connection* conn);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STRATA_STRATA_H_ */
