@@ -1,0 +1,391 @@
+/* layout_test.c — pins the plugin ABI and client API v1 for x86_64 Linux.
+ *
+ * Every value here is part of the ABI that compiled plugins and FFI bindings
+ * depend on. If one of these assertions fails, the change breaks binary
+ * compatibility: add a field at the end instead, add a new id instead of
+ * renumbering, or bump STRATA_ABI_MAJOR and update this file on purpose.
+ * The function-pointer and function signatures are pinned with _Generic so
+ * that a changed parameter type fails here too, not just a changed size. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "strata/plugin.h"
+#include "strata/status.h"
+#include "strata/strata.h"
+
+#if !defined(__x86_64__) || !defined(__LP64__)
+#error "layout_test pins the x86_64 LP64 layout"
+#endif
+
+#define PIN_SIZE(type, size) _Static_assert(sizeof(type) == (size), "sizeof(" #type ") changed")
+#define PIN_OFFSET(type, field, off) \
+  _Static_assert(offsetof(type, field) == (off), "offsetof(" #type ", " #field ") changed")
+#define PIN_VALUE(name, value) _Static_assert((name) == (value), #name " changed")
+/* PIN_FIELD_TYPE: the field has exactly the given (function pointer) type. */
+#define PIN_FIELD_TYPE(type, field, ...) \
+  _Static_assert(_Generic(((type*)0)->field, __VA_ARGS__: 1, default: 0), \
+                 "type of " #type "." #field " changed")
+#define PIN_FUNCTION(fn, ...) \
+  _Static_assert(_Generic(&fn, __VA_ARGS__: 1, default: 0), "signature of " #fn " changed")
+
+/* ---- versions -------------------------------------------------------- */
+PIN_VALUE(STRATA_ABI_MAJOR, 1);
+PIN_VALUE(STRATA_ABI_MINOR, 0);
+
+/* ---- status codes ---------------------------------------------------- */
+_Static_assert(sizeof(strata_status) == 4, "strata_status is int32_t");
+PIN_VALUE(STRATA_OK, 0);
+PIN_VALUE(STRATA_AGAIN, 1);
+PIN_VALUE(STRATA_E_INVALID_ARGUMENT, -1);
+PIN_VALUE(STRATA_E_NO_MEMORY, -2);
+PIN_VALUE(STRATA_E_UNSUPPORTED, -3);
+PIN_VALUE(STRATA_E_BUFFER_TOO_SMALL, -4);
+PIN_VALUE(STRATA_E_STATE, -5);
+PIN_VALUE(STRATA_E_CONFIG, -20);
+PIN_VALUE(STRATA_E_PLUGIN_LOAD, -21);
+PIN_VALUE(STRATA_E_PLUGIN_ABI, -22);
+PIN_VALUE(STRATA_E_PLUGIN_INIT, -23);
+PIN_VALUE(STRATA_E_UNKNOWN_LAYER, -24);
+PIN_VALUE(STRATA_E_URL, -25);
+PIN_VALUE(STRATA_E_RESOLVE, -40);
+PIN_VALUE(STRATA_E_CONNECT, -41);
+PIN_VALUE(STRATA_E_TIMEOUT, -42);
+PIN_VALUE(STRATA_E_IO, -43);
+PIN_VALUE(STRATA_E_CLOSED, -44);
+PIN_VALUE(STRATA_E_TLS, -45);
+PIN_VALUE(STRATA_E_TLS_VERIFY, -46);
+PIN_VALUE(STRATA_E_PROXY, -47);
+PIN_VALUE(STRATA_E_PROTOCOL, -60);
+PIN_VALUE(STRATA_E_TRUNCATED, -61);
+PIN_VALUE(STRATA_E_LIMIT, -62);
+PIN_VALUE(STRATA_E_HTTP_STATUS, -63);
+PIN_VALUE(STRATA_E_REDIRECT, -64);
+PIN_VALUE(STRATA_E_BODY, -65);
+PIN_VALUE(STRATA_E_CANCELLED, -66);
+PIN_VALUE(STRATA_E_STREAM_RESET, -67);
+PIN_VALUE(STRATA_E_INTERNAL, -99);
+PIN_VALUE(STRATA_FATAL_BELOW, -40);
+
+/* ---- plugin.h ids ---------------------------------------------------- */
+PIN_VALUE(STRATA_POLL_READ, 1);
+PIN_VALUE(STRATA_POLL_WRITE, 2);
+PIN_VALUE(STRATA_LOG_ERROR, 1);
+PIN_VALUE(STRATA_LOG_WARN, 2);
+PIN_VALUE(STRATA_LOG_INFO, 3);
+PIN_VALUE(STRATA_LOG_DEBUG, 4);
+PIN_VALUE(STRATA_LAYER_BYTE_STREAM, 1);
+PIN_VALUE(STRATA_LAYER_SESSION, 2);
+PIN_VALUE(STRATA_QUERY_ALPN, 1);
+PIN_VALUE(STRATA_QUERY_SOCKET_FD, 2);
+PIN_VALUE(STRATA_QUERY_PEER_ADDRESS, 3);
+PIN_VALUE(STRATA_QUERY_LOCAL_ADDRESS, 4);
+PIN_VALUE(STRATA_QUERY_TLS_VERSION, 5);
+PIN_VALUE(STRATA_QUERY_TLS_RESUMED, 6);
+PIN_VALUE(STRATA_QUERY_DESCRIBE, 7);
+PIN_VALUE(STRATA_QUERY_HTTP_VERSION, 8);
+PIN_VALUE(STRATA_CONTROL_IDLE, 1);
+PIN_VALUE(STRATA_REQUEST_ABSOLUTE_FORM, 1);
+PIN_VALUE(STRATA_REQUEST_NO_BODY, 2);
+
+/* ---- strata.h ids ---------------------------------------------------- */
+PIN_VALUE(STRATA_EVENT_TRACE, 1);
+PIN_VALUE(STRATA_EVENT_HOP, 2);
+PIN_VALUE(STRATA_EVENT_CONNECT, 3);
+PIN_VALUE(STRATA_EVENT_DATA_IN, 4);
+PIN_VALUE(STRATA_EVENT_DATA_OUT, 5);
+PIN_VALUE(STRATA_OPT_TIMEOUT_MS, 1);
+PIN_VALUE(STRATA_OPT_CONNECT_TIMEOUT_MS, 2);
+PIN_VALUE(STRATA_OPT_FIRST_BYTE_TIMEOUT_MS, 3);
+PIN_VALUE(STRATA_OPT_IDLE_TIMEOUT_MS, 4);
+PIN_VALUE(STRATA_OPT_FOLLOW_REDIRECTS, 5);
+PIN_VALUE(STRATA_OPT_MAX_REDIRECTS, 6);
+PIN_VALUE(STRATA_OPT_FAIL_ON_HTTP_ERROR, 7);
+PIN_VALUE(STRATA_OPT_PIPELINE, 8);
+PIN_VALUE(STRATA_OPT_RESOLVE, 9);
+PIN_VALUE(STRATA_OPT_MAX_BODY_BYTES, 10);
+PIN_VALUE(STRATA_INFO_STATUS, 1);
+PIN_VALUE(STRATA_INFO_HTTP_VERSION, 2);
+PIN_VALUE(STRATA_INFO_NUM_REDIRECTS, 3);
+PIN_VALUE(STRATA_INFO_NUM_CONNECTS, 4);
+PIN_VALUE(STRATA_INFO_SIZE_DOWNLOAD, 5);
+PIN_VALUE(STRATA_INFO_TIME_TOTAL_US, 6);
+PIN_VALUE(STRATA_INFO_TIME_CONNECT_US, 7);
+PIN_VALUE(STRATA_INFO_TIME_FIRST_BYTE_US, 8);
+PIN_VALUE(STRATA_INFO_SIZE_UPLOAD, 9);
+
+/* ---- strata_header --------------------------------------------------- */
+PIN_SIZE(strata_header, 32);
+PIN_OFFSET(strata_header, name, 0);
+PIN_OFFSET(strata_header, name_len, 8);
+PIN_OFFSET(strata_header, value, 16);
+PIN_OFFSET(strata_header, value_len, 24);
+
+/* ---- strata_layer_config --------------------------------------------- */
+PIN_SIZE(strata_layer_config, 40);
+PIN_OFFSET(strata_layer_config, struct_size, 0);
+PIN_OFFSET(strata_layer_config, layer_name, 8);
+PIN_OFFSET(strata_layer_config, options_json, 16);
+PIN_OFFSET(strata_layer_config, host, 24);
+PIN_OFFSET(strata_layer_config, port, 32);
+PIN_OFFSET(strata_layer_config, hop, 36);
+
+/* ---- strata_request_head --------------------------------------------- */
+PIN_SIZE(strata_request_head, 72);
+PIN_OFFSET(strata_request_head, struct_size, 0);
+PIN_OFFSET(strata_request_head, method, 8);
+PIN_OFFSET(strata_request_head, scheme, 16);
+PIN_OFFSET(strata_request_head, authority, 24);
+PIN_OFFSET(strata_request_head, path, 32);
+PIN_OFFSET(strata_request_head, headers, 40);
+PIN_OFFSET(strata_request_head, header_count, 48);
+PIN_OFFSET(strata_request_head, content_length, 56);
+PIN_OFFSET(strata_request_head, flags, 64);
+
+/* ---- strata_response_head -------------------------------------------- */
+PIN_SIZE(strata_response_head, 48);
+PIN_OFFSET(strata_response_head, struct_size, 0);
+PIN_OFFSET(strata_response_head, status, 8);
+PIN_OFFSET(strata_response_head, http_version, 12);
+PIN_OFFSET(strata_response_head, reason, 16);
+PIN_OFFSET(strata_response_head, reason_len, 24);
+PIN_OFFSET(strata_response_head, headers, 32);
+PIN_OFFSET(strata_response_head, header_count, 40);
+
+/* ---- strata_host_services -------------------------------------------- */
+PIN_SIZE(strata_host_services, 176);
+PIN_OFFSET(strata_host_services, struct_size, 0);
+PIN_OFFSET(strata_host_services, abi_major, 8);
+PIN_OFFSET(strata_host_services, abi_minor, 12);
+PIN_OFFSET(strata_host_services, log, 16);
+PIN_OFFSET(strata_host_services, set_error, 24);
+PIN_OFFSET(strata_host_services, now_ms, 32);
+PIN_OFFSET(strata_host_services, wake_at, 40);
+PIN_OFFSET(strata_host_services, watch_fd, 48);
+PIN_OFFSET(strata_host_services, unwatch_fd, 56);
+PIN_OFFSET(strata_host_services, option_get, 64);
+PIN_OFFSET(strata_host_services, lower_connect, 72);
+PIN_OFFSET(strata_host_services, lower_send, 80);
+PIN_OFFSET(strata_host_services, lower_recv, 88);
+PIN_OFFSET(strata_host_services, lower_poll_interest, 96);
+PIN_OFFSET(strata_host_services, lower_data_pending, 104);
+PIN_OFFSET(strata_host_services, lower_query, 112);
+PIN_OFFSET(strata_host_services, lower_control, 120);
+PIN_OFFSET(strata_host_services, lower_shutdown, 128);
+PIN_OFFSET(strata_host_services, stream_read_body, 136);
+PIN_OFFSET(strata_host_services, stream_on_head, 144);
+PIN_OFFSET(strata_host_services, stream_on_data, 152);
+PIN_OFFSET(strata_host_services, stream_on_end, 160);
+PIN_OFFSET(strata_host_services, stream_on_error, 168);
+PIN_FIELD_TYPE(strata_host_services, log, void (*)(strata_layer_ctx*, int32_t, const char*));
+PIN_FIELD_TYPE(strata_host_services, set_error,
+               void (*)(strata_layer_ctx*, strata_status, const char*));
+PIN_FIELD_TYPE(strata_host_services, now_ms, uint64_t (*)(void));
+PIN_FIELD_TYPE(strata_host_services, wake_at, void (*)(strata_layer_ctx*, uint64_t));
+PIN_FIELD_TYPE(strata_host_services, watch_fd, strata_status (*)(strata_layer_ctx*, int));
+PIN_FIELD_TYPE(strata_host_services, unwatch_fd, void (*)(strata_layer_ctx*, int));
+PIN_FIELD_TYPE(strata_host_services, option_get,
+               strata_status (*)(strata_layer_ctx*, const char*, char*, size_t*));
+PIN_FIELD_TYPE(strata_host_services, lower_connect, strata_status (*)(strata_layer_ctx*, int*));
+PIN_FIELD_TYPE(strata_host_services, lower_send,
+               strata_status (*)(strata_layer_ctx*, const uint8_t*, size_t, size_t*));
+PIN_FIELD_TYPE(strata_host_services, lower_recv,
+               strata_status (*)(strata_layer_ctx*, uint8_t*, size_t, size_t*));
+PIN_FIELD_TYPE(strata_host_services, lower_poll_interest, uint32_t (*)(strata_layer_ctx*, uint32_t));
+PIN_FIELD_TYPE(strata_host_services, lower_data_pending, int (*)(strata_layer_ctx*));
+PIN_FIELD_TYPE(strata_host_services, lower_query,
+               strata_status (*)(strata_layer_ctx*, uint32_t, void*, size_t*));
+PIN_FIELD_TYPE(strata_host_services, lower_control,
+               strata_status (*)(strata_layer_ctx*, uint32_t, const void*, size_t));
+PIN_FIELD_TYPE(strata_host_services, lower_shutdown, strata_status (*)(strata_layer_ctx*, int*));
+PIN_FIELD_TYPE(strata_host_services, stream_read_body,
+               strata_status (*)(strata_layer_ctx*, void*, uint8_t*, size_t, size_t*, int*));
+PIN_FIELD_TYPE(strata_host_services, stream_on_head,
+               strata_status (*)(strata_layer_ctx*, void*, const strata_response_head*));
+PIN_FIELD_TYPE(strata_host_services, stream_on_data,
+               strata_status (*)(strata_layer_ctx*, void*, const uint8_t*, size_t));
+PIN_FIELD_TYPE(strata_host_services, stream_on_end,
+               void (*)(strata_layer_ctx*, void*, const strata_header*, size_t));
+PIN_FIELD_TYPE(strata_host_services, stream_on_error,
+               void (*)(strata_layer_ctx*, void*, strata_status, const char*));
+
+/* ---- strata_stream_layer_vtable -------------------------------------- */
+PIN_SIZE(strata_stream_layer_vtable, 88);
+PIN_OFFSET(strata_stream_layer_vtable, struct_size, 0);
+PIN_OFFSET(strata_stream_layer_vtable, create, 8);
+PIN_OFFSET(strata_stream_layer_vtable, destroy, 16);
+PIN_OFFSET(strata_stream_layer_vtable, connect, 24);
+PIN_OFFSET(strata_stream_layer_vtable, send, 32);
+PIN_OFFSET(strata_stream_layer_vtable, recv, 40);
+PIN_OFFSET(strata_stream_layer_vtable, poll_interest, 48);
+PIN_OFFSET(strata_stream_layer_vtable, data_pending, 56);
+PIN_OFFSET(strata_stream_layer_vtable, query, 64);
+PIN_OFFSET(strata_stream_layer_vtable, control, 72);
+PIN_OFFSET(strata_stream_layer_vtable, shutdown, 80);
+PIN_FIELD_TYPE(strata_stream_layer_vtable, create,
+               strata_status (*)(strata_layer_ctx*, const strata_layer_config*, void**));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, destroy, void (*)(void*));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, connect, strata_status (*)(void*, int*));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, send,
+               strata_status (*)(void*, const uint8_t*, size_t, size_t*));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, recv, strata_status (*)(void*, uint8_t*, size_t, size_t*));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, poll_interest, uint32_t (*)(void*, uint32_t));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, data_pending, int (*)(void*));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, query, strata_status (*)(void*, uint32_t, void*, size_t*));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, control,
+               strata_status (*)(void*, uint32_t, const void*, size_t));
+PIN_FIELD_TYPE(strata_stream_layer_vtable, shutdown, strata_status (*)(void*, int*));
+
+/* ---- strata_session_layer_vtable ------------------------------------- */
+PIN_SIZE(strata_session_layer_vtable, 104);
+PIN_OFFSET(strata_session_layer_vtable, struct_size, 0);
+PIN_OFFSET(strata_session_layer_vtable, create, 8);
+PIN_OFFSET(strata_session_layer_vtable, destroy, 16);
+PIN_OFFSET(strata_session_layer_vtable, connect, 24);
+PIN_OFFSET(strata_session_layer_vtable, capacity, 32);
+PIN_OFFSET(strata_session_layer_vtable, open_stream, 40);
+PIN_OFFSET(strata_session_layer_vtable, cancel_stream, 48);
+PIN_OFFSET(strata_session_layer_vtable, progress, 56);
+PIN_OFFSET(strata_session_layer_vtable, poll_interest, 64);
+PIN_OFFSET(strata_session_layer_vtable, is_reusable, 72);
+PIN_OFFSET(strata_session_layer_vtable, query, 80);
+PIN_OFFSET(strata_session_layer_vtable, control, 88);
+PIN_OFFSET(strata_session_layer_vtable, shutdown, 96);
+PIN_FIELD_TYPE(strata_session_layer_vtable, create,
+               strata_status (*)(strata_layer_ctx*, const strata_layer_config*, void**));
+PIN_FIELD_TYPE(strata_session_layer_vtable, destroy, void (*)(void*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, connect, strata_status (*)(void*, int*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, capacity, uint32_t (*)(void*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, open_stream,
+               strata_status (*)(void*, const strata_request_head*, void*, uint32_t*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, cancel_stream, strata_status (*)(void*, uint32_t));
+PIN_FIELD_TYPE(strata_session_layer_vtable, progress, strata_status (*)(void*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, poll_interest, uint32_t (*)(void*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, is_reusable, int (*)(void*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, query, strata_status (*)(void*, uint32_t, void*, size_t*));
+PIN_FIELD_TYPE(strata_session_layer_vtable, control,
+               strata_status (*)(void*, uint32_t, const void*, size_t));
+PIN_FIELD_TYPE(strata_session_layer_vtable, shutdown, strata_status (*)(void*, int*));
+
+/* ---- strata_layer_type ----------------------------------------------- */
+PIN_SIZE(strata_layer_type, 48);
+PIN_OFFSET(strata_layer_type, struct_size, 0);
+PIN_OFFSET(strata_layer_type, name, 8);
+PIN_OFFSET(strata_layer_type, kind, 16);
+PIN_OFFSET(strata_layer_type, stream, 24);
+PIN_OFFSET(strata_layer_type, session, 32);
+PIN_OFFSET(strata_layer_type, description, 40);
+
+/* ---- strata_plugin_descriptor ---------------------------------------- */
+PIN_SIZE(strata_plugin_descriptor, 64);
+PIN_OFFSET(strata_plugin_descriptor, struct_size, 0);
+PIN_OFFSET(strata_plugin_descriptor, abi_major, 8);
+PIN_OFFSET(strata_plugin_descriptor, abi_minor, 12);
+PIN_OFFSET(strata_plugin_descriptor, name, 16);
+PIN_OFFSET(strata_plugin_descriptor, version, 24);
+PIN_OFFSET(strata_plugin_descriptor, layer_types, 32);
+PIN_OFFSET(strata_plugin_descriptor, layer_type_count, 40);
+PIN_OFFSET(strata_plugin_descriptor, init, 48);
+PIN_OFFSET(strata_plugin_descriptor, deinit, 56);
+PIN_FIELD_TYPE(strata_plugin_descriptor, layer_types, const strata_layer_type* const*);
+PIN_FIELD_TYPE(strata_plugin_descriptor, init, strata_status (*)(const strata_host_services*));
+PIN_FIELD_TYPE(strata_plugin_descriptor, deinit, void (*)(void));
+PIN_FUNCTION(strata_plugin_entry, const strata_plugin_descriptor* (*)(void));
+_Static_assert(_Generic((strata_plugin_entry_fn)0, const strata_plugin_descriptor* (*)(void): 1,
+                        default: 0),
+               "strata_plugin_entry_fn changed");
+
+/* ---- strata_error ---------------------------------------------------- */
+PIN_SIZE(strata_error, 2128);
+PIN_OFFSET(strata_error, struct_size, 0);
+PIN_OFFSET(strata_error, code, 8);
+PIN_OFFSET(strata_error, hop, 12);
+PIN_OFFSET(strata_error, layer, 16);
+PIN_OFFSET(strata_error, message, 80);
+PIN_OFFSET(strata_error, url, 1104);
+_Static_assert(sizeof(((strata_error*)0)->layer) == 64, "strata_error.layer size changed");
+_Static_assert(sizeof(((strata_error*)0)->message) == 1024, "strata_error.message size changed");
+_Static_assert(sizeof(((strata_error*)0)->url) == 1024, "strata_error.url size changed");
+
+/* ---- strata_event ---------------------------------------------------- */
+PIN_SIZE(strata_event, 64);
+PIN_OFFSET(strata_event, struct_size, 0);
+PIN_OFFSET(strata_event, type, 8);
+PIN_OFFSET(strata_event, hop, 12);
+PIN_OFFSET(strata_event, layer, 16);
+PIN_OFFSET(strata_event, message, 24);
+PIN_OFFSET(strata_event, url, 32);
+PIN_OFFSET(strata_event, status, 40);
+PIN_OFFSET(strata_event, reused, 44);
+PIN_OFFSET(strata_event, chain, 48);
+PIN_OFFSET(strata_event, elapsed_us, 56);
+
+/* ---- client API signatures (what FFI bindings declare by hand) -------- */
+PIN_FUNCTION(strata_version, const char* (*)(void));
+PIN_FUNCTION(strata_abi_version, uint32_t (*)(void));
+PIN_FUNCTION(strata_status_name, const char* (*)(strata_status));
+PIN_FUNCTION(strata_runtime_new, strata_status (*)(const char*, strata_runtime**, strata_error*));
+PIN_FUNCTION(strata_runtime_new_from_file,
+             strata_status (*)(const char*, strata_runtime**, strata_error*));
+PIN_FUNCTION(strata_runtime_free, void (*)(strata_runtime*));
+PIN_FUNCTION(strata_runtime_set_event_callback,
+             void (*)(strata_runtime*, strata_event_fn, void*, uint32_t));
+PIN_FUNCTION(strata_request_new, strata_status (*)(const char*, const char*, strata_request**));
+PIN_FUNCTION(strata_request_free, void (*)(strata_request*));
+PIN_FUNCTION(strata_request_add_header, strata_status (*)(strata_request*, const char*, const char*));
+PIN_FUNCTION(strata_request_set_body, strata_status (*)(strata_request*, const void*, size_t));
+PIN_FUNCTION(strata_request_set_body_reader,
+             strata_status (*)(strata_request*, int64_t, strata_read_fn, void*));
+PIN_FUNCTION(strata_request_set_body_writer, strata_status (*)(strata_request*, strata_write_fn, void*));
+PIN_FUNCTION(strata_request_set_option_int, strata_status (*)(strata_request*, int32_t, int64_t));
+PIN_FUNCTION(strata_request_set_option_string,
+             strata_status (*)(strata_request*, int32_t, const char*));
+PIN_FUNCTION(strata_response_status, int32_t (*)(const strata_response*));
+PIN_FUNCTION(strata_response_http_version, int32_t (*)(const strata_response*));
+PIN_FUNCTION(strata_response_header_count, size_t (*)(const strata_response*));
+PIN_FUNCTION(strata_response_header, strata_status (*)(const strata_response*, size_t, const char**,
+                                                       size_t*, const char**, size_t*));
+PIN_FUNCTION(strata_response_header_get, const char* (*)(const strata_response*, const char*));
+PIN_FUNCTION(strata_response_body, void (*)(const strata_response*, const uint8_t**, size_t*));
+PIN_FUNCTION(strata_response_effective_url, const char* (*)(const strata_response*));
+PIN_FUNCTION(strata_response_info, strata_status (*)(const strata_response*, int32_t, int64_t*));
+PIN_FUNCTION(strata_response_free, void (*)(strata_response*));
+PIN_FUNCTION(strata_fetch, strata_status (*)(strata_runtime*, const strata_request*, strata_response**,
+                                             strata_error*));
+PIN_FUNCTION(strata_submit,
+             strata_status (*)(strata_runtime*, const strata_request*, void*, strata_transfer**));
+PIN_FUNCTION(strata_runtime_run, strata_status (*)(strata_runtime*, int32_t, size_t*));
+PIN_FUNCTION(strata_runtime_fd, int (*)(const strata_runtime*));
+PIN_FUNCTION(strata_runtime_timeout_ms, int64_t (*)(const strata_runtime*));
+PIN_FUNCTION(strata_runtime_next_done, strata_transfer* (*)(strata_runtime*));
+PIN_FUNCTION(strata_transfer_done, int (*)(const strata_transfer*));
+PIN_FUNCTION(strata_transfer_user, void* (*)(const strata_transfer*));
+PIN_FUNCTION(strata_transfer_result, strata_status (*)(const strata_transfer*, strata_error*));
+PIN_FUNCTION(strata_transfer_take_response, strata_response* (*)(strata_transfer*));
+PIN_FUNCTION(strata_transfer_cancel, void (*)(strata_transfer*));
+PIN_FUNCTION(strata_transfer_free, void (*)(strata_transfer*));
+PIN_FUNCTION(strata_connection_open,
+             strata_status (*)(strata_runtime*, const char*, const char*, uint16_t, int32_t,
+                               strata_connection**, strata_error*));
+PIN_FUNCTION(strata_connection_send,
+             strata_status (*)(strata_connection*, const void*, size_t, int32_t, strata_error*));
+PIN_FUNCTION(strata_connection_recv, strata_status (*)(strata_connection*, void*, size_t, size_t*,
+                                                       int32_t, strata_error*));
+PIN_FUNCTION(strata_connection_request, strata_status (*)(strata_connection*, const strata_request*,
+                                                          strata_response**, strata_error*));
+PIN_FUNCTION(strata_connection_describe, const char* (*)(const strata_connection*));
+PIN_FUNCTION(strata_connection_close, void (*)(strata_connection*));
+_Static_assert(_Generic((strata_event_fn)0, void (*)(void*, const strata_event*): 1, default: 0),
+               "strata_event_fn changed");
+_Static_assert(_Generic((strata_read_fn)0,
+                        strata_status (*)(void*, uint8_t*, size_t, size_t*, int*): 1, default: 0),
+               "strata_read_fn changed");
+_Static_assert(_Generic((strata_write_fn)0, strata_status (*)(void*, const uint8_t*, size_t): 1,
+                        default: 0),
+               "strata_write_fn changed");
+
+int main(void) {
+  /* The one value a _Static_assert cannot compare: the entry symbol name,
+   * which the host passes to dlsym. */
+  return strcmp(STRATA_PLUGIN_ENTRY_SYMBOL, "strata_plugin_entry") == 0 ? 0 : 1;
+}
