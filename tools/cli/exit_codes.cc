@@ -1,0 +1,89 @@
+#include "tools/cli/exit_codes.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
+namespace strata::cli {
+
+bool HasUnsupportedScheme(absl::string_view url) {
+  size_t sep = url.find("://");
+  if (sep == absl::string_view::npos || sep == 0) return false;
+  absl::string_view scheme = url.substr(0, sep);
+  if (!absl::ascii_isalpha(static_cast<unsigned char>(scheme[0]))) return false;
+  for (char c : scheme) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '+' &&
+        c != '-' && c != '.') {
+      return false;  // not a scheme at all: a malformed URL
+    }
+  }
+  return !absl::EqualsIgnoreCase(scheme, "http") &&
+         !absl::EqualsIgnoreCase(scheme, "https");
+}
+
+int ExitCodeFor(strata_status status, const FailureContext& context) {
+  switch (status) {
+    case STRATA_OK:
+      return kExitOk;
+    case STRATA_E_NO_MEMORY:
+      return kExitOutOfMemory;
+    case STRATA_E_UNSUPPORTED:
+      return kExitNotBuiltIn;
+    case STRATA_E_INVALID_ARGUMENT:
+    case STRATA_E_CONFIG:
+    case STRATA_E_PLUGIN_LOAD:
+    case STRATA_E_PLUGIN_ABI:
+    case STRATA_E_PLUGIN_INIT:
+    case STRATA_E_UNKNOWN_LAYER:
+      return kExitInit;
+    case STRATA_E_URL:
+      return HasUnsupportedScheme(context.url) ? kExitUnsupportedProtocol
+                                               : kExitUrlMalformed;
+    case STRATA_E_RESOLVE:
+      return context.proxy_involved ? kExitCouldntResolveProxy
+                                    : kExitCouldntResolveHost;
+    case STRATA_E_CONNECT:
+      return kExitCouldntConnect;
+    case STRATA_E_TIMEOUT:
+      return kExitTimeout;
+    case STRATA_E_IO:
+      // strata has one I/O code; curl tells sending from receiving. The
+      // request head having gone out is the best line we can draw.
+      return context.request_sent ? kExitRecvError : kExitSendError;
+    case STRATA_E_CLOSED:
+      // curl's 52 is "the server sent nothing at all"; once a response has
+      // started, a close is a receive error.
+      return context.request_sent && !context.response_started
+                 ? kExitEmptyReply
+                 : kExitRecvError;
+    case STRATA_E_TLS:
+      return kExitTlsError;
+    case STRATA_E_TLS_VERIFY:
+      return kExitCertVerify;
+    case STRATA_E_PROXY:
+      return kExitProxy;
+    case STRATA_E_PROTOCOL:
+      return kExitWeirdServerReply;
+    case STRATA_E_TRUNCATED:
+      return kExitPartialFile;
+    case STRATA_E_LIMIT:
+      return kExitFileSizeExceeded;
+    case STRATA_E_HTTP_STATUS:
+      return kExitHttpError;
+    case STRATA_E_REDIRECT:
+      return kExitTooManyRedirects;
+    case STRATA_E_BODY:
+      if (context.writer_failed) return kExitWriteError;
+      return kExitReadError;
+    case STRATA_E_CANCELLED:
+      return context.writer_failed ? kExitWriteError : kExitAborted;
+    case STRATA_E_STREAM_RESET:
+      return kExitHttp2Stream;
+    default:
+      // STRATA_AGAIN, STRATA_E_STATE, STRATA_E_BUFFER_TOO_SMALL,
+      // STRATA_E_INTERNAL and codes newer than this build: the CLI or the
+      // library is at fault, not the network, so report a failed start-up.
+      return kExitInit;
+  }
+}
+
+}  // namespace strata::cli

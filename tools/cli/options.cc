@@ -1,0 +1,358 @@
+#include "tools/cli/options.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace strata::cli {
+namespace {
+
+enum class Opt {
+  kOutput,
+  kRemoteName,
+  kVerbose,
+  kInclude,
+  kHead,
+  kRequest,
+  kHeader,
+  kData,
+  kDataBinary,
+  kDataRaw,
+  kUser,
+  kResolve,
+  kConnectTimeout,
+  kMaxTime,
+  kLocation,
+  kMaxRedirs,
+  kWriteOut,
+  kConfig,
+  kPluginDir,
+  kPipeline,
+  kFail,
+  kSilent,
+  kShowError,
+  kProgressBar,
+  kUrl,
+  kHelp,
+  kVersion,
+};
+
+struct OptSpec {
+  char short_name;  // 0 if none
+  absl::string_view long_name;
+  bool takes_arg;
+  Opt id;
+};
+
+// One table for both spellings keeps the short and long forms from
+// drifting apart; --help text lives in cli_main.cc.
+constexpr OptSpec kOptions[] = {
+    {'o', "output", true, Opt::kOutput},
+    {'O', "remote-name", false, Opt::kRemoteName},
+    {'v', "verbose", false, Opt::kVerbose},
+    {'i', "include", false, Opt::kInclude},
+    {'I', "head", false, Opt::kHead},
+    {'X', "request", true, Opt::kRequest},
+    {'H', "header", true, Opt::kHeader},
+    {'d', "data", true, Opt::kData},
+    {0, "data-ascii", true, Opt::kData},
+    {0, "data-binary", true, Opt::kDataBinary},
+    {0, "data-raw", true, Opt::kDataRaw},
+    {'u', "user", true, Opt::kUser},
+    {0, "resolve", true, Opt::kResolve},
+    {0, "connect-timeout", true, Opt::kConnectTimeout},
+    {'m', "max-time", true, Opt::kMaxTime},
+    {'L', "location", false, Opt::kLocation},
+    {0, "max-redirs", true, Opt::kMaxRedirs},
+    {'w', "write-out", true, Opt::kWriteOut},
+    {0, "config", true, Opt::kConfig},
+    {0, "plugin-dir", true, Opt::kPluginDir},
+    {0, "pipeline", true, Opt::kPipeline},
+    {'f', "fail", false, Opt::kFail},
+    {'s', "silent", false, Opt::kSilent},
+    {'S', "show-error", false, Opt::kShowError},
+    {'#', "progress-bar", false, Opt::kProgressBar},
+    {0, "url", true, Opt::kUrl},
+    {'h', "help", false, Opt::kHelp},
+    {'V', "version", false, Opt::kVersion},
+};
+
+const OptSpec* FindShort(char c) {
+  for (const OptSpec& spec : kOptions) {
+    if (spec.short_name == c) return &spec;
+  }
+  return nullptr;
+}
+
+const OptSpec* FindLong(absl::string_view name) {
+  for (const OptSpec& spec : kOptions) {
+    if (spec.long_name == name) return &spec;
+  }
+  return nullptr;
+}
+
+std::string Spelling(const OptSpec& spec) {
+  if (spec.short_name != 0) {
+    return absl::StrCat("-", std::string(1, spec.short_name), ", --",
+                        spec.long_name);
+  }
+  return absl::StrCat("--", spec.long_name);
+}
+
+absl::Status UsageError(const OptSpec& spec, absl::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("option ", Spelling(spec), ": ", what));
+}
+
+absl::StatusOr<HeaderArg> ParseHeader(const std::string& text) {
+  size_t sep = text.find_first_of(":;");
+  if (sep == std::string::npos || sep == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header '", text, "' is not of the form 'Name: value'"));
+  }
+  HeaderArg header;
+  header.name = text.substr(0, sep);
+  absl::string_view rest = absl::string_view(text).substr(sep + 1);
+  if (text[sep] == ';') {
+    // "Name;" is curl's way to send an empty value; anything after the
+    // semicolon means it was not that form.
+    if (!absl::StripAsciiWhitespace(rest).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "header '", text, "' is not of the form 'Name: value'"));
+    }
+    return header;
+  }
+  absl::string_view value = absl::StripAsciiWhitespace(rest);
+  header.value = std::string(value);
+  header.remove = value.empty();
+  return header;
+}
+
+absl::Status Apply(const OptSpec& spec, const std::string& arg,
+                   CliOptions& options) {
+  switch (spec.id) {
+    case Opt::kOutput:
+      if (arg.empty()) return UsageError(spec, "expects a file name");
+      options.outputs.push_back({OutputTarget::Kind::kFile, arg});
+      break;
+    case Opt::kRemoteName:
+      options.outputs.push_back({OutputTarget::Kind::kRemoteName, ""});
+      break;
+    case Opt::kVerbose:
+      options.verbose = true;
+      break;
+    case Opt::kInclude:
+      options.include_headers = true;
+      break;
+    case Opt::kHead:
+      options.head = true;
+      break;
+    case Opt::kRequest:
+      if (arg.empty()) return UsageError(spec, "expects a method name");
+      options.method = arg;
+      break;
+    case Opt::kHeader: {
+      absl::StatusOr<HeaderArg> header = ParseHeader(arg);
+      if (!header.ok()) return UsageError(spec, header.status().message());
+      options.headers.push_back(*std::move(header));
+      break;
+    }
+    case Opt::kData:
+      options.data.push_back({DataArg::Kind::kAscii, arg});
+      break;
+    case Opt::kDataBinary:
+      options.data.push_back({DataArg::Kind::kBinary, arg});
+      break;
+    case Opt::kDataRaw:
+      options.data.push_back({DataArg::Kind::kRaw, arg});
+      break;
+    case Opt::kUser:
+      options.user = arg;
+      break;
+    case Opt::kResolve: {
+      // host:port:addr — the address may itself contain colons (IPv6), so
+      // only the first two separators are checked here.
+      size_t first = arg.find(':');
+      size_t second =
+          first == std::string::npos ? first : arg.find(':', first + 1);
+      uint32_t port = 0;
+      if (first == 0 || second == std::string::npos ||
+          second + 1 >= arg.size() ||
+          !absl::SimpleAtoi(arg.substr(first + 1, second - first - 1),
+                            &port) ||
+          port == 0 || port > 65535) {
+        return UsageError(spec, absl::StrCat("'", arg,
+                                             "' is not of the form "
+                                             "host:port:address"));
+      }
+      options.resolve.push_back(arg);
+      break;
+    }
+    case Opt::kConnectTimeout:
+    case Opt::kMaxTime: {
+      absl::StatusOr<int64_t> ms = ParseSecondsToMs(arg);
+      if (!ms.ok()) return UsageError(spec, ms.status().message());
+      (spec.id == Opt::kMaxTime ? options.max_time_ms
+                                : options.connect_timeout_ms) = *ms;
+      break;
+    }
+    case Opt::kLocation:
+      options.follow_redirects = true;
+      break;
+    case Opt::kMaxRedirs: {
+      int64_t n = 0;
+      if (!absl::SimpleAtoi(arg, &n) || n < -1) {
+        return UsageError(spec, absl::StrCat("'", arg,
+                                             "' is not a number of redirects "
+                                             "(-1 for no limit)"));
+      }
+      options.max_redirects = n;
+      break;
+    }
+    case Opt::kWriteOut:
+      options.write_out = arg;
+      break;
+    case Opt::kConfig:
+      if (arg.empty()) return UsageError(spec, "expects a file name");
+      options.config_file = arg;
+      break;
+    case Opt::kPluginDir:
+      if (arg.empty()) return UsageError(spec, "expects a directory");
+      options.plugin_dirs.push_back(arg);
+      break;
+    case Opt::kPipeline:
+      if (arg.empty()) return UsageError(spec, "expects a pipeline name");
+      options.pipeline = arg;
+      break;
+    case Opt::kFail:
+      options.fail = true;
+      break;
+    case Opt::kSilent:
+      options.silent = true;
+      break;
+    case Opt::kShowError:
+      options.show_error = true;
+      break;
+    case Opt::kProgressBar:
+      options.progress_bar = true;
+      break;
+    case Opt::kUrl:
+      if (arg.empty()) return UsageError(spec, "expects a URL");
+      options.urls.push_back(arg);
+      break;
+    case Opt::kHelp:
+      options.show_help = true;
+      break;
+    case Opt::kVersion:
+      options.show_version = true;
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckConsistency(const CliOptions& options) {
+  if (options.show_help || options.show_version) return absl::OkStatus();
+  if (options.urls.empty()) {
+    return absl::InvalidArgumentError("no URL specified");
+  }
+  if (options.head && !options.data.empty()) {
+    // curl refuses this too: HEAD cannot carry the body -d asks for.
+    return absl::InvalidArgumentError(
+        "-I (HEAD) and -d (POST) cannot be used together");
+  }
+  if (options.outputs.size() > options.urls.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(options.outputs.size(), " outputs (-o/-O) given for ",
+                     options.urls.size(), " URL(s)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ParseSecondsToMs(const std::string& text) {
+  double seconds = 0;
+  if (text.empty() || !absl::SimpleAtod(text, &seconds) ||
+      !std::isfinite(seconds) || seconds < 0 ||
+      seconds > 9.2e15 /* int64 milliseconds */) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not a number of seconds"));
+  }
+  // Round up so that a tiny positive timeout never becomes 0 ("none").
+  return static_cast<int64_t>(std::ceil(seconds * 1000.0));
+}
+
+absl::StatusOr<CliOptions> ParseCommandLine(int argc,
+                                            const char* const* argv) {
+  CliOptions options;
+  bool options_ended = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (options_ended || word.size() < 2 || word[0] != '-') {
+      options.urls.push_back(word);
+      continue;
+    }
+    if (word == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (word[1] == '-') {
+      std::string name = word.substr(2);
+      std::optional<std::string> inline_value;
+      if (size_t eq = name.find('='); eq != std::string::npos) {
+        inline_value = name.substr(eq + 1);
+        name.resize(eq);
+      }
+      const OptSpec* spec = FindLong(name);
+      if (spec == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("option --", name, ": is unknown"));
+      }
+      std::string arg;
+      if (spec->takes_arg) {
+        if (inline_value) {
+          arg = *inline_value;
+        } else if (i + 1 < argc) {
+          arg = argv[++i];
+        } else {
+          return UsageError(*spec, "requires an argument");
+        }
+      } else if (inline_value) {
+        return UsageError(*spec, "takes no argument");
+      }
+      if (absl::Status s = Apply(*spec, arg, options); !s.ok()) return s;
+      continue;
+    }
+    // A bundle of short options; the first one that takes an argument
+    // consumes the rest of the word, or the next word.
+    for (size_t k = 1; k < word.size(); ++k) {
+      const OptSpec* spec = FindShort(word[k]);
+      if (spec == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("option -", std::string(1, word[k]), ": is unknown"));
+      }
+      std::string arg;
+      if (spec->takes_arg) {
+        if (k + 1 < word.size()) {
+          arg = word.substr(k + 1);
+        } else if (i + 1 < argc) {
+          arg = argv[++i];
+        } else {
+          return UsageError(*spec, "requires an argument");
+        }
+        k = word.size();
+      }
+      if (absl::Status s = Apply(*spec, arg, options); !s.ok()) return s;
+    }
+  }
+  if (absl::Status s = CheckConsistency(options); !s.ok()) return s;
+  return options;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,93 @@
+// options.h — the strata command line (argv) parsed into CliOptions.
+//
+// The syntax follows curl: short options may be bundled (`-sSL`), a short
+// option's argument may be attached (`-XPOST`, `-ofile`) or the next word,
+// long options take the next word (`--max-time 5`) or `=value`. Words that
+// are not options are URLs. Parsing does no I/O: `@file` arguments are kept
+// as file names and read later (request_body.h), so the parser stays pure
+// and testable.
+#ifndef STRATA_TOOLS_CLI_OPTIONS_H_
+#define STRATA_TOOLS_CLI_OPTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace strata::cli {
+
+// OutputTarget is one -o/-O; targets are matched to URLs in order, as curl
+// does, and URLs without a target write to stdout.
+struct OutputTarget {
+  enum class Kind { kFile, kRemoteName };
+  Kind kind = Kind::kFile;
+  std::string path;  // kFile only
+};
+
+// DataArg is one -d/--data-binary/--data-raw argument, not yet read.
+struct DataArg {
+  enum class Kind {
+    kAscii,   // -d/--data: "@file" reads the file and drops CR and LF
+    kBinary,  // --data-binary: "@file" reads the file verbatim
+    kRaw,     // --data-raw: no "@" interpretation
+  };
+  Kind kind = Kind::kAscii;
+  std::string value;  // the text, or "@path" (for kAscii/kBinary)
+};
+
+// HeaderArg is one -H. curl's conventions: "Name: value" adds a header,
+// "Name:" (nothing after the colon) removes a header the tool would add
+// itself, "Name;" sends the header with an empty value.
+struct HeaderArg {
+  std::string name;
+  std::string value;
+  bool remove = false;
+};
+
+struct CliOptions {
+  std::vector<std::string> urls;
+  std::vector<OutputTarget> outputs;
+
+  std::optional<std::string> method;  // -X
+  std::vector<HeaderArg> headers;     // -H, in order
+  std::vector<DataArg> data;          // joined with '&' like curl
+  std::optional<std::string> user;    // -u "user:password"
+  std::vector<std::string> resolve;   // --resolve host:port:addr
+  std::optional<std::string> pipeline;  // --pipeline NAME
+
+  std::optional<int64_t> connect_timeout_ms;  // --connect-timeout
+  std::optional<int64_t> max_time_ms;         // -m/--max-time
+  bool follow_redirects = false;              // -L
+  std::optional<int64_t> max_redirects;       // --max-redirs (-1 = unlimited)
+
+  std::optional<std::string> write_out;  // -w, "@file" kept as is
+  std::optional<std::string> config_file;
+  std::vector<std::string> plugin_dirs;
+
+  bool verbose = false;          // -v
+  bool include_headers = false;  // -i
+  bool head = false;             // -I
+  bool fail = false;             // -f
+  bool silent = false;           // -s
+  bool show_error = false;       // -S
+  bool progress_bar = false;     // -#
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// ParseCommandLine parses argv (argv[0] is the program name and ignored).
+// Errors are usage errors (exit code 2) whose message is ready to print
+// after "strata: ", e.g. "option --max-time: expects a number of seconds".
+// A command line without URLs is an error unless --help or --version is
+// given.
+absl::StatusOr<CliOptions> ParseCommandLine(int argc, const char* const* argv);
+
+// ParseSeconds turns "1.5" into 1500 milliseconds. Negative, non-finite or
+// non-numeric text is an error.
+absl::StatusOr<int64_t> ParseSecondsToMs(const std::string& text);
+
+}  // namespace strata::cli
+
+#endif  // STRATA_TOOLS_CLI_OPTIONS_H_

@@ -1,0 +1,229 @@
+#include "tools/cli/options.h"
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace strata::cli {
+namespace {
+
+absl::StatusOr<CliOptions> Parse(std::initializer_list<const char*> args) {
+  std::vector<const char*> argv = {"strata"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(Options, UrlAloneIsAGet) {
+  auto o = Parse({"http://a/"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->urls, std::vector<std::string>{"http://a/"});
+  EXPECT_FALSE(o->verbose);
+  EXPECT_FALSE(o->method);
+}
+
+TEST(Options, EveryBooleanFlagShortAndLong) {
+  auto s = Parse({"-v", "-i", "-L", "-f", "-s", "-S", "-#", "u"});
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto l = Parse({"--verbose", "--include", "--location", "--fail",
+                  "--silent", "--show-error", "--progress-bar", "u"});
+  ASSERT_TRUE(l.ok()) << l.status();
+  for (const CliOptions* o : {&*s, &*l}) {
+    EXPECT_TRUE(o->verbose);
+    EXPECT_TRUE(o->include_headers);
+    EXPECT_TRUE(o->follow_redirects);
+    EXPECT_TRUE(o->fail);
+    EXPECT_TRUE(o->silent);
+    EXPECT_TRUE(o->show_error);
+    EXPECT_TRUE(o->progress_bar);
+  }
+}
+
+TEST(Options, HeadFlag) {
+  EXPECT_TRUE(Parse({"-I", "u"})->head);
+  EXPECT_TRUE(Parse({"--head", "u"})->head);
+}
+
+TEST(Options, BundledShortFlags) {
+  auto o = Parse({"-sSLv", "u"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->silent && o->show_error && o->follow_redirects && o->verbose);
+}
+
+TEST(Options, ShortArgumentAttachedOrNextWord) {
+  auto o = Parse({"-XPUT", "-o", "a.out", "-sobody", "u1", "u2"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->method, "PUT");
+  ASSERT_EQ(o->outputs.size(), 2u);
+  EXPECT_EQ(o->outputs[0].path, "a.out");
+  EXPECT_EQ(o->outputs[1].path, "body");
+  EXPECT_TRUE(o->silent);
+}
+
+TEST(Options, LongArgumentNextWordOrEquals) {
+  auto o = Parse({"--request", "DELETE", "--max-time=2.5", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->method, "DELETE");
+  EXPECT_EQ(*o->max_time_ms, 2500);
+}
+
+TEST(Options, OutputsInOrderIncludingRemoteName) {
+  auto o = Parse({"-o", "x", "-O", "--output", "z", "u1", "u2", "u3"});
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(o->outputs.size(), 3u);
+  EXPECT_EQ(o->outputs[0].kind, OutputTarget::Kind::kFile);
+  EXPECT_EQ(o->outputs[1].kind, OutputTarget::Kind::kRemoteName);
+  EXPECT_EQ(o->outputs[2].path, "z");
+  EXPECT_TRUE(Parse({"--remote-name", "u"}).ok());
+}
+
+TEST(Options, MoreOutputsThanUrlsIsAnError) {
+  EXPECT_FALSE(Parse({"-o", "a", "-o", "b", "u"}).ok());
+}
+
+TEST(Options, HeadersAreRepeatableAndParsed) {
+  auto o = Parse({"-H", "X-A: 1", "--header", "X-B:  two words ", "-H",
+                  "Accept:", "-H", "X-Empty;", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_EQ(o->headers.size(), 4u);
+  EXPECT_EQ(o->headers[0].name, "X-A");
+  EXPECT_EQ(o->headers[0].value, "1");
+  EXPECT_EQ(o->headers[1].value, "two words");
+  EXPECT_TRUE(o->headers[2].remove);
+  EXPECT_FALSE(o->headers[3].remove);
+  EXPECT_EQ(o->headers[3].value, "");
+}
+
+TEST(Options, MalformedHeaderIsAnError) {
+  auto o = Parse({"-H", "NoColon", "u"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("Name: value"), std::string::npos);
+  EXPECT_FALSE(Parse({"-H", ": v", "u"}).ok());
+}
+
+TEST(Options, DataForms) {
+  auto o = Parse({"-d", "a=1", "--data", "@f", "--data-binary", "@g",
+                  "--data-raw", "@h", "--data-ascii", "x", "u"});
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(o->data.size(), 5u);
+  EXPECT_EQ(o->data[0].kind, DataArg::Kind::kAscii);
+  EXPECT_EQ(o->data[1].value, "@f");
+  EXPECT_EQ(o->data[2].kind, DataArg::Kind::kBinary);
+  EXPECT_EQ(o->data[3].kind, DataArg::Kind::kRaw);
+  EXPECT_EQ(o->data[4].kind, DataArg::Kind::kAscii);
+}
+
+TEST(Options, HeadWithDataIsRefused) {
+  EXPECT_FALSE(Parse({"-I", "-d", "x", "u"}).ok());
+}
+
+TEST(Options, User) {
+  EXPECT_EQ(*Parse({"-u", "me:pw", "u"})->user, "me:pw");
+  EXPECT_EQ(*Parse({"--user", "me", "u"})->user, "me");
+}
+
+TEST(Options, ResolveIsRepeatableAndChecked) {
+  auto o = Parse({"--resolve", "a.test:80:127.0.0.1", "--resolve",
+                  "b.test:443:::1", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->resolve.size(), 2u);
+  EXPECT_EQ(o->resolve[1], "b.test:443:::1");
+  EXPECT_FALSE(Parse({"--resolve", "a.test:80", "u"}).ok());
+  EXPECT_FALSE(Parse({"--resolve", "a.test:http:1.2.3.4", "u"}).ok());
+  EXPECT_FALSE(Parse({"--resolve", "a.test:70000:1.2.3.4", "u"}).ok());
+  EXPECT_FALSE(Parse({"--resolve", ":80:1.2.3.4", "u"}).ok());
+}
+
+TEST(Options, Timeouts) {
+  auto o = Parse({"--connect-timeout", "0.25", "-m", "3", "u"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(*o->connect_timeout_ms, 250);
+  EXPECT_EQ(*o->max_time_ms, 3000);
+  EXPECT_EQ(*Parse({"-m", "0.0001", "u"})->max_time_ms, 1)
+      << "a tiny timeout must not become 'no timeout'";
+  for (const char* bad : {"-1", "abc", "", "nan", "inf", "1s"}) {
+    auto r = Parse({"--connect-timeout", bad, "u"});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("--connect-timeout"),
+              std::string::npos);
+  }
+}
+
+TEST(Options, Redirects) {
+  auto o = Parse({"-L", "--max-redirs", "3", "u"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->follow_redirects);
+  EXPECT_EQ(*o->max_redirects, 3);
+  EXPECT_EQ(*Parse({"--max-redirs", "-1", "u"})->max_redirects, -1);
+  EXPECT_FALSE(Parse({"--max-redirs", "-2", "u"}).ok());
+  EXPECT_FALSE(Parse({"--max-redirs", "x", "u"}).ok());
+}
+
+TEST(Options, WriteOutConfigPluginDirsPipeline) {
+  auto o = Parse({"-w", "%{http_code}", "--config", "c.json", "--plugin-dir",
+                  "/a", "--plugin-dir", "/b", "--pipeline", "h1", "u"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(*o->write_out, "%{http_code}");
+  EXPECT_EQ(*o->config_file, "c.json");
+  EXPECT_EQ(o->plugin_dirs, (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_EQ(*o->pipeline, "h1");
+  EXPECT_EQ(*Parse({"--write-out", "x", "u"})->write_out, "x");
+}
+
+TEST(Options, UrlOptionAndDoubleDash) {
+  auto o = Parse({"--url", "http://a/", "--", "-not-an-option"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->urls, (std::vector<std::string>{"http://a/", "-not-an-option"}));
+}
+
+TEST(Options, HelpAndVersionNeedNoUrl) {
+  EXPECT_TRUE(Parse({"--help"})->show_help);
+  EXPECT_TRUE(Parse({"-h"})->show_help);
+  EXPECT_TRUE(Parse({"--version"})->show_version);
+  EXPECT_TRUE(Parse({"-V"})->show_version);
+}
+
+TEST(Options, NoUrlIsAnError) {
+  auto o = Parse({"-v"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.status().message(), "no URL specified");
+}
+
+TEST(Options, UnknownOptionsAreNamed) {
+  auto l = Parse({"--frobnicate", "u"});
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.status().message(), "option --frobnicate: is unknown");
+  auto s = Parse({"-sZ", "u"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "option -Z: is unknown");
+}
+
+TEST(Options, MissingArgumentIsNamed) {
+  for (const char* opt : {"-o", "-X", "-H", "-d", "-u", "-m", "-w",
+                          "--resolve", "--connect-timeout", "--max-redirs",
+                          "--config", "--plugin-dir", "--data-binary"}) {
+    auto o = Parse({"u", opt});
+    ASSERT_FALSE(o.ok()) << opt;
+    EXPECT_NE(o.status().message().find("requires an argument"),
+              std::string::npos)
+        << o.status();
+  }
+}
+
+TEST(Options, FlagGivenAValueIsAnError) {
+  EXPECT_FALSE(Parse({"--verbose=yes", "u"}).ok());
+}
+
+TEST(Options, EmptyRequiredValuesAreErrors) {
+  EXPECT_FALSE(Parse({"-X", "", "u"}).ok());
+  EXPECT_FALSE(Parse({"-o", "", "u"}).ok());
+  EXPECT_FALSE(Parse({"--plugin-dir", "", "u"}).ok());
+}
+
+TEST(Options, SingleDashIsAUrlWord) {
+  EXPECT_EQ(Parse({"-"})->urls, std::vector<std::string>{"-"});
+}
+
+}  // namespace
+}  // namespace strata::cli

@@ -1,0 +1,76 @@
+#include "tools/cli/output_sink.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace strata::cli {
+namespace {
+
+std::string TmpPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(OutputSink, SmallAndLargeWritesArriveInOrder) {
+  std::string path = TmpPath("sink.out");
+  auto sink = OutputSink::OpenFile(path);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  std::string big(1 << 20, 'b');
+  std::string expected;
+  for (int i = 0; i < 1000; ++i) {
+    std::string small = std::to_string(i);
+    ASSERT_TRUE((*sink)->Write(small).ok());
+    expected += small;
+  }
+  ASSERT_TRUE((*sink)->Write(big).ok());
+  expected += big;
+  ASSERT_TRUE((*sink)->Write("end").ok());
+  expected += "end";
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_EQ(Slurp(path), expected);
+}
+
+TEST(OutputSink, OpenFailureNamesTheFile) {
+  auto sink = OutputSink::OpenFile("/nonexistent/dir/file");
+  ASSERT_FALSE(sink.ok());
+  EXPECT_NE(sink.status().message().find("/nonexistent/dir/file"),
+            std::string::npos);
+}
+
+TEST(OutputSink, WriteErrorIsStickyAndNamed) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[0]);  // nobody reads: writes get EPIPE (SIGPIPE ignored below)
+  signal(SIGPIPE, SIG_IGN);
+  auto sink = OutputSink::ForFd(fds[1], /*interactive=*/true);
+  absl::Status first = sink->Write("x");
+  EXPECT_FALSE(first.ok());
+  EXPECT_NE(first.message().find("Failure writing output"), std::string::npos);
+  EXPECT_FALSE(sink->Write("y").ok());
+  close(fds[1]);
+}
+
+TEST(OutputSink, RemoteName) {
+  EXPECT_EQ(RemoteName("http://h/a/b/file.tar.gz?x=1#f"), "file.tar.gz");
+  EXPECT_EQ(RemoteName("http://h/file"), "file");
+  EXPECT_EQ(RemoteName("http://h/dir/"), "");
+  EXPECT_EQ(RemoteName("http://h"), "");
+  EXPECT_EQ(RemoteName("http://h?q=/x"), "");
+}
+
+}  // namespace
+}  // namespace strata::cli

@@ -1,0 +1,101 @@
+#include "tools/cli/progress_meter.h"
+
+#include "gtest/gtest.h"
+
+namespace strata::cli {
+namespace {
+
+TEST(ProgressMeter, FormatSize5FitsFiveColumns) {
+  EXPECT_EQ(FormatSize5(0), "    0");
+  EXPECT_EQ(FormatSize5(99999), "99999");
+  EXPECT_EQ(FormatSize5(100000), "  97k");
+  EXPECT_EQ(FormatSize5(10 * 1024 * 1024), "10.0M");
+  EXPECT_EQ(FormatSize5(64LL * 1024 * 1024), "64.0M");
+  EXPECT_EQ(FormatSize5(1500LL * 1024 * 1024), "1500M");
+  EXPECT_EQ(FormatSize5(20LL * 1024 * 1024 * 1024), "20.0G");
+  for (int64_t n = 1; n < (1LL << 62); n *= 3) {
+    EXPECT_LE(FormatSize5(n).size(), 5u) << n;
+  }
+}
+
+TEST(ProgressMeter, FormatDuration) {
+  EXPECT_EQ(FormatDuration(-1), "--:--:--");
+  EXPECT_EQ(FormatDuration(0), " 0:00:00");
+  EXPECT_EQ(FormatDuration(3723), " 1:02:03");
+  EXPECT_EQ(FormatDuration(99 * 3600 + 59 * 60 + 59), "99:59:59");
+  EXPECT_EQ(FormatDuration(100 * 3600), "  4d 04h");
+  EXPECT_EQ(FormatDuration(2000LL * 86400), "   2000d");
+}
+
+TEST(ProgressMeter, HeaderColumnsLineUpWithTheLine) {
+  std::string header = FormatMeterHeader();
+  std::string first = header.substr(0, header.find('\n'));
+  ProgressSnapshot s;
+  std::string line = FormatMeterLine(s);
+  EXPECT_LE(line.size(), first.size()) << "\n" << header << line;
+}
+
+TEST(ProgressMeter, LineWithKnownSize) {
+  ProgressSnapshot s;
+  s.download_total = 2000;
+  s.downloaded = 1000;
+  s.elapsed_us = 2000000;
+  s.current_speed = 500;
+  EXPECT_EQ(FormatMeterLine(s),
+            " 50  2000   50  1000    0     0    500      0  0:00:04  0:00:02  "
+            "0:00:02   500");
+}
+
+TEST(ProgressMeter, LineWithUnknownSize) {
+  ProgressSnapshot s;
+  s.downloaded = 4096;
+  s.elapsed_us = 1000000;
+  EXPECT_EQ(FormatMeterLine(s),
+            "  0     0    0  4096    0     0   4096      0 --:--:--  0:00:01 "
+            "--:--:--     0");
+}
+
+TEST(ProgressMeter, Bar) {
+  ProgressSnapshot s;
+  s.download_total = 100;
+  s.downloaded = 50;
+  std::string bar = FormatBar(s, 28);  // 20 bar columns
+  EXPECT_EQ(bar, "##########            50.0%");
+  s.downloaded = 100;
+  EXPECT_EQ(FormatBar(s, 28), "#################### 100.0%");
+  ProgressSnapshot unknown;
+  unknown.downloaded = 12;
+  EXPECT_EQ(FormatBar(unknown, 21), "            12 bytes");
+}
+
+TEST(ProgressMeter, RedrawsAtMostOncePerSecondAndFinishesWithNewline) {
+  std::string out;
+  ProgressMeter meter(ProgressMeter::Style::kMeter, 80,
+                      [&](absl::string_view t) { out.append(t.data(), t.size()); });
+  meter.Start(0);
+  EXPECT_EQ(out, FormatMeterHeader() + "\r" + FormatMeterLine({}));
+  out.clear();
+  meter.Update(100, 500000);
+  EXPECT_EQ(out, "") << "no redraw within a second";
+  meter.Update(200, 1000000);
+  EXPECT_EQ(out.substr(0, 1), "\r");
+  EXPECT_EQ(meter.snapshot().current_speed, 200);
+  out.clear();
+  meter.Finish(1200000);
+  EXPECT_EQ(out.back(), '\n');
+  out.clear();
+  meter.Finish(1300000);
+  EXPECT_EQ(out, "") << "finishing twice draws nothing";
+}
+
+TEST(ProgressMeter, BarStyleHasNoHeader) {
+  std::string out;
+  ProgressMeter bar(ProgressMeter::Style::kBar, 30,
+                    [&](absl::string_view t) { out.append(t.data(), t.size()); });
+  bar.Start(0);
+  EXPECT_EQ(out.find("Total"), std::string::npos);
+  EXPECT_EQ(out[0], '\r');
+}
+
+}  // namespace
+}  // namespace strata::cli
