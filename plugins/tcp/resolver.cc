@@ -1,5 +1,6 @@
 #include "plugins/tcp/resolver.h"
 
+#include <dlfcn.h>
 #include <netdb.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -19,6 +20,24 @@ namespace strata::tcp {
 namespace {
 
 std::atomic<int> in_flight{0};
+
+// PinThisModule keeps the shared object that holds this code loaded for
+// good. A detached worker may still be inside getaddrinfo when the host
+// unloads the plugin; without the pin it would return into unmapped code.
+// dlopen with RTLD_NOLOAD | RTLD_NODELETE only marks the already loaded
+// object; when the code is linked into an executable it changes nothing.
+void PinThisModule() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&PinThisModule), &info) == 0 ||
+        info.dli_fname == nullptr) {
+      return;
+    }
+    // The handle is deliberately never closed: that is the pin.
+    dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+  });
+}
 
 }  // namespace
 
@@ -70,6 +89,7 @@ absl::StatusOr<std::unique_ptr<AsyncResolver>> AsyncResolver::Start(
     return absl::ResourceExhaustedError(
         absl::StrCat("cannot create eventfd: ", std::strerror(errno)));
   }
+  PinThisModule();
   in_flight.fetch_add(1);
   try {
     std::thread([state, host = std::move(host), port, family,

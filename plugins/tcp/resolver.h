@@ -5,7 +5,9 @@
 // AsyncResolver and its worker thread; whichever lets go last frees them.
 // So destroying an AsyncResolver never waits for getaddrinfo: the caller
 // must stop polling (unwatch) the eventfd first, and the worker closes it
-// when it finishes.
+// when it finishes. Because a worker can outlive every layer, the first
+// Start() pins the plugin's shared object so it is never unmapped under a
+// running worker (see resolver.cc).
 #ifndef STRATA_PLUGINS_TCP_RESOLVER_H_
 #define STRATA_PLUGINS_TCP_RESOLVER_H_
 

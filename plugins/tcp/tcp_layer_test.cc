@@ -2,6 +2,7 @@
 // fake host and real sockets. Only loopback addresses are ever contacted.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -56,11 +57,24 @@ Socket BoundSocket(const char* ip, uint16_t port, int backlog) {
   return s;
 }
 
+// BoundSocket6 is BoundSocket for [::1]; invalid when IPv6 is unavailable.
+Socket BoundSocket6(uint16_t port, int backlog) {
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_port = htons(port);
+  addr.sin6_addr = in6addr_loopback;
+  Socket s(socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (s.get() < 0) return s;
+  if (bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return Socket();
+  if (backlog >= 0 && listen(s.get(), backlog) != 0) return Socket();
+  return s;
+}
+
 uint16_t PortOf(const Socket& s) {
-  sockaddr_in addr{};
+  sockaddr_in6 addr{};  // large enough for either family; the port sits at the same offset
   socklen_t len = sizeof(addr);
   getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-  return ntohs(addr.sin_port);
+  return ntohs(addr.sin6_port);
 }
 
 Socket Accept(const Socket& listener, int timeout_ms = 5000) {
@@ -225,6 +239,10 @@ TEST_F(TcpLayerTest, ConnectsToLoopbackListenerAndExchangesBytesBothWays) {
   size_t len = sizeof(fd);
   ASSERT_EQ(layer_.vtable()->query(layer_.self(), STRATA_QUERY_SOCKET_FD, &fd, &len), STRATA_OK);
   EXPECT_EQ(*layer_.host().watched().begin(), fd);
+  int nodelay = 0;
+  socklen_t optlen = sizeof(nodelay);
+  ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &optlen), 0);
+  EXPECT_NE(nodelay, 0) << "nodelay defaults to true";
   EXPECT_GE(layer_.host().LogIndex("trying " + endpoint), 0);
   EXPECT_GE(layer_.host().LogIndex("connected to " + endpoint + " in "), 0);
 
@@ -325,8 +343,8 @@ TEST_F(TcpLayerTest, ResolveOverrideReachesLocalListenerWithoutDns) {
   ASSERT_EQ(layer_.Create("example.invalid", port), STRATA_OK);
   int done = 0;
   layer_.vtable()->connect(layer_.self(), &done);
-  // No resolver ran: straight to connecting.
-  EXPECT_EQ(AsyncResolver::InFlight(), 0);
+  // No resolver: the very first call already started the attempt.
+  EXPECT_GE(layer_.host().LogIndex("trying 127.0.0.1:" + p), 0);
   ASSERT_EQ(layer_.ConnectUntilDone(), STRATA_OK) << layer_.host().error_message();
   EXPECT_EQ(layer_.QueryText(STRATA_QUERY_PEER_ADDRESS), "127.0.0.1:" + p);
   EXPECT_GE(layer_.host().LogIndex("resolved example.invalid to 127.0.0.1 (from the resolve option)"), 0);
@@ -339,6 +357,54 @@ TEST_F(TcpLayerTest, WildcardOverrideAppliesToAnyHostOnItsPort) {
   layer_.host().SetOption("resolve", "[\"*:" + std::to_string(port) + ":127.0.0.1\"]");
   ASSERT_EQ(layer_.Create("anything.invalid", port), STRATA_OK);
   ASSERT_EQ(layer_.ConnectUntilDone(), STRATA_OK) << layer_.host().error_message();
+}
+
+TEST_F(TcpLayerTest, Ipv6LiteralTargetConnectsAndDescribesInBrackets) {
+  Socket listener = BoundSocket6(0, 16);
+  if (listener.get() < 0) GTEST_SKIP() << "no IPv6 loopback";
+  const std::string endpoint = "[::1]:" + std::to_string(PortOf(listener));
+  ASSERT_EQ(layer_.Create("::1", PortOf(listener)), STRATA_OK);
+  EXPECT_EQ(layer_.QueryText(STRATA_QUERY_DESCRIBE), "tcp(" + endpoint + ")");
+  ASSERT_EQ(layer_.ConnectUntilDone(), STRATA_OK) << layer_.host().error_message();
+  EXPECT_EQ(layer_.QueryText(STRATA_QUERY_PEER_ADDRESS), endpoint);
+  EXPECT_EQ(layer_.QueryText(STRATA_QUERY_LOCAL_ADDRESS).rfind("[::1]:", 0), 0u);
+}
+
+TEST_F(TcpLayerTest, RefusedIpv6AttemptFallsBackToIpv4AtOnce) {
+  // The shape of "localhost" on a dual-stack host whose server listens on
+  // 127.0.0.1 only.
+  Socket refusing = BoundSocket6(0, -1);
+  if (refusing.get() < 0) GTEST_SKIP() << "no IPv6 loopback";
+  uint16_t port = PortOf(refusing);
+  Socket listener = BoundSocket("127.0.0.1", port, 16);
+  if (listener.get() < 0) GTEST_SKIP() << "127.0.0.1:" << port << " is taken";
+  const std::string p = std::to_string(port);
+  layer_.host().SetOption("resolve", "[\"localhost:" + p + ":[::1],127.0.0.1\"]");
+  layer_.host().SetOption("happy_eyeballs_delay_ms", "5000");
+  ASSERT_EQ(layer_.Create("localhost", port), STRATA_OK);
+  uint64_t start = FakeHost::NowMs();
+  ASSERT_EQ(layer_.ConnectUntilDone(), STRATA_OK) << layer_.host().error_message();
+  EXPECT_LT(FakeHost::NowMs() - start, 1000u);
+  EXPECT_EQ(layer_.QueryText(STRATA_QUERY_PEER_ADDRESS), "127.0.0.1:" + p);
+  EXPECT_GE(layer_.host().LogIndex("resolved localhost to [::1], 127.0.0.1"), 0);
+  int first = layer_.host().LogIndex("trying [::1]:" + p);
+  EXPECT_GE(first, 0);
+  EXPECT_GT(layer_.host().LogIndex("trying 127.0.0.1:" + p), first);
+}
+
+TEST_F(TcpLayerTest, RefusedOnEveryAddressListsThemAll) {
+  Socket refusing6 = BoundSocket6(0, -1);
+  if (refusing6.get() < 0) GTEST_SKIP() << "no IPv6 loopback";
+  uint16_t port = PortOf(refusing6);
+  Socket refusing4 = BoundSocket("127.0.0.1", port, -1);
+  if (refusing4.get() < 0) GTEST_SKIP() << "127.0.0.1:" << port << " is taken";
+  const std::string p = std::to_string(port);
+  layer_.host().SetOption("resolve", "[\"localhost:" + p + ":[::1],127.0.0.1\"]");
+  ASSERT_EQ(layer_.Create("localhost", port), STRATA_OK);
+  EXPECT_EQ(layer_.ConnectUntilDone(), STRATA_E_CONNECT);
+  EXPECT_EQ(layer_.host().error_message(), "could not connect to localhost:" + p +
+                                               ": connection refused (tried [::1]:" + p +
+                                               ", 127.0.0.1:" + p + ")");
 }
 
 TEST_F(TcpLayerTest, UnresolvableNameFailsWithResolveError) {
@@ -450,6 +516,20 @@ TEST_F(TcpLayerTest, FamilyOptionFiltersAddresses) {
   EXPECT_EQ(layer_.ConnectUntilDone(), STRATA_E_RESOLVE);
   EXPECT_NE(layer_.host().error_message().find("family=ipv6"), std::string::npos)
       << layer_.host().error_message();
+}
+
+TEST_F(TcpLayerTest, NodelayFalseLeavesNagleOn) {
+  Socket listener = BoundSocket("127.0.0.1", 0, 16);
+  layer_.host().SetOption("nodelay", "false");
+  ASSERT_EQ(layer_.Create("127.0.0.1", PortOf(listener)), STRATA_OK);
+  ASSERT_EQ(layer_.ConnectUntilDone(), STRATA_OK);
+  int fd = -1;
+  size_t len = sizeof(fd);
+  ASSERT_EQ(layer_.vtable()->query(layer_.self(), STRATA_QUERY_SOCKET_FD, &fd, &len), STRATA_OK);
+  int nodelay = 1;
+  socklen_t optlen = sizeof(nodelay);
+  ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &optlen), 0);
+  EXPECT_EQ(nodelay, 0);
 }
 
 TEST_F(TcpLayerTest, BadOptionFailsCreateWithConfigError) {
