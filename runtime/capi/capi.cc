@@ -1,0 +1,557 @@
+// capi.cc — the C API of strata/strata.h, a thin layer over strata::Runtime.
+// Nothing here may throw across the boundary: every entry point catches.
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "runtime/chain/connection.h"
+#include "runtime/client/runtime.h"
+#include "runtime/client/transfer.h"
+#include "runtime/http/message.h"
+#include "runtime/loop/event_loop.h"
+#include "runtime/status/status_code.h"
+#include "runtime/url/url.h"
+#include "strata/plugin.h"
+#include "strata/strata.h"
+
+struct strata_runtime {
+  std::unique_ptr<strata::Runtime> rt;
+  std::unordered_map<strata::Transfer*, strata_transfer*> transfers;
+};
+
+struct strata_request {
+  strata::Request req;
+};
+
+struct strata_response {
+  strata::Response resp;
+};
+
+struct strata_transfer {
+  strata_runtime* owner = nullptr;
+  std::unique_ptr<strata::Transfer> t;
+};
+
+struct strata_connection {
+  strata_runtime* owner = nullptr;
+  std::unique_ptr<strata::Connection> conn;
+  std::string describe;
+  std::string host;
+  uint16_t port = 0;
+};
+
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+void CopyTruncated(char* dst, size_t cap, const std::string& src) {
+  size_t n = std::min(cap - 1, src.size());
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+// FillError writes an error for callers that passed |out|. Old callers with a
+// smaller struct_size get only the fields they know.
+void FillError(strata_error* out, strata_status code, const std::string& layer, const std::string& message,
+               int32_t hop = 0, const std::string& url = "") {
+  if (!out || out->struct_size < offsetof(strata_error, message) + sizeof(out->message)) return;
+  out->code = code;
+  out->hop = hop;
+  CopyTruncated(out->layer, sizeof(out->layer), layer);
+  CopyTruncated(out->message, sizeof(out->message), message);
+  if (out->struct_size >= offsetof(strata_error, url) + sizeof(out->url)) CopyTruncated(out->url, sizeof(out->url), url);
+}
+
+void CopyError(strata_error* out, const strata_error& in) {
+  FillError(out, in.code, in.layer, in.message, in.hop, in.url);
+}
+
+template <typename Fn>
+strata_status Guard(strata_error* err, Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    FillError(err, STRATA_E_NO_MEMORY, "runtime", "out of memory");
+    return STRATA_E_NO_MEMORY;
+  } catch (const std::exception& e) {
+    FillError(err, STRATA_E_INTERNAL, "runtime", absl::StrCat("internal error: ", e.what()));
+    return STRATA_E_INTERNAL;
+  } catch (...) {
+    FillError(err, STRATA_E_INTERNAL, "runtime", "internal error");
+    return STRATA_E_INTERNAL;
+  }
+}
+
+strata_status RuntimeFromText(const std::string& text, strata_runtime** out, strata_error* err) {
+  absl::StatusOr<std::unique_ptr<strata::Runtime>> rt = strata::Runtime::Create(text);
+  if (!rt.ok()) {
+    strata_status code = strata::CodeOf(rt.status(), STRATA_E_CONFIG);
+    std::string layer = code == STRATA_E_CONFIG || code == STRATA_E_UNKNOWN_LAYER ? "config" : "plugin";
+    FillError(err, code, layer, std::string(rt.status().message()));
+    return code;
+  }
+  auto* r = new strata_runtime();
+  r->rt = *std::move(rt);
+  *out = r;
+  return STRATA_OK;
+}
+
+// WaitUntil runs the loop until |done| or the deadline (0 = none).
+template <typename Pred>
+bool WaitUntil(strata::Runtime* rt, uint64_t deadline_ms, Pred&& done) {
+  while (!done()) {
+    int64_t wait = -1;
+    if (deadline_ms) {
+      uint64_t now = strata::MonotonicMs();
+      if (now >= deadline_ms) return false;
+      wait = static_cast<int64_t>(deadline_ms - now);
+    }
+    rt->loop().RunOnce(wait);
+  }
+  return true;
+}
+
+uint64_t DeadlineFrom(int32_t timeout_ms) {
+  return timeout_ms < 0 ? 0 : strata::MonotonicMs() + static_cast<uint64_t>(timeout_ms);
+}
+
+strata_status RunToCompletion(strata_runtime* runtime, strata::Transfer* t, strata_response** out,
+                              strata_error* err) {
+  while (!t->done()) {
+    size_t running = 0;
+    runtime->rt->RunOnce(-1, &running);
+  }
+  strata_status result = t->result();
+  if (result != STRATA_OK) {
+    CopyError(err, t->error());
+    runtime->rt->Forget(t);
+    return result;
+  }
+  auto* resp = new strata_response();
+  resp->resp = std::move(*t->response());
+  t->MarkResponseTaken();
+  runtime->rt->Forget(t);
+  *out = resp;
+  return STRATA_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* strata_version(void) { return kVersion; }
+
+uint32_t strata_abi_version(void) { return STRATA_ABI_MAJOR * 1000u + STRATA_ABI_MINOR; }
+
+strata_status strata_runtime_new(const char* config_json, strata_runtime** out_runtime, strata_error* out_error) {
+  if (!out_runtime) return STRATA_E_INVALID_ARGUMENT;
+  *out_runtime = nullptr;
+  return Guard(out_error, [&] { return RuntimeFromText(config_json ? config_json : "", out_runtime, out_error); });
+}
+
+strata_status strata_runtime_new_from_file(const char* path, strata_runtime** out_runtime, strata_error* out_error) {
+  if (!out_runtime || !path) return STRATA_E_INVALID_ARGUMENT;
+  *out_runtime = nullptr;
+  return Guard(out_error, [&]() -> strata_status {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      FillError(out_error, STRATA_E_CONFIG, "config",
+                absl::StrCat("cannot read configuration file ", path, ": ", std::strerror(errno)));
+      return STRATA_E_CONFIG;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    strata_status st = RuntimeFromText(ss.str(), out_runtime, out_error);
+    if (st != STRATA_OK && out_error) {
+      std::string msg = absl::StrCat(path, ": ", out_error->message);
+      CopyTruncated(out_error->message, sizeof(out_error->message), msg);
+    }
+    return st;
+  });
+}
+
+void strata_runtime_free(strata_runtime* runtime) {
+  if (!runtime) return;
+  try {
+    for (auto& [t, handle] : runtime->transfers) {
+      runtime->rt->Forget(t);
+      handle->owner = nullptr;
+    }
+    runtime->transfers.clear();
+    delete runtime;
+  } catch (...) {
+  }
+}
+
+void strata_runtime_set_event_callback(strata_runtime* runtime, strata_event_fn fn, void* user, uint32_t type_mask) {
+  if (runtime) runtime->rt->SetEventCallback(fn, user, type_mask);
+}
+
+strata_status strata_request_new(const char* method, const char* url, strata_request** out_request) {
+  if (!out_request || !method || !url || !method[0]) return STRATA_E_INVALID_ARGUMENT;
+  *out_request = nullptr;
+  for (const char* p = method; *p; ++p) {
+    if (!std::isalpha(static_cast<unsigned char>(*p)) && *p != '-' && *p != '_') return STRATA_E_INVALID_ARGUMENT;
+  }
+  return Guard(nullptr, [&] {
+    auto* r = new strata_request();
+    r->req.method = method;
+    r->req.url = url;
+    *out_request = r;
+    return STRATA_OK;
+  });
+}
+
+void strata_request_free(strata_request* request) { delete request; }
+
+strata_status strata_request_add_header(strata_request* request, const char* name, const char* value) {
+  if (!request || !name || !value) return STRATA_E_INVALID_ARGUMENT;
+  if (!strata::ValidHeaderName(name) || !strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    request->req.headers.push_back({name, value});
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_request_set_body(strata_request* request, const void* data, size_t len) {
+  if (!request || (!data && len)) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    request->req.body = strata::BodySource{};
+    request->req.body.kind = strata::BodySource::Kind::kMemory;
+    request->req.body.data.assign(static_cast<const char*>(data), len);
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_request_set_body_reader(strata_request* request, int64_t length, strata_read_fn fn, void* user) {
+  if (!request || !fn || length < -1) return STRATA_E_INVALID_ARGUMENT;
+  request->req.body = strata::BodySource{};
+  request->req.body.kind = strata::BodySource::Kind::kReader;
+  request->req.body.read = fn;
+  request->req.body.read_user = user;
+  request->req.body.length = length;
+  return STRATA_OK;
+}
+
+strata_status strata_request_set_body_writer(strata_request* request, strata_write_fn fn, void* user) {
+  if (!request) return STRATA_E_INVALID_ARGUMENT;
+  request->req.writer = fn;
+  request->req.writer_user = user;
+  return STRATA_OK;
+}
+
+strata_status strata_request_set_option_int(strata_request* request, int32_t option, int64_t value) {
+  if (!request) return STRATA_E_INVALID_ARGUMENT;
+  if (value < 0) return STRATA_E_INVALID_ARGUMENT;
+  strata::RequestOptions& o = request->req.options;
+  switch (option) {
+    case STRATA_OPT_TIMEOUT_MS: o.timeout_ms = value; break;
+    case STRATA_OPT_CONNECT_TIMEOUT_MS: o.connect_timeout_ms = value; break;
+    case STRATA_OPT_FIRST_BYTE_TIMEOUT_MS: o.first_byte_timeout_ms = value; break;
+    case STRATA_OPT_IDLE_TIMEOUT_MS: o.idle_timeout_ms = value; break;
+    case STRATA_OPT_FOLLOW_REDIRECTS: o.follow_redirects = value ? 1 : 0; break;
+    case STRATA_OPT_MAX_REDIRECTS: o.max_redirects = value; break;
+    case STRATA_OPT_FAIL_ON_HTTP_ERROR: o.fail_on_http_error = value != 0; break;
+    case STRATA_OPT_MAX_BODY_BYTES: o.max_body_bytes = value; break;
+    default: return STRATA_E_UNSUPPORTED;
+  }
+  return STRATA_OK;
+}
+
+strata_status strata_request_set_option_string(strata_request* request, int32_t option, const char* value) {
+  if (!request || !value) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    switch (option) {
+      case STRATA_OPT_PIPELINE:
+        request->req.options.pipeline = value;
+        return STRATA_OK;
+      case STRATA_OPT_RESOLVE: {
+        // host:port:addr — checked here so a typo fails at once.
+        std::string v = value;
+        size_t a = v.find(':');
+        size_t b = a == std::string::npos ? a : v.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos || a == 0 || b == a + 1 || b + 1 >= v.size()) {
+          return STRATA_E_INVALID_ARGUMENT;
+        }
+        request->req.options.resolve.push_back(v);
+        return STRATA_OK;
+      }
+      default:
+        return STRATA_E_UNSUPPORTED;
+    }
+  });
+}
+
+int32_t strata_response_status(const strata_response* r) { return r ? r->resp.status : 0; }
+int32_t strata_response_http_version(const strata_response* r) { return r ? r->resp.http_version : 0; }
+size_t strata_response_header_count(const strata_response* r) { return r ? r->resp.headers.size() : 0; }
+
+strata_status strata_response_header(const strata_response* r, size_t index, const char** out_name,
+                                     size_t* out_name_len, const char** out_value, size_t* out_value_len) {
+  if (!r || index >= r->resp.headers.size()) return STRATA_E_INVALID_ARGUMENT;
+  const strata::Header& h = r->resp.headers[index];
+  if (out_name) *out_name = h.name.c_str();
+  if (out_name_len) *out_name_len = h.name.size();
+  if (out_value) *out_value = h.value.c_str();
+  if (out_value_len) *out_value_len = h.value.size();
+  return STRATA_OK;
+}
+
+const char* strata_response_header_get(const strata_response* r, const char* name) {
+  if (!r || !name) return nullptr;
+  const std::string* v = strata::FindHeader(r->resp.headers, name);
+  return v ? v->c_str() : nullptr;
+}
+
+void strata_response_body(const strata_response* r, const uint8_t** out_data, size_t* out_len) {
+  if (out_data) *out_data = r ? reinterpret_cast<const uint8_t*>(r->resp.body.data()) : nullptr;
+  if (out_len) *out_len = r ? r->resp.body.size() : 0;
+}
+
+const char* strata_response_effective_url(const strata_response* r) { return r ? r->resp.effective_url.c_str() : ""; }
+
+strata_status strata_response_info(const strata_response* r, int32_t info, int64_t* out_value) {
+  if (!r || !out_value) return STRATA_E_INVALID_ARGUMENT;
+  const strata::Response& x = r->resp;
+  switch (info) {
+    case STRATA_INFO_STATUS: *out_value = x.status; break;
+    case STRATA_INFO_HTTP_VERSION: *out_value = x.http_version; break;
+    case STRATA_INFO_NUM_REDIRECTS: *out_value = x.num_redirects; break;
+    case STRATA_INFO_NUM_CONNECTS: *out_value = x.num_connects; break;
+    case STRATA_INFO_SIZE_DOWNLOAD: *out_value = x.size_download; break;
+    case STRATA_INFO_TIME_TOTAL_US: *out_value = static_cast<int64_t>(x.time_total_us); break;
+    case STRATA_INFO_TIME_CONNECT_US: *out_value = static_cast<int64_t>(x.time_connect_us); break;
+    case STRATA_INFO_TIME_FIRST_BYTE_US: *out_value = static_cast<int64_t>(x.time_first_byte_us); break;
+    case STRATA_INFO_SIZE_UPLOAD: *out_value = x.size_upload; break;
+    default: return STRATA_E_UNSUPPORTED;
+  }
+  return STRATA_OK;
+}
+
+void strata_response_free(strata_response* r) { delete r; }
+
+strata_status strata_fetch(strata_runtime* runtime, const strata_request* request, strata_response** out_response,
+                           strata_error* out_error) {
+  if (!runtime || !request || !out_response) return STRATA_E_INVALID_ARGUMENT;
+  *out_response = nullptr;
+  return Guard(out_error, [&] {
+    std::unique_ptr<strata::Transfer> t = runtime->rt->Submit(request->req, nullptr);
+    return RunToCompletion(runtime, t.get(), out_response, out_error);
+  });
+}
+
+strata_status strata_submit(strata_runtime* runtime, const strata_request* request, void* user,
+                            strata_transfer** out_transfer) {
+  if (!runtime || !request || !out_transfer) return STRATA_E_INVALID_ARGUMENT;
+  *out_transfer = nullptr;
+  return Guard(nullptr, [&] {
+    auto* handle = new strata_transfer();
+    handle->owner = runtime;
+    handle->t = runtime->rt->Submit(request->req, user);
+    runtime->transfers[handle->t.get()] = handle;
+    *out_transfer = handle;
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_runtime_run(strata_runtime* runtime, int32_t timeout_ms, size_t* out_running) {
+  if (!runtime) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    runtime->rt->RunOnce(timeout_ms, out_running);
+    return STRATA_OK;
+  });
+}
+
+int strata_runtime_fd(const strata_runtime* runtime) { return runtime ? runtime->rt->fd() : -1; }
+
+int64_t strata_runtime_timeout_ms(const strata_runtime* runtime) { return runtime ? runtime->rt->TimeoutMs() : -1; }
+
+strata_transfer* strata_runtime_next_done(strata_runtime* runtime) {
+  if (!runtime) return nullptr;
+  while (strata::Transfer* t = runtime->rt->NextDone()) {
+    auto it = runtime->transfers.find(t);
+    if (it != runtime->transfers.end()) return it->second;
+  }
+  return nullptr;
+}
+
+int strata_transfer_done(const strata_transfer* transfer) { return transfer && transfer->t->done() ? 1 : 0; }
+void* strata_transfer_user(const strata_transfer* transfer) { return transfer ? transfer->t->user() : nullptr; }
+
+strata_status strata_transfer_result(const strata_transfer* transfer, strata_error* out_error) {
+  if (!transfer) return STRATA_E_INVALID_ARGUMENT;
+  strata_status r = transfer->t->result();
+  if (r < 0) CopyError(out_error, transfer->t->error());
+  return r;
+}
+
+strata_response* strata_transfer_take_response(strata_transfer* transfer) {
+  if (!transfer || !transfer->t->done() || transfer->t->result() != STRATA_OK || transfer->t->response_taken()) {
+    return nullptr;
+  }
+  try {
+    auto* resp = new strata_response();
+    resp->resp = std::move(*transfer->t->response());
+    transfer->t->MarkResponseTaken();
+    return resp;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void strata_transfer_cancel(strata_transfer* transfer) {
+  if (transfer && transfer->owner) transfer->owner->rt->Cancel(transfer->t.get());
+}
+
+void strata_transfer_free(strata_transfer* transfer) {
+  if (!transfer) return;
+  try {
+    if (transfer->owner) {
+      transfer->owner->rt->Forget(transfer->t.get());
+      transfer->owner->transfers.erase(transfer->t.get());
+    }
+    delete transfer;
+  } catch (...) {
+  }
+}
+
+strata_status strata_connection_open(strata_runtime* runtime, const char* pipeline, const char* host, uint16_t port,
+                                     int32_t timeout_ms, strata_connection** out_conn, strata_error* out_error) {
+  if (!runtime || !pipeline || !host || !out_conn || port == 0) return STRATA_E_INVALID_ARGUMENT;
+  *out_conn = nullptr;
+  return Guard(out_error, [&]() -> strata_status {
+    std::string h = host;
+    if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    absl::StatusOr<std::unique_ptr<strata::Connection>> conn = runtime->rt->OpenConnection(pipeline, h, port);
+    if (!conn.ok()) {
+      strata_status code = strata::CodeOf(conn.status(), STRATA_E_CONFIG);
+      FillError(out_error, code, "runtime", std::string(conn.status().message()));
+      return code;
+    }
+    strata::Connection* c = conn->get();
+    int64_t limit = timeout_ms > 0 ? timeout_ms : runtime->rt->config().timeouts.connect_ms;
+    c->Drive();
+    bool finished = WaitUntil(runtime->rt.get(), limit > 0 ? strata::MonotonicMs() + limit : 0,
+                              [&] { return c->state() != strata::Connection::State::kConnecting; });
+    std::string where = absl::StrCat(h, ":", port);
+    if (!finished) {
+      FillError(out_error, STRATA_E_TIMEOUT, "runtime",
+                absl::StrCat("runtime: connection setup timed out after ", limit, " ms (", where, ")"), 0, where);
+      return STRATA_E_TIMEOUT;
+    }
+    if (c->state() == strata::Connection::State::kDead) {
+      const strata::LayerError& e = c->error();
+      FillError(out_error, e.status, e.layer, absl::StrCat(e.layer, ": ", e.message, " (", where, ")"), 0, where);
+      return e.status < 0 ? e.status : STRATA_E_CONNECT;
+    }
+    auto* handle = new strata_connection();
+    handle->owner = runtime;
+    handle->conn = *std::move(conn);
+    handle->describe = handle->conn->Describe();
+    handle->host = h;
+    handle->port = port;
+    *out_conn = handle;
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_connection_send(strata_connection* conn, const void* data, size_t len, int32_t timeout_ms,
+                                     strata_error* out_error) {
+  if (!conn || (!data && len)) return STRATA_E_INVALID_ARGUMENT;
+  if (conn->conn->has_session()) {
+    FillError(out_error, STRATA_E_STATE, "runtime", "this connection's pipeline ends in a session layer: use strata_connection_request");
+    return STRATA_E_STATE;
+  }
+  return Guard(out_error, [&]() -> strata_status {
+    const uint8_t* p = static_cast<const uint8_t*>(data);
+    uint64_t deadline = DeadlineFrom(timeout_ms);
+    while (len > 0) {
+      size_t written = 0;
+      strata_status st = conn->conn->Send(p, len, &written);
+      if (st < 0) {
+        const strata::LayerError& e = conn->conn->error();
+        FillError(out_error, st, e.layer, absl::StrCat(e.layer, ": ", e.message));
+        return st;
+      }
+      if (st == STRATA_OK) {
+        p += written;
+        len -= written;
+        continue;
+      }
+      conn->conn->SetRawWants(STRATA_POLL_WRITE);
+      if (deadline && strata::MonotonicMs() >= deadline) {
+        conn->conn->SetRawWants(0);
+        FillError(out_error, STRATA_E_TIMEOUT, "runtime", "send timed out");
+        return STRATA_E_TIMEOUT;
+      }
+      conn->owner->rt->loop().RunOnce(deadline ? static_cast<int64_t>(deadline - strata::MonotonicMs()) : -1);
+    }
+    conn->conn->SetRawWants(0);
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_connection_recv(strata_connection* conn, void* buf, size_t cap, size_t* out_read,
+                                     int32_t timeout_ms, strata_error* out_error) {
+  if (!conn || !buf || !cap || !out_read) return STRATA_E_INVALID_ARGUMENT;
+  *out_read = 0;
+  if (conn->conn->has_session()) {
+    FillError(out_error, STRATA_E_STATE, "runtime", "this connection's pipeline ends in a session layer: use strata_connection_request");
+    return STRATA_E_STATE;
+  }
+  return Guard(out_error, [&]() -> strata_status {
+    uint64_t deadline = DeadlineFrom(timeout_ms);
+    for (;;) {
+      strata_status st = conn->conn->Recv(static_cast<uint8_t*>(buf), cap, out_read);
+      if (st < 0) {
+        const strata::LayerError& e = conn->conn->error();
+        FillError(out_error, st, e.layer, absl::StrCat(e.layer, ": ", e.message));
+        return st;
+      }
+      if (st == STRATA_OK) {
+        conn->conn->SetRawWants(0);
+        return STRATA_OK;
+      }
+      conn->conn->SetRawWants(STRATA_POLL_READ);
+      uint64_t now = strata::MonotonicMs();
+      if (deadline && now >= deadline) {
+        conn->conn->SetRawWants(0);
+        FillError(out_error, STRATA_E_TIMEOUT, "runtime", absl::StrCat("no data within ", timeout_ms, " ms"));
+        return STRATA_E_TIMEOUT;
+      }
+      conn->owner->rt->loop().RunOnce(deadline ? static_cast<int64_t>(deadline - now) : -1);
+    }
+  });
+}
+
+strata_status strata_connection_request(strata_connection* conn, const strata_request* request,
+                                        strata_response** out_response, strata_error* out_error) {
+  if (!conn || !request || !out_response) return STRATA_E_INVALID_ARGUMENT;
+  *out_response = nullptr;
+  if (!conn->conn->has_session()) {
+    FillError(out_error, STRATA_E_STATE, "runtime", "this connection is a byte stream: use strata_connection_send/recv");
+    return STRATA_E_STATE;
+  }
+  return Guard(out_error, [&] {
+    std::unique_ptr<strata::Transfer> t = conn->owner->rt->SubmitOn(conn->conn.get(), request->req);
+    return RunToCompletion(conn->owner, t.get(), out_response, out_error);
+  });
+}
+
+const char* strata_connection_describe(const strata_connection* conn) { return conn ? conn->describe.c_str() : ""; }
+
+void strata_connection_close(strata_connection* conn) {
+  if (!conn) return;
+  try {
+    delete conn;
+  } catch (...) {
+  }
+}
+
+}  // extern "C"

@@ -1,0 +1,281 @@
+#include "runtime/chain/connection.h"
+
+#include <sys/epoll.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace strata {
+
+uint64_t Connection::next_id_ = 1;
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Create(
+    EventLoop* loop, const PluginRegistry& registry, const PipelineSpec& pipeline,
+    const std::vector<nlohmann::json>& layer_options, const Target& target,
+    ConnectionListener* listener) {
+  std::unique_ptr<Connection> conn(new Connection());
+  conn->id_ = next_id_++;
+  conn->loop_ = loop;
+  conn->listener_ = listener;
+  conn->target_ = target;
+  conn->pipeline_name_ = pipeline.name;
+  conn->connect_started_us_ = MonotonicUs();
+  conn->layers_.resize(pipeline.layers.size());
+  for (size_t i = 0; i < pipeline.layers.size(); ++i) {
+    const LayerSpec& spec = pipeline.layers[i];
+    Layer& layer = conn->layers_[i];
+    layer.type = registry.FindLayer(spec.layer);
+    if (layer.type == nullptr) {
+      return absl::NotFoundError(absl::StrCat("configuration ", spec.json_path, ": no loaded plugin provides layer '",
+                                              spec.layer, "'"));
+    }
+    bool top = i + 1 == pipeline.layers.size();
+    if (layer.type->kind == STRATA_LAYER_SESSION && !top) {
+      return absl::InvalidArgumentError(absl::StrCat("configuration ", spec.json_path, ": session layer '",
+                                                     spec.layer, "' must be the last (top) layer"));
+    }
+    layer.ctx = std::make_unique<strata_layer_ctx>(strata_layer_ctx{conn.get(), i});
+    layer.options = i < layer_options.size() ? layer_options[i] : nlohmann::json::object();
+    layer.options_text = layer.options.dump();
+  }
+  // Instances are created bottom first; each create() only records its
+  // configuration, so order matters only for the log.
+  for (size_t i = 0; i < conn->layers_.size(); ++i) {
+    Layer& layer = conn->layers_[i];
+    strata_layer_config cfg{};
+    cfg.struct_size = sizeof(cfg);
+    cfg.layer_name = layer.type->name.c_str();
+    cfg.options_json = layer.options_text.c_str();
+    cfg.host = conn->target_.host.c_str();
+    cfg.port = conn->target_.port;
+    cfg.hop = conn->target_.hop;
+    strata_status st = layer.type->kind == STRATA_LAYER_SESSION
+                           ? layer.type->session->create(layer.ctx.get(), &cfg, &layer.self)
+                           : layer.type->stream->create(layer.ctx.get(), &cfg, &layer.self);
+    if (st != STRATA_OK) {
+      layer.self = nullptr;
+      LayerError e = conn->TakeLayerError();
+      return absl::InvalidArgumentError(absl::StrCat(
+          layer.type->name, ": cannot create layer: ",
+          e.message.empty() ? absl::StrCat("status ", st) : e.message));
+    }
+    if (layer.type->kind == STRATA_LAYER_SESSION) conn->session_ = &layer;
+  }
+  return conn;
+}
+
+Connection::~Connection() {
+  if (wake_timer_) loop_->CancelTimer(wake_timer_);
+  // Top first: upper layers may still talk to lower ones while closing.
+  for (size_t i = layers_.size(); i-- > 0;) {
+    Layer& layer = layers_[i];
+    if (!layer.self) continue;
+    if (layer.type->kind == STRATA_LAYER_SESSION) {
+      layer.type->session->destroy(layer.self);
+    } else {
+      layer.type->stream->destroy(layer.self);
+    }
+    layer.self = nullptr;
+  }
+  for (int fd : fds_) loop_->Unwatch(fd);
+}
+
+void Connection::OnIo(int, uint32_t) { Drive(); }
+
+strata_status Connection::TopConnect(int* done) {
+  Layer& top = layers_.back();
+  strata_status st = top.type->kind == STRATA_LAYER_SESSION
+                         ? top.type->session->connect(top.self, done)
+                         : top.type->stream->connect(top.self, done);
+  if (st == STRATA_OK && *done) NoteLayerConnected(layers_.size() - 1);
+  return st;
+}
+
+void Connection::NoteLayerConnected(size_t index) {
+  // Lower layers finish first: mark everything at or below |index|.
+  for (size_t i = 0; i <= index && i < layers_.size(); ++i) {
+    Layer& layer = layers_[i];
+    if (layer.connected) continue;
+    layer.connected = true;
+    layer.connected_us = MonotonicUs();
+    listener_->OnLayerLog(this, layer.type->name, STRATA_LOG_INFO,
+                          absl::StrFormat("layer ready after %.3f ms",
+                                          (layer.connected_us - connect_started_us_) / 1000.0));
+  }
+}
+
+void Connection::Drive() {
+  if (driving_) return;  // a plugin callback re-entered; the outer call finishes the work
+  driving_ = true;
+  if (state_ == State::kConnecting) {
+    int done = 0;
+    strata_status st = TopConnect(&done);
+    if (st < 0) {
+      LayerError e = TakeLayerError();
+      if (e.status == STRATA_OK) e = {st, layers_.back().type->name, "connection setup failed"};
+      if (e.status != st && st < 0) e.status = st;
+      Fail(e);
+    } else if (st == STRATA_OK && done) {
+      state_ = State::kReady;
+      connected_us_ = MonotonicUs();
+    }
+  }
+  if (state_ == State::kReady && session_) {
+    strata_status st = session_->type->session->progress(session_->self);
+    if (st < 0) {
+      LayerError e = TakeLayerError();
+      if (e.status == STRATA_OK) e = {st, session_->type->name, "connection failed"};
+      Fail(e);
+    }
+  }
+  UpdateInterest();
+  driving_ = false;
+  listener_->OnActivity(this);
+}
+
+void Connection::Fail(const LayerError& error) {
+  if (state_ == State::kDead) return;
+  state_ = State::kDead;
+  error_ = error;
+  UpdateInterest();
+}
+
+uint32_t Connection::TopInterest() {
+  Layer& top = layers_.back();
+  if (state_ == State::kConnecting) {
+    // A layer still connecting asks for what its handshake needs.
+    return top.type->kind == STRATA_LAYER_SESSION ? top.type->session->poll_interest(top.self)
+                                                  : top.type->stream->poll_interest(top.self, STRATA_POLL_WRITE);
+  }
+  if (session_) return session_->type->session->poll_interest(session_->self);
+  return raw_wants_ ? top.type->stream->poll_interest(top.self, raw_wants_) : 0;
+}
+
+void Connection::UpdateInterest() {
+  uint32_t interest = state_ == State::kDead ? 0 : TopInterest();
+  uint32_t events = 0;
+  if (interest & STRATA_POLL_READ) events |= EPOLLIN;
+  if (interest & STRATA_POLL_WRITE) events |= EPOLLOUT;
+  interest_ = events;
+  for (int fd : fds_) {
+    // Watch with no events keeps the registration (errors still arrive).
+    loop_->Watch(fd, events, this).IgnoreError();
+  }
+  ArmWakeTimer();
+}
+
+void Connection::ArmWakeTimer() {
+  uint64_t earliest = 0;
+  if (state_ != State::kDead) {
+    for (const Layer& l : layers_) {
+      if (l.wake_deadline_ms && (!earliest || l.wake_deadline_ms < earliest)) earliest = l.wake_deadline_ms;
+    }
+  }
+  if (earliest == wake_timer_deadline_ && (wake_timer_ || !earliest)) return;
+  if (wake_timer_) loop_->CancelTimer(wake_timer_);
+  wake_timer_ = 0;
+  wake_timer_deadline_ = earliest;
+  if (!earliest) return;
+  wake_timer_ = loop_->AddTimer(earliest, [this] {
+    wake_timer_ = 0;
+    wake_timer_deadline_ = 0;
+    uint64_t now = MonotonicMs();
+    for (Layer& l : layers_) {
+      if (l.wake_deadline_ms && l.wake_deadline_ms <= now) l.wake_deadline_ms = 0;
+    }
+    Drive();
+  });
+}
+
+uint32_t Connection::Capacity() {
+  if (state_ != State::kReady || !session_) return 0;
+  return session_->type->session->capacity(session_->self);
+}
+
+strata_status Connection::OpenStream(const strata_request_head& head, StreamSink* sink, uint32_t* out_id) {
+  if (state_ != State::kReady || !session_) return STRATA_E_STATE;
+  strata_status st = session_->type->session->open_stream(session_->self, &head, sink, out_id);
+  UpdateInterest();
+  return st;
+}
+
+void Connection::CancelStream(uint32_t stream_id) {
+  if (session_ && state_ != State::kDead) {
+    session_->type->session->cancel_stream(session_->self, stream_id);
+    UpdateInterest();
+  }
+}
+
+bool Connection::IsReusable() {
+  return state_ == State::kReady && session_ && session_->type->session->is_reusable(session_->self) != 0;
+}
+
+int32_t Connection::HttpVersion() {
+  if (!session_) return 0;
+  int v = 0;
+  size_t len = sizeof(v);
+  if (session_->type->session->query(session_->self, STRATA_QUERY_HTTP_VERSION, &v, &len) == STRATA_OK &&
+      len == sizeof(v)) {
+    return v;
+  }
+  return 11;
+}
+
+strata_status Connection::Send(const uint8_t* data, size_t len, size_t* out_written) {
+  if (state_ != State::kReady || session_) return STRATA_E_STATE;
+  Layer& top = layers_.back();
+  strata_status st = top.type->stream->send(top.self, data, len, out_written);
+  if (st < 0) {
+    LayerError e = TakeLayerError();
+    if (e.status == STRATA_OK) e = {st, top.type->name, "send failed"};
+    Fail(e);
+  }
+  return st;
+}
+
+strata_status Connection::Recv(uint8_t* buf, size_t cap, size_t* out_read) {
+  if (state_ != State::kReady || session_) return STRATA_E_STATE;
+  Layer& top = layers_.back();
+  strata_status st = top.type->stream->recv(top.self, buf, cap, out_read);
+  if (st < 0) {
+    LayerError e = TakeLayerError();
+    if (e.status == STRATA_OK) e = {st, top.type->name, "receive failed"};
+    Fail(e);
+  }
+  return st;
+}
+
+bool Connection::DataPending() {
+  if (state_ != State::kReady || session_) return false;
+  Layer& top = layers_.back();
+  return top.type->stream->data_pending(top.self) != 0;
+}
+
+void Connection::SetRawWants(uint32_t wants) {
+  raw_wants_ = wants;
+  UpdateInterest();
+}
+
+std::string Connection::Describe() {
+  std::string out;
+  for (Layer& l : layers_) {
+    char buf[256];
+    size_t len = sizeof(buf);
+    strata_status st = l.type->kind == STRATA_LAYER_SESSION
+                           ? l.type->session->query(l.self, STRATA_QUERY_DESCRIBE, buf, &len)
+                           : l.type->stream->query(l.self, STRATA_QUERY_DESCRIBE, buf, &len);
+    std::string part = (st == STRATA_OK && len > 0 && len <= sizeof(buf)) ? std::string(buf, strnlen(buf, len))
+                                                                            : l.type->name;
+    if (!out.empty()) out += " → ";
+    out += part;
+  }
+  return out;
+}
+
+LayerError Connection::TakeLayerError() {
+  LayerError e = std::move(pending_layer_error_);
+  pending_layer_error_ = LayerError{};
+  return e;
+}
+
+}  // namespace strata

@@ -1,0 +1,171 @@
+// connection.h — one connection: a chain of layer instances, bottom first.
+//
+// The Connection owns the layer instances its pipeline template describes
+// and is the host side of the plugin ABI for them: every layer reaches the
+// layer below only through the host services (host_services.cc), which
+// route the call to the right instance, so the runtime can time and trace
+// each crossing. The chain's descriptors are watched on the runtime's event
+// loop with the poll interest of the top layer.
+//
+// A connection whose top layer is a session layer carries HTTP exchanges
+// (OpenStream); one made only of byte-stream layers is a raw byte stream
+// (Send/Recv), used by the low-level client API.
+#ifndef STRATA_RUNTIME_CHAIN_CONNECTION_H_
+#define STRATA_RUNTIME_CHAIN_CONNECTION_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "runtime/config/config.h"
+#include "runtime/loop/event_loop.h"
+#include "runtime/plugin/registry.h"
+#include "strata/plugin.h"
+
+namespace strata {
+
+class Connection;
+
+// StreamSink receives one exchange's events from the session layer.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  virtual strata_status ReadBody(uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) = 0;
+  virtual strata_status OnHead(const strata_response_head& head) = 0;
+  virtual strata_status OnData(const uint8_t* data, size_t len) = 0;
+  virtual void OnEnd(const strata_header* trailers, size_t count) = 0;
+  virtual void OnError(strata_status status, const std::string& layer, const std::string& message) = 0;
+};
+
+// ConnectionListener is told about log lines and that a connection did work.
+class ConnectionListener {
+ public:
+  virtual ~ConnectionListener() = default;
+  virtual void OnLayerLog(Connection* conn, const std::string& layer, int32_t level,
+                          const std::string& message) = 0;
+  // OnActivity: the connection was driven (it may have connected, died or
+  // finished an exchange). Called outside any plugin call.
+  virtual void OnActivity(Connection* conn) = 0;
+};
+
+// Target is what one hop connects to; the runtime fills it per hop.
+struct Target {
+  std::string host;
+  uint16_t port = 0;
+  int32_t hop = 1;
+};
+
+// LayerError: why a connection or exchange failed, with the layer to blame.
+struct LayerError {
+  strata_status status = STRATA_OK;
+  std::string layer;
+  std::string message;
+};
+
+class Connection : public IoHandler {
+ public:
+  enum class State { kConnecting, kReady, kDead };
+
+  // Create instantiates every layer of |pipeline| (bottom first) with the
+  // matching entry of |layer_options| (merged template and hop options).
+  static absl::StatusOr<std::unique_ptr<Connection>> Create(
+      EventLoop* loop, const PluginRegistry& registry, const PipelineSpec& pipeline,
+      const std::vector<nlohmann::json>& layer_options, const Target& target,
+      ConnectionListener* listener);
+  ~Connection() override;
+
+  uint64_t id() const { return id_; }
+  State state() const { return state_; }
+  const LayerError& error() const { return error_; }
+  const Target& target() const { return target_; }
+  const std::string& pipeline_name() const { return pipeline_name_; }
+  bool has_session() const { return session_ != nullptr; }
+  uint64_t connect_started_us() const { return connect_started_us_; }
+  uint64_t connected_us() const { return connected_us_; }
+
+  // Drive makes all the progress it can: connection setup while connecting,
+  // session I/O once ready. Updates the descriptors' poll interest.
+  void Drive();
+  // Fail marks the connection dead with |error| (e.g. a runtime timeout).
+  void Fail(const LayerError& error);
+
+  // Session API (has_session()).
+  uint32_t Capacity();
+  strata_status OpenStream(const strata_request_head& head, StreamSink* sink, uint32_t* out_id);
+  void CancelStream(uint32_t stream_id);
+  bool IsReusable();
+  int32_t HttpVersion();
+
+  // Raw byte-stream API (!has_session()). Same contracts as the vtable.
+  strata_status Send(const uint8_t* data, size_t len, size_t* out_written);
+  strata_status Recv(uint8_t* buf, size_t cap, size_t* out_read);
+  bool DataPending();
+  // SetRawWants sets what the raw user waits for (STRATA_POLL_*).
+  void SetRawWants(uint32_t wants);
+
+  // Describe renders the chain: "tcp(127.0.0.1:8080) → h1".
+  std::string Describe();
+  // TakeLayerError returns and clears the last set_error() of any layer.
+  LayerError TakeLayerError();
+
+  // IoHandler.
+  void OnIo(int fd, uint32_t events) override;
+
+ private:
+  friend struct HostAccess;
+  struct Layer {
+    const LayerType* type = nullptr;
+    void* self = nullptr;
+    std::unique_ptr<strata_layer_ctx> ctx;
+    nlohmann::json options;
+    std::string options_text;
+    bool connected = false;
+    uint64_t wake_deadline_ms = 0;
+    uint64_t connected_us = 0;
+  };
+
+  Connection() = default;
+  strata_status TopConnect(int* done);
+  uint32_t TopInterest();
+  void UpdateInterest();
+  void ArmWakeTimer();
+  void NoteLayerConnected(size_t index);
+
+  static uint64_t next_id_;
+  uint64_t id_ = 0;
+  EventLoop* loop_ = nullptr;
+  ConnectionListener* listener_ = nullptr;
+  Target target_;
+  std::string pipeline_name_;
+  std::vector<Layer> layers_;
+  Layer* session_ = nullptr;
+  State state_ = State::kConnecting;
+  LayerError error_;
+  LayerError pending_layer_error_;
+  std::set<int> fds_;
+  uint32_t interest_ = 0;
+  uint32_t raw_wants_ = 0;
+  EventLoop::TimerId wake_timer_ = 0;
+  uint64_t wake_timer_deadline_ = 0;
+  uint64_t connect_started_us_ = 0;
+  uint64_t connected_us_ = 0;
+  bool driving_ = false;
+};
+
+// HostServices returns the one services table the runtime hands to plugins.
+const strata_host_services* HostServicesTable();
+
+}  // namespace strata
+
+// The opaque per-layer handle of the ABI. Defined by the host.
+struct strata_layer_ctx {
+  strata::Connection* conn;
+  size_t index;
+};
+
+#endif  // STRATA_RUNTIME_CHAIN_CONNECTION_H_

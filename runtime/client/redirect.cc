@@ -1,0 +1,63 @@
+#include "runtime/client/redirect.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace strata {
+
+bool IsRedirectStatus(int32_t status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+absl::StatusOr<std::optional<RedirectPlan>> PlanRedirect(const HopRequest& current, int32_t status,
+                                                         const std::string* location,
+                                                         const RedirectPolicy& policy,
+                                                         int64_t redirects_so_far) {
+  if (!policy.follow || !IsRedirectStatus(status) || location == nullptr) return std::nullopt;
+  if (redirects_so_far >= policy.max_redirects) {
+    return absl::ResourceExhaustedError(absl::StrCat("maximum (", policy.max_redirects,
+                                                     ") redirects followed; the last pointed to '", *location, "'"));
+  }
+  absl::StatusOr<Url> target = ResolveReference(current.url, *location);
+  if (!target.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redirect from ", current.url.ToString(), " has an invalid Location '", *location,
+                     "': ", target.status().message()));
+  }
+  if (target->scheme != "http" && target->scheme != "https") {
+    return absl::PermissionDeniedError(absl::StrCat("redirect from ", current.url.ToString(), " to '",
+                                                    target->ToString(), "' refused: only http and https are followed"));
+  }
+  if (current.url.scheme == "https" && target->scheme == "http" && !policy.allow_https_to_http) {
+    return absl::PermissionDeniedError(absl::StrCat("redirect from ", current.url.ToString(), " to ",
+                                                    target->ToString(),
+                                                    " refused: it downgrades HTTPS to HTTP (allow with unsafe_redirect)"));
+  }
+  RedirectPlan plan;
+  plan.next.method = current.method;
+  plan.next.url = *target;
+  plan.next.headers = current.headers;
+  plan.next.has_body = current.has_body;
+  // RFC 9110 §15.4: 303 → GET (HEAD stays HEAD); 301/302 turn POST into GET
+  // as every browser and curl do; 307/308 keep method and body.
+  bool to_get = (status == 303 && current.method != "HEAD") ||
+                ((status == 301 || status == 302) && current.method == "POST");
+  if (to_get) {
+    plan.next.method = "GET";
+    plan.drop_body = current.has_body;
+    plan.next.has_body = false;
+    for (const char* h : {"Content-Length", "Content-Type", "Content-Encoding", "Content-Language",
+                          "Content-Location", "Transfer-Encoding"}) {
+      RemoveHeader(&plan.next.headers, h);
+    }
+  }
+  // Credentials belong to the origin they were given for (HOSTILE.md 75, 76).
+  if (!current.url.SameOrigin(*target)) {
+    RemoveHeader(&plan.next.headers, "Authorization");
+    RemoveHeader(&plan.next.headers, "Cookie");
+    RemoveHeader(&plan.next.headers, "Proxy-Authorization");
+    plan.next.url.userinfo.clear();
+  }
+  return std::optional<RedirectPlan>(std::move(plan));
+}
+
+}  // namespace strata

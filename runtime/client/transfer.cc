@@ -1,0 +1,169 @@
+#include "runtime/client/transfer.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/client/runtime.h"
+
+namespace strata {
+namespace {
+
+void CopyTruncated(char* dst, size_t cap, const std::string& src) {
+  size_t n = std::min(cap - 1, src.size());
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+}  // namespace
+
+Transfer::Transfer(Runtime* runtime, Request request, void* user)
+    : runtime_(runtime), request_(std::move(request)), user_(user) {
+  error_.struct_size = sizeof(error_);
+  started_us_ = MonotonicUs();
+}
+
+Transfer::~Transfer() = default;
+
+void Transfer::ResetHopState() {
+  body_offset_ = 0;
+  body_sent_ = 0;
+  body_again_ = false;
+  conn_ = nullptr;
+  conn_reused_ = false;
+  stream_id_ = 0;
+  head_seen_ = false;
+  hop_is_redirect_ = false;
+  discard_body_ = false;
+  hop_finished_ = false;
+  hop_failed_ = false;
+  hop_error_ = LayerError{};
+  hop_started_us_ = MonotonicUs();
+  stream_opened_us_ = 0;
+  redirect_location_.clear();
+  hop_headers_.clear();
+  hop_status_ = 0;
+}
+
+strata_status Transfer::ReadBody(uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
+  *out_read = 0;
+  *out_eos = 0;
+  const BodySource& body = request_.body;
+  if (body_dropped_ || body.kind == BodySource::Kind::kNone) {
+    *out_eos = 1;
+    return STRATA_OK;
+  }
+  if (body.kind == BodySource::Kind::kMemory) {
+    size_t n = std::min(cap, body.data.size() - body_offset_);
+    std::memcpy(buf, body.data.data() + body_offset_, n);
+    body_offset_ += n;
+    body_sent_ += static_cast<int64_t>(n);
+    *out_read = n;
+    *out_eos = body_offset_ == body.data.size();
+    return STRATA_OK;
+  }
+  strata_status st = body.read(body.read_user, buf, cap, out_read, out_eos);
+  if (st == STRATA_AGAIN) {
+    body_again_ = true;
+    return STRATA_AGAIN;
+  }
+  if (st < 0) {
+    hop_error_ = {STRATA_E_BODY, "runtime",
+                  absl::StrCat("request body reader failed with ", strata_status_name(st))};
+    return STRATA_E_BODY;
+  }
+  if (*out_read > cap) return STRATA_E_BODY;
+  body_sent_ += static_cast<int64_t>(*out_read);
+  last_progress_ms_ = MonotonicMs();
+  return STRATA_OK;
+}
+
+strata_status Transfer::OnHead(const strata_response_head& head) {
+  last_progress_ms_ = MonotonicMs();
+  runtime_->EmitResponseHead(this, head);
+  if (head.status >= 100 && head.status < 200) return STRATA_OK;  // informational
+  head_seen_ = true;
+  hop_status_ = head.status;
+  hop_headers_.clear();
+  for (size_t i = 0; i < head.header_count; ++i) {
+    const strata_header& h = head.headers[i];
+    hop_headers_.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
+  }
+  if (response_.time_first_byte_us == 0) response_.time_first_byte_us = MonotonicUs() - started_us_;
+  const std::string* location = FindHeader(hop_headers_, "Location");
+  bool follow = runtime_->FollowRedirects(request_);
+  if (follow && IsRedirectStatus(head.status) && location) {
+    hop_is_redirect_ = true;
+    redirect_location_ = *location;
+    discard_body_ = true;
+    return STRATA_OK;
+  }
+  // This is the final response.
+  response_.status = head.status;
+  response_.http_version = head.http_version;
+  response_.reason.assign(head.reason ? head.reason : "", head.reason ? head.reason_len : 0);
+  response_.headers = hop_headers_;
+  response_.body.clear();
+  response_.size_download = 0;
+  discard_body_ = request_.options.fail_on_http_error && head.status >= 400;
+  return STRATA_OK;
+}
+
+strata_status Transfer::OnData(const uint8_t* data, size_t len) {
+  last_progress_ms_ = MonotonicMs();
+  if (discard_body_) return STRATA_OK;
+  response_.size_download += static_cast<int64_t>(len);
+  if (request_.writer) {
+    strata_status st = request_.writer(request_.writer_user, data, len);
+    if (st < 0) {
+      hop_error_ = {STRATA_E_BODY, "runtime",
+                    absl::StrCat("response body writer failed with ", strata_status_name(st))};
+      return STRATA_E_BODY;
+    }
+    return STRATA_OK;
+  }
+  int64_t limit = runtime_->MaxBodyBytes(request_);
+  if (static_cast<int64_t>(response_.body.size() + len) > limit) {
+    hop_error_ = {STRATA_E_LIMIT, "runtime",
+                  absl::StrCat("response body exceeds the limit of ", limit,
+                               " bytes kept in memory (use a body writer, or raise limits.max_body_bytes)")};
+    return STRATA_E_LIMIT;
+  }
+  response_.body.append(reinterpret_cast<const char*>(data), len);
+  return STRATA_OK;
+}
+
+void Transfer::OnEnd(const strata_header*, size_t) {
+  hop_finished_ = true;
+  runtime_->MarkDirty();
+}
+
+void Transfer::OnError(strata_status status, const std::string& layer, const std::string& message) {
+  hop_failed_ = true;
+  // An error the runtime itself raised inside a callback (body writer,
+  // limits) is the root cause; keep it.
+  if (hop_error_.status == STRATA_OK) hop_error_ = {status, layer, message};
+  runtime_->MarkDirty();
+}
+
+void Transfer::Fail(strata_status status, const std::string& layer, const std::string& message) {
+  phase_ = Phase::kDone;
+  result_ = status;
+  error_.code = status;
+  error_.hop = hop_;
+  std::string url = hop_request_.url.host.empty() ? request_.url : hop_request_.url.ToString(false);
+  CopyTruncated(error_.layer, sizeof(error_.layer), layer);
+  CopyTruncated(error_.url, sizeof(error_.url), url);
+  std::string full = absl::StrCat(layer, ": ", message, " (hop ", hop_, ", ", url, ")");
+  CopyTruncated(error_.message, sizeof(error_.message), full);
+  response_.time_total_us = MonotonicUs() - started_us_;
+}
+
+void Transfer::Succeed() {
+  phase_ = Phase::kDone;
+  result_ = STRATA_OK;
+  response_.time_total_us = MonotonicUs() - started_us_;
+  response_.effective_url = hop_request_.url.ToString(false);
+  response_.size_upload = body_sent_;
+}
+
+}  // namespace strata

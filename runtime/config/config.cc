@@ -1,0 +1,227 @@
+#include "runtime/config/config.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace strata {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kDefaultConfig[] = R"json({
+  "plugin_dirs": [],
+  "plugins": ["tcp", "h1"],
+  "pipelines": {
+    "http": ["tcp", "h1"]
+  },
+  "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
+  "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000},
+  "redirect": {"follow": false, "max": 20},
+  "limits": {"max_body_bytes": 1073741824}
+})json";
+
+absl::Status PathError(const std::string& path, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("configuration ", path, ": ", what));
+}
+
+std::string TypeName(const json& v) { return v.type_name(); }
+
+absl::Status CheckKeys(const json& obj, const std::string& path,
+                       const std::set<std::string>& allowed) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (!allowed.count(it.key())) {
+      return PathError(absl::StrCat(path, "/", it.key()),
+                       absl::StrCat("unknown key (expected one of: ",
+                                    absl::StrJoin(allowed, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadNonNegative(const json& obj, const std::string& path, const char* key,
+                             int64_t* out) {
+  if (!obj.contains(key)) return absl::OkStatus();
+  const json& v = obj[key];
+  if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+    return PathError(absl::StrCat(path, "/", key),
+                     absl::StrCat("expected a non-negative integer, found ", TypeName(v)));
+  }
+  *out = v.get<int64_t>();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LayerSpec>> ParsePipeline(const json& arr, const std::string& path) {
+  if (!arr.is_array() || arr.empty()) {
+    return PathError(path, "expected a non-empty array of layers (bottom first)");
+  }
+  std::vector<LayerSpec> layers;
+  for (size_t i = 0; i < arr.size(); ++i) {
+    std::string lp = absl::StrCat(path, "/", i);
+    const json& e = arr[i];
+    LayerSpec spec;
+    spec.json_path = lp;
+    spec.options = json::object();
+    if (e.is_string()) {
+      spec.layer = e.get<std::string>();
+    } else if (e.is_object()) {
+      if (absl::Status s = CheckKeys(e, lp, {"layer", "options"}); !s.ok()) return s;
+      if (!e.contains("layer") || !e["layer"].is_string()) {
+        return PathError(absl::StrCat(lp, "/layer"), "expected the layer name as a string");
+      }
+      spec.layer = e["layer"].get<std::string>();
+      if (e.contains("options")) {
+        if (!e["options"].is_object()) {
+          return PathError(absl::StrCat(lp, "/options"),
+                           absl::StrCat("expected an object, found ", TypeName(e["options"])));
+        }
+        spec.options = e["options"];
+      }
+    } else {
+      return PathError(lp, "expected a layer name or {\"layer\": name, \"options\": {...}}");
+    }
+    if (spec.layer.empty()) return PathError(lp, "layer name is empty");
+    layers.push_back(std::move(spec));
+  }
+  return layers;
+}
+
+absl::Status Apply(const json& doc, Config* config) {
+  if (!doc.is_object()) return PathError("/", "expected a JSON object at the top level");
+  if (absl::Status s = CheckKeys(doc, "", {"plugin_dirs", "plugins", "pipelines", "timeouts",
+                                           "pool", "redirect", "limits"});
+      !s.ok()) {
+    return s;
+  }
+  if (doc.contains("plugin_dirs")) {
+    const json& dirs = doc["plugin_dirs"];
+    if (!dirs.is_array()) return PathError("/plugin_dirs", "expected an array of directory paths");
+    for (size_t i = 0; i < dirs.size(); ++i) {
+      if (!dirs[i].is_string()) {
+        return PathError(absl::StrCat("/plugin_dirs/", i), "expected a directory path string");
+      }
+      config->plugin_dirs.push_back(dirs[i].get<std::string>());
+    }
+  }
+  if (doc.contains("plugins")) {
+    const json& plugins = doc["plugins"];
+    if (!plugins.is_array()) return PathError("/plugins", "expected an array of plugin names or {\"path\": ...}");
+    config->plugins.clear();
+    for (size_t i = 0; i < plugins.size(); ++i) {
+      std::string p = absl::StrCat("/plugins/", i);
+      PluginSpec spec;
+      spec.json_path = p;
+      if (plugins[i].is_string()) {
+        spec.name = plugins[i].get<std::string>();
+        if (spec.name.empty() || spec.name.find('/') != std::string::npos) {
+          return PathError(p, "expected a plugin name such as \"tcp\" (use {\"path\": ...} for files)");
+        }
+      } else if (plugins[i].is_object()) {
+        if (absl::Status s = CheckKeys(plugins[i], p, {"name", "path"}); !s.ok()) return s;
+        if (plugins[i].contains("path")) {
+          if (!plugins[i]["path"].is_string()) return PathError(p + "/path", "expected a file path string");
+          spec.path = plugins[i]["path"].get<std::string>();
+        }
+        if (plugins[i].contains("name")) {
+          if (!plugins[i]["name"].is_string()) return PathError(p + "/name", "expected a string");
+          spec.name = plugins[i]["name"].get<std::string>();
+        }
+        if (spec.path.empty() && spec.name.empty()) return PathError(p, "expected \"name\" or \"path\"");
+      } else {
+        return PathError(p, "expected a plugin name or {\"path\": ...}");
+      }
+      config->plugins.push_back(std::move(spec));
+    }
+  }
+  if (doc.contains("pipelines")) {
+    const json& pipes = doc["pipelines"];
+    if (!pipes.is_object()) return PathError("/pipelines", "expected an object of name → layer array");
+    for (auto it = pipes.begin(); it != pipes.end(); ++it) {
+      std::string p = absl::StrCat("/pipelines/", it.key());
+      if (it.value().is_null()) {  // null removes a default template
+        config->pipelines.erase(it.key());
+        continue;
+      }
+      absl::StatusOr<std::vector<LayerSpec>> layers = ParsePipeline(it.value(), p);
+      if (!layers.ok()) return layers.status();
+      config->pipelines[it.key()] = PipelineSpec{it.key(), *std::move(layers)};
+    }
+  }
+  if (doc.contains("timeouts")) {
+    const json& t = doc["timeouts"];
+    if (!t.is_object()) return PathError("/timeouts", "expected an object");
+    if (absl::Status s = CheckKeys(t, "/timeouts", {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"}); !s.ok()) return s;
+    for (auto [key, field] : {std::pair{"connect_ms", &config->timeouts.connect_ms},
+                              std::pair{"first_byte_ms", &config->timeouts.first_byte_ms},
+                              std::pair{"idle_ms", &config->timeouts.idle_ms},
+                              std::pair{"total_ms", &config->timeouts.total_ms}}) {
+      if (absl::Status s = ReadNonNegative(t, "/timeouts", key, field); !s.ok()) return s;
+    }
+  }
+  if (doc.contains("pool")) {
+    const json& t = doc["pool"];
+    if (!t.is_object()) return PathError("/pool", "expected an object");
+    if (absl::Status s = CheckKeys(t, "/pool", {"max_idle_per_origin", "idle_timeout_ms"}); !s.ok()) return s;
+    if (absl::Status s = ReadNonNegative(t, "/pool", "max_idle_per_origin", &config->pool.max_idle_per_origin); !s.ok()) return s;
+    if (absl::Status s = ReadNonNegative(t, "/pool", "idle_timeout_ms", &config->pool.idle_timeout_ms); !s.ok()) return s;
+  }
+  if (doc.contains("redirect")) {
+    const json& t = doc["redirect"];
+    if (!t.is_object()) return PathError("/redirect", "expected an object");
+    if (absl::Status s = CheckKeys(t, "/redirect", {"follow", "max"}); !s.ok()) return s;
+    if (t.contains("follow")) {
+      if (!t["follow"].is_boolean()) return PathError("/redirect/follow", "expected true or false");
+      config->redirect.follow = t["follow"].get<bool>();
+    }
+    if (absl::Status s = ReadNonNegative(t, "/redirect", "max", &config->redirect.max); !s.ok()) return s;
+  }
+  if (doc.contains("limits")) {
+    const json& t = doc["limits"];
+    if (!t.is_object()) return PathError("/limits", "expected an object");
+    if (absl::Status s = CheckKeys(t, "/limits", {"max_body_bytes"}); !s.ok()) return s;
+    if (absl::Status s = ReadNonNegative(t, "/limits", "max_body_bytes", &config->limits.max_body_bytes); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<json> ParseJson(absl::string_view text) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into line and column: what an editor shows.
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    size_t colon = what.find("parse error");
+    return absl::InvalidArgumentError(absl::StrCat("configuration is not valid JSON (line ", line,
+                                                   ", column ", col, "): ",
+                                                   colon == std::string::npos ? what : what.substr(colon)));
+  }
+}
+
+}  // namespace
+
+const char* DefaultConfigJson() { return kDefaultConfig; }
+
+absl::StatusOr<Config> ParseConfig(absl::string_view json_text) {
+  Config config;
+  absl::StatusOr<json> defaults = ParseJson(kDefaultConfig);
+  if (!defaults.ok()) return defaults.status();
+  if (absl::Status s = Apply(*defaults, &config); !s.ok()) return s;
+  bool blank = json_text.find_first_not_of(" \t\r\n") == absl::string_view::npos;
+  if (blank) return config;
+  absl::StatusOr<json> doc = ParseJson(json_text);
+  if (!doc.ok()) return doc.status();
+  if (absl::Status s = Apply(*doc, &config); !s.ok()) return s;
+  return config;
+}
+
+}  // namespace strata

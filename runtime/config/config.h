@@ -1,0 +1,77 @@
+// config.h — the runtime configuration: JSON text → validated Config.
+//
+// The format is documented in docs/configuration.md. Absent keys take the
+// built-in defaults (DefaultConfigJson), so "{}" is the default configuration
+// and a user file only says what it changes. Every validation error names the
+// JSON path ("/pipelines/http/1/options") and the expected form.
+#ifndef STRATA_RUNTIME_CONFIG_CONFIG_H_
+#define STRATA_RUNTIME_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace strata {
+
+// One layer of a pipeline template.
+struct LayerSpec {
+  std::string layer;         // layer type name, e.g. "tcp"
+  nlohmann::json options;    // always an object
+  std::string json_path;     // where it was configured, for errors
+};
+
+// A pipeline template: layers bottom (socket) first.
+struct PipelineSpec {
+  std::string name;
+  std::vector<LayerSpec> layers;
+};
+
+// A plugin to load: by name (found as strata-<name>.so in the search
+// directories) or by explicit path.
+struct PluginSpec {
+  std::string name;
+  std::string path;
+  std::string json_path;
+};
+
+struct Config {
+  std::vector<std::string> plugin_dirs;
+  std::vector<PluginSpec> plugins;
+  std::map<std::string, PipelineSpec> pipelines;
+  struct Timeouts {
+    int64_t connect_ms = 30000;
+    int64_t first_byte_ms = 0;
+    int64_t idle_ms = 0;
+    int64_t total_ms = 0;
+  } timeouts;
+  struct Pool {
+    int64_t max_idle_per_origin = 8;
+    int64_t idle_timeout_ms = 60000;
+  } pool;
+  struct Redirect {
+    bool follow = false;
+    int64_t max = 20;
+  } redirect;
+  struct Limits {
+    int64_t max_body_bytes = int64_t{1} << 30;  // collected bodies only
+  } limits;
+};
+
+// DefaultConfigJson is the built-in configuration, documented in
+// docs/configuration.md.
+const char* DefaultConfigJson();
+
+// ParseConfig parses |json_text| (empty means "{}") on top of the defaults.
+// Errors are InvalidArgument with a message naming the JSON path or, for
+// malformed JSON, the line and column.
+absl::StatusOr<Config> ParseConfig(absl::string_view json_text);
+
+}  // namespace strata
+
+#endif  // STRATA_RUNTIME_CONFIG_CONFIG_H_

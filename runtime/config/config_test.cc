@@ -1,0 +1,72 @@
+#include "runtime/config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace strata {
+namespace {
+
+TEST(Config, EmptyTextIsTheDefaultConfiguration) {
+  absl::StatusOr<Config> c = ParseConfig("");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->plugins.size(), 2u);
+  EXPECT_EQ(c->plugins[0].name, "tcp");
+  ASSERT_TRUE(c->pipelines.count("http"));
+  EXPECT_EQ(c->pipelines["http"].layers.size(), 2u);
+  EXPECT_EQ(c->timeouts.connect_ms, 30000);
+  EXPECT_FALSE(c->redirect.follow);
+  EXPECT_EQ(c->redirect.max, 20);
+}
+
+TEST(Config, UserKeysOverrideDefaultsAndPipelinesMerge) {
+  absl::StatusOr<Config> c = ParseConfig(R"({
+    "plugin_dirs": ["/opt/p"],
+    "pipelines": {"raw": ["tcp"], "http": ["tcp", {"layer": "h1", "options": {"max_header_bytes": 1000}}]},
+    "timeouts": {"connect_ms": 500}
+  })");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->plugin_dirs, std::vector<std::string>{"/opt/p"});
+  EXPECT_EQ(c->timeouts.connect_ms, 500);
+  EXPECT_EQ(c->timeouts.total_ms, 0);
+  ASSERT_TRUE(c->pipelines.count("raw"));
+  EXPECT_EQ(c->pipelines["http"].layers[1].options["max_header_bytes"], 1000);
+  EXPECT_EQ(c->pipelines["http"].layers[1].json_path, "/pipelines/http/1");
+}
+
+TEST(Config, MalformedJsonNamesLineAndColumn) {
+  absl::StatusOr<Config> c = ParseConfig("{\n  \"plugins\": [\n  ,]\n}");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("not valid JSON (line 3"), std::string::npos) << c.status();
+}
+
+TEST(Config, ErrorsNameTheJsonPath) {
+  struct Case {
+    const char* json;
+    const char* path;
+  } cases[] = {
+      {R"({"pipelines": {"http": ["tcp", 7]}})", "/pipelines/http/1"},
+      {R"({"pipelines": {"http": ["tcp", {"layer": "h1", "options": []}]}})", "/pipelines/http/1/options"},
+      {R"({"pipelines": {"http": []}})", "/pipelines/http"},
+      {R"({"timeouts": {"connect_ms": -1}})", "/timeouts/connect_ms"},
+      {R"({"timeouts": {"connect": 1}})", "/timeouts/connect"},
+      {R"({"plugin": []})", "/plugin"},
+      {R"({"plugins": [{"path": 3}]})", "/plugins/0/path"},
+      {R"({"plugins": ["../x"]})", "/plugins/0"},
+      {R"({"redirect": {"follow": "yes"}})", "/redirect/follow"},
+      {R"([1])", "/"},
+  };
+  for (const Case& k : cases) {
+    absl::StatusOr<Config> c = ParseConfig(k.json);
+    ASSERT_FALSE(c.ok()) << k.json;
+    EXPECT_NE(c.status().message().find(std::string("configuration ") + k.path + ":"), std::string::npos)
+        << k.json << " → " << c.status();
+  }
+}
+
+TEST(Config, NullRemovesADefaultPipeline) {
+  absl::StatusOr<Config> c = ParseConfig(R"({"pipelines": {"http": null}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->pipelines.count("http"));
+}
+
+}  // namespace
+}  // namespace strata

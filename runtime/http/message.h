@@ -1,0 +1,85 @@
+// message.h — the runtime's HTTP message model: what a request asks for and
+// what a response carries, independent of the protocol version that moves it.
+#ifndef STRATA_RUNTIME_HTTP_MESSAGE_H_
+#define STRATA_RUNTIME_HTTP_MESSAGE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "strata/strata.h"
+
+namespace strata {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+using Headers = std::vector<Header>;
+
+// FindHeader returns the first value of |name| (case-insensitive) or null.
+const std::string* FindHeader(const Headers& headers, absl::string_view name);
+// RemoveHeader removes every field named |name| (case-insensitive).
+void RemoveHeader(Headers* headers, absl::string_view name);
+// ValidHeaderName / ValidHeaderValue: RFC 9110 §5.1, §5.5 (no CR, LF, NUL).
+bool ValidHeaderName(absl::string_view name);
+bool ValidHeaderValue(absl::string_view value);
+
+// Base64 (RFC 4648 §4, with padding), for Basic credentials.
+std::string Base64Encode(absl::string_view data);
+// PercentDecode decodes %XX escapes (used on URL userinfo).
+std::string PercentDecode(absl::string_view text);
+
+struct BodySource {
+  enum class Kind { kNone, kMemory, kReader };
+  Kind kind = Kind::kNone;
+  std::string data;                // kMemory
+  strata_read_fn read = nullptr;   // kReader
+  void* read_user = nullptr;
+  int64_t length = -1;             // kReader: declared length, -1 unknown
+};
+
+// Per-request options; -1 means "use the runtime configuration".
+struct RequestOptions {
+  int64_t timeout_ms = -1;
+  int64_t connect_timeout_ms = -1;
+  int64_t first_byte_timeout_ms = -1;
+  int64_t idle_timeout_ms = -1;
+  int64_t follow_redirects = -1;
+  int64_t max_redirects = -1;
+  bool fail_on_http_error = false;
+  std::string pipeline;              // force a template; "" = by scheme
+  std::vector<std::string> resolve;  // "host:port:addr"
+  int64_t max_body_bytes = -1;
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  BodySource body;
+  strata_write_fn writer = nullptr;
+  void* writer_user = nullptr;
+  RequestOptions options;
+};
+
+struct Response {
+  int32_t status = 0;
+  int32_t http_version = 0;
+  std::string reason;
+  Headers headers;
+  std::string body;
+  std::string effective_url;
+  int64_t num_redirects = 0;
+  int64_t num_connects = 0;
+  int64_t size_download = 0;
+  int64_t size_upload = 0;
+  uint64_t time_total_us = 0;
+  uint64_t time_connect_us = 0;
+  uint64_t time_first_byte_us = 0;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_RUNTIME_HTTP_MESSAGE_H_

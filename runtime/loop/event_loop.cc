@@ -1,0 +1,118 @@
+#include "runtime/loop/event_loop.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace strata {
+
+uint64_t MonotonicUs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+}
+
+uint64_t MonotonicMs() { return MonotonicUs() / 1000u; }
+
+EventLoop::EventLoop() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) {
+    init_status_ = absl::InternalError(absl::StrCat("epoll_create1: ", strerror(errno)));
+  }
+}
+
+EventLoop::~EventLoop() {
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+absl::Status EventLoop::Watch(int fd, uint32_t events, IoHandler* handler) {
+  auto it = fds_.find(fd);
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  if (it == fds_.end()) {
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      return absl::InternalError(absl::StrCat("epoll_ctl(ADD, fd ", fd, "): ", strerror(errno)));
+    }
+    fds_[fd] = Registration{handler, events};
+    return absl::OkStatus();
+  }
+  it->second.handler = handler;
+  if (it->second.events != events) {
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
+      return absl::InternalError(absl::StrCat("epoll_ctl(MOD, fd ", fd, "): ", strerror(errno)));
+    }
+    it->second.events = events;
+  }
+  return absl::OkStatus();
+}
+
+void EventLoop::Unwatch(int fd) {
+  if (fds_.erase(fd)) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+EventLoop::TimerId EventLoop::AddTimer(uint64_t deadline_ms, std::function<void()> fn) {
+  TimerId id = next_timer_id_++;
+  timers_[id] = {deadline_ms, std::move(fn)};
+  timer_order_.emplace(deadline_ms, id);
+  return id;
+}
+
+void EventLoop::CancelTimer(TimerId id) {
+  auto it = timers_.find(id);
+  if (it == timers_.end()) return;
+  auto range = timer_order_.equal_range(it->second.first);
+  for (auto o = range.first; o != range.second; ++o) {
+    if (o->second == id) {
+      timer_order_.erase(o);
+      break;
+    }
+  }
+  timers_.erase(it);
+}
+
+int64_t EventLoop::NextTimeoutMs() const {
+  if (timer_order_.empty()) return -1;
+  uint64_t now = MonotonicMs();
+  uint64_t first = timer_order_.begin()->first;
+  return first <= now ? 0 : static_cast<int64_t>(first - now);
+}
+
+int EventLoop::RunOnce(int64_t timeout_ms) {
+  int64_t wait = NextTimeoutMs();
+  if (timeout_ms >= 0 && (wait < 0 || timeout_ms < wait)) wait = timeout_ms;
+  if (wait > 1000000) wait = 1000000;
+  epoll_event events[64];
+  int n = epoll_wait(epoll_fd_, events, 64, static_cast<int>(wait));
+  int ran = 0;
+  for (int i = 0; i < n; ++i) {
+    int fd = events[i].data.fd;
+    auto it = fds_.find(fd);
+    if (it == fds_.end()) continue;  // unwatched by an earlier handler in this batch
+    uint32_t ev = events[i].events;
+    if (ev & (EPOLLERR | EPOLLHUP)) ev |= EPOLLIN | EPOLLOUT;
+    it->second.handler->OnIo(fd, ev & (EPOLLIN | EPOLLOUT));
+    ++ran;
+  }
+  // Due timers; a timer may add or cancel others, so take them one by one.
+  uint64_t now = MonotonicMs();
+  while (!timer_order_.empty() && timer_order_.begin()->first <= now) {
+    TimerId id = timer_order_.begin()->second;
+    timer_order_.erase(timer_order_.begin());
+    auto it = timers_.find(id);
+    if (it == timers_.end()) continue;
+    std::function<void()> fn = std::move(it->second.second);
+    timers_.erase(it);
+    fn();
+    ++ran;
+  }
+  return ran;
+}
+
+}  // namespace strata

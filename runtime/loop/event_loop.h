@@ -1,0 +1,75 @@
+// event_loop.h — one epoll loop with timers; everything in a runtime runs on it.
+//
+// Descriptors are level-triggered. A handler is looked up by descriptor at
+// dispatch time, so a handler removed while a batch of events is being
+// dispatched is never called afterwards.
+#ifndef STRATA_RUNTIME_LOOP_EVENT_LOOP_H_
+#define STRATA_RUNTIME_LOOP_EVENT_LOOP_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <unordered_map>
+
+#include "absl/status/status.h"
+
+namespace strata {
+
+// MonotonicMs / MonotonicUs: the clock every timeout in strata uses.
+uint64_t MonotonicMs();
+uint64_t MonotonicUs();
+
+class IoHandler {
+ public:
+  virtual ~IoHandler() = default;
+  // OnIo is called when |fd| is ready for some of the events it was
+  // registered with (EPOLLIN/EPOLLOUT bits; errors and hang-ups are reported
+  // as both, so the owner's next read or write sees them).
+  virtual void OnIo(int fd, uint32_t events) = 0;
+};
+
+class EventLoop {
+ public:
+  using TimerId = uint64_t;
+
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  absl::Status init_status() const { return init_status_; }
+  int fd() const { return epoll_fd_; }
+
+  // Watch registers |fd| for |events| (EPOLLIN|EPOLLOUT bits) or changes
+  // the events of an fd already watched. The handler is borrowed.
+  absl::Status Watch(int fd, uint32_t events, IoHandler* handler);
+  void Unwatch(int fd);
+
+  // AddTimer runs |fn| once at |deadline_ms| (MonotonicMs clock).
+  TimerId AddTimer(uint64_t deadline_ms, std::function<void()> fn);
+  void CancelTimer(TimerId id);
+
+  // NextTimeoutMs: ms until the earliest timer (0 if due), -1 if none.
+  int64_t NextTimeoutMs() const;
+
+  // RunOnce waits at most |timeout_ms| (-1: no limit other than timers) for
+  // events, dispatches them and runs due timers. Returns the number of
+  // handlers and timers run.
+  int RunOnce(int64_t timeout_ms);
+
+ private:
+  struct Registration {
+    IoHandler* handler;
+    uint32_t events;
+  };
+  int epoll_fd_ = -1;
+  absl::Status init_status_;
+  std::unordered_map<int, Registration> fds_;
+  std::multimap<uint64_t, TimerId> timer_order_;
+  std::unordered_map<TimerId, std::pair<uint64_t, std::function<void()>>> timers_;
+  TimerId next_timer_id_ = 1;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_RUNTIME_LOOP_EVENT_LOOP_H_
