@@ -5,6 +5,43 @@
 
 namespace strata::cli {
 
+namespace {
+
+constexpr ExitCodeDoc kDocs[] = {
+    {kExitOk, "success"},
+    {kExitUnsupportedProtocol, "unsupported protocol (URL scheme)"},
+    {kExitInit, "usage error, bad configuration, plugin or internal failure"},
+    {kExitUrlMalformed, "URL malformed"},
+    {kExitNotBuiltIn, "option or feature not supported by this build"},
+    {kExitCouldntResolveProxy, "could not resolve the proxy host"},
+    {kExitCouldntResolveHost, "could not resolve the host"},
+    {kExitCouldntConnect, "could not connect"},
+    {kExitWeirdServerReply, "the server broke the protocol"},
+    {kExitPartialFile, "response body shorter than announced (truncated)"},
+    {kExitHttpError, "HTTP status >= 400 with -f/--fail"},
+    {kExitWriteError, "could not write the output (file, stdout)"},
+    {kExitReadError, "could not read the request body or a @file argument"},
+    {kExitOutOfMemory, "out of memory"},
+    {kExitTimeout, "timeout (--connect-timeout, --max-time or configured)"},
+    {kExitTlsError, "TLS handshake or record failure"},
+    {kExitAborted, "transfer cancelled"},
+    {kExitTooManyRedirects, "redirect refused: hop limit, loop or policy"},
+    {kExitEmptyReply, "the server closed the connection without replying"},
+    {kExitSendError, "I/O error while sending the request"},
+    {kExitRecvError, "I/O error or connection closed while receiving"},
+    {kExitCertVerify, "certificate or host name verification failed"},
+    {kExitFileSizeExceeded, "a configured size limit was exceeded"},
+    {kExitHttp2Stream, "the server reset the HTTP/2 stream"},
+    {kExitProxy, "the proxy refused or broke the tunnel"},
+};
+
+}  // namespace
+
+const ExitCodeDoc* ExitCodeDocs(size_t* out_count) {
+  *out_count = sizeof(kDocs) / sizeof(kDocs[0]);
+  return kDocs;
+}
+
 bool HasUnsupportedScheme(absl::string_view url) {
   size_t sep = url.find("://");
   if (sep == absl::string_view::npos || sep == 0) return false;

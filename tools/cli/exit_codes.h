@@ -4,6 +4,8 @@
 #ifndef STRATA_TOOLS_CLI_EXIT_CODES_H_
 #define STRATA_TOOLS_CLI_EXIT_CODES_H_
 
+#include <cstddef>
+
 #include "absl/strings/string_view.h"
 
 #include "strata/status.h"
@@ -32,8 +34,8 @@ enum ExitCode : int {
   kExitEmptyReply = 52,
   kExitSendError = 55,
   kExitRecvError = 56,
-  kExitFileSizeExceeded = 63,
   kExitCertVerify = 60,
+  kExitFileSizeExceeded = 63,
   kExitHttp2Stream = 92,
   kExitProxy = 97,
 };
@@ -48,6 +50,15 @@ struct FailureContext {
   bool proxy_involved = false;   // the failing layer was a proxy tunnel
   absl::string_view url = "";     // the URL that failed, for 1 vs 3
 };
+
+// ExitCodeDoc describes one exit code for --help and docs/cli.md.
+struct ExitCodeDoc {
+  int code;
+  const char* meaning;
+};
+
+// ExitCodeDocs lists every code the CLI can return, in numeric order.
+const ExitCodeDoc* ExitCodeDocs(size_t* out_count);
 
 // ExitCodeFor maps |status| to the exit code. STRATA_OK gives 0.
 int ExitCodeFor(strata_status status, const FailureContext& context = {});

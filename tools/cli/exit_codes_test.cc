@@ -78,5 +78,31 @@ TEST(ExitCodes, HasUnsupportedScheme) {
   EXPECT_FALSE(HasUnsupportedScheme("example.com/x"));
 }
 
+TEST(ExitCodes, EveryReachableCodeIsDocumentedInOrder) {
+  size_t count = 0;
+  const ExitCodeDoc* docs = ExitCodeDocs(&count);
+  auto documented = [&](int code) {
+    for (size_t i = 0; i < count; ++i) {
+      if (docs[i].code == code) return true;
+    }
+    return false;
+  };
+  for (size_t i = 1; i < count; ++i) EXPECT_LT(docs[i - 1].code, docs[i].code);
+  const FailureContext contexts[] = {
+      {},
+      {.writer_failed = true},
+      {.reader_failed = true},
+      {.request_sent = true},
+      {.request_sent = true, .response_started = true},
+      {.proxy_involved = true},
+      {.url = "ftp://x/"},
+  };
+  for (strata_status s = -100; s <= 1; ++s) {
+    for (const FailureContext& c : contexts) {
+      EXPECT_TRUE(documented(ExitCodeFor(s, c))) << s;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace strata::cli

@@ -1,0 +1,548 @@
+#include "tools/cli/cli_main.h"
+
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "strata/strata.h"
+#include "tools/cli/exit_codes.h"
+#include "tools/cli/help.h"
+#include "tools/cli/options.h"
+#include "tools/cli/output_sink.h"
+#include "tools/cli/progress_meter.h"
+#include "tools/cli/request_body.h"
+#include "tools/cli/response_head.h"
+#include "tools/cli/runtime_config.h"
+#include "tools/cli/verbose.h"
+#include "tools/cli/write_out.h"
+
+namespace strata::cli {
+namespace {
+
+int64_t NowUs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+void WriteStderr(absl::string_view text) {
+  while (!text.empty()) {
+    ssize_t n = write(STDERR_FILENO, text.data(), text.size());
+    if (n <= 0) return;  // nowhere left to report a failing stderr
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+int TerminalWidth() {
+  winsize ws;
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    return ws.ws_col;
+  }
+  if (const char* columns = std::getenv("COLUMNS")) {
+    int n = std::atoi(columns);
+    if (n > 0) return n;
+  }
+  return 79;
+}
+
+// Transfer is the state of one URL while it runs; the body writer and the
+// event callback both reach it, the latter through Cli::current_.
+struct Transfer {
+  OutputSink* sink = nullptr;
+  bool include_headers = false;
+  bool fail_on_error = false;
+  HeadTracker heads;
+  // -i without any head text from the runtime: the body waits here until
+  // the response's headers can be printed in front of it.
+  std::string held_body;
+  bool hold_body = false;
+  std::unique_ptr<ProgressMeter> meter;
+  int64_t downloaded = 0;
+  int connects = 0;
+  int redirects = 0;
+  bool hop_request_sent = false;
+  bool hop_response_started = false;
+  bool writer_failed = false;
+  std::string write_error;
+};
+
+class Cli {
+ public:
+  explicit Cli(const CliOptions& options)
+      : options_(options),
+        stdout_sink_(OutputSink::ForFd(STDOUT_FILENO, isatty(STDOUT_FILENO))),
+        verbose_(EffectiveMethod(options)) {}
+
+  ~Cli() { strata_runtime_free(runtime_); }
+
+  int Run();
+
+ private:
+  bool ShowErrors() const { return !options_.silent || options_.show_error; }
+  void ReportError(int code, absl::string_view message);
+  int RunOne(size_t index, const std::string& body,
+             const std::vector<RequestHeader>& headers);
+  absl::StatusOr<std::string> WriteOutFormat();
+  void PrintWriteOut(const std::string& format, const TransferSummary& summary);
+  int CreateRuntime();
+
+  static void OnEvent(void* user, const strata_event* event);
+  static strata_status OnBody(void* user, const uint8_t* data, size_t len);
+
+  const CliOptions& options_;
+  strata_runtime* runtime_ = nullptr;
+  std::unique_ptr<OutputSink> stdout_sink_;
+  VerboseFormatter verbose_;
+  Transfer* current_ = nullptr;
+};
+
+void Cli::ReportError(int code, absl::string_view message) {
+  if (!ShowErrors()) return;
+  stdout_sink_->Flush().IgnoreError();
+  WriteStderr(absl::StrCat("strata: (", code, ") ", message, "\n"));
+}
+
+void Cli::OnEvent(void* user, const strata_event* event) {
+  Cli* cli = static_cast<Cli*>(user);
+  Transfer* t = cli->current_;
+  if (cli->options_.verbose) {
+    std::string text = cli->verbose_.Format(*event);
+    if (!text.empty()) {
+      cli->stdout_sink_->Flush().IgnoreError();
+      WriteStderr(text);
+    }
+  }
+  if (t == nullptr) return;
+  switch (event->type) {
+    case STRATA_EVENT_DATA_OUT:
+      t->hop_request_sent = true;
+      break;
+    case STRATA_EVENT_DATA_IN: {
+      t->hop_response_started = true;
+      std::string head = t->heads.Feed(event->message);
+      if (t->include_headers && !t->writer_failed) {
+        if (absl::Status s = t->sink->Write(head); !s.ok()) {
+          t->writer_failed = true;
+          t->write_error = std::string(s.message());
+        }
+      }
+      if (t->meter) t->meter->SetDownloadTotal(t->heads.content_length());
+      break;
+    }
+    case STRATA_EVENT_CONNECT:
+      if (!event->reused) ++t->connects;
+      break;
+    case STRATA_EVENT_HOP:
+      if (event->status >= 300 && event->status < 400 &&
+          cli->options_.follow_redirects) {
+        ++t->redirects;
+      }
+      t->hop_request_sent = false;
+      t->hop_response_started = false;
+      break;
+    default:
+      break;
+  }
+}
+
+strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
+  Transfer* t = static_cast<Transfer*>(user);
+  // The runtime stops -f transfers at the head; this guards the case where
+  // body bytes of an error response still arrive.
+  if (t->fail_on_error && t->heads.status() >= 400) return STRATA_OK;
+  absl::string_view bytes(reinterpret_cast<const char*>(data), len);
+  if (t->include_headers) {
+    if (!t->heads.seen_any()) t->hold_body = true;
+    if (t->hold_body) {
+      t->held_body.append(bytes.data(), bytes.size());
+      t->downloaded += static_cast<int64_t>(len);
+      return STRATA_OK;
+    }
+    std::string close = t->heads.CloseHead();
+    if (!close.empty()) t->sink->Write(close).IgnoreError();
+  }
+  if (absl::Status s = t->sink->Write(bytes); !s.ok()) {
+    t->writer_failed = true;
+    t->write_error = std::string(s.message());
+    return STRATA_E_BODY;
+  }
+  t->downloaded += static_cast<int64_t>(len);
+  if (t->meter) t->meter->Update(t->downloaded, NowUs());
+  return STRATA_OK;
+}
+
+int Cli::CreateRuntime() {
+  std::optional<std::string> file_text;
+  std::string source = "configuration";
+  if (options_.config_file) {
+    source = *options_.config_file;
+    absl::StatusOr<std::string> text = ReadFileOrStdin(*options_.config_file);
+    if (!text.ok()) {
+      WriteStderr(absl::StrCat("strata: --config: ", text.status().message(),
+                               "\n"));
+      return kExitInit;
+    }
+    file_text = *std::move(text);
+  }
+  absl::StatusOr<std::string> config =
+      BuildRuntimeConfig(file_text, source, options_.plugin_dirs);
+  if (!config.ok()) {
+    WriteStderr(absl::StrCat("strata: ", config.status().message(), "\n"));
+    return kExitInit;
+  }
+  strata_error error{};
+  error.struct_size = sizeof(error);
+  strata_status status = strata_runtime_new(config->c_str(), &runtime_, &error);
+  if (status != STRATA_OK) {
+    std::string message =
+        error.message[0] != '\0' ? error.message : strata_status_name(status);
+    WriteStderr(absl::StrCat("strata: ", message, "\n"));
+    return kExitInit;
+  }
+  uint32_t mask = (1u << STRATA_EVENT_DATA_IN) | (1u << STRATA_EVENT_DATA_OUT) |
+                  (1u << STRATA_EVENT_HOP) | (1u << STRATA_EVENT_CONNECT);
+  if (options_.verbose) mask |= 1u << STRATA_EVENT_TRACE;
+  strata_runtime_set_event_callback(runtime_, &Cli::OnEvent, this, mask);
+  return kExitOk;
+}
+
+absl::StatusOr<std::string> Cli::WriteOutFormat() {
+  const std::string& format = *options_.write_out;
+  if (absl::StartsWith(format, "@")) return ReadFileOrStdin(format.substr(1));
+  return format;
+}
+
+void Cli::PrintWriteOut(const std::string& format,
+                        const TransferSummary& summary) {
+  WriteOutResult result = ExpandWriteOut(format, summary);
+  for (const std::string& warning : result.warnings) {
+    WriteStderr(absl::StrCat("strata: ", warning, "\n"));
+  }
+  for (const WriteOutChunk& chunk : result.chunks) {
+    if (chunk.stream == WriteOutStream::kStdout) {
+      stdout_sink_->Write(chunk.text).IgnoreError();
+    } else {
+      stdout_sink_->Flush().IgnoreError();
+      WriteStderr(chunk.text);
+    }
+  }
+}
+
+int Cli::RunOne(size_t index, const std::string& body,
+                const std::vector<RequestHeader>& headers) {
+  const std::string& url = options_.urls[index];
+  const std::string method = EffectiveMethod(options_);
+  TransferSummary summary;
+  summary.url = url;
+  summary.url_effective = url;
+  summary.method = method;
+
+  std::unique_ptr<OutputSink> file_sink;
+  OutputSink* sink = stdout_sink_.get();
+  if (index < options_.outputs.size()) {
+    const OutputTarget& target = options_.outputs[index];
+    std::string path = target.path;
+    if (target.kind == OutputTarget::Kind::kRemoteName) {
+      path = RemoteName(url);
+      if (path.empty()) {
+        ReportError(kExitWriteError,
+                    absl::StrCat("Remote file name has no length: ", url));
+        return kExitWriteError;
+      }
+    }
+    absl::StatusOr<std::unique_ptr<OutputSink>> opened =
+        OutputSink::OpenFile(path);
+    if (!opened.ok()) {
+      ReportError(kExitWriteError, opened.status().message());
+      return kExitWriteError;
+    }
+    file_sink = *std::move(opened);
+    sink = file_sink.get();
+  }
+
+  strata_request* request = nullptr;
+  if (strata_request_new(method.c_str(), url.c_str(), &request) != STRATA_OK) {
+    ReportError(kExitOutOfMemory, "could not create the request");
+    return kExitOutOfMemory;
+  }
+  std::unique_ptr<strata_request, void (*)(strata_request*)> request_owner(
+      request, strata_request_free);
+
+  // Option and header refusals are the user's input being wrong (or an
+  // option this build lacks), reported before anything is sent.
+  auto setup_failed = [&](strata_status status, absl::string_view what) {
+    int code = ExitCodeFor(status, {.url = url});
+    ReportError(code, absl::StrCat(what, ": ", strata_status_name(status)));
+    return code;
+  };
+  for (const RequestHeader& header : headers) {
+    strata_status s = strata_request_add_header(request, header.name.c_str(),
+                                                header.value.c_str());
+    if (s != STRATA_OK) {
+      return setup_failed(s, absl::StrCat("header '", header.name, "' refused"));
+    }
+  }
+  if (!options_.data.empty()) {
+    if (strata_status s = strata_request_set_body(request, body.data(), body.size());
+        s != STRATA_OK) {
+      return setup_failed(s, "request body refused");
+    }
+  }
+  std::vector<std::pair<int32_t, int64_t>> int_options;
+  if (options_.max_time_ms) {
+    int_options.emplace_back(STRATA_OPT_TIMEOUT_MS, *options_.max_time_ms);
+  }
+  if (options_.connect_timeout_ms) {
+    int_options.emplace_back(STRATA_OPT_CONNECT_TIMEOUT_MS,
+                             *options_.connect_timeout_ms);
+  }
+  if (options_.follow_redirects) {
+    int_options.emplace_back(STRATA_OPT_FOLLOW_REDIRECTS, 1);
+  }
+  if (options_.max_redirects) {
+    // curl's -1 means no limit; the runtime takes a count.
+    int_options.emplace_back(STRATA_OPT_MAX_REDIRECTS,
+                             *options_.max_redirects < 0
+                                 ? INT32_MAX
+                                 : *options_.max_redirects);
+  }
+  if (options_.fail) int_options.emplace_back(STRATA_OPT_FAIL_ON_HTTP_ERROR, 1);
+  for (const auto& [option, value] : int_options) {
+    if (strata_status s = strata_request_set_option_int(request, option, value);
+        s != STRATA_OK) {
+      return setup_failed(s, absl::StrCat("request option ", option, " refused"));
+    }
+  }
+  for (const std::string& entry : options_.resolve) {
+    if (strata_status s = strata_request_set_option_string(
+            request, STRATA_OPT_RESOLVE, entry.c_str());
+        s != STRATA_OK) {
+      return setup_failed(s, absl::StrCat("--resolve ", entry, " refused"));
+    }
+  }
+  if (options_.pipeline) {
+    if (strata_status s = strata_request_set_option_string(
+            request, STRATA_OPT_PIPELINE, options_.pipeline->c_str());
+        s != STRATA_OK) {
+      return setup_failed(s, absl::StrCat("--pipeline ", *options_.pipeline,
+                                          " refused"));
+    }
+  }
+
+  Transfer t;
+  t.sink = sink;
+  t.include_headers = options_.include_headers || options_.head;
+  t.fail_on_error = options_.fail;
+  strata_request_set_body_writer(request, &Cli::OnBody, &t);
+
+  // curl's rule: the meter appears when the body is not going to the
+  // terminal (so it does not garble it) and stderr is one; -# always shows.
+  bool body_to_terminal = sink == stdout_sink_.get() && isatty(STDOUT_FILENO);
+  bool show_meter = !options_.silent && !options_.verbose &&
+                    (options_.progress_bar ||
+                     (isatty(STDERR_FILENO) && !body_to_terminal));
+  if (show_meter) {
+    t.meter = std::make_unique<ProgressMeter>(
+        options_.progress_bar ? ProgressMeter::Style::kBar
+                              : ProgressMeter::Style::kMeter,
+        TerminalWidth(), [](absl::string_view text) { WriteStderr(text); });
+    t.meter->SetUpload(static_cast<int64_t>(body.size()), 0);
+    t.meter->Start(NowUs());
+  }
+  verbose_.Reset(method);
+  current_ = &t;
+
+  int64_t started_us = NowUs();
+  strata_error error{};
+  error.struct_size = sizeof(error);
+  strata_response* response = nullptr;
+  strata_status status;
+  if (!show_meter) {
+    status = strata_fetch(runtime_, request, &response, &error);
+  } else {
+    // The non-blocking interface lets the meter tick while no bytes come.
+    strata_transfer* transfer = nullptr;
+    status = strata_submit(runtime_, request, nullptr, &transfer);
+    if (status == STRATA_OK) {
+      while (!strata_transfer_done(transfer)) {
+        size_t running = 0;
+        strata_status run = strata_runtime_run(runtime_, 200, &running);
+        t.meter->Update(t.downloaded, NowUs());
+        if (run < 0) {
+          strata_transfer_cancel(transfer);
+          break;
+        }
+      }
+      status = strata_transfer_result(transfer, &error);
+      response = strata_transfer_take_response(transfer);
+      while (strata_runtime_next_done(runtime_) != nullptr) {
+      }
+      strata_transfer_free(transfer);
+    }
+  }
+  current_ = nullptr;
+  if (t.meter) {
+    if (status == STRATA_OK) t.meter->SetUpload(body.size(), body.size());
+    t.meter->Finish(NowUs());
+  }
+
+  // Response facts; when the transfer failed they come from what the
+  // events showed so far, which is what curl prints for -w too.
+  summary.http_code = t.heads.status();
+  summary.num_connects = t.connects;
+  summary.num_redirects = t.redirects;
+  summary.size_download = t.downloaded;
+  summary.time_total_us = NowUs() - started_us;
+  if (response != nullptr) {
+    summary.http_code = strata_response_status(response);
+    summary.http_version = strata_response_http_version(response);
+    summary.url_effective = strata_response_effective_url(response);
+    auto info = [&](int32_t id, int64_t* out) {
+      int64_t value = 0;
+      if (strata_response_info(response, id, &value) == STRATA_OK) *out = value;
+    };
+    info(STRATA_INFO_NUM_REDIRECTS, &summary.num_redirects);
+    info(STRATA_INFO_NUM_CONNECTS, &summary.num_connects);
+    info(STRATA_INFO_SIZE_DOWNLOAD, &summary.size_download);
+    info(STRATA_INFO_SIZE_UPLOAD, &summary.size_upload);
+    info(STRATA_INFO_TIME_TOTAL_US, &summary.time_total_us);
+    info(STRATA_INFO_TIME_CONNECT_US, &summary.time_connect_us);
+    info(STRATA_INFO_TIME_FIRST_BYTE_US, &summary.time_starttransfer_us);
+    size_t count = strata_response_header_count(response);
+    for (size_t i = 0; i < count; ++i) {
+      const char* name;
+      const char* value;
+      size_t name_len, value_len;
+      if (strata_response_header(response, i, &name, &name_len, &value,
+                                 &value_len) == STRATA_OK) {
+        summary.headers.emplace_back(std::string(name, name_len),
+                                     std::string(value, value_len));
+      }
+    }
+    if (t.include_headers && !t.writer_failed) {
+      if (!t.heads.seen_any()) {
+        // The runtime showed no head text: print the one the response has.
+        sink->Write(FormatHead(summary.http_version, summary.http_code,
+                               summary.headers))
+            .IgnoreError();
+      } else {
+        sink->Write(t.heads.CloseHead()).IgnoreError();
+      }
+      if (!t.held_body.empty()) sink->Write(t.held_body).IgnoreError();
+    }
+    strata_response_free(response);
+  }
+
+  absl::Status closed =
+      file_sink ? file_sink->Close() : stdout_sink_->Flush();
+  if (!closed.ok() && !t.writer_failed) {
+    t.writer_failed = true;
+    t.write_error = std::string(closed.message());
+  }
+
+  int code = kExitOk;
+  if (status != STRATA_OK) {
+    FailureContext context;
+    context.writer_failed = t.writer_failed;
+    context.request_sent = t.hop_request_sent;
+    context.response_started = t.hop_response_started;
+    context.proxy_involved = absl::StrContains(error.layer, "proxy") ||
+                             absl::StrContains(error.layer, "tunnel");
+    context.url = error.url[0] != '\0' ? absl::string_view(error.url)
+                                       : absl::string_view(url);
+    code = ExitCodeFor(status, context);
+    summary.errormsg = t.writer_failed && !t.write_error.empty()
+                           ? t.write_error
+                           : (error.message[0] != '\0'
+                                  ? std::string(error.message)
+                                  : absl::StrCat(strata_status_name(status),
+                                                 " (", url, ")"));
+  } else if (t.writer_failed) {
+    code = kExitWriteError;
+    summary.errormsg = t.write_error;
+  }
+  summary.exitcode = code;
+  if (code != kExitOk) ReportError(code, summary.errormsg);
+
+  if (options_.write_out) {
+    absl::StatusOr<std::string> format = WriteOutFormat();
+    if (!format.ok()) {
+      ReportError(kExitReadError,
+                  absl::StrCat("--write-out: ", format.status().message()));
+      if (code == kExitOk) code = kExitReadError;
+    } else {
+      PrintWriteOut(*format, summary);
+    }
+  }
+  stdout_sink_->Flush().IgnoreError();
+  return code;
+}
+
+int Cli::Run() {
+  absl::StatusOr<std::string> body = BuildRequestBody(options_.data);
+  if (!body.ok()) {
+    ReportError(kExitReadError, body.status().message());
+    return kExitReadError;
+  }
+  if (options_.user) {
+    // The Authorization value and the raw credentials must never show in -v.
+    std::string authorization = BasicAuthorization(*options_.user);
+    verbose_.AddSecret(authorization.substr(sizeof("Basic ") - 1));
+    verbose_.AddSecret(*options_.user);
+  }
+  if (int code = CreateRuntime(); code != kExitOk) return code;
+  std::vector<RequestHeader> headers = BuildRequestHeaders(options_);
+
+  // Like curl, every URL is tried; the exit code is the last failure's.
+  int result = kExitOk;
+  for (size_t i = 0; i < options_.urls.size(); ++i) {
+    int code = RunOne(i, *body, headers);
+    if (code != kExitOk) result = code;
+  }
+  return result;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  // A closed pipe (strata URL | head) must become exit code 23, not a
+  // silent death by SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+  absl::StatusOr<CliOptions> options = ParseCommandLine(argc, argv);
+  if (!options.ok()) {
+    WriteStderr(absl::StrCat("strata: ", options.status().message(),
+                             "\nstrata: try 'strata --help' for more "
+                             "information\n"));
+    return kExitInit;
+  }
+  if (options->show_help) {
+    std::string help = HelpText();
+    std::fwrite(help.data(), 1, help.size(), stdout);
+    return kExitOk;
+  }
+  if (options->show_version) {
+    uint32_t abi = strata_abi_version();
+    std::printf("strata %s (plugin ABI %u.%u)\n", strata_version(),
+                abi / 1000, abi % 1000);
+    return kExitOk;
+  }
+  Cli cli(*options);
+  return cli.Run();
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,34 @@
+#include "tools/cli/help.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tools/cli/exit_codes.h"
+
+namespace strata::cli {
+namespace {
+
+TEST(Help, NamesEveryOption) {
+  std::string help = HelpText();
+  for (const char* option :
+       {"--output", "--remote-name", "--include", "--head", "--write-out",
+        "--fail", "--silent", "--show-error", "--progress-bar", "--verbose",
+        "--request", "--header", "--data", "--data-binary", "--data-raw",
+        "--user", "--location", "--max-redirs", "--connect-timeout",
+        "--max-time", "--resolve", "--url", "--config", "--plugin-dir",
+        "--pipeline", "--help", "--version"}) {
+    EXPECT_NE(help.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(Help, ListsEveryExitCode) {
+  std::string help = HelpText();
+  size_t count = 0;
+  const ExitCodeDoc* docs = ExitCodeDocs(&count);
+  for (size_t i = 0; i < count; ++i) {
+    EXPECT_NE(help.find(docs[i].meaning), std::string::npos) << docs[i].code;
+  }
+}
+
+}  // namespace
+}  // namespace strata::cli
