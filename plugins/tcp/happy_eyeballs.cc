@@ -7,22 +7,10 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
+
+#include "plugins/tcp/errno_text.h"
 
 namespace strata::tcp {
-namespace {
-
-// ErrorText is strerror in the lower case our messages use mid-sentence.
-std::string ErrorText(int error) {
-  std::string text = std::strerror(error);
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' &&
-      !(text.size() > 1 && text[1] >= 'A' && text[1] <= 'Z')) {
-    text[0] = static_cast<char>(text[0] - 'A' + 'a');
-  }
-  return text;
-}
-
-}  // namespace
 
 std::vector<SocketAddress> InterleaveFamilies(const std::vector<SocketAddress>& addresses) {
   if (addresses.empty()) return {};
@@ -81,7 +69,7 @@ void ConnectionRace::StartNextAttempt(uint64_t now_ms) {
     // E.g. EAFNOSUPPORT on a host without IPv6: fall through to the next
     // address at once, as for a failed connect.
     failures_.push_back({address, errno});
-    hooks_.log("socket for " + address.ToString() + " failed: " + ErrorText(errno));
+    hooks_.log("socket for " + address.ToString() + " failed: " + ErrnoText(errno));
     return;
   }
   // On a non-blocking socket EINTR, like EINPROGRESS, means the connect
@@ -91,7 +79,7 @@ void ConnectionRace::StartNextAttempt(uint64_t now_ms) {
     int error = errno;
     close(fd);
     failures_.push_back({address, error});
-    hooks_.log("connect to " + address.ToString() + " failed: " + ErrorText(error));
+    hooks_.log("connect to " + address.ToString() + " failed: " + ErrnoText(error));
     return;
   }
   hooks_.watch(fd);
@@ -124,7 +112,7 @@ void ConnectionRace::CheckAttempts(uint64_t now_ms) {
     }
     if (error == 0) error = ECONNREFUSED;  // POLLERR/POLLHUP without a reason
     failures_.push_back({attempt.address, error});
-    hooks_.log("connect to " + attempt.address.ToString() + " failed: " + ErrorText(error));
+    hooks_.log("connect to " + attempt.address.ToString() + " failed: " + ErrnoText(error));
     CloseAttempt(attempt);
     // A failure frees the next address to go now rather than after the delay.
     next_attempt_ms_ = now_ms;
@@ -171,13 +159,13 @@ std::string ConnectionRace::FailureSummary() const {
   if (failures_.empty()) return "no address to try";
   bool same = true;
   for (const Failure& f : failures_) same = same && f.error == failures_.front().error;
-  std::string out = ErrorText(failures_.back().error) + " (tried ";
+  std::string out = ErrnoText(failures_.back().error) + " (tried ";
   if (same) {
     out += TriedList();
   } else {
     for (size_t i = 0; i < failures_.size(); ++i) {
       if (i > 0) out += ", ";
-      out += failures_[i].address.ToString() + ": " + ErrorText(failures_[i].error);
+      out += failures_[i].address.ToString() + ": " + ErrnoText(failures_[i].error);
     }
   }
   return out + ")";

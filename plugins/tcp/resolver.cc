@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "plugins/tcp/errno_text.h"
 
 namespace strata::tcp {
 namespace {
@@ -64,7 +65,7 @@ absl::StatusOr<std::vector<SocketAddress>> BlockingResolve(const std::string& ho
   addrinfo* list = nullptr;
   int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
   if (rc != 0) {
-    std::string why = rc == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(rc);
+    std::string why = rc == EAI_SYSTEM ? ErrnoText(errno) : gai_strerror(rc);
     return absl::NotFoundError(why);
   }
   std::vector<SocketAddress> out;
@@ -87,7 +88,7 @@ absl::StatusOr<std::unique_ptr<AsyncResolver>> AsyncResolver::Start(
   state->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (state->event_fd < 0) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("cannot create eventfd: ", std::strerror(errno)));
+        absl::StrCat("cannot create eventfd: ", ErrnoText(errno)));
   }
   PinThisModule();
   in_flight.fetch_add(1);

@@ -6,20 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "plugins/tcp/errno_text.h"
 
 namespace strata::tcp {
 namespace {
-
-std::string Lowered(const char* text) {
-  std::string out = text;
-  if (out.size() > 1 && out[0] >= 'A' && out[0] <= 'Z' && !(out[1] >= 'A' && out[1] <= 'Z')) {
-    out[0] = static_cast<char>(out[0] - 'A' + 'a');
-  }
-  return out;
-}
 
 int SystemFamily(AddressFamily family) {
   switch (family) {
@@ -191,7 +183,7 @@ strata_status TcpLayer::StepRace(int* done) {
       if (options_.nodelay) {
         int one = 1;
         if (setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
-          Log(STRATA_LOG_WARN, absl::StrCat("could not set TCP_NODELAY: ", Lowered(std::strerror(errno))));
+          Log(STRATA_LOG_WARN, absl::StrCat("could not set TCP_NODELAY: ", ErrnoText(errno)));
         }
       }
       WakeAt(0);
@@ -287,7 +279,7 @@ strata_status TcpLayer::Send(const uint8_t* data, size_t len, size_t* out_writte
                   absl::StrCat("connection reset by peer ", peer_->ToString(), " while sending"));
     }
     return Fail(STRATA_E_IO, absl::StrCat("send to ", peer_->ToString(), " failed: ",
-                                          Lowered(std::strerror(error))));
+                                          ErrnoText(error)));
   }
 }
 
@@ -311,7 +303,7 @@ strata_status TcpLayer::Recv(uint8_t* buf, size_t cap, size_t* out_read) {
                   absl::StrCat("connection reset by peer ", peer_->ToString()));
     }
     return Fail(STRATA_E_IO, absl::StrCat("recv from ", peer_->ToString(), " failed: ",
-                                          Lowered(std::strerror(errno))));
+                                          ErrnoText(errno)));
   }
 }
 
