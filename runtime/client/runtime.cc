@@ -188,8 +188,11 @@ Transfer* Runtime::NextDone() {
 }
 
 void Runtime::RunOnce(int64_t timeout_ms, size_t* out_running) {
+  size_t done_before = done_.size();
   Schedule();
-  if (!dirty_) loop_.RunOnce(timeout_ms);
+  // Wait only if scheduling finished nothing: a caller waiting for a
+  // transfer must get control back as soon as one completes.
+  if (!dirty_ && done_.size() == done_before) loop_.RunOnce(timeout_ms);
   Schedule();
   if (out_running) *out_running = active_.size();
 }
@@ -274,7 +277,7 @@ bool Runtime::ScheduleOnce() {
         } else if (t->conn_ && t->conn_->state() == Connection::State::kDead) {
           // The session died without reporting this stream: report it now.
           t->hop_failed_ = true;
-          t->hop_error_ = t->conn_->error();
+          if (t->hop_error_.status == STRATA_OK) t->hop_error_ = t->conn_->error();
           AfterHop(t);
           changed = true;
         } else if (t->body_again_) {
