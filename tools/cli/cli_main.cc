@@ -74,7 +74,7 @@ struct Transfer {
   std::unique_ptr<ProgressMeter> meter;
   int64_t downloaded = 0;
   int connects = 0;
-  int redirects = 0;
+  int max_hop = 0;  // redirects followed = hops started - 1
   bool hop_request_sent = false;
   bool hop_response_started = false;
   bool writer_failed = false;
@@ -128,6 +128,7 @@ void Cli::OnEvent(void* user, const strata_event* event) {
     }
   }
   if (t == nullptr) return;
+  if (event->hop > t->max_hop) t->max_hop = event->hop;
   switch (event->type) {
     case STRATA_EVENT_DATA_OUT:
       t->hop_request_sent = true;
@@ -148,10 +149,6 @@ void Cli::OnEvent(void* user, const strata_event* event) {
       if (!event->reused) ++t->connects;
       break;
     case STRATA_EVENT_HOP:
-      if (event->status >= 300 && event->status < 400 &&
-          cli->options_.follow_redirects) {
-        ++t->redirects;
-      }
       t->hop_request_sent = false;
       t->hop_response_started = false;
       break;
@@ -265,13 +262,7 @@ int Cli::RunOne(size_t index, const std::string& body,
         return kExitWriteError;
       }
     }
-    absl::StatusOr<std::unique_ptr<OutputSink>> opened =
-        OutputSink::OpenFile(path);
-    if (!opened.ok()) {
-      ReportError(kExitWriteError, opened.status().message());
-      return kExitWriteError;
-    }
-    file_sink = *std::move(opened);
+    file_sink = OutputSink::ForFile(path);
     sink = file_sink.get();
   }
 
@@ -405,7 +396,7 @@ int Cli::RunOne(size_t index, const std::string& body,
   // events showed so far, which is what curl prints for -w too.
   summary.http_code = t.heads.status();
   summary.num_connects = t.connects;
-  summary.num_redirects = t.redirects;
+  summary.num_redirects = t.max_hop > 1 ? t.max_hop - 1 : 0;
   summary.size_download = t.downloaded;
   summary.time_total_us = NowUs() - started_us;
   if (response != nullptr) {
@@ -448,6 +439,10 @@ int Cli::RunOne(size_t index, const std::string& body,
     strata_response_free(response);
   }
 
+  // curl leaves an (empty) file for a successful transfer without a body.
+  if (file_sink && status == STRATA_OK) {
+    file_sink->Open().IgnoreError();  // the error is sticky: Close reports it
+  }
   absl::Status closed =
       file_sink ? file_sink->Close() : stdout_sink_->Flush();
   if (!closed.ok() && !t.writer_failed) {

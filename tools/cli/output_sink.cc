@@ -19,31 +19,42 @@ constexpr size_t kBufferSize = 256 * 1024;
 }  // namespace
 
 OutputSink::OutputSink(int fd, bool owns_fd, bool interactive,
-                       std::string name)
+                       std::string name, std::string path)
     : fd_(fd),
       owns_fd_(owns_fd),
       interactive_(interactive),
       name_(std::move(name)),
+      path_(std::move(path)),
       buffer_(new char[kBufferSize]) {}
 
 OutputSink::~OutputSink() { Close().IgnoreError(); }
 
 std::unique_ptr<OutputSink> OutputSink::ForFd(int fd, bool interactive) {
-  return std::unique_ptr<OutputSink>(
-      new OutputSink(fd, false, interactive, fd == 1 ? "stdout" : "output"));
+  return std::unique_ptr<OutputSink>(new OutputSink(
+      fd, false, interactive, fd == 1 ? "stdout" : "output", ""));
 }
 
-absl::StatusOr<std::unique_ptr<OutputSink>> OutputSink::OpenFile(
-    const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "Failed to open the file ", path, ": ", std::strerror(errno)));
+std::unique_ptr<OutputSink> OutputSink::ForFile(std::string path) {
+  std::string name = path;
+  return std::unique_ptr<OutputSink>(
+      new OutputSink(-1, true, false, std::move(name), std::move(path)));
+}
+
+absl::Status OutputSink::Open() {
+  if (!error_.ok()) return error_;
+  if (fd_ >= 0 || path_.empty()) return absl::OkStatus();
+  fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd_ < 0) {
+    error_ = absl::PermissionDeniedError(absl::StrCat(
+        "Failed to open the file ", path_, ": ", std::strerror(errno)));
   }
-  return std::unique_ptr<OutputSink>(new OutputSink(fd, true, false, path));
+  path_.clear();  // opened (or failed) once; never reopened
+  return error_;
 }
 
 absl::Status OutputSink::WriteAll(const char* data, size_t len) {
+  if (len == 0) return absl::OkStatus();
+  if (absl::Status s = Open(); !s.ok()) return s;
   while (len > 0) {
     ssize_t n = write(fd_, data, len);
     if (n < 0) {

@@ -22,9 +22,14 @@ class OutputSink {
   // ForFd writes to |fd| (not closed by the sink). |interactive| flushes
   // after every write so a terminal shows bytes as they arrive.
   static std::unique_ptr<OutputSink> ForFd(int fd, bool interactive);
-  // OpenFile creates or truncates |path|.
-  static absl::StatusOr<std::unique_ptr<OutputSink>> OpenFile(
-      const std::string& path);
+  // ForFile writes to |path|, created (or truncated) at the first write,
+  // as curl does, so a transfer that fails before its body leaves an
+  // existing file alone and creates no empty one.
+  static std::unique_ptr<OutputSink> ForFile(std::string path);
+
+  // Open creates the file now if it was not yet (a successful transfer
+  // with an empty body still leaves a file). No-op for descriptors.
+  absl::Status Open();
 
   ~OutputSink();
   OutputSink(const OutputSink&) = delete;
@@ -40,13 +45,15 @@ class OutputSink {
   const std::string& name() const { return name_; }
 
  private:
-  OutputSink(int fd, bool owns_fd, bool interactive, std::string name);
+  OutputSink(int fd, bool owns_fd, bool interactive, std::string name,
+             std::string path);
   absl::Status WriteAll(const char* data, size_t len);
 
   int fd_;
   bool owns_fd_;
   bool interactive_;
   std::string name_;
+  std::string path_;  // "" for a descriptor given to ForFd
   std::unique_ptr<char[]> buffer_;
   size_t used_ = 0;
   absl::Status error_;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -27,28 +28,44 @@ std::string Slurp(const std::string& path) {
 
 TEST(OutputSink, SmallAndLargeWritesArriveInOrder) {
   std::string path = TmpPath("sink.out");
-  auto sink = OutputSink::OpenFile(path);
-  ASSERT_TRUE(sink.ok()) << sink.status();
+  auto sink = OutputSink::ForFile(path);
   std::string big(1 << 20, 'b');
+  ASSERT_TRUE(sink != nullptr);
   std::string expected;
   for (int i = 0; i < 1000; ++i) {
     std::string small = std::to_string(i);
-    ASSERT_TRUE((*sink)->Write(small).ok());
+    ASSERT_TRUE(sink->Write(small).ok());
     expected += small;
   }
-  ASSERT_TRUE((*sink)->Write(big).ok());
+  ASSERT_TRUE(sink->Write(big).ok());
   expected += big;
-  ASSERT_TRUE((*sink)->Write("end").ok());
+  ASSERT_TRUE(sink->Write("end").ok());
   expected += "end";
-  ASSERT_TRUE((*sink)->Close().ok());
+  ASSERT_TRUE(sink->Close().ok());
   EXPECT_EQ(Slurp(path), expected);
 }
 
-TEST(OutputSink, OpenFailureNamesTheFile) {
-  auto sink = OutputSink::OpenFile("/nonexistent/dir/file");
-  ASSERT_FALSE(sink.ok());
-  EXPECT_NE(sink.status().message().find("/nonexistent/dir/file"),
-            std::string::npos);
+TEST(OutputSink, OpenFailureNamesTheFileAtTheFirstWrite) {
+  auto sink = OutputSink::ForFile("/nonexistent/dir/file");
+  absl::Status s = sink->Write("x");
+  s.Update(sink->Close());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/nonexistent/dir/file"), std::string::npos);
+}
+
+TEST(OutputSink, FileIsCreatedOnlyWhenWrittenOrOpened) {
+  std::string path = TmpPath("lazy.out");
+  std::remove(path.c_str());
+  {
+    auto sink = OutputSink::ForFile(path);
+    ASSERT_TRUE(sink->Close().ok());
+  }
+  EXPECT_NE(access(path.c_str(), F_OK), 0) << "no bytes, no file";
+  auto sink = OutputSink::ForFile(path);
+  ASSERT_TRUE(sink->Open().ok());
+  ASSERT_TRUE(sink->Close().ok());
+  EXPECT_EQ(access(path.c_str(), F_OK), 0);
+  EXPECT_EQ(Slurp(path), "");
 }
 
 TEST(OutputSink, WriteErrorIsStickyAndNamed) {
