@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package strata needs to build, test, benchmark and run
+# its demo. Idempotent; run as root (or through sudo) on Debian 12.
+set -euo pipefail
+
+PACKAGES=(
+  # Build: Bazel (offline, WORKSPACE mode), the compiler, system libraries.
+  bazel-bootstrap g++ android-libboringssl-dev libabsl-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev pkg-config
+  # Real peers and reference clients started by tests, the demo and benchmarks.
+  nginx-light nghttp2-server nghttp2-client curl openssl
+  # FFI bindings and their tests.
+  python3
+  # A host program linked against the system OpenSSL (TLS isolation test).
+  libssl-dev
+)
+
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${PACKAGES[@]}"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo "$0" "$@"
+fi
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ] || [ "${STRATA_FORCE_APT:-}" = 1 ]; then
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+fi
