@@ -84,7 +84,8 @@ std::string NginxFixture::Config() const {
     << "  scgi_temp_path \"" << d << "/temp/scgi\";\n"
     // '|' separates fields: $request contains spaces.
     << "  log_format strata '$connection|$connection_requests|$request|$status|"
-       "$request_length|$content_length|$body_bytes_sent|$request_body_file';\n"
+       "$request_length|$content_length|$body_bytes_sent|$request_body_file|"
+       "$http_transfer_encoding';\n"
     << "  access_log \"" << d << "/access.log\" strata;\n"
     << "  keepalive_requests " << options_.keepalive_requests << ";\n"
     << "  keepalive_timeout " << options_.keepalive_timeout << ";\n"
@@ -174,7 +175,7 @@ std::vector<AccessLogEntry> NginxFixture::AccessLog() const {
   std::string line;
   while (std::getline(in, line)) {
     std::vector<std::string> f = Split(line, '|');
-    if (f.size() != 8) continue;
+    if (f.size() != 9) continue;
     AccessLogEntry e;
     e.connection = ToU64(f[0]);
     e.connection_requests = ToU64(f[1]);
@@ -184,6 +185,7 @@ std::vector<AccessLogEntry> NginxFixture::AccessLog() const {
     e.content_length = f[5];
     e.body_bytes_sent = ToU64(f[6]);
     e.request_body_file = f[7];
+    e.transfer_encoding = f[8];
     entries.push_back(e);
   }
   return entries;

@@ -44,9 +44,12 @@ struct AccessLogEntry {
   std::string request;           // $request: "GET /a HTTP/1.1"
   int status = 0;
   uint64_t request_length = 0;   // bytes of request line, head and body
-  std::string content_length;    // the request's Content-Length header, "-" if none
+  // The request's Content-Length; for a chunked request nginx fills in the
+  // decoded length once it has read the body.
+  std::string content_length;
   uint64_t body_bytes_sent = 0;
   std::string request_body_file; // where /upload kept the body, "-" otherwise
+  std::string transfer_encoding; // the request's Transfer-Encoding, "-" if none
 };
 
 class NginxFixture {
