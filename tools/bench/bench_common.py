@@ -1,0 +1,109 @@
+"""Shared pieces of strata's benchmark programs: a loopback nginx, timing of
+child processes, and the figures table. Benchmarks print figures; they are
+not tests."""
+
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def bazel_bin():
+    out = subprocess.run(["bazel", "info", "bazel-bin"], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+class Nginx:
+    """nginx on 127.0.0.1 serving |files| (name → size in bytes) from a temp dir."""
+
+    def __init__(self, files, extra_server=""):
+        self.dir = tempfile.mkdtemp(prefix="strata-bench-")
+        self.port = free_port()
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www)
+        for name, size in files.items():
+            with open(os.path.join(www, name), "wb") as f:
+                remaining = size
+                chunk = os.urandom(1 << 20)
+                while remaining > 0:
+                    f.write(chunk[: min(remaining, len(chunk))])
+                    remaining -= len(chunk)
+        d = self.dir
+        conf = f"""daemon off; master_process off; user root root;
+pid {d}/nginx.pid; error_log {d}/error.log;
+events {{}}
+http {{
+  access_log off; sendfile on;
+  client_body_temp_path {d}/b; proxy_temp_path {d}/p; fastcgi_temp_path {d}/f;
+  uwsgi_temp_path {d}/u; scgi_temp_path {d}/s;
+  server {{ listen 127.0.0.1:{self.port}; root {www}; }}
+  {extra_server}
+}}
+"""
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(conf)
+        self.proc = subprocess.Popen(["nginx", "-e", f"{d}/error.log", "-c", f"{d}/nginx.conf"])
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("nginx did not start; see " + d)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def run_timed(argv):
+    """Runs argv to completion; returns (cpu seconds, wall seconds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def compare(label, ours, theirs, runs):
+    """Alternates the two commands |runs| times and prints medians and ratios."""
+    a_cpu, a_wall, b_cpu, b_wall = [], [], [], []
+    for _ in range(runs):
+        c, w = run_timed(ours)
+        a_cpu.append(c)
+        a_wall.append(w)
+        c, w = run_timed(theirs)
+        b_cpu.append(c)
+        b_wall.append(w)
+    m = statistics.median
+    print(f"{label}  ({runs} alternating runs, medians)")
+    print(f"  strata: cpu {m(a_cpu) * 1000:8.1f} ms   wall {m(a_wall) * 1000:8.1f} ms")
+    print(f"  curl:   cpu {m(b_cpu) * 1000:8.1f} ms   wall {m(b_wall) * 1000:8.1f} ms")
+    cpu_ratio = m(a_cpu) / m(b_cpu) if m(b_cpu) > 0 else float("nan")
+    wall_ratio = m(a_wall) / m(b_wall) if m(b_wall) > 0 else float("nan")
+    print(f"  ratio strata/curl: cpu {cpu_ratio:.2f}x   wall {wall_ratio:.2f}x")
+    return cpu_ratio, wall_ratio
