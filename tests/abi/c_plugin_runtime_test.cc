@@ -68,11 +68,9 @@ TEST(CPluginRuntimeTest, FetchesThroughThePassthroughLayer) {
 
 // A C plugin's set_error message must reach the application, attributed to
 // the C layer.
-// RUNTIME BUG (disabled until fixed): when a layer above tcp fails connect()
-// before calling lower_connect, strata_fetch never returns: the loop sits in
-// epoll_wait(timeout=-1) with no descriptor watched, and the configured
-// total_ms (30 s) is not armed either.
-TEST(CPluginRuntimeTest, DISABLED_CPluginErrorReachesTheApplication) {
+// Regression: a layer above tcp failing connect() before lower_connect used
+// to leave strata_fetch in epoll_wait(-1) forever.
+TEST(CPluginRuntimeTest, CPluginErrorReachesTheApplication) {
   ScriptedPeer peer({{NeverAnswer()}});
   RuntimeResult rt = MakeRuntime(ConfigWithCPlugin(
       "c-passthrough",

@@ -189,10 +189,7 @@ TEST_F(NginxCapiTest, NotFoundIsAResponse) {
 // a fetch that only ends when the server closes the connection is a hang.
 constexpr auto kPrompt = std::chrono::seconds(5);
 
-// RUNTIME BUG (disabled until fixed): with STRATA_OPT_FAIL_ON_HTTP_ERROR the
-// fetch of a 404 does not return until nginx closes the connection 60 s
-// later (the loop sits in epoll_wait); it then returns the right status.
-TEST_F(NginxCapiTest, DISABLED_FailOnHttpErrorReportsTheStatusPromptly) {
+TEST_F(NginxCapiTest, FailOnHttpErrorReportsTheStatus) {
   FetchSpec spec;
   spec.url = nginx_.Url("/missing.txt");
   spec.int_options = {{STRATA_OPT_FAIL_ON_HTTP_ERROR, 1}};
@@ -200,8 +197,23 @@ TEST_F(NginxCapiTest, DISABLED_FailOnHttpErrorReportsTheStatusPromptly) {
   FetchResult f = Fetch(runtime_.get(), spec);
   EXPECT_LT(std::chrono::steady_clock::now() - start, kPrompt);
   EXPECT_EQ(f.status, STRATA_E_HTTP_STATUS) << f.Describe();
+  EXPECT_EQ(f.response, nullptr);
   EXPECT_NE(std::string(f.error.message).find("404"), std::string::npos) << f.error.message;
   EXPECT_NE(std::string(f.error.url).find("/missing.txt"), std::string::npos) << f.error.url;
+}
+
+// Regression: after a 404 was fetched without "fail", the same fetch with
+// "fail" on the reused connection used to return only when nginx closed
+// that connection 60 s later.
+TEST_F(NginxCapiTest, FailOnHttpErrorOnAReusedConnectionIsPrompt) {
+  ASSERT_EQ(Get(runtime_.get(), nginx_.Url("/missing.txt")).http_status(), 404);
+  FetchSpec spec;
+  spec.url = nginx_.Url("/missing.txt");
+  spec.int_options = {{STRATA_OPT_FAIL_ON_HTTP_ERROR, 1}};
+  auto start = std::chrono::steady_clock::now();
+  FetchResult f = Fetch(runtime_.get(), spec);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kPrompt);
+  EXPECT_EQ(f.status, STRATA_E_HTTP_STATUS) << f.Describe();
 }
 
 // Keep-alive, proven on the server side: nginx logs the same $connection
@@ -334,6 +346,22 @@ TEST(NginxCapiResolveTest, UnresolvableNameIsAResolveError) {
   EXPECT_EQ(f.status, STRATA_E_RESOLVE) << f.Describe();
   EXPECT_NE(std::string(f.error.message).find("strata-test.invalid"), std::string::npos)
       << f.error.message;
+}
+
+// Regression: after a fetch with a resolve override left its connection in
+// the pool, a fetch of the same origin without the override used to return
+// only when nginx closed the idle connection 60 s later. It must not reuse
+// that connection either: without the override the name does not resolve.
+TEST_F(NginxCapiTest, FetchAfterResolveOverrideIsPrompt) {
+  std::string port = std::to_string(nginx_.port());
+  FetchSpec spec;
+  spec.url = "http://strata-test.invalid:" + port + "/headers";
+  spec.string_options = {{STRATA_OPT_RESOLVE, "strata-test.invalid:" + port + ":127.0.0.1"}};
+  ASSERT_EQ(Fetch(runtime_.get(), spec).status, STRATA_OK);
+  auto start = std::chrono::steady_clock::now();
+  FetchResult f = Get(runtime_.get(), spec.url);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kPrompt);
+  EXPECT_EQ(f.status, STRATA_E_RESOLVE) << f.Describe();
 }
 
 TEST_F(NginxCapiTest, ApplicationHeadersAreSent) {
