@@ -132,13 +132,14 @@ static const strata_stream_layer_vtable kVtable = {
     pt_shutdown,
 };
 
+/* Designated initializers: fields appended in later ABI minors start at 0. */
 static const strata_layer_type kPassthroughType = {
-    sizeof(strata_layer_type),
-    "c-passthrough",
-    STRATA_LAYER_BYTE_STREAM,
-    &kVtable,
-    NULL,
-    "forwards bytes unchanged (ABI test plugin written in C)",
+    .struct_size = sizeof(strata_layer_type),
+    .name = "c-passthrough",
+    .kind = STRATA_LAYER_BYTE_STREAM,
+    .stream = &kVtable,
+    .session = NULL,
+    .description = "forwards bytes unchanged (ABI test plugin written in C)",
 };
 
 static const strata_layer_type* const kTypes[] = {&kPassthroughType};
