@@ -1,0 +1,151 @@
+#include "plugins/h2/engine/hpack/huffman.h"
+
+#include <array>
+#include <vector>
+
+namespace strata::h2::hpack {
+namespace {
+
+constexpr int kEos = 256;
+constexpr int kSymbols = 257;
+
+// Code length in bits of each symbol 0..255 and EOS, from RFC 7541
+// Appendix B. The RFC's table is a canonical Huffman code (codes of one
+// length are consecutive in symbol order, shorter codes sort first), which
+// the tests verify against a sample of the RFC's bit patterns.
+constexpr std::array<uint8_t, kSymbols> kCodeLength = {
+    // 0..31: control characters
+    13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28,
+    28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+    // 32..63: ' ' ! " # $ % & ' ( ) * + , - . / 0-9 : ; < = > ?
+    6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6,
+    5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 7, 8, 15, 6, 12, 10,
+    // 64..95: @ A-Z [ \ ] ^ _
+    13, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 8, 7, 8, 13, 19, 13, 14, 6,
+    // 96..127: ` a-z { | } ~ DEL
+    15, 5, 6, 5, 6, 5, 6, 6, 6, 5, 7, 7, 6, 6, 6, 5,
+    6, 7, 6, 5, 5, 6, 7, 7, 7, 7, 7, 15, 11, 14, 13, 28,
+    // 128..255
+    20, 22, 20, 20, 22, 22, 22, 23, 22, 23, 23, 23, 23, 23, 24, 23,
+    24, 24, 22, 23, 24, 23, 23, 23, 23, 21, 22, 23, 22, 23, 23, 24,
+    22, 21, 20, 22, 22, 23, 23, 21, 23, 22, 22, 24, 21, 22, 23, 23,
+    21, 21, 22, 21, 23, 22, 23, 23, 20, 22, 22, 22, 23, 22, 22, 23,
+    26, 26, 20, 19, 22, 23, 22, 25, 26, 26, 26, 27, 27, 26, 24, 25,
+    19, 21, 26, 27, 27, 26, 27, 24, 21, 21, 26, 26, 28, 27, 27, 27,
+    20, 24, 20, 21, 22, 21, 21, 23, 22, 22, 25, 25, 24, 24, 26, 23,
+    26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26,
+    // EOS
+    30,
+};
+
+// Tables derived once from kCodeLength: the canonical codes for encoding and
+// a binary tree for decoding (node 0 is the root; a child value >= 0 is a
+// node index, < 0 is ~symbol).
+struct Tables {
+  std::array<HuffmanCode, kSymbols> codes;
+  std::vector<std::array<int, 2>> tree;
+
+  Tables() {
+    uint32_t code = 0;
+    int prev_len = 0;
+    for (int len = 1; len <= 30; ++len) {
+      for (int sym = 0; sym < kSymbols; ++sym) {
+        if (kCodeLength[sym] != len) continue;
+        code <<= (len - prev_len);
+        prev_len = len;
+        codes[sym] = HuffmanCode{code, static_cast<uint8_t>(len)};
+        ++code;
+      }
+    }
+    tree.push_back({0, 0});
+    for (int sym = 0; sym < kSymbols; ++sym) {
+      int node = 0;
+      const HuffmanCode& c = codes[sym];
+      for (int i = c.length - 1; i >= 0; --i) {
+        int bit = (c.bits >> i) & 1;
+        if (i == 0) {
+          tree[node][bit] = ~sym;
+        } else {
+          if (tree[node][bit] == 0) {
+            tree.push_back({0, 0});
+            tree[node][bit] = static_cast<int>(tree.size() - 1);
+          }
+          node = tree[node][bit];
+        }
+      }
+    }
+  }
+};
+
+const Tables& GetTables() {
+  static const Tables* tables = new Tables();
+  return *tables;
+}
+
+}  // namespace
+
+HuffmanCode HuffmanCodeFor(int symbol) { return GetTables().codes[symbol]; }
+
+size_t HuffmanEncodedLength(absl::string_view input) {
+  uint64_t bits = 0;
+  for (unsigned char c : input) bits += kCodeLength[c];
+  return static_cast<size_t>((bits + 7) / 8);
+}
+
+void HuffmanEncode(absl::string_view input, std::string* out) {
+  const Tables& t = GetTables();
+  uint64_t acc = 0;  // pending bits, right-aligned
+  int acc_bits = 0;
+  for (unsigned char c : input) {
+    const HuffmanCode& code = t.codes[c];
+    acc = (acc << code.length) | code.bits;
+    acc_bits += code.length;
+    while (acc_bits >= 8) {
+      acc_bits -= 8;
+      out->push_back(static_cast<char>((acc >> acc_bits) & 0xff));
+    }
+  }
+  if (acc_bits > 0) {
+    // Pad with the high bits of EOS, which are all ones.
+    int pad = 8 - acc_bits;
+    acc = (acc << pad) | ((1u << pad) - 1);
+    out->push_back(static_cast<char>(acc & 0xff));
+  }
+}
+
+absl::Status HuffmanDecode(absl::string_view input, std::string* out) {
+  const Tables& t = GetTables();
+  int node = 0;
+  int depth = 0;        // bits read since the last complete symbol
+  bool all_ones = true;  // those bits were all ones (a prefix of EOS)
+  for (unsigned char byte : input) {
+    for (int i = 7; i >= 0; --i) {
+      int bit = (byte >> i) & 1;
+      int next = t.tree[node][bit];
+      ++depth;
+      all_ones = all_ones && bit == 1;
+      if (next < 0) {
+        int sym = ~next;
+        if (sym == kEos) {
+          return absl::InvalidArgumentError("Huffman data contains the EOS symbol");
+        }
+        out->push_back(static_cast<char>(sym));
+        node = 0;
+        depth = 0;
+        all_ones = true;
+      } else {
+        node = next;
+      }
+    }
+  }
+  if (depth > 7) {
+    return absl::InvalidArgumentError("Huffman padding longer than 7 bits");
+  }
+  if (!all_ones) {
+    return absl::InvalidArgumentError("Huffman padding is not a prefix of EOS");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace strata::h2::hpack

@@ -1,0 +1,68 @@
+#include "gtest/gtest.h"
+#include "plugins/h2/engine/hpack/dynamic_table.h"
+#include "plugins/h2/engine/hpack/static_table.h"
+
+namespace strata::h2::hpack {
+namespace {
+
+TEST(StaticTable, Rfc7541_AppendixA_Landmarks) {
+  EXPECT_EQ(StaticTableEntry(1).name, ":authority");
+  EXPECT_EQ(StaticTableEntry(2).value, "GET");
+  EXPECT_EQ(StaticTableEntry(8).value, "200");
+  EXPECT_EQ(StaticTableEntry(16).value, "gzip, deflate");
+  EXPECT_EQ(StaticTableEntry(32).name, "cookie");
+  EXPECT_EQ(StaticTableEntry(61).name, "www-authenticate");
+  size_t exact = 0, name = 0;
+  StaticTableFind(":status", "404", &exact, &name);
+  EXPECT_EQ(exact, 13u);
+  EXPECT_EQ(name, 8u);
+  StaticTableFind(":status", "201", &exact, &name);
+  EXPECT_EQ(exact, 0u);
+  EXPECT_EQ(name, 8u);
+}
+
+// HOSTILE 52: entry size = name + value + 32.
+TEST(DynamicTable, Hostile52_EntrySizeIsNamePlusValuePlus32) {
+  DynamicTable t(4096);
+  t.Add("custom-key", "custom-header");
+  EXPECT_EQ(t.size(), 55u);
+  t.Add("", "");
+  EXPECT_EQ(t.size(), 87u);
+}
+
+// HOSTILE 52: the oldest entry is evicted first.
+TEST(DynamicTable, Hostile52_EvictionOrderIsOldestFirst) {
+  DynamicTable t(3 * 34);  // three entries of one-byte name and value
+  t.Add("a", "1");
+  t.Add("b", "2");
+  t.Add("c", "3");
+  EXPECT_EQ(t.count(), 3u);
+  t.Add("d", "4");
+  ASSERT_EQ(t.count(), 3u);
+  EXPECT_EQ(t.Get(0).name, "d");
+  EXPECT_EQ(t.Get(2).name, "b");
+  t.SetCapacity(34);
+  ASSERT_EQ(t.count(), 1u);
+  EXPECT_EQ(t.Get(0).name, "d");
+}
+
+// HOSTILE 52: an entry larger than the table empties it.
+TEST(DynamicTable, Hostile52_OversizedEntryEmptiesTheTable) {
+  DynamicTable t(100);
+  t.Add("a", "1");
+  t.Add("b", "2");
+  t.Add("big", std::string(100, 'x'));
+  EXPECT_EQ(t.count(), 0u);
+  EXPECT_EQ(t.size(), 0u);
+}
+
+TEST(DynamicTable, AddingWithANameFromAnEvictedEntryIsSafe) {
+  DynamicTable t(34 + 40);
+  t.Add("n", "1");
+  std::string name = t.Get(0).name;
+  t.Add(t.Get(0).name, std::string(8, 'v'));  // evicts the entry its name points into
+  EXPECT_EQ(t.Get(0).name, name);
+}
+
+}  // namespace
+}  // namespace strata::h2::hpack
