@@ -268,14 +268,13 @@ PIN_FIELD_TYPE(strata_session_layer_vtable, control,
 PIN_FIELD_TYPE(strata_session_layer_vtable, shutdown, strata_status (*)(void*, int*));
 
 /* ---- strata_layer_type ----------------------------------------------- */
-PIN_SIZE(strata_layer_type, 56);
+PIN_SIZE(strata_layer_type, 48);
 PIN_OFFSET(strata_layer_type, struct_size, 0);
 PIN_OFFSET(strata_layer_type, name, 8);
 PIN_OFFSET(strata_layer_type, kind, 16);
 PIN_OFFSET(strata_layer_type, stream, 24);
 PIN_OFFSET(strata_layer_type, session, 32);
 PIN_OFFSET(strata_layer_type, description, 40);
-PIN_OFFSET(strata_layer_type, flags, 48);
 
 /* ---- strata_plugin_descriptor ---------------------------------------- */
 PIN_SIZE(strata_plugin_descriptor, 64);
