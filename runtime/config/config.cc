@@ -12,9 +12,10 @@ using nlohmann::json;
 
 constexpr char kDefaultConfig[] = R"json({
   "plugin_dirs": [],
-  "plugins": ["tcp", "h1"],
+  "plugins": ["tcp", "tls", "h1"],
   "pipelines": {
-    "http": ["tcp", "h1"]
+    "http": ["tcp", "h1"],
+    "https": ["tcp", {"layer": "tls", "options": {"alpn": ["http/1.1"]}}, "h1"]
   },
   "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
   "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000},

@@ -8,10 +8,16 @@ namespace {
 TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   absl::StatusOr<Config> c = ParseConfig("");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->plugins.size(), 2u);
+  ASSERT_EQ(c->plugins.size(), 3u);
   EXPECT_EQ(c->plugins[0].name, "tcp");
+  EXPECT_EQ(c->plugins[1].name, "tls");
+  EXPECT_EQ(c->plugins[2].name, "h1");
   ASSERT_TRUE(c->pipelines.count("http"));
   EXPECT_EQ(c->pipelines["http"].layers.size(), 2u);
+  ASSERT_TRUE(c->pipelines.count("https"));
+  ASSERT_EQ(c->pipelines["https"].layers.size(), 3u);
+  EXPECT_EQ(c->pipelines["https"].layers[1].layer, "tls");
+  EXPECT_EQ(c->pipelines["https"].layers[1].options["alpn"], nlohmann::json::array({"http/1.1"}));
   EXPECT_EQ(c->timeouts.connect_ms, 30000);
   EXPECT_FALSE(c->redirect.follow);
   EXPECT_EQ(c->redirect.max, 20);

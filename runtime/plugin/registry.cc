@@ -26,6 +26,18 @@ bool IsFile(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// A plugin's own dependencies must come before the process's global
+// symbols: the tls plugin links BoringSSL, whose unversioned SSL_* symbols
+// carry OpenSSL's names, so in a host that links the system libssl they
+// would otherwise bind to OpenSSL (plugins/tls/README.md). ASan refuses
+// RTLD_DEEPBIND (its interceptors must come first), so sanitizer builds do
+// without; the tls plugin then detects a wrong binding and says so.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kPluginDeepBind = 0;
+#else
+constexpr int kPluginDeepBind = RTLD_DEEPBIND;
+#endif
+
 std::string Version(uint32_t major, uint32_t minor) { return absl::StrCat(major, ".", minor); }
 
 // A table read from a plugin must be large enough for what we read.
@@ -157,7 +169,7 @@ absl::Status PluginRegistry::LoadFile(const std::string& path, const std::string
                     STRATA_E_PLUGIN_LOAD);
   }
   dlerror();
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | kPluginDeepBind);
   if (!handle) {
     const char* err = dlerror();
     return WithCode(absl::UnavailableError(
