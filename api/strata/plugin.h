@@ -99,7 +99,9 @@ enum {
   STRATA_QUERY_TLS_RESUMED = 6,   /* int: 1 if the session was resumed */
   STRATA_QUERY_DESCRIBE = 7,      /* text: this layer alone, for traces:
                                      "tcp(127.0.0.1:8080)"; NOT passed down */
-  STRATA_QUERY_HTTP_VERSION = 8   /* int: 11 or 20 (session layers) */
+  STRATA_QUERY_HTTP_VERSION = 8,  /* int: 11 or 20 (session layers) */
+  STRATA_QUERY_CONNECT_STATUS = 9 /* int: the proxy's CONNECT reply status
+                                     (tunnel layers), also after a failure */
 };
 
 /* Control ids (layer->control / host->lower_control). Unknown ids are
@@ -125,8 +127,10 @@ typedef struct strata_layer_config {
   /* The layer's options: a JSON object text, the pipeline template's options
    * for this layer merged with the values the runtime fills in per hop. */
   const char* options_json;
-  const char* host;         /* this connection's target host (no brackets) */
-  uint16_t port;            /* this connection's target port */
+  /* The peer this layer talks to (no brackets): the origin, or for layers
+   * below a tunnel layer (STRATA_LAYER_FLAG_TUNNEL) the proxy. */
+  const char* host;
+  uint16_t port;
   int32_t hop;              /* redirect hop number, 1-based */
 } strata_layer_config;
 
@@ -328,6 +332,14 @@ typedef struct strata_session_layer_vtable {
 /* ---------------------------------------------------------------------------
  * The descriptor
  * ------------------------------------------------------------------------- */
+/* Layer type flags. */
+enum {
+  /* A tunnel (e.g. HTTP CONNECT): the layers below it talk to a proxy, this
+   * layer and the layers above talk to the origin. The runtime gives each
+   * layer the host/port of the peer it talks to (strata_layer_config). */
+  STRATA_LAYER_FLAG_TUNNEL = 1u
+};
+
 typedef struct strata_layer_type {
   size_t struct_size;
   const char* name;  /* unique across loaded plugins: "tcp", "h1" */
@@ -335,6 +347,7 @@ typedef struct strata_layer_type {
   const strata_stream_layer_vtable* stream;    /* kind BYTE_STREAM */
   const strata_session_layer_vtable* session;  /* kind SESSION */
   const char* description;
+  uint32_t flags;    /* STRATA_LAYER_FLAG_* */
 } strata_layer_type;
 
 typedef struct strata_plugin_descriptor {

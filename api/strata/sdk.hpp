@@ -346,10 +346,11 @@ const strata_session_layer_vtable* SessionVtable() {
 }
 
 template <typename T>
-const strata_layer_type* StreamLayerType(const char* name, const char* description) {
+const strata_layer_type* StreamLayerType(const char* name, const char* description,
+                                         uint32_t flags = 0) {
   static const strata_layer_type type = {sizeof(strata_layer_type), name,
                                          STRATA_LAYER_BYTE_STREAM,
-                                         StreamVtable<T>(), nullptr, description};
+                                         StreamVtable<T>(), nullptr, description, flags};
   return &type;
 }
 
@@ -357,7 +358,7 @@ template <typename T>
 const strata_layer_type* SessionLayerType(const char* name, const char* description) {
   static const strata_layer_type type = {sizeof(strata_layer_type), name,
                                          STRATA_LAYER_SESSION, nullptr,
-                                         SessionVtable<T>(), description};
+                                         SessionVtable<T>(), description, 0};
   return &type;
 }
 

@@ -22,8 +22,9 @@
  * that take a strata_error* fill it (when non-NULL) with the code and a
  * message naming the layer, the hop and the URL.
  *
- * OWNERSHIP: every *_new/*_open/*_take function gives the caller an object
- * to release with the matching *_free/*_close; *_free(NULL) does nothing.
+ * OWNERSHIP: every function named ..._new, ..._open or ..._take gives the
+ * caller an object to release with the matching ..._free or ..._close, and
+ * ..._free(NULL) does nothing.
  * Strings passed in are copied unless stated otherwise. Pointers returned by
  * accessors are borrowed and live as long as the object they came from.
  *
@@ -183,7 +184,18 @@ enum {
   STRATA_OPT_FAIL_ON_HTTP_ERROR = 7,    /* status >= 400 → STRATA_E_HTTP_STATUS */
   STRATA_OPT_PIPELINE = 8,              /* (string) force a pipeline template */
   STRATA_OPT_RESOLVE = 9,               /* (string) "host:port:addr", repeatable */
-  STRATA_OPT_MAX_BODY_BYTES = 10        /* collected body limit; 0 = default */
+  STRATA_OPT_MAX_BODY_BYTES = 10,       /* collected body limit; 0 = default */
+  /* Proxies (docs/configuration.md "proxy"). */
+  STRATA_OPT_PROXY = 11,                /* (string) proxy URL; "" = no proxy */
+  STRATA_OPT_PROXY_CREDENTIALS = 12,    /* (string) "user:password" */
+  STRATA_OPT_NO_PROXY = 13,             /* (string) hosts that bypass the proxy */
+  STRATA_OPT_PROXY_TUNNEL = 14,         /* 0/1: tunnel plain http too */
+  /* Redirect policy. */
+  STRATA_OPT_UNSAFE_REDIRECT = 15,      /* 0/1: allow https → http hops */
+  STRATA_OPT_LOCATION_TRUSTED = 16,     /* 0/1: keep credentials across origins */
+  STRATA_OPT_POST301 = 17,              /* 0/1: keep POST on 301 */
+  STRATA_OPT_POST302 = 18,              /* 0/1: keep POST on 302 */
+  STRATA_OPT_POST303 = 19               /* 0/1: keep POST on 303 */
 };
 
 STRATA_API strata_status strata_request_set_option_int(strata_request* request,
@@ -206,7 +218,15 @@ enum {
   STRATA_INFO_TIME_TOTAL_US = 6,
   STRATA_INFO_TIME_CONNECT_US = 7,
   STRATA_INFO_TIME_FIRST_BYTE_US = 8,
-  STRATA_INFO_SIZE_UPLOAD = 9
+  STRATA_INFO_SIZE_UPLOAD = 9,
+  STRATA_INFO_HTTP_CONNECT = 10    /* last proxy CONNECT reply status, 0 if none */
+};
+
+/* String information ids for strata_response_info_string. */
+enum {
+  STRATA_INFO_STR_EFFECTIVE_URL = 1,
+  STRATA_INFO_STR_REDIRECT_URL = 2,  /* where a final 3xx pointed, "" if none */
+  STRATA_INFO_STR_CHAIN = 3          /* the final hop's chain description */
 };
 
 STRATA_API int32_t strata_response_status(const strata_response* response);
@@ -233,6 +253,10 @@ STRATA_API const char* strata_response_effective_url(
     const strata_response* response);
 STRATA_API strata_status strata_response_info(const strata_response* response,
                                               int32_t info, int64_t* out_value);
+/* strata_response_info_string gives a STRATA_INFO_STR_* value; the string
+ * is borrowed from the response and never NULL on STRATA_OK. */
+STRATA_API strata_status strata_response_info_string(
+    const strata_response* response, int32_t info, const char** out_value);
 STRATA_API void strata_response_free(strata_response* response);
 
 /* ---------------------------------------------------------------------------

@@ -38,6 +38,21 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Create(
     layer.options = i < layer_options.size() ? layer_options[i] : nlohmann::json::object();
     layer.options_text = layer.options.dump();
   }
+  // Which peer each layer talks to: below a tunnel layer (or everywhere,
+  // when there is a proxy but no tunnel) the proxy, else the origin.
+  size_t tunnel = conn->layers_.size();
+  for (size_t i = 0; i < conn->layers_.size(); ++i) {
+    if (conn->layers_[i].type->flags & STRATA_LAYER_FLAG_TUNNEL) {
+      tunnel = i;
+      break;
+    }
+  }
+  for (size_t i = 0; i < conn->layers_.size(); ++i) {
+    Layer& layer = conn->layers_[i];
+    bool via_proxy = !target.proxy_host.empty() && i < tunnel;
+    layer.peer_host = via_proxy ? target.proxy_host : target.host;
+    layer.peer_port = via_proxy ? target.proxy_port : target.port;
+  }
   // Instances are created bottom first; each create() only records its
   // configuration, so order matters only for the log.
   for (size_t i = 0; i < conn->layers_.size(); ++i) {
@@ -46,8 +61,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Create(
     cfg.struct_size = sizeof(cfg);
     cfg.layer_name = layer.type->name.c_str();
     cfg.options_json = layer.options_text.c_str();
-    cfg.host = conn->target_.host.c_str();
-    cfg.port = conn->target_.port;
+    cfg.host = layer.peer_host.c_str();
+    cfg.port = layer.peer_port;
     cfg.hop = conn->target_.hop;
     strata_status st = layer.type->kind == STRATA_LAYER_SESSION
                            ? layer.type->session->create(layer.ctx.get(), &cfg, &layer.self)

@@ -55,9 +55,13 @@ class ConnectionListener {
 
 // Target is what one hop connects to; the runtime fills it per hop.
 struct Target {
-  std::string host;
+  std::string host;  // the origin
   uint16_t port = 0;
   int32_t hop = 1;
+  // When set, the peer of the layers below the tunnel layer (or of every
+  // layer when the chain has no tunnel: plain http through a proxy).
+  std::string proxy_host;
+  uint16_t proxy_port = 0;
 };
 
 // LayerError: why a connection or exchange failed, with the layer to blame.
@@ -124,6 +128,8 @@ class Connection : public IoHandler {
     std::unique_ptr<strata_layer_ctx> ctx;
     nlohmann::json options;
     std::string options_text;
+    std::string peer_host;  // what strata_layer_config.host says to this layer
+    uint16_t peer_port = 0;
     bool connected = false;
     uint64_t wake_deadline_ms = 0;
     uint64_t connected_us = 0;

@@ -45,6 +45,15 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
   if (absl::Status s = rt->registry_->LoadConfigured(rt->config_); !s.ok()) return s;
   // Validate every template now: a typo should fail at start-up, not on the
   // first request that happens to use it.
+  for (auto it = rt->config_.pipelines.begin(); it != rt->config_.pipelines.end();) {
+    bool unavailable = false;
+    for (const LayerSpec& spec : it->second.layers) unavailable |= rt->registry_->FindLayer(spec.layer) == nullptr;
+    if (unavailable && it->second.from_defaults) {
+      it = rt->config_.pipelines.erase(it);
+    } else {
+      ++it;
+    }
+  }
   for (const auto& [name, pipeline] : rt->config_.pipelines) {
     for (size_t i = 0; i < pipeline.layers.size(); ++i) {
       const LayerSpec& spec = pipeline.layers[i];
@@ -356,8 +365,12 @@ void Runtime::StartHop(Transfer* t) {
   }
   if (!t->force_new_connection_) {
     for (PoolEntry& e : pool_) {
-      if (e.fingerprint == plan->fingerprint && e.conn->state() == Connection::State::kReady &&
-          e.connecting_for == nullptr && e.conn->Capacity() > 0) {
+      if (e.fingerprint != plan->fingerprint || e.connecting_for != nullptr) continue;
+      // An idle connection may have received a close or stray bytes since
+      // the loop last looked (HOSTILE.md 68): let its session read them now,
+      // so a dead or desynchronised connection is never handed out.
+      if (e.active == 0 && e.conn->state() == Connection::State::kReady) e.conn->Drive();
+      if (e.conn->state() == Connection::State::kReady && e.conn->Capacity() > 0) {
         t->conn_reused_ = e.used;
         OpenStreamOn(t, &e);
         return;

@@ -88,7 +88,7 @@ absl::StatusOr<std::vector<LayerSpec>> ParsePipeline(const json& arr, const std:
   return layers;
 }
 
-absl::Status Apply(const json& doc, Config* config) {
+absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (!doc.is_object()) return PathError("/", "expected a JSON object at the top level");
   if (absl::Status s = CheckKeys(doc, "", {"plugin_dirs", "plugins", "pipelines", "timeouts",
                                            "pool", "redirect", "limits"});
@@ -146,7 +146,7 @@ absl::Status Apply(const json& doc, Config* config) {
       }
       absl::StatusOr<std::vector<LayerSpec>> layers = ParsePipeline(it.value(), p);
       if (!layers.ok()) return layers.status();
-      config->pipelines[it.key()] = PipelineSpec{it.key(), *std::move(layers)};
+      config->pipelines[it.key()] = PipelineSpec{it.key(), *std::move(layers), defaults};
     }
   }
   if (doc.contains("timeouts")) {
@@ -216,12 +216,12 @@ absl::StatusOr<Config> ParseConfig(absl::string_view json_text) {
   Config config;
   absl::StatusOr<json> defaults = ParseJson(kDefaultConfig);
   if (!defaults.ok()) return defaults.status();
-  if (absl::Status s = Apply(*defaults, &config); !s.ok()) return s;
+  if (absl::Status s = Apply(*defaults, &config, /*defaults=*/true); !s.ok()) return s;
   bool blank = json_text.find_first_not_of(" \t\r\n") == absl::string_view::npos;
   if (blank) return config;
   absl::StatusOr<json> doc = ParseJson(json_text);
   if (!doc.ok()) return doc.status();
-  if (absl::Status s = Apply(*doc, &config); !s.ok()) return s;
+  if (absl::Status s = Apply(*doc, &config, /*defaults=*/false); !s.ok()) return s;
   return config;
 }
 

@@ -30,6 +30,10 @@ struct LayerSpec {
 struct PipelineSpec {
   std::string name;
   std::vector<LayerSpec> layers;
+  // A built-in template the user did not touch. It is dropped, not an
+  // error, when the configured plugins do not provide its layers (a
+  // configuration loading only tcp and h1 simply has no https template).
+  bool from_defaults = false;
 };
 
 // A plugin to load: by name (found as strata-<name>.so in the search

@@ -76,3 +76,18 @@ TEST(Config, NullRemovesADefaultPipeline) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(Config, BuiltInTemplatesAreMarkedAndUserOnesAreNot) {
+  absl::StatusOr<Config> c = ParseConfig(R"({"pipelines": {"raw": ["tcp"]}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->pipelines["http"].from_defaults);
+  EXPECT_FALSE(c->pipelines["raw"].from_defaults);
+  absl::StatusOr<Config> d = ParseConfig(R"({"pipelines": {"http": ["tcp", "h1"]}})");
+  EXPECT_FALSE(d->pipelines["http"].from_defaults);
+}
+
+}  // namespace
+}  // namespace strata

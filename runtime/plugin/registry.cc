@@ -61,6 +61,7 @@ absl::Status CheckLayerType(const std::string& path, size_t i, const strata_laye
   if (STRATA_HAS_FIELD(t, strata_layer_type, description) && t->description) {
     out->description = t->description;
   }
+  if (STRATA_HAS_FIELD(t, strata_layer_type, flags)) out->flags = t->flags;
   where = absl::StrCat("plugin ", path, ": layer '", out->name, "'");
   if (t->kind == STRATA_LAYER_BYTE_STREAM) {
     const strata_stream_layer_vtable* v = t->stream;

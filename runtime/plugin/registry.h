@@ -27,6 +27,7 @@ struct LayerType {
   const strata_session_layer_vtable* session = nullptr;
   std::string description;
   std::string plugin_path;
+  uint32_t flags = 0;  // STRATA_LAYER_FLAG_*
 };
 
 struct LoadedPlugin {

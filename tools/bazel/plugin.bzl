@@ -11,7 +11,7 @@ def strata_plugin(name, srcs, deps = [], copts = [], linkopts = [], **kwargs):
         name = "strata-%s.so" % name,
         srcs = srcs,
         deps = deps + ["//tools/bazel:plugin_exports.lds"],
-        copts = copts + ["-fvisibility=hidden", "-fvisibility-inlines-hidden"],
+        copts = copts + ["-fvisibility=hidden"],
         linkopts = linkopts + [
             "-Wl,--version-script=$(location //tools/bazel:plugin_exports.lds)",
             "-Wl,--exclude-libs,ALL",

@@ -1,0 +1,128 @@
+#include "runtime/client/proxy.h"
+
+#include <arpa/inet.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "runtime/http/message.h"
+
+namespace strata {
+namespace {
+
+// CidrContains: is |host| (an IP literal) inside |block| ("10.0.0.0/8")?
+bool CidrContains(absl::string_view block, absl::string_view host) {
+  std::vector<std::string> parts = absl::StrSplit(block, '/');
+  if (parts.size() != 2) return false;
+  int bits = 0;
+  if (!absl::SimpleAtoi(parts[1], &bits)) return false;
+  std::string h(host);
+  unsigned char a[16], b[16];
+  int family = 0;
+  if (inet_pton(AF_INET, parts[0].c_str(), a) == 1 && inet_pton(AF_INET, h.c_str(), b) == 1) {
+    family = 4;
+  } else if (inet_pton(AF_INET6, parts[0].c_str(), a) == 1 && inet_pton(AF_INET6, h.c_str(), b) == 1) {
+    family = 16;
+  } else {
+    return false;
+  }
+  if (bits < 0 || bits > family * 8) return false;
+  for (int i = 0; i < bits; ++i) {
+    int byte = i / 8, bit = 7 - i % 8;
+    if (((a[byte] >> bit) & 1) != ((b[byte] >> bit) & 1)) return false;
+  }
+  return true;
+}
+
+std::string Env(const ProxyInputs& in, const char* name) {
+  const char* v = in.getenv ? in.getenv(name) : std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+absl::StatusOr<Url> ParseProxyUrl(absl::string_view text) {
+  std::string t(absl::StripAsciiWhitespace(text));
+  if (t.find("://") == std::string::npos) t = absl::StrCat("http://", t);
+  absl::StatusOr<Url> url = ParseUrl(t);
+  if (!url.ok()) return absl::InvalidArgumentError(absl::StrCat("bad proxy URL '", text, "': ", url.status().message()));
+  if (url->scheme != "http" && url->scheme != "https") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("proxy URL '", text, "' has scheme '", url->scheme, "' (http and https proxies are supported)"));
+  }
+  if (!url->port_explicit) url->port = url->scheme == "https" ? 443 : 1080;
+  return url;
+}
+
+bool NoProxyMatches(absl::string_view list, absl::string_view host_in) {
+  std::string host = absl::AsciiStrToLower(host_in);
+  if (!host.empty() && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  absl::ConsumeSuffix(&host_in, ".");
+  for (absl::string_view raw : absl::StrSplit(list, absl::ByAnyChar(", "), absl::SkipEmpty())) {
+    std::string entry = absl::AsciiStrToLower(raw);
+    if (entry == "*") return true;
+    if (entry.find('/') != std::string::npos) {
+      if (CidrContains(entry, host)) return true;
+      continue;
+    }
+    if (!entry.empty() && entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
+    absl::string_view e = entry;
+    absl::ConsumePrefix(&e, ".");
+    absl::ConsumeSuffix(&e, ".");
+    if (e.empty()) continue;
+    absl::string_view h = host;
+    absl::ConsumeSuffix(&h, ".");
+    if (h == e) return true;
+    if (h.size() > e.size() && absl::EndsWith(h, e) && h[h.size() - e.size() - 1] == '.') return true;
+  }
+  return false;
+}
+
+absl::StatusOr<std::optional<ProxyChoice>> ChooseProxy(const Url& target, const ProxyInputs& in) {
+  std::string url_text;
+  std::string no_proxy;
+  if (in.request_url.has_value()) {
+    url_text = *in.request_url;
+  } else if (!in.config_url.empty()) {
+    url_text = in.config_url;
+  } else if (in.from_env) {
+    url_text = Env(in, absl::StrCat(target.scheme, "_proxy").c_str());
+    if (url_text.empty() && target.scheme == "https") url_text = Env(in, "HTTPS_PROXY");
+    if (url_text.empty()) url_text = Env(in, "all_proxy");
+    if (url_text.empty()) url_text = Env(in, "ALL_PROXY");
+  }
+  if (in.request_no_proxy.has_value()) {
+    no_proxy = *in.request_no_proxy;
+  } else if (!in.config_no_proxy.empty()) {
+    no_proxy = in.config_no_proxy;
+  } else if (in.from_env) {
+    no_proxy = Env(in, "no_proxy");
+    if (no_proxy.empty()) no_proxy = Env(in, "NO_PROXY");
+  }
+  if (url_text.empty()) return std::nullopt;
+  if (NoProxyMatches(no_proxy, target.host)) return std::nullopt;
+  absl::StatusOr<Url> url = ParseProxyUrl(url_text);
+  if (!url.ok()) return url.status();
+  ProxyChoice choice;
+  choice.url = *url;
+  if (in.request_credentials.has_value()) {
+    choice.credentials = *in.request_credentials;
+  } else if (!url->userinfo.empty()) {
+    choice.credentials = PercentDecode(url->userinfo);
+  } else {
+    choice.credentials = in.config_credentials;
+  }
+  choice.url.userinfo.clear();
+  bool tunnel_plain = in.request_tunnel >= 0 ? in.request_tunnel != 0 : in.config_tunnel;
+  choice.tunnel = target.scheme == "https" || tunnel_plain;
+  return std::optional<ProxyChoice>(std::move(choice));
+}
+
+}  // namespace strata

@@ -1,0 +1,56 @@
+// proxy.h — which proxy, if any, a hop goes through (curl's rules).
+//
+// Sources, first match wins: the request's STRATA_OPT_PROXY, the runtime
+// configuration's "proxy.url", then (unless "proxy.from_env" is false) the
+// environment: <scheme>_proxy in lowercase, HTTPS_PROXY also in uppercase
+// (HTTP_PROXY is ignored in uppercase, as curl does, because CGI puts the
+// client's Proxy header there), then all_proxy / ALL_PROXY. no_proxy /
+// NO_PROXY (or the request's / configuration's list) exempts hosts.
+#ifndef STRATA_RUNTIME_CLIENT_PROXY_H_
+#define STRATA_RUNTIME_CLIENT_PROXY_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "runtime/url/url.h"
+
+namespace strata {
+
+struct ProxyChoice {
+  Url url;                  // scheme http or https; default port 1080 / 443
+  std::string credentials;  // "user:password", percent-decoded; may be empty
+  bool tunnel = false;      // CONNECT (always for https targets)
+};
+
+struct ProxyInputs {
+  std::optional<std::string> request_url;          // STRATA_OPT_PROXY
+  std::optional<std::string> request_credentials;  // STRATA_OPT_PROXY_CREDENTIALS
+  std::optional<std::string> request_no_proxy;     // STRATA_OPT_NO_PROXY
+  int64_t request_tunnel = -1;                     // STRATA_OPT_PROXY_TUNNEL
+  std::string config_url;
+  std::string config_credentials;
+  std::string config_no_proxy;
+  bool config_tunnel = false;
+  bool from_env = true;
+  // Environment lookup; tests replace it.
+  std::function<const char*(const char*)> getenv;
+};
+
+// ParseProxyUrl accepts "host:port", "http://[user:pass@]host[:port]" and
+// "https://…"; no scheme means http, default ports are 1080 and 443.
+absl::StatusOr<Url> ParseProxyUrl(absl::string_view text);
+
+// NoProxyMatches applies a no_proxy list (comma or space separated): "*"
+// matches everything; a name matches itself and its subdomains (a leading
+// dot is optional); an IP address or CIDR block matches addresses.
+bool NoProxyMatches(absl::string_view list, absl::string_view host);
+
+// ChooseProxy decides for |target|; std::nullopt means "connect directly".
+absl::StatusOr<std::optional<ProxyChoice>> ChooseProxy(const Url& target, const ProxyInputs& in);
+
+}  // namespace strata
+
+#endif  // STRATA_RUNTIME_CLIENT_PROXY_H_

@@ -1,0 +1,117 @@
+#include "runtime/client/proxy.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace strata {
+namespace {
+
+struct FakeEnv {
+  std::map<std::string, std::string> vars;
+  std::function<const char*(const char*)> Fn() {
+    return [this](const char* name) -> const char* {
+      auto it = vars.find(name);
+      return it == vars.end() ? nullptr : it->second.c_str();
+    };
+  }
+};
+
+std::optional<ProxyChoice> Choose(const std::string& url, ProxyInputs in) {
+  absl::StatusOr<std::optional<ProxyChoice>> c = ChooseProxy(*ParseUrl(url), in);
+  EXPECT_TRUE(c.ok()) << c.status();
+  return c.ok() ? *c : std::nullopt;
+}
+
+TEST(Proxy, ParsesProxyUrlsWithCurlDefaults) {
+  EXPECT_EQ(ParseProxyUrl("127.0.0.1:3128")->HostPort(), "127.0.0.1:3128");
+  EXPECT_EQ(ParseProxyUrl("http://proxy")->port, 1080);
+  EXPECT_EQ(ParseProxyUrl("https://proxy")->port, 443);
+  EXPECT_FALSE(ParseProxyUrl("socks5://proxy:1080").ok());
+  EXPECT_FALSE(ParseProxyUrl("http://pro xy").ok());
+}
+
+TEST(Proxy, HttpProxyOnlyInLowercase) {
+  FakeEnv env;
+  env.vars["HTTP_PROXY"] = "http://upper:1";
+  ProxyInputs in;
+  in.getenv = env.Fn();
+  EXPECT_FALSE(Choose("http://a/", in).has_value());
+  env.vars["http_proxy"] = "http://lower:2";
+  EXPECT_EQ(Choose("http://a/", in)->url.HostPort(), "lower:2");
+}
+
+TEST(Proxy, HttpsProxyInEitherCaseAndAllProxyFallback) {
+  FakeEnv env;
+  ProxyInputs in;
+  in.getenv = env.Fn();
+  env.vars["ALL_PROXY"] = "http://all:9";
+  EXPECT_EQ(Choose("https://a/", in)->url.HostPort(), "all:9");
+  env.vars["HTTPS_PROXY"] = "http://upper:3";
+  EXPECT_EQ(Choose("https://a/", in)->url.HostPort(), "upper:3");
+  env.vars["https_proxy"] = "http://lower:4";
+  EXPECT_EQ(Choose("https://a/", in)->url.HostPort(), "lower:4");
+  EXPECT_TRUE(Choose("https://a/", in)->tunnel);
+  EXPECT_FALSE(Choose("http://a/", in)->tunnel);
+}
+
+TEST(Proxy, NoProxyFromEnvironment) {
+  FakeEnv env;
+  env.vars["http_proxy"] = "http://p:1";
+  env.vars["NO_PROXY"] = "example.com, 10.0.0.0/8";
+  ProxyInputs in;
+  in.getenv = env.Fn();
+  EXPECT_FALSE(Choose("http://example.com/", in).has_value());
+  EXPECT_FALSE(Choose("http://www.example.com/", in).has_value());
+  EXPECT_FALSE(Choose("http://10.1.2.3/", in).has_value());
+  EXPECT_TRUE(Choose("http://badexample.com/", in).has_value());
+  EXPECT_TRUE(Choose("http://11.1.2.3/", in).has_value());
+}
+
+TEST(Proxy, NoProxyMatching) {
+  EXPECT_TRUE(NoProxyMatches("*", "anything"));
+  EXPECT_TRUE(NoProxyMatches(".example.com", "example.com"));
+  EXPECT_TRUE(NoProxyMatches("example.com", "A.Example.COM"));
+  EXPECT_FALSE(NoProxyMatches("example.com", "example.com.evil"));
+  EXPECT_TRUE(NoProxyMatches("127.0.0.1", "127.0.0.1"));
+  EXPECT_TRUE(NoProxyMatches("::1", "::1"));
+  EXPECT_TRUE(NoProxyMatches("[::1]", "::1"));
+  EXPECT_TRUE(NoProxyMatches("127.0.0.0/8", "127.9.9.9"));
+  EXPECT_FALSE(NoProxyMatches("", "a"));
+}
+
+TEST(Proxy, RequestBeatsConfigBeatsEnvironment) {
+  FakeEnv env;
+  env.vars["http_proxy"] = "http://env:1";
+  ProxyInputs in;
+  in.getenv = env.Fn();
+  in.config_url = "http://config:2";
+  EXPECT_EQ(Choose("http://a/", in)->url.HostPort(), "config:2");
+  in.request_url = "http://req:3";
+  EXPECT_EQ(Choose("http://a/", in)->url.HostPort(), "req:3");
+  in.request_url = "";  // explicitly no proxy
+  EXPECT_FALSE(Choose("http://a/", in).has_value());
+}
+
+TEST(Proxy, CredentialsFromUrlOrOptionsAndTunnelling) {
+  ProxyInputs in;
+  in.from_env = false;
+  in.config_url = "http://us%40er:p%3Ass@proxy:8080";
+  std::optional<ProxyChoice> c = Choose("http://a/", in);
+  EXPECT_EQ(c->credentials, "us@er:p:ss");
+  EXPECT_TRUE(c->url.userinfo.empty());
+  in.request_credentials = "x:y";
+  in.request_tunnel = 1;
+  c = Choose("http://a/", in);
+  EXPECT_EQ(c->credentials, "x:y");
+  EXPECT_TRUE(c->tunnel);
+}
+
+TEST(Proxy, BadProxyUrlIsAnError) {
+  ProxyInputs in;
+  in.config_url = "ftp://p";
+  EXPECT_FALSE(ChooseProxy(*ParseUrl("http://a/"), in).ok());
+}
+
+}  // namespace
+}  // namespace strata
