@@ -259,6 +259,12 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
     case STRATA_OPT_MAX_REDIRECTS: o.max_redirects = value; break;
     case STRATA_OPT_FAIL_ON_HTTP_ERROR: o.fail_on_http_error = value != 0; break;
     case STRATA_OPT_MAX_BODY_BYTES: o.max_body_bytes = value; break;
+    case STRATA_OPT_PROXY_TUNNEL: o.proxy_tunnel = value ? 1 : 0; break;
+    case STRATA_OPT_UNSAFE_REDIRECT: o.unsafe_redirect = value ? 1 : 0; break;
+    case STRATA_OPT_LOCATION_TRUSTED: o.location_trusted = value ? 1 : 0; break;
+    case STRATA_OPT_POST301: o.post301 = value ? 1 : 0; break;
+    case STRATA_OPT_POST302: o.post302 = value ? 1 : 0; break;
+    case STRATA_OPT_POST303: o.post303 = value ? 1 : 0; break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;
@@ -270,6 +276,15 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
     switch (option) {
       case STRATA_OPT_PIPELINE:
         request->req.options.pipeline = value;
+        return STRATA_OK;
+      case STRATA_OPT_PROXY:
+        request->req.options.proxy = std::string(value);
+        return STRATA_OK;
+      case STRATA_OPT_PROXY_CREDENTIALS:
+        request->req.options.proxy_credentials = std::string(value);
+        return STRATA_OK;
+      case STRATA_OPT_NO_PROXY:
+        request->req.options.no_proxy = std::string(value);
         return STRATA_OK;
       case STRATA_OPT_RESOLVE: {
         // host:port:addr — checked here so a typo fails at once.
@@ -329,6 +344,18 @@ strata_status strata_response_info(const strata_response* r, int32_t info, int64
     case STRATA_INFO_TIME_CONNECT_US: *out_value = static_cast<int64_t>(x.time_connect_us); break;
     case STRATA_INFO_TIME_FIRST_BYTE_US: *out_value = static_cast<int64_t>(x.time_first_byte_us); break;
     case STRATA_INFO_SIZE_UPLOAD: *out_value = x.size_upload; break;
+    case STRATA_INFO_HTTP_CONNECT: *out_value = x.http_connect; break;
+    default: return STRATA_E_UNSUPPORTED;
+  }
+  return STRATA_OK;
+}
+
+strata_status strata_response_info_string(const strata_response* r, int32_t info, const char** out_value) {
+  if (!r || !out_value) return STRATA_E_INVALID_ARGUMENT;
+  switch (info) {
+    case STRATA_INFO_STR_EFFECTIVE_URL: *out_value = r->resp.effective_url.c_str(); break;
+    case STRATA_INFO_STR_REDIRECT_URL: *out_value = r->resp.redirect_url.c_str(); break;
+    case STRATA_INFO_STR_CHAIN: *out_value = r->resp.chain.c_str(); break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;

@@ -287,6 +287,28 @@ std::string Connection::Describe() {
   return out;
 }
 
+std::string Connection::Timings() const {
+  std::string out;
+  for (const Layer& l : layers_) {
+    if (!l.connected) continue;
+    if (!out.empty()) out += ", ";
+    out += absl::StrFormat("%s %.3f ms", l.type->name, (l.connected_us - connect_started_us_) / 1000.0);
+  }
+  return out;
+}
+
+bool Connection::QueryInt(uint32_t query, int* out) {
+  Layer& top = layers_.back();
+  int value = 0;
+  size_t len = sizeof(value);
+  strata_status st = top.type->kind == STRATA_LAYER_SESSION ? top.type->session->query(top.self, query, &value, &len)
+                                                             : top.type->stream->query(top.self, query, &value, &len);
+  TakeLayerError();  // an unanswered query is not a failure of the connection
+  if (st != STRATA_OK || len != sizeof(value)) return false;
+  *out = value;
+  return true;
+}
+
 LayerError Connection::TakeLayerError() {
   LayerError e = std::move(pending_layer_error_);
   pending_layer_error_ = LayerError{};

@@ -39,8 +39,10 @@ absl::StatusOr<std::optional<RedirectPlan>> PlanRedirect(const HopRequest& curre
   plan.next.has_body = current.has_body;
   // RFC 9110 §15.4: 303 → GET (HEAD stays HEAD); 301/302 turn POST into GET
   // as every browser and curl do; 307/308 keep method and body.
-  bool to_get = (status == 303 && current.method != "HEAD") ||
-                ((status == 301 || status == 302) && current.method == "POST");
+  bool keep = (status == 301 && policy.keep_post_301) || (status == 302 && policy.keep_post_302) ||
+              (status == 303 && policy.keep_post_303 && current.method == "POST");
+  bool to_get = !keep && ((status == 303 && current.method != "HEAD") ||
+                          ((status == 301 || status == 302) && current.method == "POST"));
   if (to_get) {
     plan.next.method = "GET";
     plan.drop_body = current.has_body;
@@ -51,7 +53,7 @@ absl::StatusOr<std::optional<RedirectPlan>> PlanRedirect(const HopRequest& curre
     }
   }
   // Credentials belong to the origin they were given for (HOSTILE.md 75, 76).
-  if (!current.url.SameOrigin(*target)) {
+  if (!current.url.SameOrigin(*target) && !policy.location_trusted) {
     RemoveHeader(&plan.next.headers, "Authorization");
     RemoveHeader(&plan.next.headers, "Cookie");
     RemoveHeader(&plan.next.headers, "Proxy-Authorization");

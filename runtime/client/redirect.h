@@ -17,6 +17,10 @@ struct RedirectPolicy {
   bool follow = false;
   int64_t max_redirects = 20;
   bool allow_https_to_http = false;  // "unsafe redirect"
+  bool location_trusted = false;     // keep credentials on other origins
+  bool keep_post_301 = false;        // curl's --post301
+  bool keep_post_302 = false;
+  bool keep_post_303 = false;
 };
 
 // The request as sent on one hop.

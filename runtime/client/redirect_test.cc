@@ -106,3 +106,33 @@ TEST(Redirect, Hostile78_HopLimit) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(Redirect, Post30xOptionsKeepPost) {
+  std::string loc = "/x";
+  RedirectPolicy p;
+  p.follow = true;
+  p.keep_post_301 = true;
+  EXPECT_EQ((*PlanRedirect(Hop("POST", "http://a/", true), 301, &loc, p, 0))->next.method, "POST");
+  EXPECT_EQ((*PlanRedirect(Hop("POST", "http://a/", true), 302, &loc, p, 0))->next.method, "GET");
+  p.keep_post_302 = true;
+  EXPECT_EQ((*PlanRedirect(Hop("POST", "http://a/", true), 302, &loc, p, 0))->next.method, "POST");
+  p.keep_post_303 = true;
+  auto see_other = PlanRedirect(Hop("POST", "http://a/", true), 303, &loc, p, 0);
+  EXPECT_EQ((*see_other)->next.method, "POST");
+  EXPECT_FALSE((*see_other)->drop_body);
+}
+
+TEST(Redirect, LocationTrustedKeepsCredentials) {
+  std::string loc = "http://other/";
+  RedirectPolicy p;
+  p.follow = true;
+  p.location_trusted = true;
+  auto plan = PlanRedirect(Hop("GET", "http://a/"), 302, &loc, p, 0);
+  EXPECT_NE(FindHeader((*plan)->next.headers, "Authorization"), nullptr);
+}
+
+}  // namespace
+}  // namespace strata

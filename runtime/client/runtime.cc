@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "runtime/client/proxy.h"
 #include "runtime/status/status_code.h"
 
 namespace strata {
@@ -261,6 +262,10 @@ bool Runtime::ScheduleOnce() {
         break;
       case Transfer::Phase::kConnecting: {
         Connection* c = t->conn_;
+        if (c->state() != Connection::State::kConnecting) {
+          int connect_status = 0;
+          if (c->QueryInt(STRATA_QUERY_CONNECT_STATUS, &connect_status)) t->response_.http_connect = connect_status;
+        }
         if (c->state() == Connection::State::kReady) {
           PoolEntry* e = EntryFor(c);
           if (e) e->connecting_for = nullptr;
@@ -323,29 +328,109 @@ bool Runtime::ScheduleOnce() {
   return changed || dirty_;
 }
 
+absl::StatusOr<PipelineSpec> Runtime::ComposeProxyPipeline(const std::string& scheme,
+                                                           const std::string& proxy_scheme, bool tunnel) {
+  // An explicit template wins: "https+proxy", "https+https-proxy",
+  // "http+proxy" (tunnelled plain http), "http+forward" (absolute form)...
+  std::string kind = tunnel ? (proxy_scheme == "https" ? "https-proxy" : "proxy")
+                            : (proxy_scheme == "https" ? "https-forward" : "forward");
+  std::string name = absl::StrCat(scheme, "+", kind);
+  auto it = config_.pipelines.find(name);
+  if (it != config_.pipelines.end()) return it->second;
+  auto base = config_.pipelines.find(scheme);
+  if (base == config_.pipelines.end()) {
+    return absl::NotFoundError(absl::StrCat("no pipeline template '", scheme, "' (nor '", name, "') for this URL"));
+  }
+  // Otherwise derive it from the scheme's template: after the bottom
+  // (socket) layer, TLS to an https proxy, then the CONNECT tunnel.
+  PipelineSpec composed;
+  composed.name = name;
+  composed.layers.push_back(base->second.layers.front());
+  if (proxy_scheme == "https") {
+    if (!registry_->FindLayer("tls")) {
+      return absl::FailedPreconditionError("an https:// proxy needs the tls plugin (add \"tls\" to \"plugins\")");
+    }
+    nlohmann::json options = config_.proxy.tls;
+    if (!options.contains("alpn")) options["alpn"] = nlohmann::json::array({"http/1.1"});
+    composed.layers.push_back(LayerSpec{"tls", options, "/proxy/tls"});
+  }
+  if (tunnel) {
+    if (!registry_->FindLayer("connect-tunnel")) {
+      return absl::FailedPreconditionError(
+          "this proxy needs a CONNECT tunnel but the connect-tunnel plugin is not loaded (add \"connect-tunnel\" "
+          "to \"plugins\")");
+    }
+    composed.layers.push_back(LayerSpec{"connect-tunnel", nlohmann::json::object(), "/proxy"});
+  }
+  for (size_t i = 1; i < base->second.layers.size(); ++i) composed.layers.push_back(base->second.layers[i]);
+  return composed;
+}
+
 absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
   HopPlan plan;
   const Url& url = t->hop_request_.url;
-  std::string name = t->request_.options.pipeline.empty() ? url.scheme : t->request_.options.pipeline;
-  auto it = config_.pipelines.find(name);
-  if (it == config_.pipelines.end()) {
-    return absl::NotFoundError(absl::StrCat(
-        "no pipeline template '", name, "' for this URL (configure \"pipelines\": {\"", name,
-        "\": [...]}", url.scheme == "https" ? " and load a TLS plugin" : "", ")"));
-  }
-  plan.pipeline = &it->second;
+  const RequestOptions& ro = t->request_.options;
+  ProxyInputs inputs;
+  inputs.request_url = ro.proxy;
+  inputs.request_credentials = ro.proxy_credentials;
+  inputs.request_no_proxy = ro.no_proxy;
+  inputs.request_tunnel = ro.proxy_tunnel;
+  inputs.config_url = config_.proxy.url;
+  inputs.config_credentials = config_.proxy.credentials;
+  inputs.config_no_proxy = config_.proxy.no_proxy;
+  inputs.config_tunnel = config_.proxy.tunnel;
+  inputs.from_env = config_.proxy.from_env;
+  absl::StatusOr<std::optional<ProxyChoice>> proxy = ChooseProxy(url, inputs);
+  if (!proxy.ok()) return proxy.status();
+
   plan.target = Target{url.host, url.port, t->hop_};
-  int64_t connect_ms = Effective(t->request_.options.connect_timeout_ms, config_.timeouts.connect_ms);
-  plan.fingerprint = absl::StrCat(name, "\n", url.HostPort());
-  for (size_t i = 0; i < it->second.layers.size(); ++i) {
-    nlohmann::json o = it->second.layers[i].options;
+  if (!ro.pipeline.empty()) {
+    auto it = config_.pipelines.find(ro.pipeline);
+    if (it == config_.pipelines.end()) {
+      return absl::NotFoundError(absl::StrCat("no pipeline template '", ro.pipeline, "' in the configuration"));
+    }
+    plan.pipeline = it->second;
+  } else if (proxy->has_value()) {
+    absl::StatusOr<PipelineSpec> composed =
+        ComposeProxyPipeline(url.scheme, (*proxy)->url.scheme, (*proxy)->tunnel);
+    if (!composed.ok()) return composed.status();
+    plan.pipeline = *std::move(composed);
+  } else {
+    auto it = config_.pipelines.find(url.scheme);
+    if (it == config_.pipelines.end()) {
+      return absl::NotFoundError(absl::StrCat(
+          "no pipeline template '", url.scheme, "' for this URL (configure \"pipelines\": {\"", url.scheme,
+          "\": [...]}", url.scheme == "https" ? " and load the tls plugin" : "", ")"));
+    }
+    plan.pipeline = it->second;
+  }
+  std::string proxy_auth;
+  if (proxy->has_value()) {
+    const ProxyChoice& p = **proxy;
+    plan.target.proxy_host = p.url.host;
+    plan.target.proxy_port = p.url.port;
+    if (!p.credentials.empty()) proxy_auth = absl::StrCat("Basic ", Base64Encode(p.credentials));
+    plan.absolute_form = !p.tunnel;
+    if (plan.absolute_form) plan.proxy_authorization = proxy_auth;
+  }
+  int64_t connect_ms = Effective(ro.connect_timeout_ms, config_.timeouts.connect_ms);
+  plan.fingerprint = absl::StrCat(plan.pipeline.name, "\n", url.HostPort(), "\nproxy=", plan.target.proxy_host, ":",
+                                  plan.target.proxy_port, "\n", plan.proxy_authorization);
+  for (size_t i = 0; i < plan.pipeline.layers.size(); ++i) {
+    nlohmann::json o = plan.pipeline.layers[i].options;
     if (i == 0) {
       // The bottom layer opens the socket: it gets the hop's address
       // overrides and connect timeout.
       if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = connect_ms;
-      if (!t->request_.options.resolve.empty() && !o.contains("resolve")) o["resolve"] = t->request_.options.resolve;
+      if (!ro.resolve.empty() && !o.contains("resolve")) o["resolve"] = ro.resolve;
     }
-    absl::StrAppend(&plan.fingerprint, "\n", it->second.layers[i].layer, o.dump());
+    const LayerType* type = registry_->FindLayer(plan.pipeline.layers[i].layer);
+    if (type && (type->flags & STRATA_LAYER_FLAG_TUNNEL)) {
+      // Proxy credentials go to the tunnel only, never to the origin.
+      if (!proxy_auth.empty() && !o.contains("proxy_authorization")) o["proxy_authorization"] = proxy_auth;
+      if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = connect_ms;
+    }
+    absl::StrAppend(&plan.fingerprint, "\n", plan.pipeline.layers[i].layer, o.dump());
     plan.layer_options.push_back(std::move(o));
   }
   return plan;
@@ -363,6 +448,8 @@ void Runtime::StartHop(Transfer* t) {
     Complete(t);
     return;
   }
+  t->absolute_form_ = plan->absolute_form;
+  t->proxy_authorization_ = plan->proxy_authorization;
   if (!t->force_new_connection_) {
     for (PoolEntry& e : pool_) {
       if (e.fingerprint != plan->fingerprint || e.connecting_for != nullptr) continue;
@@ -379,7 +466,7 @@ void Runtime::StartHop(Transfer* t) {
   }
   t->force_new_connection_ = false;
   absl::StatusOr<std::unique_ptr<Connection>> conn =
-      Connection::Create(&loop_, *registry_, *plan->pipeline, plan->layer_options, plan->target, this);
+      Connection::Create(&loop_, *registry_, plan->pipeline, plan->layer_options, plan->target, this);
   if (!conn.ok()) {
     t->Fail(STRATA_E_CONFIG, "runtime", std::string(conn.status().message()));
     Complete(t);
@@ -395,8 +482,11 @@ void Runtime::StartHop(Transfer* t) {
   t->phase_ = Transfer::Phase::kConnecting;
   t->response_.num_connects++;
   Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
-       absl::StrCat("connecting to ", plan->target.host, " port ", plan->target.port, " through pipeline '",
-                    plan->pipeline->name, "'"),
+       absl::StrCat("connecting to ", plan->target.host, " port ", plan->target.port,
+                    plan->target.proxy_host.empty()
+                        ? std::string()
+                        : absl::StrCat(" via proxy ", plan->target.proxy_host, ":", plan->target.proxy_port),
+                    " through pipeline '", plan->pipeline.name, "'"),
        t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_);
   ArmTimer(t);
   e.conn->Drive();
@@ -412,9 +502,14 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
     t->response_.time_connect_us = MonotonicUs() - t->started_us_;
   }
   const HopRequest& hr = t->hop_request_;
+  Headers sent = hr.headers;
+  if (t->absolute_form_ && !t->proxy_authorization_.empty() && !FindHeader(sent, "Proxy-Authorization")) {
+    sent.push_back({"Proxy-Authorization", t->proxy_authorization_});
+  }
+  if (!t->absolute_form_) RemoveHeader(&sent, "Proxy-Authorization");  // only ever for a proxy
   std::vector<strata_header> headers;
-  headers.reserve(hr.headers.size());
-  for (const Header& h : hr.headers) headers.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
+  headers.reserve(sent.size());
+  for (const Header& h : sent) headers.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
   std::string authority = hr.url.Authority();
   strata_request_head head{};
   head.struct_size = sizeof(head);
@@ -424,6 +519,7 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   head.path = hr.url.path.c_str();
   head.headers = headers.data();
   head.header_count = headers.size();
+  if (t->absolute_form_) head.flags |= STRATA_REQUEST_ABSOLUTE_FORM;
   const BodySource& body = t->request_.body;
   if (t->body_dropped_ || body.kind == BodySource::Kind::kNone) {
     head.content_length = 0;
@@ -441,8 +537,9 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
     e->active++;
   }
   if (Wants(STRATA_EVENT_DATA_OUT)) {
-    std::string text = absl::StrCat(hr.method, " ", hr.url.path, " HTTP/", VersionText(c->HttpVersion()), "\n",
-                                    "Host: ", authority, "\n", RenderHeaders(hr.headers));
+    std::string target = t->absolute_form_ ? hr.url.ToString(false) : hr.url.path;
+    std::string text = absl::StrCat(hr.method, " ", target, " HTTP/", VersionText(c->HttpVersion()), "\n",
+                                    "Host: ", authority, "\n", RenderHeaders(sent));
     Emit(STRATA_EVENT_DATA_OUT, t->hop_, "runtime", text, hr.url.ToString(false), 0, t->conn_reused_, "",
          MonotonicUs() - t->started_us_);
   }
@@ -544,15 +641,15 @@ void Runtime::AfterHop(Transfer* t) {
   }
   // The hop finished.
   bool reusable = c && c->IsReusable();
+  std::string timings = c && !t->conn_reused_ ? absl::StrCat("; ready: ", c->Timings()) : "";
   Emit(STRATA_EVENT_HOP, t->hop_, "runtime",
        absl::StrCat("hop ", t->hop_, ": ", t->hop_request_.method, " ", url, " → ", t->hop_status_, " (", chain, ", ",
-                    t->conn_reused_ ? "reused connection" : "new connection", ")"),
+                    t->conn_reused_ ? "reused connection" : "new connection", timings, ")"),
        url, t->hop_status_, t->conn_reused_ ? 1 : 0, chain, MonotonicUs() - t->started_us_);
+  t->response_.chain = chain;
   DetachConnection(t, reusable);
   if (t->hop_is_redirect_) {
-    RedirectPolicy policy;
-    policy.follow = true;
-    policy.max_redirects = Effective(t->request_.options.max_redirects, config_.redirect.max);
+    RedirectPolicy policy = PolicyFor(t->request_);
     absl::StatusOr<std::optional<RedirectPlan>> plan =
         PlanRedirect(t->hop_request_, t->hop_status_, &t->redirect_location_, policy, t->response_.num_redirects);
     if (!plan.ok()) {
@@ -587,6 +684,19 @@ void Runtime::AfterHop(Transfer* t) {
   }
   t->Succeed();
   Complete(t);
+}
+
+RedirectPolicy Runtime::PolicyFor(const Request& request) const {
+  const RequestOptions& o = request.options;
+  RedirectPolicy policy;
+  policy.follow = true;
+  policy.max_redirects = Effective(o.max_redirects, config_.redirect.max);
+  policy.allow_https_to_http = Effective(o.unsafe_redirect, config_.redirect.unsafe ? 1 : 0) != 0;
+  policy.location_trusted = Effective(o.location_trusted, config_.redirect.location_trusted ? 1 : 0) != 0;
+  policy.keep_post_301 = o.post301 > 0;
+  policy.keep_post_302 = o.post302 > 0;
+  policy.keep_post_303 = o.post303 > 0;
+  return policy;
 }
 
 void Runtime::Complete(Transfer* t) {

@@ -80,10 +80,12 @@ class Runtime : public ConnectionListener {
     uint64_t idle_since_ms = 0;
   };
   struct HopPlan {
-    const PipelineSpec* pipeline = nullptr;
+    PipelineSpec pipeline;  // the template, or one composed for a proxy
     std::vector<nlohmann::json> layer_options;
     Target target;
     std::string fingerprint;
+    bool absolute_form = false;         // plain http through a forwarding proxy
+    std::string proxy_authorization;    // header value for absolute-form requests
   };
 
   Runtime() = default;
@@ -96,6 +98,9 @@ class Runtime : public ConnectionListener {
   bool ScheduleOnce();
   void StartHop(Transfer* t);
   absl::StatusOr<HopPlan> PlanHop(Transfer* t);
+  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& scheme, const std::string& proxy_scheme,
+                                                    bool tunnel);
+  RedirectPolicy PolicyFor(const Request& request) const;
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
   void AfterHop(Transfer* t);
   void DetachConnection(Transfer* t, bool reusable);

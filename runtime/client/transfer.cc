@@ -104,6 +104,11 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   response_.headers = hop_headers_;
   response_.body.clear();
   response_.size_download = 0;
+  response_.redirect_url.clear();
+  if (IsRedirectStatus(head.status) && location) {
+    absl::StatusOr<Url> target = ResolveReference(hop_request_.url, *location);
+    if (target.ok()) response_.redirect_url = target->ToString();
+  }
   discard_body_ = request_.options.fail_on_http_error && head.status >= 400;
   return STRATA_OK;
 }

@@ -85,6 +85,8 @@ class Transfer : public StreamSink {
   std::string redirect_location_;
   Headers hop_headers_;
   int32_t hop_status_ = 0;
+  bool absolute_form_ = false;         // this hop goes to a forwarding proxy
+  std::string proxy_authorization_;    // sent only on such hops
   EventLoop::TimerId timer_ = 0;
   Connection* pinned_ = nullptr;  // low-level API: run on this connection only
 };

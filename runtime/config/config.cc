@@ -19,7 +19,8 @@ constexpr char kDefaultConfig[] = R"json({
   },
   "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
   "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000},
-  "redirect": {"follow": false, "max": 20},
+  "redirect": {"follow": false, "max": 20, "unsafe": false, "location_trusted": false},
+  "proxy": {"url": "", "credentials": "", "no_proxy": "", "tunnel": false, "from_env": true, "tls": {}},
   "limits": {"max_body_bytes": 1073741824}
 })json";
 
@@ -50,6 +51,13 @@ absl::Status ReadNonNegative(const json& obj, const std::string& path, const cha
                      absl::StrCat("expected a non-negative integer, found ", TypeName(v)));
   }
   *out = v.get<int64_t>();
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(const json& obj, const std::string& path, const char* key, bool* out) {
+  if (!obj.contains(key)) return absl::OkStatus();
+  if (!obj[key].is_boolean()) return PathError(absl::StrCat(path, "/", key), "expected true or false");
+  *out = obj[key].get<bool>();
   return absl::OkStatus();
 }
 
@@ -91,7 +99,7 @@ absl::StatusOr<std::vector<LayerSpec>> ParsePipeline(const json& arr, const std:
 absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (!doc.is_object()) return PathError("/", "expected a JSON object at the top level");
   if (absl::Status s = CheckKeys(doc, "", {"plugin_dirs", "plugins", "pipelines", "timeouts",
-                                           "pool", "redirect", "limits"});
+                                           "pool", "redirect", "limits", "proxy"});
       !s.ok()) {
     return s;
   }
@@ -170,12 +178,35 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (doc.contains("redirect")) {
     const json& t = doc["redirect"];
     if (!t.is_object()) return PathError("/redirect", "expected an object");
-    if (absl::Status s = CheckKeys(t, "/redirect", {"follow", "max"}); !s.ok()) return s;
-    if (t.contains("follow")) {
-      if (!t["follow"].is_boolean()) return PathError("/redirect/follow", "expected true or false");
-      config->redirect.follow = t["follow"].get<bool>();
+    if (absl::Status s = CheckKeys(t, "/redirect", {"follow", "max", "unsafe", "location_trusted"}); !s.ok()) return s;
+    for (auto [key, field] : {std::pair{"follow", &config->redirect.follow},
+                              std::pair{"unsafe", &config->redirect.unsafe},
+                              std::pair{"location_trusted", &config->redirect.location_trusted}}) {
+      if (absl::Status s = ReadBool(t, "/redirect", key, field); !s.ok()) return s;
     }
     if (absl::Status s = ReadNonNegative(t, "/redirect", "max", &config->redirect.max); !s.ok()) return s;
+  }
+  if (doc.contains("proxy")) {
+    const json& t = doc["proxy"];
+    if (!t.is_object()) return PathError("/proxy", "expected an object");
+    if (absl::Status s = CheckKeys(t, "/proxy", {"url", "credentials", "no_proxy", "tunnel", "from_env", "tls"}); !s.ok()) {
+      return s;
+    }
+    for (auto [key, field] : {std::pair{"url", &config->proxy.url},
+                              std::pair{"credentials", &config->proxy.credentials},
+                              std::pair{"no_proxy", &config->proxy.no_proxy}}) {
+      if (!t.contains(key)) continue;
+      if (!t[key].is_string()) return PathError(absl::StrCat("/proxy/", key), "expected a string");
+      *field = t[key].get<std::string>();
+    }
+    for (auto [key, field] : {std::pair{"tunnel", &config->proxy.tunnel},
+                              std::pair{"from_env", &config->proxy.from_env}}) {
+      if (absl::Status s = ReadBool(t, "/proxy", key, field); !s.ok()) return s;
+    }
+    if (t.contains("tls")) {
+      if (!t["tls"].is_object()) return PathError("/proxy/tls", "expected an object of tls layer options");
+      config->proxy.tls = t["tls"];
+    }
   }
   if (doc.contains("limits")) {
     const json& t = doc["limits"];

@@ -61,7 +61,17 @@ struct Config {
   struct Redirect {
     bool follow = false;
     int64_t max = 20;
+    bool unsafe = false;            // allow https → http hops
+    bool location_trusted = false;  // keep credentials across origins
   } redirect;
+  struct Proxy {
+    std::string url;          // "" = none (then the environment, if from_env)
+    std::string credentials;  // "user:password"
+    std::string no_proxy;     // hosts that bypass the proxy
+    bool tunnel = false;      // CONNECT for plain http too
+    bool from_env = true;     // read http_proxy, https_proxy, all_proxy, no_proxy
+    nlohmann::json tls = nlohmann::json::object();  // options of the TLS layer to an https proxy
+  } proxy;
   struct Limits {
     int64_t max_body_bytes = int64_t{1} << 30;  // collected bodies only
   } limits;

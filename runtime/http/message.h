@@ -4,6 +4,7 @@
 #define STRATA_RUNTIME_HTTP_MESSAGE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,15 @@ struct RequestOptions {
   std::string pipeline;              // force a template; "" = by scheme
   std::vector<std::string> resolve;  // "host:port:addr"
   int64_t max_body_bytes = -1;
+  std::optional<std::string> proxy;              // "" = no proxy
+  std::optional<std::string> proxy_credentials;
+  std::optional<std::string> no_proxy;
+  int64_t proxy_tunnel = -1;
+  int64_t unsafe_redirect = -1;
+  int64_t location_trusted = -1;
+  int64_t post301 = -1;
+  int64_t post302 = -1;
+  int64_t post303 = -1;
 };
 
 struct Request {
@@ -78,6 +88,9 @@ struct Response {
   uint64_t time_total_us = 0;
   uint64_t time_connect_us = 0;
   uint64_t time_first_byte_us = 0;
+  int32_t http_connect = 0;   // last proxy CONNECT reply status
+  std::string redirect_url;   // where a final 3xx pointed
+  std::string chain;          // the final hop's chain
 };
 
 }  // namespace strata
