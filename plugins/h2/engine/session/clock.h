@@ -1,0 +1,30 @@
+// clock.h — the time source the session reads. The session never sleeps or
+// arms timers itself: it reports NextDeadline() and expects OnTimer() to be
+// called once that time has come. Tests pass a fake clock.
+#ifndef STRATA_PLUGINS_H2_ENGINE_SESSION_CLOCK_H_
+#define STRATA_PLUGINS_H2_ENGINE_SESSION_CLOCK_H_
+
+#include "absl/time/time.h"
+
+namespace strata::h2 {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Now is a monotonic time; only differences matter.
+  virtual absl::Time Now() = 0;
+};
+
+// FakeClock is a Clock that moves only when told to.
+class FakeClock : public Clock {
+ public:
+  absl::Time Now() override { return now_; }
+  void Advance(absl::Duration d) { now_ += d; }
+
+ private:
+  absl::Time now_ = absl::UnixEpoch() + absl::Hours(1);
+};
+
+}  // namespace strata::h2
+
+#endif  // STRATA_PLUGINS_H2_ENGINE_SESSION_CLOCK_H_

@@ -1,0 +1,157 @@
+#include "plugins/h2/engine/session/message_checks.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace strata::h2 {
+namespace {
+
+absl::Status Malformed(absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat("malformed response: ", why));
+}
+
+absl::Status CheckRegularField(const hpack::HeaderField& f, bool response) {
+  if (!IsValidFieldName(f.name)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(response ? "malformed response: " : "", "invalid field name \"",
+                     absl::CEscape(f.name), "\""));
+  }
+  if (!IsValidFieldValue(f.value)) {
+    return absl::InvalidArgumentError(absl::StrCat(response ? "malformed response: " : "",
+                                                   "invalid value for field ", f.name));
+  }
+  if (IsConnectionSpecific(f.name)) {
+    return absl::InvalidArgumentError(absl::StrCat(response ? "malformed response: " : "",
+                                                   "connection-specific field ", f.name));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsValidFieldName(absl::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    if (c <= 0x20 || c >= 0x7f || (c >= 'A' && c <= 'Z') || c == ':') return false;
+  }
+  return true;
+}
+
+bool IsValidFieldValue(absl::string_view value) {
+  for (char c : value) {
+    if (c == '\0' || c == '\r' || c == '\n') return false;
+  }
+  if (!value.empty()) {
+    const char first = value.front(), last = value.back();
+    if (first == ' ' || first == '\t' || last == ' ' || last == '\t') return false;
+  }
+  return true;
+}
+
+bool IsConnectionSpecific(absl::string_view name) {
+  return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
+         name == "transfer-encoding" || name == "upgrade";
+}
+
+absl::Status CheckResponseHead(const hpack::HeaderList& block, ResponseHead* out) {
+  *out = ResponseHead();
+  bool seen_regular = false;
+  bool seen_status = false;
+  for (const hpack::HeaderField& f : block) {
+    if (!f.name.empty() && f.name[0] == ':') {
+      if (seen_regular) return Malformed(absl::StrCat("pseudo-header ", f.name, " after a field"));
+      if (f.name != ":status") {
+        return Malformed(absl::StrCat("pseudo-header ", f.name, " in a response"));
+      }
+      if (seen_status) return Malformed(":status repeated");
+      seen_status = true;
+      if (f.value.size() != 3 || !absl::ascii_isdigit(f.value[0]) ||
+          !absl::ascii_isdigit(f.value[1]) || !absl::ascii_isdigit(f.value[2])) {
+        return Malformed(absl::StrCat(":status \"", absl::CEscape(f.value), "\" is not 3 digits"));
+      }
+      out->status = (f.value[0] - '0') * 100 + (f.value[1] - '0') * 10 + (f.value[2] - '0');
+      continue;
+    }
+    seen_regular = true;
+    absl::Status st = CheckRegularField(f, true);
+    if (!st.ok()) return st;
+    if (f.name == "te") return Malformed("te in a response");
+    if (f.name == "content-length") {
+      if (f.value.empty() || f.value.size() > 19) {
+        return Malformed(absl::StrCat("content-length \"", absl::CEscape(f.value), "\""));
+      }
+      uint64_t v = 0;
+      for (char c : f.value) {
+        if (!absl::ascii_isdigit(c)) {
+          return Malformed(absl::StrCat("content-length \"", absl::CEscape(f.value), "\""));
+        }
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+      }
+      if (v > static_cast<uint64_t>(INT64_MAX)) return Malformed("content-length overflows");
+      if (out->content_length && *out->content_length != v) {
+        return Malformed("different content-length values");
+      }
+      out->content_length = v;
+    }
+    out->fields.push_back(f);
+  }
+  if (!seen_status) return Malformed(":status missing");
+  return absl::OkStatus();
+}
+
+absl::Status CheckTrailers(const hpack::HeaderList& block) {
+  for (const hpack::HeaderField& f : block) {
+    if (!f.name.empty() && f.name[0] == ':') {
+      return Malformed(absl::StrCat("pseudo-header ", f.name, " in trailers"));
+    }
+    absl::Status st = CheckRegularField(f, true);
+    if (!st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRequestHead(const hpack::HeaderList& block, RequestInfo* out) {
+  *out = RequestInfo();
+  bool seen_regular = false;
+  absl::string_view method;
+  bool scheme = false, path = false;
+  for (const hpack::HeaderField& f : block) {
+    if (!f.name.empty() && f.name[0] == ':') {
+      if (seen_regular) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("request pseudo-header ", f.name, " after a regular field"));
+      }
+      if (f.name == ":method") {
+        if (!method.empty()) return absl::InvalidArgumentError(":method repeated");
+        method = f.value;
+      } else if (f.name == ":scheme") {
+        scheme = true;
+      } else if (f.name == ":path") {
+        path = true;
+        if (f.value.empty()) return absl::InvalidArgumentError(":path is empty");
+      } else if (f.name != ":authority" && f.name != ":protocol") {
+        return absl::InvalidArgumentError(absl::StrCat("unknown request pseudo-header ", f.name));
+      }
+      if (!IsValidFieldValue(f.value)) {
+        return absl::InvalidArgumentError(absl::StrCat("invalid value for ", f.name));
+      }
+      continue;
+    }
+    seen_regular = true;
+    absl::Status st = CheckRegularField(f, false);
+    if (!st.ok()) return st;
+    if (f.name == "te" && f.value != "trailers") {
+      return absl::InvalidArgumentError("te other than \"trailers\" is not allowed in HTTP/2");
+    }
+    if (f.name == "priority") out->priority = ParsePriority(f.value);
+  }
+  if (method.empty()) return absl::InvalidArgumentError(":method missing");
+  if (method != "CONNECT" && (!scheme || !path)) {
+    return absl::InvalidArgumentError(":scheme and :path are required");
+  }
+  out->head = method == "HEAD";
+  return absl::OkStatus();
+}
+
+}  // namespace strata::h2

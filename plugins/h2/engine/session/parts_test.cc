@@ -1,0 +1,83 @@
+#include "absl/strings/escaping.h"
+#include "gtest/gtest.h"
+#include "plugins/h2/engine/session/flow_control.h"
+#include "plugins/h2/engine/session/message_checks.h"
+#include "plugins/h2/engine/session/options.h"
+#include "plugins/h2/engine/session/priority.h"
+#include "plugins/h2/engine/session/token_bucket.h"
+
+namespace strata::h2 {
+namespace {
+
+TEST(Priority, Rfc9218_4_ParsesUrgencyAndIncremental) {
+  Priority p = ParsePriority("u=1, i");
+  EXPECT_EQ(p.urgency, 1);
+  EXPECT_TRUE(p.incremental);
+  p = ParsePriority("i=?0, u=9, x=1");
+  EXPECT_EQ(p.urgency, 3) << "out of range falls back";
+  EXPECT_FALSE(p.incremental);
+  p = ParsePriority("u=7;ext, i=?1");
+  EXPECT_EQ(p.urgency, 7);
+  EXPECT_TRUE(p.incremental);
+}
+
+TEST(FlowControl, ReceiveWindowUpdatesAtHalf) {
+  ReceiveWindow w(1000, 1000);
+  ASSERT_TRUE(w.Receive(400));
+  EXPECT_EQ(w.Consume(400), 0u);
+  ASSERT_TRUE(w.Receive(200));
+  EXPECT_EQ(w.Consume(200), 600u);
+  EXPECT_EQ(w.window(), 1000);
+  EXPECT_FALSE(w.Receive(1001));
+}
+
+TEST(FlowControl, SendWindowLimits) {
+  SendWindow w(65535);
+  EXPECT_FALSE(w.Increase(0x7fffffff).ok());
+  EXPECT_TRUE(w.Adjust(-100000).ok());
+  EXPECT_LT(w.available(), 0);
+}
+
+TEST(TokenBucket, RefillsUpToBurst) {
+  absl::Time t = absl::UnixEpoch();
+  TokenBucket b(2, 1, t);
+  EXPECT_TRUE(b.TryTake(t));
+  EXPECT_TRUE(b.TryTake(t));
+  EXPECT_FALSE(b.TryTake(t));
+  EXPECT_EQ(b.NextTokenAt(t), t + absl::Seconds(1));
+  EXPECT_TRUE(b.TryTake(t + absl::Seconds(1)));
+}
+
+TEST(MessageChecks, RequestHeads) {
+  RequestInfo info;
+  EXPECT_TRUE(CheckRequestHead({{":method", "HEAD"}, {":scheme", "https"}, {":path", "/"},
+                                {"priority", "u=0"}},
+                               &info)
+                  .ok());
+  EXPECT_TRUE(info.head);
+  EXPECT_EQ(info.priority.urgency, 0);
+  EXPECT_FALSE(CheckRequestHead({{":scheme", "https"}, {":path", "/"}}, &info).ok());
+  EXPECT_FALSE(CheckRequestHead({{":method", "GET"}, {":scheme", "https"}, {":path", "/"},
+                                 {"connection", "close"}},
+                                &info)
+                   .ok());
+  EXPECT_FALSE(CheckRequestHead({{":method", "GET"}, {":scheme", "https"}, {":path", "/"},
+                                 {"te", "gzip"}},
+                                &info)
+                   .ok());
+  EXPECT_TRUE(CheckRequestHead({{":method", "CONNECT"}, {":authority", "h:443"}}, &info).ok());
+}
+
+TEST(Options, Http2SettingsHeaderIsBase64UrlOfOurSettings) {
+  SessionOptions o;
+  std::string value = Http2SettingsHeaderValue(o);
+  EXPECT_EQ(value.find('='), std::string::npos);
+  EXPECT_EQ(value.find('+'), std::string::npos);
+  std::string payload;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(value, &payload));
+  EXPECT_EQ(payload, SettingsPayload(LocalSettings(o)));
+  EXPECT_EQ(payload.size() % 6, 0u);
+}
+
+}  // namespace
+}  // namespace strata::h2
