@@ -48,8 +48,11 @@ TEST(OpenSslHost, PluginUsesBoringSslNextToTheSystemOpenSsl) {
   ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
   FetchResult r = Get(rt.runtime.get(), "https://localhost:" + std::to_string(port) + "/");
 #if defined(__SANITIZE_ADDRESS__)
-  EXPECT_EQ(r.status, STRATA_E_TLS) << r.Describe();
-  EXPECT_NE(std::string(r.error.message).find("instead of BoringSSL"), std::string::npos) << r.error.message;
+  // The runtime reports a failed create() as a configuration error.
+  EXPECT_LT(r.status, 0) << r.Describe();
+  EXPECT_NE(std::string(r.error.message).find("calls bind to /lib/x86_64-linux-gnu/libssl.so.3 instead of BoringSSL"),
+            std::string::npos)
+      << r.error.message;
 #else
   ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
   EXPECT_EQ(r.http_status(), 200);
