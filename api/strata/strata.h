@@ -195,7 +195,12 @@ enum {
   STRATA_OPT_LOCATION_TRUSTED = 16,     /* 0/1: keep credentials across origins */
   STRATA_OPT_POST301 = 17,              /* 0/1: keep POST on 301 */
   STRATA_OPT_POST302 = 18,              /* 0/1: keep POST on 302 */
-  STRATA_OPT_POST303 = 19               /* 0/1: keep POST on 303 */
+  STRATA_OPT_POST303 = 19,              /* 0/1: keep POST on 303 */
+  /* (string) a JSON object of layer name → options, merged over the
+   * pipeline template's options for this request, e.g.
+   * {"tls": {"ca_file": "/etc/my-ca.pem"}}. "proxy:tls" names the TLS
+   * layer to an https proxy. Repeated calls merge. */
+  STRATA_OPT_LAYER_OPTIONS = 20
 };
 
 STRATA_API strata_status strata_request_set_option_int(strata_request* request,

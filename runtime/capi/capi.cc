@@ -8,6 +8,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/chain/connection.h"
@@ -286,6 +288,19 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
       case STRATA_OPT_NO_PROXY:
         request->req.options.no_proxy = std::string(value);
         return STRATA_OK;
+      case STRATA_OPT_LAYER_OPTIONS: {
+        nlohmann::json doc = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+        if (!doc.is_object()) return STRATA_E_INVALID_ARGUMENT;
+        for (auto it = doc.begin(); it != doc.end(); ++it) {
+          if (!it.value().is_object()) return STRATA_E_INVALID_ARGUMENT;
+        }
+        nlohmann::json& merged = request->req.options.layer_options;
+        for (auto it = doc.begin(); it != doc.end(); ++it) {
+          if (!merged.contains(it.key())) merged[it.key()] = nlohmann::json::object();
+          merged[it.key()].update(it.value());
+        }
+        return STRATA_OK;
+      }
       case STRATA_OPT_RESOLVE: {
         // host:port:addr — checked here so a typo fails at once.
         std::string v = value;

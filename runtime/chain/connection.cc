@@ -81,6 +81,20 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Create(
 
 Connection::~Connection() {
   if (wake_timer_) loop_->CancelTimer(wake_timer_);
+  // A healthy connection is closed politely, top first (TLS sends its
+  // close_notify, TCP its FIN), without waiting: shutdown is best effort
+  // and never blocks the loop.
+  if (state_ == State::kReady) {
+    for (size_t i = layers_.size(); i-- > 0;) {
+      Layer& layer = layers_[i];
+      int done = 0;
+      if (layer.type->kind == STRATA_LAYER_SESSION) {
+        layer.type->session->shutdown(layer.self, &done);
+      } else {
+        layer.type->stream->shutdown(layer.self, &done);
+      }
+    }
+  }
   // Top first: upper layers may still talk to lower ones while closing.
   for (size_t i = layers_.size(); i-- > 0;) {
     Layer& layer = layers_[i];

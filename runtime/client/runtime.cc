@@ -417,7 +417,13 @@ absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
   plan.fingerprint = absl::StrCat(plan.pipeline.name, "\n", url.HostPort(), "\nproxy=", plan.target.proxy_host, ":",
                                   plan.target.proxy_port, "\n", plan.proxy_authorization);
   for (size_t i = 0; i < plan.pipeline.layers.size(); ++i) {
-    nlohmann::json o = plan.pipeline.layers[i].options;
+    const LayerSpec& spec = plan.pipeline.layers[i];
+    nlohmann::json o = spec.options;
+    // The request's overrides: by layer name, or "proxy:tls" for the TLS
+    // layer to an https proxy (the one ComposeProxyPipeline inserted).
+    std::string key = spec.json_path == "/proxy/tls" ? "proxy:" + spec.layer : spec.layer;
+    auto override_it = ro.layer_options.find(key);
+    if (override_it != ro.layer_options.end() && override_it->is_object()) o.update(*override_it);
     if (i == 0) {
       // The bottom layer opens the socket: it gets the hop's address
       // overrides and connect timeout.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/string_view.h"
 #include "strata/strata.h"
 
@@ -62,6 +64,8 @@ struct RequestOptions {
   int64_t post301 = -1;
   int64_t post302 = -1;
   int64_t post303 = -1;
+  // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
+  nlohmann::json layer_options = nlohmann::json::object();
 };
 
 struct Request {

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <map>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -91,6 +93,19 @@ absl::Status CheckLayerType(const std::string& path, size_t i, const strata_laye
   return absl::OkStatus();
 }
 
+// Plugins are process-wide: dlopen returns the same handle to every runtime
+// that loads a file, and a plugin keeps one host-services pointer. So init()
+// runs when the first runtime loads a plugin and deinit() when the last one
+// lets it go; runtimes in between share the initialised plugin.
+std::mutex& InitMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<void*, int>& InitCounts() {
+  static std::map<void*, int>* counts = new std::map<void*, int>();
+  return *counts;
+}
+
 }  // namespace
 
 std::string PluginFileName(const std::string& name) { return absl::StrCat("strata-", name, ".so"); }
@@ -125,9 +140,14 @@ PluginRegistry::~PluginRegistry() {
   // Reverse order: a later plugin may rely on an earlier one's presence.
   for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) {
     LoadedPlugin& p = **it;
-    if (p.initialized && STRATA_HAS_FIELD(p.descriptor, strata_plugin_descriptor, deinit) &&
-        p.descriptor->deinit) {
-      p.descriptor->deinit();
+    if (p.initialized) {
+      std::lock_guard<std::mutex> lock(InitMutex());
+      if (--InitCounts()[p.handle] == 0) {
+        InitCounts().erase(p.handle);
+        if (STRATA_HAS_FIELD(p.descriptor, strata_plugin_descriptor, deinit) && p.descriptor->deinit) {
+          p.descriptor->deinit();
+        }
+      }
     }
     // Sanitizer builds keep plugins mapped so leak reports can symbolize.
 #if !defined(__SANITIZE_ADDRESS__)
@@ -233,7 +253,8 @@ absl::Status PluginRegistry::LoadFile(const std::string& path, const std::string
     }
     types.push_back(std::move(t));
   }
-  if (d->init) {
+  std::lock_guard<std::mutex> lock(InitMutex());
+  if (d->init && InitCounts()[handle] == 0) {
     strata_status st = d->init(host_);
     if (st != STRATA_OK) {
       return close_on_error(WithCode(
@@ -241,6 +262,7 @@ absl::Status PluginRegistry::LoadFile(const std::string& path, const std::string
           STRATA_E_PLUGIN_INIT));
     }
   }
+  InitCounts()[handle]++;
   plugin->initialized = true;
   for (LayerType& t : types) layer_types_.push_back(std::move(t));
   plugins_.push_back(std::move(plugin));

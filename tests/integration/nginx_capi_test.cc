@@ -386,3 +386,29 @@ TEST(NginxCapiConnectTest, RefusedConnectionIsAConnectError) {
 
 }  // namespace
 }  // namespace strata::test
+
+namespace strata::test {
+namespace {
+
+// Plugins are loaded once per process and shared: freeing one runtime (which
+// releases its plugins) must leave another runtime's connections working,
+// including the pooled one it closes last.
+TEST_F(NginxCapiTest, TwoRuntimesShareThePluginsAndOutliveEachOther) {
+  nginx_.WriteDocFile("two.txt", "two runtimes\n");
+  RuntimeResult second = MakeRuntime(DefaultTestConfig());
+  ASSERT_EQ(second.status, STRATA_OK) << second.error.message;
+  FetchSpec spec;
+  spec.url = nginx_.Url("/two.txt");
+  FetchResult a = Fetch(second.runtime.get(), spec);
+  ASSERT_EQ(a.status, STRATA_OK) << a.Describe();
+  FetchResult b = Fetch(runtime_.get(), spec);
+  ASSERT_EQ(b.status, STRATA_OK) << b.Describe();
+  second.runtime.reset();  // frees its pooled connection and its plugin references
+  FetchResult c = Fetch(runtime_.get(), spec);
+  ASSERT_EQ(c.status, STRATA_OK) << c.Describe();
+  EXPECT_EQ(c.body(), "two runtimes\n");
+  EXPECT_EQ(c.info(STRATA_INFO_NUM_CONNECTS), 0);  // still the first runtime's pooled connection
+}
+
+}  // namespace
+}  // namespace strata::test

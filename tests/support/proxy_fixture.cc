@@ -1,0 +1,128 @@
+#include "tests/support/proxy_fixture.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/support/free_port.h"
+#include "tests/support/test_env.h"
+
+namespace strata::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool WaitForPort(uint16_t port, Process* process, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (PortAcceptsConnections(port)) return true;
+    if (!process->Running()) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+// OpenDir makes |dir| writable by the unprivileged user a daemon drops to.
+void OpenDir(const std::string& dir) { chmod(dir.c_str(), 0777); }
+
+}  // namespace
+
+SquidFixture::SquidFixture() : dir_(MakeTempDir("squid")) { OpenDir(dir_); }
+
+SquidFixture::~SquidFixture() { Stop(); }
+
+void SquidFixture::EnableTls(const std::string& cert, const std::string& key) {
+  cert_ = cert;
+  key_ = key;
+}
+
+bool SquidFixture::Start(std::string* error) {
+  port_ = FreePort();
+  std::string tls;
+  if (!cert_.empty()) {
+    tls_port_ = FreePort();
+    tls = "https_port 127.0.0.1:" + std::to_string(tls_port_) + " tls-cert=" + cert_ + " tls-key=" + key_ + "\n";
+  }
+  std::string conf = "http_port 127.0.0.1:" + std::to_string(port_) + "\n" + tls +
+                     "pid_filename " + dir_ + "/squid.pid\n"
+                     "cache_log " + dir_ + "/cache.log\n"
+                     "access_log stdio:" + dir_ + "/access.log\n"
+                     "cache_store_log none\n"
+                     "cache deny all\n"
+                     "coredump_dir " + dir_ + "\n"
+                     "netdb_filename none\n"
+                     "pinger_enable off\n"
+                     "shutdown_lifetime 0 seconds\n"
+                     "dns_v4_first on\n"
+                     "acl local src 127.0.0.0/8\n"
+                     "acl CONNECT method CONNECT\n"
+                     "http_access allow local\n"
+                     "http_access deny all\n"
+                     "forwarded_for delete\n"
+                     "via off\n";
+  WriteFileOrDie(dir_ + "/squid.conf", conf);
+  ProcessOptions opts;
+  opts.argv = {"/usr/sbin/squid", "-N", "-f", dir_ + "/squid.conf"};
+  if (!process_.Start(opts, error)) return false;
+  started_ = true;
+  if (!WaitForPort(port_, &process_, 20s) || (tls_port_ && !WaitForPort(tls_port_, &process_, 10s))) {
+    *error = "squid did not start: " + ReadFileIfExists(dir_ + "/cache.log") + process_.Stderr();
+    Stop();
+    return false;
+  }
+  return true;
+}
+
+void SquidFixture::Stop() {
+  if (!started_) return;
+  started_ = false;
+  process_.Stop(2s);
+}
+
+std::string SquidFixture::AccessLog() const { return ReadFileIfExists(dir_ + "/access.log"); }
+std::string SquidFixture::CacheLog() const { return ReadFileIfExists(dir_ + "/cache.log"); }
+
+TinyproxyFixture::TinyproxyFixture(std::string user, std::string password)
+    : dir_(MakeTempDir("tinyproxy")), user_(std::move(user)), password_(std::move(password)) {
+  OpenDir(dir_);
+}
+
+TinyproxyFixture::~TinyproxyFixture() { Stop(); }
+
+bool TinyproxyFixture::Start(std::string* error) {
+  port_ = FreePort();
+  std::string conf = "User nobody\nGroup nogroup\n"
+                     "Port " + std::to_string(port_) + "\n"
+                     "Listen 127.0.0.1\n"
+                     "Timeout 30\n"
+                     "LogFile \"" + dir_ + "/tinyproxy.log\"\n"
+                     "LogLevel Info\n"
+                     "PidFile \"" + dir_ + "/tinyproxy.pid\"\n"
+                     "MaxClients 50\n"
+                     "Allow 127.0.0.1\n"
+                     "DisableViaHeader Yes\n";
+  if (!user_.empty()) conf += "BasicAuth " + user_ + " " + password_ + "\n";
+  WriteFileOrDie(dir_ + "/tinyproxy.conf", conf);
+  ProcessOptions opts;
+  opts.argv = {"/usr/bin/tinyproxy", "-d", "-c", dir_ + "/tinyproxy.conf"};
+  if (!process_.Start(opts, error)) return false;
+  started_ = true;
+  if (!WaitForPort(port_, &process_, 10s)) {
+    *error = "tinyproxy did not start: " + Log() + process_.Stderr();
+    Stop();
+    return false;
+  }
+  return true;
+}
+
+void TinyproxyFixture::Stop() {
+  if (!started_) return;
+  started_ = false;
+  process_.Stop(2s);
+}
+
+std::string TinyproxyFixture::Log() const { return ReadFileIfExists(dir_ + "/tinyproxy.log"); }
+
+}  // namespace strata::test
