@@ -106,7 +106,8 @@ TEST(Frame, FieldBlockIsSplitIntoContinuations) {
 TEST(Frame, Rfc9113_6_1_PaddingIsStrippedAndCounted) {
   std::string payload = std::string(1, '\x03') + "hi" + std::string(3, '\0');
   Frame f;
-  ASSERT_TRUE(Decode(Raw(FrameType::kData, flags::kPadded, 1, payload), &f).ok());
+  const std::string wire = Raw(FrameType::kData, flags::kPadded, 1, payload);  // f views into it
+  ASSERT_TRUE(Decode(wire, &f).ok());
   EXPECT_EQ(f.data, "hi");
   EXPECT_EQ(f.padding, 4u);
 }
