@@ -337,7 +337,12 @@ enum {
   /* A tunnel (e.g. HTTP CONNECT): the layers below it talk to a proxy, this
    * layer and the layers above talk to the origin. The runtime gives each
    * layer the host/port of the peer it talks to (strata_layer_config). */
-  STRATA_LAYER_FLAG_TUNNEL = 1u
+  STRATA_LAYER_FLAG_TUNNEL = 1u,
+  /* A session layer that may carry many exchanges at once (HTTP/2). While
+   * such a connection is being set up, the runtime queues further requests
+   * for the same chain instead of opening more connections, then uses
+   * capacity() once it is ready. */
+  STRATA_LAYER_FLAG_MULTIPLEX = 2u
 };
 
 typedef struct strata_layer_type {

@@ -355,10 +355,11 @@ const strata_layer_type* StreamLayerType(const char* name, const char* descripti
 }
 
 template <typename T>
-const strata_layer_type* SessionLayerType(const char* name, const char* description) {
+const strata_layer_type* SessionLayerType(const char* name, const char* description,
+                                          uint32_t flags = 0) {
   static const strata_layer_type type = {sizeof(strata_layer_type), name,
                                          STRATA_LAYER_SESSION, nullptr,
-                                         SessionVtable<T>(), description, 0};
+                                         SessionVtable<T>(), description, flags};
   return &type;
 }
 

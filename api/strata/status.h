@@ -59,6 +59,9 @@ enum {
   STRATA_E_BODY = -65,          /* request body source or response sink failed */
   STRATA_E_CANCELLED = -66,     /* cancelled by the application */
   STRATA_E_STREAM_RESET = -67,  /* the peer reset the stream */
+  /* The peer did not process the request (HTTP/2 GOAWAY above its last
+   * stream id, or REFUSED_STREAM): it is safe to send it again. */
+  STRATA_E_NOT_PROCESSED = -68,
 
   STRATA_E_INTERNAL = -99,
 

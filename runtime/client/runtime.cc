@@ -13,6 +13,8 @@ namespace strata {
 namespace {
 
 constexpr char kVersion[] = "0.1.0";
+// How often a request the server did not process is sent again.
+constexpr int kMaxNotProcessedRetries = 3;
 
 bool MethodHasNoBody(const std::string& m) {
   return m == "GET" || m == "HEAD" || m == "DELETE" || m == "OPTIONS" || m == "TRACE";
@@ -258,7 +260,8 @@ bool Runtime::ScheduleOnce() {
     switch (t->phase_) {
       case Transfer::Phase::kPending:
         StartHop(t);
-        changed = true;
+        // Still pending means it waits for a connection being set up.
+        changed |= t->phase_ != Transfer::Phase::kPending;
         break;
       case Transfer::Phase::kConnecting: {
         Connection* c = t->conn_;
@@ -470,6 +473,16 @@ void Runtime::StartHop(Transfer* t) {
       }
     }
   }
+  // A chain that may multiplex (HTTP/2) and is still being set up will
+  // probably carry this request too: wait for it rather than open another.
+  if (!t->force_new_connection_) {
+    const LayerType* top = registry_->FindLayer(plan->pipeline.layers.back().layer);
+    if (top && (top->flags & STRATA_LAYER_FLAG_MULTIPLEX)) {
+      for (PoolEntry& e : pool_) {
+        if (e.fingerprint == plan->fingerprint && e.conn->state() == Connection::State::kConnecting) return;
+      }
+    }
+  }
   t->force_new_connection_ = false;
   absl::StatusOr<std::unique_ptr<Connection>> conn =
       Connection::Create(&loop_, *registry_, plan->pipeline, plan->layer_options, plan->target, this);
@@ -629,7 +642,22 @@ void Runtime::AfterHop(Transfer* t) {
     // once on a new connection if nothing of the response arrived.
     bool retry = t->conn_reused_ && !t->head_seen_ && !t->retried_ && replayable && !t->pinned_ &&
                  (err.status == STRATA_E_CLOSED || err.status == STRATA_E_IO || err.status == STRATA_E_TRUNCATED);
+    // The server said it never processed the request (HTTP/2 GOAWAY above
+    // its last stream id, REFUSED_STREAM): send it again, a bounded number
+    // of times, even if it is a POST (RFC 9113 §8.7).
+    bool resend = err.status == STRATA_E_NOT_PROCESSED && !t->pinned_ && replayable &&
+                  t->not_processed_retries_ < kMaxNotProcessedRetries;
     DetachConnection(t, false);
+    if (resend) {
+      t->not_processed_retries_++;
+      Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
+           absl::StrCat("the server did not process the request (", err.message, "); sending it again (attempt ",
+                        t->not_processed_retries_ + 1, ")"),
+           url, 0, 0, "", MonotonicUs() - t->started_us_);
+      t->ResetHopState();
+      t->phase_ = Transfer::Phase::kPending;
+      return;
+    }
     if (retry) {
       Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
            absl::StrCat("reused connection failed (", err.message, "); retrying on a new connection"), url, 0, 0, "",
@@ -673,6 +701,20 @@ void Runtime::AfterHop(Transfer* t) {
         Complete(t);
         return;
       }
+      // A loop: this exact request was made before. Report the hops rather
+      // than spinning until the hop limit.
+      std::string here = absl::StrCat(t->hop_request_.method, " ", t->hop_request_.url.ToString(false));
+      std::string next = absl::StrCat(p.next.method, " ", p.next.url.ToString(false));
+      if (t->visited_.empty()) t->visited_.push_back(here);
+      if (std::find(t->visited_.begin(), t->visited_.end(), next) != t->visited_.end()) {
+        std::string hops;
+        for (const std::string& v : t->visited_) absl::StrAppend(&hops, v, " → ");
+        t->Fail(STRATA_E_REDIRECT, "redirect",
+                absl::StrCat("redirect loop after ", t->visited_.size(), " hops: ", hops, next));
+        Complete(t);
+        return;
+      }
+      t->visited_.push_back(next);
       if (p.drop_body) t->body_dropped_ = true;
       t->hop_request_ = std::move(p.next);
       t->response_.num_redirects++;

@@ -64,6 +64,7 @@ class Transfer : public StreamSink {
   // The current hop.
   int32_t hop_ = 1;
   HopRequest hop_request_;
+  std::vector<std::string> visited_;  // "METHOD URL" of every hop, for loop reports
   bool body_dropped_ = false;
   size_t body_offset_ = 0;        // memory body position
   int64_t body_sent_ = 0;
@@ -78,6 +79,7 @@ class Transfer : public StreamSink {
   bool hop_failed_ = false;       // OnError seen
   LayerError hop_error_;
   bool retried_ = false;
+  int not_processed_retries_ = 0;  // GOAWAY / REFUSED_STREAM resends
   bool force_new_connection_ = false;
   uint64_t hop_started_us_ = 0;
   uint64_t stream_opened_us_ = 0;

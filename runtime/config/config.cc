@@ -12,7 +12,7 @@ using nlohmann::json;
 
 constexpr char kDefaultConfig[] = R"json({
   "plugin_dirs": [],
-  "plugins": ["tcp", "tls", "h1"],
+  "plugins": ["tcp", "tls", "connect-tunnel", "h1"],
   "pipelines": {
     "http": ["tcp", "h1"],
     "https": ["tcp", {"layer": "tls", "options": {"alpn": ["http/1.1"]}}, "h1"]

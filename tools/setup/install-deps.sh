@@ -8,9 +8,11 @@ PACKAGES=(
   bazel-bootstrap g++ android-libboringssl-dev libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev pkg-config
   # Real peers and reference clients started by tests, the demo and benchmarks.
-  nginx-light nghttp2-server nghttp2-client curl openssl
+  nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
   # FFI bindings and their tests.
-  python3
+  python3 luajit
+  # Fuzzing (libFuzzer) with clang.
+  clang libclang-rt-14-dev
   # A host program linked against the system OpenSSL (TLS isolation test).
   libssl-dev
 )
