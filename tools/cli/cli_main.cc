@@ -26,6 +26,7 @@
 #include "tools/cli/output_sink.h"
 #include "tools/cli/progress_meter.h"
 #include "tools/cli/request_body.h"
+#include "tools/cli/request_options.h"
 #include "tools/cli/response_head.h"
 #include "tools/cli/runtime_config.h"
 #include "tools/cli/verbose.h"
@@ -86,7 +87,9 @@ class Cli {
   explicit Cli(const CliOptions& options)
       : options_(options),
         stdout_sink_(OutputSink::ForFd(STDOUT_FILENO, isatty(STDOUT_FILENO))),
-        verbose_(EffectiveMethod(options)) {}
+        verbose_(EffectiveMethod(options)) {
+    verbose_.KeepPostOn(options.post301, options.post302, options.post303);
+  }
 
   ~Cli() { strata_runtime_free(runtime_); }
 
@@ -294,44 +297,19 @@ int Cli::RunOne(size_t index, const std::string& body,
       return setup_failed(s, "request body refused");
     }
   }
-  std::vector<std::pair<int32_t, int64_t>> int_options;
-  if (options_.max_time_ms) {
-    int_options.emplace_back(STRATA_OPT_TIMEOUT_MS, *options_.max_time_ms);
-  }
-  if (options_.connect_timeout_ms) {
-    int_options.emplace_back(STRATA_OPT_CONNECT_TIMEOUT_MS,
-                             *options_.connect_timeout_ms);
-  }
-  if (options_.follow_redirects) {
-    int_options.emplace_back(STRATA_OPT_FOLLOW_REDIRECTS, 1);
-  }
-  if (options_.max_redirects) {
-    // curl's -1 means no limit; the runtime takes a count.
-    int_options.emplace_back(STRATA_OPT_MAX_REDIRECTS,
-                             *options_.max_redirects < 0
-                                 ? INT32_MAX
-                                 : *options_.max_redirects);
-  }
-  if (options_.fail) int_options.emplace_back(STRATA_OPT_FAIL_ON_HTTP_ERROR, 1);
-  for (const auto& [option, value] : int_options) {
-    if (strata_status s = strata_request_set_option_int(request, option, value);
+  RequestOptions request_options = BuildRequestOptions(options_);
+  for (const IntOption& option : request_options.ints) {
+    if (strata_status s =
+            strata_request_set_option_int(request, option.id, option.value);
         s != STRATA_OK) {
-      return setup_failed(s, absl::StrCat("request option ", option, " refused"));
+      return setup_failed(s, absl::StrCat(option.what, " refused"));
     }
   }
-  for (const std::string& entry : options_.resolve) {
+  for (const StringOption& option : request_options.strings) {
     if (strata_status s = strata_request_set_option_string(
-            request, STRATA_OPT_RESOLVE, entry.c_str());
+            request, option.id, option.value.c_str());
         s != STRATA_OK) {
-      return setup_failed(s, absl::StrCat("--resolve ", entry, " refused"));
-    }
-  }
-  if (options_.pipeline) {
-    if (strata_status s = strata_request_set_option_string(
-            request, STRATA_OPT_PIPELINE, options_.pipeline->c_str());
-        s != STRATA_OK) {
-      return setup_failed(s, absl::StrCat("--pipeline ", *options_.pipeline,
-                                          " refused"));
+      return setup_failed(s, absl::StrCat(option.what, " refused"));
     }
   }
 
@@ -414,6 +392,16 @@ int Cli::RunOne(size_t index, const std::string& body,
     info(STRATA_INFO_TIME_TOTAL_US, &summary.time_total_us);
     info(STRATA_INFO_TIME_CONNECT_US, &summary.time_connect_us);
     info(STRATA_INFO_TIME_FIRST_BYTE_US, &summary.time_starttransfer_us);
+    info(STRATA_INFO_HTTP_CONNECT, &summary.http_connect);
+    auto info_string = [&](int32_t id, std::string* out) {
+      const char* value = nullptr;
+      if (strata_response_info_string(response, id, &value) == STRATA_OK &&
+          value != nullptr) {
+        *out = value;
+      }
+    };
+    info_string(STRATA_INFO_STR_REDIRECT_URL, &summary.redirect_url);
+    info_string(STRATA_INFO_STR_CHAIN, &summary.chain);
     size_t count = strata_response_header_count(response);
     for (size_t i = 0; i < count; ++i) {
       const char* name;
@@ -499,6 +487,39 @@ int Cli::Run() {
     std::string authorization = BasicAuthorization(*options_.user);
     verbose_.AddSecret(authorization.substr(sizeof("Basic ") - 1));
     verbose_.AddSecret(*options_.user);
+  }
+  if (options_.proxy_user) {
+    std::string credentials = ProxyCredentials(*options_.proxy_user);
+    verbose_.AddSecret(
+        BasicAuthorization(credentials).substr(sizeof("Basic ") - 1));
+    verbose_.AddSecret(credentials);
+  }
+  if (options_.proxy) {
+    // Credentials inside the proxy URL (http://user:pass@host) likewise.
+    std::string userinfo = ProxyUrlUserinfo(*options_.proxy);
+    if (!userinfo.empty()) {
+      verbose_.AddSecret(
+          BasicAuthorization(userinfo).substr(sizeof("Basic ") - 1));
+      verbose_.AddSecret(userinfo);
+    }
+  }
+  if (options_.cert_password_ignored && ShowErrors()) {
+    WriteStderr(
+        "strata: warning: -E/--cert: the password after ':' is ignored; "
+        "strata reads unencrypted keys only\n");
+  }
+  if (options_.verbose) {
+    // The tls layer logs this too, but only once a connection is made.
+    if (options_.insecure) {
+      WriteStderr(
+          "* WARNING: -k/--insecure: the server's certificate and host name "
+          "are NOT verified\n");
+    }
+    if (options_.proxy_insecure) {
+      WriteStderr(
+          "* WARNING: --proxy-insecure: the proxy's certificate and host name "
+          "are NOT verified\n");
+    }
   }
   if (int code = CreateRuntime(); code != kExitOk) return code;
   std::vector<RequestHeader> headers = BuildRequestHeaders(options_);

@@ -16,7 +16,14 @@ TEST(Help, NamesEveryOption) {
         "--request", "--header", "--data", "--data-binary", "--data-raw",
         "--user", "--location", "--max-redirs", "--connect-timeout",
         "--max-time", "--resolve", "--url", "--config", "--plugin-dir",
-        "--pipeline", "--help", "--version"}) {
+        "--pipeline", "--help", "--version", "--location-trusted",
+        "--unsafe-redirect", "--post301", "--post302", "--post303",
+        "--proxy", "--proxy-user", "--noproxy", "--proxytunnel",
+        "--proxy-cacert", "--proxy-capath", "--proxy-insecure", "--cacert",
+        "--capath", "--insecure", "--cert", "--key", "--tlsv1.2",
+        "--tlsv1.3", "--tls-max", "--ciphers", "--curves", "-x,", "-U,",
+        "-p,", "-k,", "-E,", "%{redirect_url}", "%{http_connect}",
+        "%{strata_chain}"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace strata::cli {
 namespace {
@@ -30,6 +31,28 @@ enum class Opt {
   kMaxTime,
   kLocation,
   kMaxRedirs,
+  kUnsafeRedirect,
+  kLocationTrusted,
+  kPost301,
+  kPost302,
+  kPost303,
+  kProxy,
+  kProxyUser,
+  kNoProxy,
+  kProxyTunnel,
+  kProxyCacert,
+  kProxyCapath,
+  kProxyInsecure,
+  kCacert,
+  kCapath,
+  kInsecure,
+  kCert,
+  kKey,
+  kTlsv12,
+  kTlsv13,
+  kTlsMax,
+  kCiphers,
+  kCurves,
   kWriteOut,
   kConfig,
   kPluginDir,
@@ -70,6 +93,28 @@ constexpr OptSpec kOptions[] = {
     {'m', "max-time", true, Opt::kMaxTime},
     {'L', "location", false, Opt::kLocation},
     {0, "max-redirs", true, Opt::kMaxRedirs},
+    {0, "unsafe-redirect", false, Opt::kUnsafeRedirect},
+    {0, "location-trusted", false, Opt::kLocationTrusted},
+    {0, "post301", false, Opt::kPost301},
+    {0, "post302", false, Opt::kPost302},
+    {0, "post303", false, Opt::kPost303},
+    {'x', "proxy", true, Opt::kProxy},
+    {'U', "proxy-user", true, Opt::kProxyUser},
+    {0, "noproxy", true, Opt::kNoProxy},
+    {'p', "proxytunnel", false, Opt::kProxyTunnel},
+    {0, "proxy-cacert", true, Opt::kProxyCacert},
+    {0, "proxy-capath", true, Opt::kProxyCapath},
+    {0, "proxy-insecure", false, Opt::kProxyInsecure},
+    {0, "cacert", true, Opt::kCacert},
+    {0, "capath", true, Opt::kCapath},
+    {'k', "insecure", false, Opt::kInsecure},
+    {'E', "cert", true, Opt::kCert},
+    {0, "key", true, Opt::kKey},
+    {0, "tlsv1.2", false, Opt::kTlsv12},
+    {0, "tlsv1.3", false, Opt::kTlsv13},
+    {0, "tls-max", true, Opt::kTlsMax},
+    {0, "ciphers", true, Opt::kCiphers},
+    {0, "curves", true, Opt::kCurves},
     {'w', "write-out", true, Opt::kWriteOut},
     {0, "config", true, Opt::kConfig},
     {0, "plugin-dir", true, Opt::kPluginDir},
@@ -132,6 +177,22 @@ absl::StatusOr<HeaderArg> ParseHeader(const std::string& text) {
   header.value = std::string(value);
   header.remove = value.empty();
   return header;
+}
+
+// SplitList splits curl's colon-separated --ciphers/--curves lists (commas
+// and spaces separate too, as OpenSSL allows).
+std::vector<std::string> SplitList(absl::string_view text) {
+  std::vector<std::string> out;
+  for (absl::string_view item :
+       absl::StrSplit(text, absl::ByAnyChar(": ,"), absl::SkipEmpty())) {
+    out.emplace_back(item);
+  }
+  return out;
+}
+
+// TlsVersionRank orders "1.2" < "1.3"; the values come from the parser.
+int TlsVersionRank(const std::string& version) {
+  return version == "1.3" ? 3 : 2;
 }
 
 absl::Status Apply(const OptSpec& spec, const std::string& arg,
@@ -215,6 +276,92 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       options.max_redirects = n;
       break;
     }
+    case Opt::kUnsafeRedirect:
+      options.unsafe_redirect = true;
+      break;
+    case Opt::kLocationTrusted:
+      // curl: "like -L, and ..." — it turns following on by itself.
+      options.location_trusted = true;
+      options.follow_redirects = true;
+      break;
+    case Opt::kPost301:
+      options.post301 = true;
+      break;
+    case Opt::kPost302:
+      options.post302 = true;
+      break;
+    case Opt::kPost303:
+      options.post303 = true;
+      break;
+    case Opt::kProxy:
+      // Checked by the runtime, which owns the proxy URL syntax (no scheme
+      // means http); "" turns proxies off, the environment's included.
+      options.proxy = arg;
+      break;
+    case Opt::kProxyUser:
+      if (arg.empty()) return UsageError(spec, "expects user:password");
+      options.proxy_user = arg;
+      break;
+    case Opt::kNoProxy:
+      options.noproxy = arg;  // "" is a valid, empty list
+      break;
+    case Opt::kProxyTunnel:
+      options.proxytunnel = true;
+      break;
+    case Opt::kProxyCacert:
+    case Opt::kCacert:
+    case Opt::kKey:
+      if (arg.empty()) return UsageError(spec, "expects a file name");
+      (spec.id == Opt::kCacert       ? options.cacert
+       : spec.id == Opt::kProxyCacert ? options.proxy_cacert
+                                      : options.key) = arg;
+      break;
+    case Opt::kProxyCapath:
+    case Opt::kCapath:
+      if (arg.empty()) return UsageError(spec, "expects a directory");
+      (spec.id == Opt::kCapath ? options.capath : options.proxy_capath) = arg;
+      break;
+    case Opt::kProxyInsecure:
+      options.proxy_insecure = true;
+      break;
+    case Opt::kInsecure:
+      options.insecure = true;
+      break;
+    case Opt::kCert: {
+      bool had_password = false;
+      std::string file = SplitCertArgument(arg, &had_password);
+      if (file.empty()) return UsageError(spec, "expects a file name");
+      options.cert = file;
+      options.cert_password_ignored = had_password;
+      break;
+    }
+    case Opt::kTlsv12:
+      options.tls_min = "1.2";
+      break;
+    case Opt::kTlsv13:
+      options.tls_min = "1.3";
+      break;
+    case Opt::kTlsMax:
+      if (arg == "1.2" || arg == "1.3") {
+        options.tls_max = arg;
+      } else if (arg == "default") {
+        options.tls_max.reset();  // curl's spelling for "the highest known"
+      } else {
+        return UsageError(spec, absl::StrCat("'", arg,
+                                             "' is not a TLS version this "
+                                             "build supports (1.2 or 1.3)"));
+      }
+      break;
+    case Opt::kCiphers:
+    case Opt::kCurves: {
+      std::vector<std::string> list = SplitList(arg);
+      if (list.empty()) {
+        return UsageError(spec, "expects a colon-separated list of names");
+      }
+      (spec.id == Opt::kCiphers ? options.ciphers : options.curves) =
+          std::move(list);
+      break;
+    }
     case Opt::kWriteOut:
       options.write_out = arg;
       break;
@@ -266,6 +413,12 @@ absl::Status CheckConsistency(const CliOptions& options) {
     return absl::InvalidArgumentError(
         "-I (HEAD) and -d (POST) cannot be used together");
   }
+  if (options.tls_min && options.tls_max &&
+      TlsVersionRank(*options.tls_min) > TlsVersionRank(*options.tls_max)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tlsv", *options.tls_min, " asks for at least TLS ", *options.tls_min,
+        " but --tls-max allows at most ", *options.tls_max));
+  }
   if (options.outputs.size() > options.urls.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat(options.outputs.size(), " outputs (-o/-O) given for ",
@@ -275,6 +428,24 @@ absl::Status CheckConsistency(const CliOptions& options) {
 }
 
 }  // namespace
+
+std::string SplitCertArgument(const std::string& text, bool* had_password) {
+  std::string file;
+  *had_password = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size() &&
+        (text[i + 1] == ':' || text[i + 1] == '\\')) {
+      file.push_back(text[++i]);
+    } else if (c == ':') {
+      *had_password = true;
+      break;
+    } else {
+      file.push_back(c);
+    }
+  }
+  return file;
+}
 
 absl::StatusOr<int64_t> ParseSecondsToMs(const std::string& text) {
   double seconds = 0;

@@ -59,8 +59,34 @@ struct CliOptions {
 
   std::optional<int64_t> connect_timeout_ms;  // --connect-timeout
   std::optional<int64_t> max_time_ms;         // -m/--max-time
-  bool follow_redirects = false;              // -L
+  bool follow_redirects = false;              // -L (also --location-trusted)
   std::optional<int64_t> max_redirects;       // --max-redirs (-1 = unlimited)
+  bool unsafe_redirect = false;               // --unsafe-redirect (https → http)
+  bool location_trusted = false;              // --location-trusted
+  bool post301 = false;                       // --post301
+  bool post302 = false;                       // --post302
+  bool post303 = false;                       // --post303
+
+  // Proxy. |proxy| "" means no proxy at all, not even from the environment.
+  std::optional<std::string> proxy;          // -x/--proxy, passed on as is
+  std::optional<std::string> proxy_user;     // -U/--proxy-user "user:password"
+  std::optional<std::string> noproxy;        // --noproxy LIST
+  bool proxytunnel = false;                  // -p/--proxytunnel
+  std::optional<std::string> proxy_cacert;   // --proxy-cacert FILE
+  std::optional<std::string> proxy_capath;   // --proxy-capath DIR
+  bool proxy_insecure = false;               // --proxy-insecure
+
+  // TLS to the server (the "tls" layer's options).
+  std::optional<std::string> cacert;         // --cacert FILE
+  std::optional<std::string> capath;         // --capath DIR
+  bool insecure = false;                     // -k/--insecure
+  std::optional<std::string> cert;           // -E/--cert FILE (":password" cut off)
+  bool cert_password_ignored = false;        // -E had a ":password" part
+  std::optional<std::string> key;            // --key FILE
+  std::optional<std::string> tls_min;        // --tlsv1.2 / --tlsv1.3: "1.2", "1.3"
+  std::optional<std::string> tls_max;        // --tls-max: "1.2", "1.3"
+  std::vector<std::string> ciphers;          // --ciphers a:b:c
+  std::vector<std::string> curves;           // --curves a:b
 
   std::optional<std::string> write_out;  // -w, "@file" kept as is
   std::optional<std::string> config_file;
@@ -83,6 +109,11 @@ struct CliOptions {
 // A command line without URLs is an error unless --help or --version is
 // given.
 absl::StatusOr<CliOptions> ParseCommandLine(int argc, const char* const* argv);
+
+// SplitCertArgument splits curl's -E "file:password" and returns the file;
+// *had_password is set when a password part was present. As in curl, "\:"
+// is a colon and "\\" a backslash inside the file name.
+std::string SplitCertArgument(const std::string& text, bool* had_password);
 
 // ParseSeconds turns "1.5" into 1500 milliseconds. Negative, non-finite or
 // non-numeric text is an error.

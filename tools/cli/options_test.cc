@@ -160,6 +160,160 @@ TEST(Options, Redirects) {
   EXPECT_FALSE(Parse({"--max-redirs", "x", "u"}).ok());
 }
 
+TEST(Options, RedirectPolicyFlags) {
+  auto o = Parse({"--unsafe-redirect", "--post301", "--post302", "--post303",
+                  "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->unsafe_redirect);
+  EXPECT_TRUE(o->post301 && o->post302 && o->post303);
+  EXPECT_FALSE(o->follow_redirects) << "--post30x alone does not follow";
+  EXPECT_FALSE(o->location_trusted);
+  auto none = Parse({"u"});
+  EXPECT_FALSE(none->unsafe_redirect || none->post301 || none->post302 ||
+               none->post303 || none->location_trusted);
+}
+
+TEST(Options, LocationTrustedImpliesLocation) {
+  auto o = Parse({"--location-trusted", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->location_trusted);
+  EXPECT_TRUE(o->follow_redirects);
+}
+
+TEST(Options, ProxyShortAndLong) {
+  auto s = Parse({"-x", "proxy.test:3128", "-U", "me:pw", "-p", "u"});
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto l = Parse({"--proxy", "proxy.test:3128", "--proxy-user", "me:pw",
+                  "--proxytunnel", "u"});
+  ASSERT_TRUE(l.ok()) << l.status();
+  for (const CliOptions* o : {&*s, &*l}) {
+    EXPECT_EQ(*o->proxy, "proxy.test:3128");
+    EXPECT_EQ(*o->proxy_user, "me:pw");
+    EXPECT_TRUE(o->proxytunnel);
+    EXPECT_FALSE(o->noproxy);
+  }
+  EXPECT_TRUE(Parse({"-px", "http://p:1", "u"})->proxytunnel)
+      << "-p bundles with -x";
+  EXPECT_EQ(*Parse({"-xhttp://p:1", "u"})->proxy, "http://p:1");
+}
+
+TEST(Options, EmptyProxyMeansNoneAndIsKept) {
+  auto o = Parse({"-x", "", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_TRUE(o->proxy.has_value());
+  EXPECT_EQ(*o->proxy, "");
+  EXPECT_EQ(*Parse({"--proxy=", "u"})->proxy, "");
+  EXPECT_FALSE(Parse({"u"})->proxy.has_value());
+}
+
+TEST(Options, ProxyUrlIsLeftToTheRuntime) {
+  // The runtime owns proxy URL syntax and reports its own error.
+  EXPECT_EQ(*Parse({"-x", "http://[::1", "u"})->proxy, "http://[::1");
+}
+
+TEST(Options, NoProxyListMayBeEmpty) {
+  EXPECT_EQ(*Parse({"--noproxy", "a.test,.b.test", "u"})->noproxy,
+            "a.test,.b.test");
+  EXPECT_EQ(*Parse({"--noproxy", "", "u"})->noproxy, "");
+  EXPECT_FALSE(Parse({"-U", "", "u"}).ok());
+}
+
+TEST(Options, ProxyTlsOptions) {
+  auto o = Parse({"--proxy-cacert", "p.pem", "--proxy-capath", "/pdir",
+                  "--proxy-insecure", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->proxy_cacert, "p.pem");
+  EXPECT_EQ(*o->proxy_capath, "/pdir");
+  EXPECT_TRUE(o->proxy_insecure);
+  EXPECT_FALSE(o->insecure) << "--proxy-insecure is not -k";
+  EXPECT_FALSE(o->cacert);
+}
+
+TEST(Options, TlsOptions) {
+  auto o = Parse({"--cacert", "ca.pem", "--capath", "/certs", "-k", "-E",
+                  "client.pem", "--key", "client.key", "--tlsv1.2",
+                  "--tls-max", "1.3", "--ciphers",
+                  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
+                  "--curves", "X25519:P-256", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->cacert, "ca.pem");
+  EXPECT_EQ(*o->capath, "/certs");
+  EXPECT_TRUE(o->insecure);
+  EXPECT_EQ(*o->cert, "client.pem");
+  EXPECT_FALSE(o->cert_password_ignored);
+  EXPECT_EQ(*o->key, "client.key");
+  EXPECT_EQ(*o->tls_min, "1.2");
+  EXPECT_EQ(*o->tls_max, "1.3");
+  EXPECT_EQ(o->ciphers, (std::vector<std::string>{
+                            "ECDHE-ECDSA-AES128-GCM-SHA256",
+                            "ECDHE-RSA-AES128-GCM-SHA256"}));
+  EXPECT_EQ(o->curves, (std::vector<std::string>{"X25519", "P-256"}));
+  EXPECT_TRUE(Parse({"--insecure", "u"})->insecure);
+  EXPECT_EQ(*Parse({"--cert", "c.pem", "u"})->cert, "c.pem");
+}
+
+TEST(Options, TlsMinimumVersionLastOneWins) {
+  EXPECT_EQ(*Parse({"--tlsv1.3", "u"})->tls_min, "1.3");
+  EXPECT_EQ(*Parse({"--tlsv1.3", "--tlsv1.2", "u"})->tls_min, "1.2");
+  EXPECT_FALSE(Parse({"u"})->tls_min);
+}
+
+TEST(Options, TlsMaxAcceptsOnlyVersionsThisBuildHas) {
+  EXPECT_EQ(*Parse({"--tls-max", "1.2", "u"})->tls_max, "1.2");
+  EXPECT_FALSE(Parse({"--tls-max", "1.3", "--tls-max", "default", "u"})
+                   ->tls_max)
+      << "curl's 'default' lifts the limit";
+  for (const char* bad : {"1.4", "1.1", "1.0", "", "TLSv1.3", "1"}) {
+    auto r = Parse({"--tls-max", bad, "u"});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("--tls-max"), std::string::npos)
+        << r.status();
+  }
+}
+
+TEST(Options, TlsMinimumAboveMaximumIsRefused) {
+  auto r = Parse({"--tlsv1.3", "--tls-max", "1.2", "u"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("--tls-max"), std::string::npos)
+      << r.status();
+  EXPECT_TRUE(Parse({"--tlsv1.2", "--tls-max", "1.2", "u"}).ok());
+}
+
+TEST(Options, CipherAndCurveListsSplitOnColonsCommasSpaces) {
+  EXPECT_EQ(Parse({"--curves", "X25519, P-256::P-384", "u"})->curves,
+            (std::vector<std::string>{"X25519", "P-256", "P-384"}));
+  EXPECT_FALSE(Parse({"--ciphers", "", "u"}).ok());
+  EXPECT_FALSE(Parse({"--curves", ":", "u"}).ok());
+}
+
+TEST(Options, CertPasswordIsCutOff) {
+  auto o = Parse({"-E", "client.pem:secret", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->cert, "client.pem");
+  EXPECT_TRUE(o->cert_password_ignored);
+  EXPECT_FALSE(Parse({"-E", ":secret", "u"}).ok());
+}
+
+TEST(Options, SplitCertArgumentHonoursEscapes) {
+  bool had_password = true;
+  EXPECT_EQ(SplitCertArgument("c.pem", &had_password), "c.pem");
+  EXPECT_FALSE(had_password);
+  EXPECT_EQ(SplitCertArgument("dir\\:x.pem:pw", &had_password), "dir:x.pem");
+  EXPECT_TRUE(had_password);
+  EXPECT_EQ(SplitCertArgument("a\\\\b.pem", &had_password), "a\\b.pem");
+  EXPECT_FALSE(had_password);
+  EXPECT_EQ(SplitCertArgument("a\\nb.pem", &had_password), "a\\nb.pem");
+  EXPECT_EQ(SplitCertArgument("c.pem:", &had_password), "c.pem");
+  EXPECT_TRUE(had_password);
+}
+
+TEST(Options, EmptyTlsFileArgumentsAreErrors) {
+  for (const char* opt : {"--cacert", "--capath", "--key", "--proxy-cacert",
+                          "--proxy-capath", "-E"}) {
+    EXPECT_FALSE(Parse({opt, "", "u"}).ok()) << opt;
+  }
+}
+
 TEST(Options, WriteOutConfigPluginDirsPipeline) {
   auto o = Parse({"-w", "%{http_code}", "--config", "c.json", "--plugin-dir",
                   "/a", "--plugin-dir", "/b", "--pipeline", "h1", "u"});
@@ -202,7 +356,10 @@ TEST(Options, UnknownOptionsAreNamed) {
 TEST(Options, MissingArgumentIsNamed) {
   for (const char* opt : {"-o", "-X", "-H", "-d", "-u", "-m", "-w",
                           "--resolve", "--connect-timeout", "--max-redirs",
-                          "--config", "--plugin-dir", "--data-binary"}) {
+                          "--config", "--plugin-dir", "--data-binary", "-x",
+                          "-U", "--noproxy", "--proxy-cacert",
+                          "--proxy-capath", "--cacert", "--capath", "-E",
+                          "--key", "--tls-max", "--ciphers", "--curves"}) {
     auto o = Parse({"u", opt});
     ASSERT_FALSE(o.ok()) << opt;
     EXPECT_NE(o.status().message().find("requires an argument"),
@@ -213,6 +370,8 @@ TEST(Options, MissingArgumentIsNamed) {
 
 TEST(Options, FlagGivenAValueIsAnError) {
   EXPECT_FALSE(Parse({"--verbose=yes", "u"}).ok());
+  EXPECT_FALSE(Parse({"--insecure=1", "u"}).ok());
+  EXPECT_FALSE(Parse({"--tlsv1.3=yes", "u"}).ok());
 }
 
 TEST(Options, EmptyRequiredValuesAreErrors) {

@@ -50,7 +50,9 @@ std::string MethodFromRequestHead(absl::string_view text) {
 
 }  // namespace
 
-std::string RedirectMethod(const std::string& method, int status) {
+std::string RedirectMethod(const std::string& method, int status,
+                           bool keep_post) {
+  if (keep_post && method == "POST") return method;
   if (status == 303 && method != "HEAD") return "GET";
   if ((status == 301 || status == 302) && method == "POST") return "GET";
   return method;
@@ -109,14 +111,25 @@ std::string VerboseFormatter::Format(const strata_event& event) {
     }
     case STRATA_EVENT_HOP: {
       std::string method = MethodForHop(event.hop);
-      absl::string_view chain =
-          event.chain != nullptr && event.chain[0] != '\0' ? event.chain
-                                                           : "no chain";
-      absl::StrAppend(&out, "* hop ", event.hop, ": ", method, " ",
-                      Redact(event.url != nullptr ? event.url : ""), " → ",
-                      event.status, " (", chain, ", ",
-                      event.reused ? "reused" : "new", " connection)\n");
-      next_method_ = RedirectMethod(method, event.status);
+      if (absl::StartsWith(message, "hop ")) {
+        // The runtime's summary: method, URL, status, chain, new/reused
+        // connection and, for a new one, when each layer was ready.
+        for (absl::string_view line : SplitLines(message)) {
+          absl::StrAppend(&out, "* ", Redact(line), "\n");
+        }
+      } else {
+        absl::string_view chain =
+            event.chain != nullptr && event.chain[0] != '\0' ? event.chain
+                                                             : "no chain";
+        absl::StrAppend(&out, "* hop ", event.hop, ": ", method, " ",
+                        Redact(event.url != nullptr ? event.url : ""), " → ",
+                        event.status, " (", chain, ", ",
+                        event.reused ? "reused" : "new", " connection)\n");
+      }
+      bool keep_post = (event.status == 301 && keep_post_301_) ||
+                       (event.status == 302 && keep_post_302_) ||
+                       (event.status == 303 && keep_post_303_);
+      next_method_ = RedirectMethod(method, event.status, keep_post);
       break;
     }
     default:

@@ -78,7 +78,54 @@ TEST(Verbose, HopLineUsesTheMethodOfTheRequestHead) {
             "* hop 2: PUT https://b/ → 201 (no chain, new connection)\n");
 }
 
+TEST(Verbose, HopLineIsTheRuntimeSummaryWithTimings) {
+  VerboseFormatter f("GET");
+  f.AddSecret("bWU6cHc=");
+  strata_event hop = Event(
+      STRATA_EVENT_HOP, 1, "runtime",
+      "hop 1: GET https://a.test/x → 200 (tcp(127.0.0.1:3128) → "
+      "connect-tunnel(a.test:443 via 127.0.0.1:3128) → tls(sni=a.test) → h1, "
+      "new connection; ready: tcp 0.210 ms, connect-tunnel 1.502 ms, "
+      "tls 6.013 ms, h1 6.020 ms)");
+  hop.url = "https://a.test/x";
+  hop.status = 200;
+  hop.chain = "unused here";
+  EXPECT_EQ(f.Format(hop),
+            "* hop 1: GET https://a.test/x → 200 (tcp(127.0.0.1:3128) → "
+            "connect-tunnel(a.test:443 via 127.0.0.1:3128) → tls(sni=a.test) "
+            "→ h1, new connection; ready: tcp 0.210 ms, connect-tunnel 1.502 "
+            "ms, tls 6.013 ms, h1 6.020 ms)\n");
+  strata_event leaky = Event(STRATA_EVENT_HOP, 2, "runtime",
+                             "hop 2: GET http://x/?t=bWU6cHc= → 200 (h1, "
+                             "reused connection)");
+  EXPECT_EQ(f.Format(leaky),
+            "* hop 2: GET http://x/?t=[redacted] → 200 (h1, reused "
+            "connection)\n");
+}
+
+TEST(Verbose, PostKeptOnRedirectWithPost30x) {
+  VerboseFormatter f("POST");
+  f.KeepPostOn(/*post301=*/true, /*post302=*/false, /*post303=*/true);
+  strata_event hop1 = Event(STRATA_EVENT_HOP, 1, "runtime", "");
+  hop1.url = "http://a/1";
+  hop1.status = 301;
+  f.Format(hop1);
+  strata_event hop2 = Event(STRATA_EVENT_HOP, 2, "runtime", "");
+  hop2.url = "http://a/2";
+  hop2.status = 302;
+  EXPECT_NE(f.Format(hop2).find("* hop 2: POST http://a/2"), std::string::npos)
+      << "--post301 kept POST on the 301";
+  strata_event hop3 = Event(STRATA_EVENT_HOP, 3, "runtime", "");
+  hop3.url = "http://a/3";
+  hop3.status = 200;
+  EXPECT_NE(f.Format(hop3).find("* hop 3: GET http://a/3"), std::string::npos)
+      << "no --post302: the 302 turned POST into GET";
+}
+
 TEST(Verbose, RedirectMethodFollowsRfc9110) {
+  EXPECT_EQ(RedirectMethod("POST", 301, /*keep_post=*/true), "POST");
+  EXPECT_EQ(RedirectMethod("POST", 303, /*keep_post=*/true), "POST");
+  EXPECT_EQ(RedirectMethod("PUT", 303, /*keep_post=*/true), "GET");
   EXPECT_EQ(RedirectMethod("POST", 301), "GET");
   EXPECT_EQ(RedirectMethod("POST", 302), "GET");
   EXPECT_EQ(RedirectMethod("PUT", 302), "PUT");

@@ -9,6 +9,12 @@
 namespace strata::cli {
 namespace {
 
+std::string ThreeDigits(int64_t code) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%03lld", static_cast<long long>(code));
+  return buf;
+}
+
 class Expander {
  public:
   explicit Expander(const TransferSummary& summary) : summary_(summary) {}
@@ -24,9 +30,13 @@ class Expander {
   void Variable(absl::string_view name) {
     const TransferSummary& s = summary_;
     if (name == "http_code" || name == "response_code") {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "%03d", s.http_code);
-      Append(buf);
+      Append(ThreeDigits(s.http_code));
+    } else if (name == "http_connect") {
+      Append(ThreeDigits(s.http_connect));
+    } else if (name == "redirect_url") {
+      Append(s.redirect_url);
+    } else if (name == "strata_chain") {
+      Append(s.chain);
     } else if (name == "http_version") {
       Append(FormatHttpVersion(s.http_version));
     } else if (name == "num_redirects") {

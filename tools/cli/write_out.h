@@ -4,9 +4,10 @@
 // %{http_version}, %{num_redirects}, %{num_connects}, %{url_effective},
 // %{url}, %{method}, %{content_type}, %{size_download}, %{size_upload},
 // %{time_total}, %{time_connect}, %{time_starttransfer}, %{errormsg},
-// %{exitcode}, %header{name}, %{stdout}/%{stderr} (switch the stream the
-// rest goes to), %{onerror} (the rest only when the transfer failed),
-// %%, and the escapes \n \r \t \\.
+// %{exitcode}, %{redirect_url}, %{http_connect}, %header{name},
+// %{stdout}/%{stderr} (switch the stream the rest goes to), %{onerror} (the
+// rest only when the transfer failed), %%, and the escapes \n \r \t \\.
+// strata's own: %{strata_chain}, the layers of the final hop's connection.
 #ifndef STRATA_TOOLS_CLI_WRITE_OUT_H_
 #define STRATA_TOOLS_CLI_WRITE_OUT_H_
 
@@ -28,6 +29,9 @@ struct TransferSummary {
   int64_t time_total_us = 0;
   int64_t time_connect_us = 0;
   int64_t time_starttransfer_us = 0;
+  int64_t http_connect = 0;   // the last proxy CONNECT reply status, 0 if none
+  std::string redirect_url;   // where a final 3xx pointed (not followed)
+  std::string chain;          // "tcp(…) → tls(…) → h1" of the final hop
   std::string url;            // as given on the command line
   std::string url_effective;  // of the last hop
   std::string method;

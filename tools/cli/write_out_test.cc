@@ -33,6 +33,22 @@ std::string Out(const std::string& format, const TransferSummary& s = Sample()) 
   return text;
 }
 
+TEST(WriteOut, ProxyRedirectAndChainVariables) {
+  TransferSummary s = Sample();
+  s.http_connect = 200;
+  s.redirect_url = "https://b/next";
+  s.chain = "tcp(127.0.0.1:3128) → connect-tunnel(b:443 via 127.0.0.1:3128)";
+  EXPECT_EQ(Out("%{http_connect}", s), "200");
+  EXPECT_EQ(Out("%{redirect_url}", s), "https://b/next");
+  EXPECT_EQ(Out("%{strata_chain}", s), s.chain);
+  // Without a CONNECT or a redirect: curl's 000 and an empty string.
+  EXPECT_EQ(Out("[%{http_connect}][%{redirect_url}][%{strata_chain}]"),
+            "[000][][]");
+  EXPECT_TRUE(ExpandWriteOut("%{http_connect}%{redirect_url}%{strata_chain}",
+                             Sample())
+                  .warnings.empty());
+}
+
 TEST(WriteOut, EveryVariable) {
   EXPECT_EQ(Out("%{http_code}"), "200");
   EXPECT_EQ(Out("%{response_code}"), "200");

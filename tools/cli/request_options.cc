@@ -1,0 +1,109 @@
+#include "tools/cli/request_options.h"
+
+#include <cstdint>
+
+#include "nlohmann/json.hpp"
+#include "strata/strata.h"
+
+namespace strata::cli {
+
+std::string ProxyCredentials(const std::string& proxy_user) {
+  if (proxy_user.find(':') != std::string::npos) return proxy_user;
+  return proxy_user + ":";
+}
+
+std::string ProxyUrlUserinfo(const std::string& proxy_url) {
+  size_t start = proxy_url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = proxy_url.find_first_of("/?#", start);
+  if (end == std::string::npos) end = proxy_url.size();
+  size_t at = proxy_url.rfind('@', end == 0 ? 0 : end - 1);
+  if (at == std::string::npos || at < start || at >= end) return "";
+  return proxy_url.substr(start, at - start);
+}
+
+std::string LayerOptionsJson(const CliOptions& options) {
+  nlohmann::json tls = nlohmann::json::object();
+  if (options.cacert) tls["ca_file"] = *options.cacert;
+  if (options.capath) tls["ca_path"] = *options.capath;
+  if (options.insecure) tls["verify"] = false;
+  if (options.cert) tls["cert"] = *options.cert;
+  if (options.key) tls["key"] = *options.key;
+  if (options.tls_min) tls["min_version"] = *options.tls_min;
+  if (options.tls_max) tls["max_version"] = *options.tls_max;
+  if (!options.ciphers.empty()) tls["ciphers"] = options.ciphers;
+  if (!options.curves.empty()) tls["curves"] = options.curves;
+
+  nlohmann::json proxy_tls = nlohmann::json::object();
+  if (options.proxy_cacert) proxy_tls["ca_file"] = *options.proxy_cacert;
+  if (options.proxy_capath) proxy_tls["ca_path"] = *options.proxy_capath;
+  if (options.proxy_insecure) proxy_tls["verify"] = false;
+
+  nlohmann::json layers = nlohmann::json::object();
+  if (!tls.empty()) layers["tls"] = std::move(tls);
+  if (!proxy_tls.empty()) layers["proxy:tls"] = std::move(proxy_tls);
+  return layers.empty() ? "" : layers.dump();
+}
+
+RequestOptions BuildRequestOptions(const CliOptions& options) {
+  RequestOptions out;
+  auto add_int = [&](int32_t id, int64_t value, const char* what) {
+    out.ints.push_back({id, value, what});
+  };
+  if (options.max_time_ms) {
+    add_int(STRATA_OPT_TIMEOUT_MS, *options.max_time_ms, "--max-time");
+  }
+  if (options.connect_timeout_ms) {
+    add_int(STRATA_OPT_CONNECT_TIMEOUT_MS, *options.connect_timeout_ms,
+            "--connect-timeout");
+  }
+  if (options.follow_redirects) {
+    add_int(STRATA_OPT_FOLLOW_REDIRECTS, 1, "--location");
+  }
+  if (options.max_redirects) {
+    // curl's -1 means no limit; the runtime takes a count.
+    add_int(STRATA_OPT_MAX_REDIRECTS,
+            *options.max_redirects < 0 ? INT32_MAX : *options.max_redirects,
+            "--max-redirs");
+  }
+  if (options.fail) add_int(STRATA_OPT_FAIL_ON_HTTP_ERROR, 1, "--fail");
+  if (options.unsafe_redirect) {
+    add_int(STRATA_OPT_UNSAFE_REDIRECT, 1, "--unsafe-redirect");
+  }
+  if (options.location_trusted) {
+    add_int(STRATA_OPT_LOCATION_TRUSTED, 1, "--location-trusted");
+  }
+  if (options.post301) add_int(STRATA_OPT_POST301, 1, "--post301");
+  if (options.post302) add_int(STRATA_OPT_POST302, 1, "--post302");
+  if (options.post303) add_int(STRATA_OPT_POST303, 1, "--post303");
+  if (options.proxytunnel) {
+    add_int(STRATA_OPT_PROXY_TUNNEL, 1, "--proxytunnel");
+  }
+
+  auto add_string = [&](int32_t id, std::string value, std::string what) {
+    out.strings.push_back({id, std::move(value), std::move(what)});
+  };
+  for (const std::string& entry : options.resolve) {
+    add_string(STRATA_OPT_RESOLVE, entry, "--resolve " + entry);
+  }
+  if (options.pipeline) {
+    add_string(STRATA_OPT_PIPELINE, *options.pipeline,
+               "--pipeline " + *options.pipeline);
+  }
+  if (options.proxy) add_string(STRATA_OPT_PROXY, *options.proxy, "--proxy");
+  if (options.proxy_user) {
+    // The credentials are never quoted back, not even in an error.
+    add_string(STRATA_OPT_PROXY_CREDENTIALS,
+               ProxyCredentials(*options.proxy_user), "--proxy-user");
+  }
+  if (options.noproxy) {
+    add_string(STRATA_OPT_NO_PROXY, *options.noproxy, "--noproxy");
+  }
+  std::string layers = LayerOptionsJson(options);
+  if (!layers.empty()) {
+    add_string(STRATA_OPT_LAYER_OPTIONS, layers, "TLS options");
+  }
+  return out;
+}
+
+}  // namespace strata::cli

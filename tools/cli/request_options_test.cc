@@ -1,0 +1,164 @@
+#include "tools/cli/request_options.h"
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "strata/strata.h"
+
+namespace strata::cli {
+namespace {
+
+CliOptions Parsed(std::initializer_list<const char*> args) {
+  std::vector<const char*> argv = {"strata"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("http://a.test/");
+  absl::StatusOr<CliOptions> o =
+      ParseCommandLine(static_cast<int>(argv.size()), argv.data());
+  EXPECT_TRUE(o.ok()) << o.status();
+  return o.ok() ? *o : CliOptions{};
+}
+
+std::optional<int64_t> IntOf(const RequestOptions& r, int32_t id) {
+  for (const IntOption& o : r.ints) {
+    if (o.id == id) return o.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> StringsOf(const RequestOptions& r, int32_t id) {
+  std::vector<std::string> out;
+  for (const StringOption& o : r.strings) {
+    if (o.id == id) out.push_back(o.value);
+  }
+  return out;
+}
+
+TEST(RequestOptions, PlainGetSetsNothing) {
+  RequestOptions r = BuildRequestOptions(Parsed({}));
+  EXPECT_TRUE(r.ints.empty());
+  EXPECT_TRUE(r.strings.empty());
+  EXPECT_EQ(LayerOptionsJson(Parsed({})), "");
+}
+
+TEST(RequestOptions, TimeoutsRedirectsAndFail) {
+  RequestOptions r = BuildRequestOptions(
+      Parsed({"-m", "2", "--connect-timeout", "0.5", "-L", "--max-redirs",
+              "-1", "-f"}));
+  EXPECT_EQ(IntOf(r, STRATA_OPT_TIMEOUT_MS), 2000);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_CONNECT_TIMEOUT_MS), 500);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_FOLLOW_REDIRECTS), 1);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_MAX_REDIRECTS), INT32_MAX);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_FAIL_ON_HTTP_ERROR), 1);
+}
+
+TEST(RequestOptions, RedirectPolicy) {
+  RequestOptions r = BuildRequestOptions(
+      Parsed({"--unsafe-redirect", "--location-trusted", "--post301",
+              "--post302", "--post303"}));
+  EXPECT_EQ(IntOf(r, STRATA_OPT_UNSAFE_REDIRECT), 1);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_LOCATION_TRUSTED), 1);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_FOLLOW_REDIRECTS), 1)
+      << "--location-trusted follows like -L";
+  EXPECT_EQ(IntOf(r, STRATA_OPT_POST301), 1);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_POST302), 1);
+  EXPECT_EQ(IntOf(r, STRATA_OPT_POST303), 1);
+  RequestOptions only303 = BuildRequestOptions(Parsed({"--post303"}));
+  EXPECT_FALSE(IntOf(only303, STRATA_OPT_POST301));
+  EXPECT_FALSE(IntOf(only303, STRATA_OPT_UNSAFE_REDIRECT));
+}
+
+TEST(RequestOptions, Proxy) {
+  RequestOptions r = BuildRequestOptions(
+      Parsed({"-x", "p.test:3128", "-U", "me:pw", "--noproxy", "a.test", "-p"}));
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_PROXY),
+            std::vector<std::string>{"p.test:3128"});
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_PROXY_CREDENTIALS),
+            std::vector<std::string>{"me:pw"});
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_NO_PROXY),
+            std::vector<std::string>{"a.test"});
+  EXPECT_EQ(IntOf(r, STRATA_OPT_PROXY_TUNNEL), 1);
+  for (const StringOption& o : r.strings) {
+    EXPECT_EQ(o.what.find("pw"), std::string::npos)
+        << "credentials must not reach error messages: " << o.what;
+  }
+}
+
+TEST(RequestOptions, EmptyProxyIsPassedOnToDisableProxies) {
+  RequestOptions r = BuildRequestOptions(Parsed({"-x", ""}));
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_PROXY), std::vector<std::string>{""});
+  EXPECT_TRUE(StringsOf(BuildRequestOptions(Parsed({})), STRATA_OPT_PROXY)
+                  .empty())
+      << "no -x: the runtime's configuration and environment decide";
+}
+
+TEST(RequestOptions, ProxyUserWithoutColonHasAnEmptyPassword) {
+  EXPECT_EQ(ProxyCredentials("me"), "me:");
+  EXPECT_EQ(ProxyCredentials("me:pw:x"), "me:pw:x");
+  EXPECT_EQ(ProxyCredentials(":"), ":");
+}
+
+TEST(RequestOptions, ProxyUrlUserinfo) {
+  EXPECT_EQ(ProxyUrlUserinfo("http://me:pw@p.test:3128"), "me:pw");
+  EXPECT_EQ(ProxyUrlUserinfo("me:pw@p.test:3128"), "me:pw");
+  EXPECT_EQ(ProxyUrlUserinfo("http://p.test:3128"), "");
+  EXPECT_EQ(ProxyUrlUserinfo("http://p.test/x@y"), "");
+  EXPECT_EQ(ProxyUrlUserinfo(""), "");
+}
+
+TEST(RequestOptions, ResolveAndPipelineKeepTheirOrder) {
+  RequestOptions r = BuildRequestOptions(
+      Parsed({"--resolve", "a.test:80:127.0.0.1", "--resolve",
+              "b.test:80:127.0.0.2", "--pipeline", "h1"}));
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_RESOLVE),
+            (std::vector<std::string>{"a.test:80:127.0.0.1",
+                                      "b.test:80:127.0.0.2"}));
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_PIPELINE), std::vector<std::string>{"h1"});
+}
+
+TEST(RequestOptions, InsecureTurnsVerificationOffForTheServerOnly) {
+  nlohmann::json j = nlohmann::json::parse(LayerOptionsJson(Parsed({"-k"})));
+  EXPECT_EQ(j, nlohmann::json::parse(R"({"tls": {"verify": false}})"));
+}
+
+TEST(RequestOptions, EveryTlsOptionUnderTls) {
+  std::string text = LayerOptionsJson(Parsed(
+      {"--cacert", "/ca.pem", "--capath", "/certs", "-E", "/c.pem:pw",
+       "--key", "/c.key", "--tlsv1.3", "--tls-max", "1.3", "--ciphers",
+       "A:B", "--curves", "X25519"}));
+  nlohmann::json expected = nlohmann::json::parse(R"({"tls": {
+      "ca_file": "/ca.pem", "ca_path": "/certs", "cert": "/c.pem",
+      "key": "/c.key", "min_version": "1.3", "max_version": "1.3",
+      "ciphers": ["A", "B"], "curves": ["X25519"]}})");
+  EXPECT_EQ(nlohmann::json::parse(text), expected) << text;
+}
+
+TEST(RequestOptions, ProxyTlsOptionsUnderProxyTls) {
+  std::string text = LayerOptionsJson(
+      Parsed({"--proxy-cacert", "/p.pem", "--proxy-capath", "/pdir",
+              "--proxy-insecure", "--cacert", "/ca.pem"}));
+  nlohmann::json expected = nlohmann::json::parse(R"({
+      "proxy:tls": {"ca_file": "/p.pem", "ca_path": "/pdir", "verify": false},
+      "tls": {"ca_file": "/ca.pem"}})");
+  EXPECT_EQ(nlohmann::json::parse(text), expected) << text;
+}
+
+TEST(RequestOptions, LayerOptionsAreOneStringOption) {
+  RequestOptions r = BuildRequestOptions(Parsed({"-k", "--proxy-insecure"}));
+  std::vector<std::string> layers = StringsOf(r, STRATA_OPT_LAYER_OPTIONS);
+  ASSERT_EQ(layers.size(), 1u);
+  nlohmann::json j = nlohmann::json::parse(layers[0]);
+  EXPECT_EQ(j["tls"]["verify"], false);
+  EXPECT_EQ(j["proxy:tls"]["verify"], false);
+}
+
+TEST(RequestOptions, FileNamesAreJsonEscaped) {
+  std::string text = LayerOptionsJson(Parsed({"--cacert", "/a \"b\"\\c.pem"}));
+  EXPECT_EQ(nlohmann::json::parse(text)["tls"]["ca_file"], "/a \"b\"\\c.pem");
+}
+
+}  // namespace
+}  // namespace strata::cli
