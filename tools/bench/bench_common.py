@@ -20,13 +20,27 @@ def free_port():
     return port
 
 
+def wait_for_port(port, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
 def bazel_bin():
     out = subprocess.run(["bazel", "info", "bazel-bin"], check=True, capture_output=True, text=True)
     return out.stdout.strip()
 
 
 class Nginx:
-    """nginx on 127.0.0.1 serving |files| (name → size in bytes) from a temp dir."""
+    """nginx on 127.0.0.1 serving |files| (name → size in bytes) from a temp dir.
+
+    |extra_server| is more configuration for the http block; "{www}" in it
+    stands for the docroot."""
 
     def __init__(self, files, extra_server=""):
         self.dir = tempfile.mkdtemp(prefix="strata-bench-")
@@ -49,21 +63,15 @@ http {{
   client_body_temp_path {d}/b; proxy_temp_path {d}/p; fastcgi_temp_path {d}/f;
   uwsgi_temp_path {d}/u; scgi_temp_path {d}/s;
   server {{ listen 127.0.0.1:{self.port}; root {www}; }}
-  {extra_server}
+  {extra_server.replace("{www}", www)}
 }}
 """
         with open(os.path.join(d, "nginx.conf"), "w") as f:
             f.write(conf)
         self.proc = subprocess.Popen(["nginx", "-e", f"{d}/error.log", "-c", f"{d}/nginx.conf"])
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("nginx did not start; see " + d)
+        if not wait_for_port(self.port):
+            self.stop()
+            raise RuntimeError("nginx did not start; see " + d)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
