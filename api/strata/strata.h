@@ -76,6 +76,7 @@ typedef struct strata_error {
   char layer[64];       /* "tcp", "h1", "config", "runtime", ... */
   char message[1024];   /* full sentence including layer, hop and URL */
   char url[1024];       /* URL of the hop, "" if none */
+  int32_t http_connect; /* the proxy's CONNECT reply status, 0 if none */
 } strata_error;
 
 /* ---------------------------------------------------------------------------

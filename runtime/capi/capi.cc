@@ -68,10 +68,12 @@ void FillError(strata_error* out, strata_status code, const std::string& layer, 
   CopyTruncated(out->layer, sizeof(out->layer), layer);
   CopyTruncated(out->message, sizeof(out->message), message);
   if (out->struct_size >= offsetof(strata_error, url) + sizeof(out->url)) CopyTruncated(out->url, sizeof(out->url), url);
+  if (STRATA_HAS_FIELD(out, strata_error, http_connect)) out->http_connect = 0;
 }
 
 void CopyError(strata_error* out, const strata_error& in) {
   FillError(out, in.code, in.layer, in.message, in.hop, in.url);
+  if (out && STRATA_HAS_FIELD(out, strata_error, http_connect)) out->http_connect = in.http_connect;
 }
 
 template <typename Fn>

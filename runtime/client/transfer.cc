@@ -158,6 +158,7 @@ void Transfer::Fail(strata_status status, const std::string& layer, const std::s
   std::string url = hop_request_.url.host.empty() ? request_.url : hop_request_.url.ToString(false);
   CopyTruncated(error_.layer, sizeof(error_.layer), layer);
   CopyTruncated(error_.url, sizeof(error_.url), url);
+  error_.http_connect = response_.http_connect;
   std::string full = absl::StrCat(layer, ": ", message, " (hop ", hop_, ", ", url, ")");
   CopyTruncated(error_.message, sizeof(error_.message), full);
   response_.time_total_us = MonotonicUs() - started_us_;

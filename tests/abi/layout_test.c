@@ -315,13 +315,14 @@ _Static_assert(_Generic((strata_plugin_entry_fn)0, const strata_plugin_descripto
                "strata_plugin_entry_fn changed");
 
 /* ---- strata_error ---------------------------------------------------- */
-PIN_SIZE(strata_error, 2128);
+PIN_SIZE(strata_error, 2136);
 PIN_OFFSET(strata_error, struct_size, 0);
 PIN_OFFSET(strata_error, code, 8);
 PIN_OFFSET(strata_error, hop, 12);
 PIN_OFFSET(strata_error, layer, 16);
 PIN_OFFSET(strata_error, message, 80);
 PIN_OFFSET(strata_error, url, 1104);
+PIN_OFFSET(strata_error, http_connect, 2128);
 _Static_assert(sizeof(((strata_error*)0)->layer) == 64, "strata_error.layer size changed");
 _Static_assert(sizeof(((strata_error*)0)->message) == 1024, "strata_error.message size changed");
 _Static_assert(sizeof(((strata_error*)0)->url) == 1024, "strata_error.url size changed");

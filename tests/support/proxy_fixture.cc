@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <chrono>
 #include <thread>
 
@@ -24,14 +26,32 @@ bool WaitForPort(uint16_t port, Process* process, std::chrono::milliseconds limi
   return false;
 }
 
-// OpenDir makes |dir| writable by the unprivileged user a daemon drops to.
-void OpenDir(const std::string& dir) { chmod(dir.c_str(), 0777); }
+// DaemonDir makes a directory the unprivileged user a daemon drops to can
+// reach: $TEST_TMPDIR may sit under /root (mode 0700) when tests run as
+// root, so the directory lives under /tmp and the fixture removes it.
+std::string DaemonDir(const char* prefix) {
+  std::string templ = std::string("/tmp/strata-") + prefix + "-XXXXXX";
+  char* made = mkdtemp(templ.data());
+  if (!made) abort();
+  chmod(made, 0777);
+  return made;
+}
+
+void RemoveDir(const std::string& dir) {
+  if (dir.rfind("/tmp/strata-", 0) != 0) return;  // never anything else
+  std::string cmd = "rm -rf '" + dir + "'";
+  if (system(cmd.c_str()) != 0) {
+  }
+}
 
 }  // namespace
 
-SquidFixture::SquidFixture() : dir_(MakeTempDir("squid")) { OpenDir(dir_); }
+SquidFixture::SquidFixture() : dir_(DaemonDir("squid")) {}
 
-SquidFixture::~SquidFixture() { Stop(); }
+SquidFixture::~SquidFixture() {
+  Stop();
+  RemoveDir(dir_);
+}
 
 void SquidFixture::EnableTls(const std::string& cert, const std::string& key) {
   cert_ = cert;
@@ -85,11 +105,12 @@ std::string SquidFixture::AccessLog() const { return ReadFileIfExists(dir_ + "/a
 std::string SquidFixture::CacheLog() const { return ReadFileIfExists(dir_ + "/cache.log"); }
 
 TinyproxyFixture::TinyproxyFixture(std::string user, std::string password)
-    : dir_(MakeTempDir("tinyproxy")), user_(std::move(user)), password_(std::move(password)) {
-  OpenDir(dir_);
-}
+    : dir_(DaemonDir("tinyproxy")), user_(std::move(user)), password_(std::move(password)) {}
 
-TinyproxyFixture::~TinyproxyFixture() { Stop(); }
+TinyproxyFixture::~TinyproxyFixture() {
+  Stop();
+  RemoveDir(dir_);
+}
 
 bool TinyproxyFixture::Start(std::string* error) {
   port_ = FreePort();

@@ -2,11 +2,11 @@
 // squid (CONNECT and forwarding, optionally an https_port) and tinyproxy
 // (optionally with Basic auth).
 //
-// Both daemons switch user and write outside $TEST_TMPDIR-only sandboxes,
-// so tests using them are tagged "no-sandbox". Each fixture has its own
-// directory under $TEST_TMPDIR (made world-writable for the unprivileged
-// user the daemon drops to), its own free port, and stops its daemon in its
-// destructor.
+// Both daemons switch to unprivileged users and write outside a sandbox's
+// writable paths, so tests using them are tagged "no-sandbox". Each fixture
+// has its own directory under /tmp (not $TEST_TMPDIR, which may sit under
+// /root, out of those users' reach), its own free port, and stops its
+// daemon and removes its directory in its destructor.
 #ifndef STRATA_TESTS_SUPPORT_PROXY_FIXTURE_H_
 #define STRATA_TESTS_SUPPORT_PROXY_FIXTURE_H_
 

@@ -377,6 +377,7 @@ int Cli::RunOne(size_t index, const std::string& body,
   summary.num_redirects = t.max_hop > 1 ? t.max_hop - 1 : 0;
   summary.size_download = t.downloaded;
   summary.time_total_us = NowUs() - started_us;
+  if (status != STRATA_OK) summary.http_connect = error.http_connect;
   if (response != nullptr) {
     summary.http_code = strata_response_status(response);
     summary.http_version = strata_response_http_version(response);
