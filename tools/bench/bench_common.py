@@ -115,3 +115,77 @@ def compare(label, ours, theirs, runs):
     wall_ratio = m(a_wall) / m(b_wall) if m(b_wall) > 0 else float("nan")
     print(f"  ratio strata/curl: cpu {cpu_ratio:.2f}x   wall {wall_ratio:.2f}x")
     return cpu_ratio, wall_ratio
+
+
+def make_pki(d):
+    """A throw-away CA and a certificate for localhost/127.0.0.1 in |d|."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bench CA",
+        "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+        "-keyout", f"{d}/server.key", "-out", f"{d}/server.csr")
+    with open(f"{d}/san.ext", "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", f"{d}/server.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
+        "-CAcreateserial", "-days", "1", "-extfile", f"{d}/san.ext", "-out", f"{d}/server.pem")
+
+
+
+def strata_tls_config(d, session_cache=True, pooled=True):
+    """A strata configuration file trusting the CA of make_pki(d)."""
+    import json
+    config = {
+        "pipelines": {
+            "https": ["tcp", {"layer": "tls", "options": {
+                "alpn": ["http/1.1"], "ca_file": f"{d}/ca.pem", "session_cache": session_cache}}, "h1"],
+        },
+    }
+    if not pooled:
+        config["pool"] = {"max_idle_per_origin": 0}
+    path = f"{d}/strata-{int(session_cache)}-{int(pooled)}.json"
+    with open(path, "w") as f:
+        json.dump(config, f)
+    return path
+
+
+class Squid:
+    """squid on 127.0.0.1 (CONNECT allowed to any port), in a temp dir."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="strata-bench-squid-")
+        os.chmod(self.dir, 0o777)
+        self.port = free_port()
+        d = self.dir
+        with open(f"{d}/squid.conf", "w") as f:
+            f.write(f"""http_port 127.0.0.1:{self.port}
+pid_filename {d}/squid.pid
+cache_log {d}/cache.log
+access_log none
+cache_store_log none
+cache deny all
+coredump_dir {d}
+netdb_filename none
+pinger_enable off
+shutdown_lifetime 0 seconds
+acl local src 127.0.0.0/8
+http_access allow local
+http_access deny all
+""")
+        self.proc = subprocess.Popen(["squid", "-N", "-f", f"{d}/squid.conf"])
+        if not wait_for_port(self.port, 30):
+            self.stop()
+            raise RuntimeError("squid did not start; see " + d)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

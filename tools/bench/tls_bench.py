@@ -11,7 +11,6 @@ DIR holds strata and its plugins (default: `bazel info -c opt bazel-bin`/tools
 after `bazel build -c opt //tools:dist`)."""
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -22,33 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_common  # noqa: E402
 
 
-def make_pki(d):
-    def run(*args):
-        subprocess.run(["openssl", *args], check=True, capture_output=True)
-
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bench CA",
-        "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-        "-keyout", f"{d}/server.key", "-out", f"{d}/server.csr")
-    with open(f"{d}/san.ext", "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    run("x509", "-req", "-in", f"{d}/server.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
-        "-CAcreateserial", "-days", "1", "-extfile", f"{d}/san.ext", "-out", f"{d}/server.pem")
-
-
 def strata_config(d, session_cache, pooled):
-    config = {
-        "pipelines": {
-            "https": ["tcp", {"layer": "tls", "options": {
-                "alpn": ["http/1.1"], "ca_file": f"{d}/ca.pem", "session_cache": session_cache}}, "h1"],
-        },
-    }
-    if not pooled:
-        config["pool"] = {"max_idle_per_origin": 0}
-    path = f"{d}/strata-{int(session_cache)}-{int(pooled)}.json"
-    with open(path, "w") as f:
-        json.dump(config, f)
-    return path
+    return bench_common.strata_tls_config(d, session_cache, pooled)
 
 
 def handshakes_per_second(argv, n):
@@ -67,7 +41,7 @@ def main():
     bindir = args.bin or os.path.join(bench_common.bazel_bin(), "tools")
     strata = os.path.join(bindir, "strata")
     pki = tempfile.mkdtemp(prefix="strata-tls-bench-")
-    make_pki(pki)
+    bench_common.make_pki(pki)
     tls_port = bench_common.free_port()
     server = f"""server {{ listen 127.0.0.1:{tls_port} ssl; root {{www}};
       ssl_certificate {pki}/server.pem; ssl_certificate_key {pki}/server.key;
