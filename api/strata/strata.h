@@ -201,7 +201,20 @@ enum {
    * pipeline template's options for this request, e.g.
    * {"tls": {"ca_file": "/etc/my-ca.pem"}}. "proxy:tls" names the TLS
    * layer to an https proxy. Repeated calls merge. */
-  STRATA_OPT_LAYER_OPTIONS = 20
+  STRATA_OPT_LAYER_OPTIONS = 20,
+  /* STRATA_HTTP_VERSION_*: which HTTP version the hop's template speaks. */
+  STRATA_OPT_HTTP_VERSION = 21
+};
+
+/* Values of STRATA_OPT_HTTP_VERSION. The runtime picks the pipeline
+ * template per hop: "<scheme>" for the default and 1.1, "https+h2" (ALPN
+ * offers h2, falls back to HTTP/1.1) or "http+h2c" (HTTP/1.1 Upgrade) for
+ * 2, "http+h2-prior" for 2 with prior knowledge on cleartext. */
+enum {
+  STRATA_HTTP_VERSION_DEFAULT = 0,
+  STRATA_HTTP_VERSION_1_1 = 11,
+  STRATA_HTTP_VERSION_2 = 20,
+  STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21
 };
 
 STRATA_API strata_status strata_request_set_option_int(strata_request* request,

@@ -331,6 +331,12 @@ bool Runtime::ScheduleOnce() {
   return changed || dirty_;
 }
 
+std::string Runtime::TemplateFor(const std::string& scheme, int64_t http_version) const {
+  if (http_version == STRATA_HTTP_VERSION_2) return scheme == "https" ? "https+h2" : "http+h2c";
+  if (http_version == STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE) return scheme == "https" ? "https+h2" : "http+h2-prior";
+  return scheme;
+}
+
 absl::StatusOr<PipelineSpec> Runtime::ComposeProxyPipeline(const std::string& scheme,
                                                            const std::string& proxy_scheme, bool tunnel) {
   // An explicit template wins: "https+proxy", "https+https-proxy",
@@ -394,16 +400,22 @@ absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
     }
     plan.pipeline = it->second;
   } else if (proxy->has_value()) {
+    // Through a proxy, h2c (an HTTP/1.1 Upgrade) and prior knowledge on
+    // cleartext make no sense; https keeps its ALPN choice inside the tunnel.
+    int64_t version = ro.http_version;
+    if (url.scheme == "http" && !(*proxy)->tunnel) version = STRATA_HTTP_VERSION_DEFAULT;
     absl::StatusOr<PipelineSpec> composed =
-        ComposeProxyPipeline(url.scheme, (*proxy)->url.scheme, (*proxy)->tunnel);
+        ComposeProxyPipeline(TemplateFor(url.scheme, version), (*proxy)->url.scheme, (*proxy)->tunnel);
     if (!composed.ok()) return composed.status();
     plan.pipeline = *std::move(composed);
   } else {
-    auto it = config_.pipelines.find(url.scheme);
+    std::string name = TemplateFor(url.scheme, ro.http_version);
+    auto it = config_.pipelines.find(name);
     if (it == config_.pipelines.end()) {
       return absl::NotFoundError(absl::StrCat(
-          "no pipeline template '", url.scheme, "' for this URL (configure \"pipelines\": {\"", url.scheme,
-          "\": [...]}", url.scheme == "https" ? " and load the tls plugin" : "", ")"));
+          "no pipeline template '", name, "' for this URL (configure \"pipelines\": {\"", name,
+          "\": [...]}", url.scheme == "https" ? " and load the tls plugin" : "",
+          name != url.scheme ? " and the HTTP/2 plugins" : "", ")"));
     }
     plan.pipeline = it->second;
   }

@@ -98,8 +98,11 @@ class Runtime : public ConnectionListener {
   bool ScheduleOnce();
   void StartHop(Transfer* t);
   absl::StatusOr<HopPlan> PlanHop(Transfer* t);
-  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& scheme, const std::string& proxy_scheme,
+  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
                                                     bool tunnel);
+  // TemplateFor names the template a hop to |scheme| uses under the
+  // request's HTTP version policy.
+  std::string TemplateFor(const std::string& scheme, int64_t http_version) const;
   RedirectPolicy PolicyFor(const Request& request) const;
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
   void AfterHop(Transfer* t);

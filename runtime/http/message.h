@@ -64,6 +64,7 @@ struct RequestOptions {
   int64_t post301 = -1;
   int64_t post302 = -1;
   int64_t post303 = -1;
+  int64_t http_version = 0;  // STRATA_HTTP_VERSION_*
   // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
   nlohmann::json layer_options = nlohmann::json::object();
 };
