@@ -1,0 +1,113 @@
+#!/bin/bash
+# install.sh — installs strata for programs built outside Bazel.
+#
+#   tools/install.sh PREFIX              build //tools:dist with Bazel (-c opt), then install
+#   tools/install.sh --from DIR PREFIX   install files already built: DIR holds what
+#                                        //tools:dist holds (libstrata.so, strata,
+#                                        strata-inspect, strata-*.so plugins)
+#
+# Installs
+#   PREFIX/lib/libstrata.so.0            the library, named after its soname
+#   PREFIX/lib/libstrata.so              -> libstrata.so.0 (what -lstrata finds)
+#   PREFIX/lib/strata/plugins/strata-*.so
+#                                        where libstrata.so and the programs look by default
+#   PREFIX/include/strata/               strata.h, plugin.h, status.h, sdk.hpp
+#   PREFIX/bin/strata, PREFIX/bin/strata-inspect
+#   PREFIX/lib/pkgconfig/strata.pc       cc prog.c $(pkg-config --cflags --libs strata)
+#
+# The headers come from api/ next to this script (in a checkout, or in the
+# runfiles of a test that ships this script with them).
+#
+# Environment: BAZEL (default "bazel"; e.g. "bazel --output_base=...") and
+# BAZEL_FLAGS (extra build flags) for the build; DESTDIR for a staged
+# install (files go under $DESTDIR/PREFIX, strata.pc still says PREFIX).
+set -euo pipefail
+
+usage() {
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+from=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --from)
+      [ $# -ge 2 ] || usage
+      from=$2
+      shift 2
+      ;;
+    -h | --help) usage ;;
+    -*) echo "install.sh: unknown option $1" >&2; usage ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 1 ] || usage
+prefix=$1
+# strata.pc and the rpath in it must be absolute to work from anywhere.
+case "$prefix" in
+  /*) ;;
+  *) prefix="$(pwd)/$prefix" ;;
+esac
+prefix=${prefix%/}
+
+# Not resolved through symlinks on purpose: in a test's runfiles the script
+# is a symlink into the source tree, and api/ is beside the symlink.
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+headers="$repo/api/strata"
+
+if [ -z "$from" ]; then
+  bazel=${BAZEL:-bazel}
+  # -c opt: an installed library is for use, not for debugging the build.
+  (cd "$repo" && $bazel build -c opt ${BAZEL_FLAGS:-} //tools:dist)
+  from="$(cd "$repo" && $bazel info -c opt ${BAZEL_FLAGS:-} bazel-bin)/tools"
+fi
+
+for f in libstrata.so strata strata-inspect; do
+  [ -f "$from/$f" ] || { echo "install.sh: $from/$f is missing (expected the files of //tools:dist)" >&2; exit 1; }
+done
+plugins=("$from"/strata-*.so)
+[ -f "${plugins[0]}" ] || { echo "install.sh: no strata-*.so plugin in $from" >&2; exit 1; }
+for h in strata.h plugin.h status.h sdk.hpp; do
+  [ -f "$headers/$h" ] || { echo "install.sh: header $headers/$h is missing" >&2; exit 1; }
+done
+
+# The file is named after the soname the linker records in programs, so
+# they find it at run time; libstrata.so is only for -lstrata at link time.
+soname=$(readelf -d "$from/libstrata.so" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+if [ -z "$soname" ]; then
+  echo "install.sh: cannot read the soname of $from/libstrata.so (is readelf installed?)" >&2
+  exit 1
+fi
+version=$("$from/strata" --version 2>/dev/null | sed -n '1s/^strata \([^ ]*\).*/\1/p')
+
+dest="${DESTDIR:-}$prefix"
+install -d "$dest/bin" "$dest/include/strata" "$dest/lib/pkgconfig" "$dest/lib/strata/plugins"
+install -m 0755 "$from/libstrata.so" "$dest/lib/$soname"
+ln -sfn "$soname" "$dest/lib/libstrata.so"
+install -m 0755 "${plugins[@]}" "$dest/lib/strata/plugins/"
+install -m 0755 "$from/strata" "$from/strata-inspect" "$dest/bin/"
+for h in strata.h plugin.h status.h sdk.hpp; do
+  install -m 0644 "$headers/$h" "$dest/include/strata/$h"
+done
+
+# The rpath in Libs lets a program built with pkg-config run without
+# LD_LIBRARY_PATH when PREFIX is not a directory the dynamic linker searches.
+cat >"$dest/lib/pkgconfig/strata.pc" <<EOF
+prefix=$prefix
+exec_prefix=\${prefix}
+libdir=\${exec_prefix}/lib
+includedir=\${prefix}/include
+plugindir=\${libdir}/strata/plugins
+
+Name: strata
+Description: HTTP client transport whose layers are plugins behind a C ABI
+Version: ${version:-0}
+Cflags: -I\${includedir}
+Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lstrata
+EOF
+
+echo "installed strata ${version:-} into $dest:"
+echo "  $dest/lib/$soname (+ libstrata.so), ${#plugins[@]} plugins in $dest/lib/strata/plugins"
+echo "  $dest/include/strata, $dest/bin/strata, $dest/bin/strata-inspect"
+echo "build with: PKG_CONFIG_PATH=$prefix/lib/pkgconfig cc prog.c \$(pkg-config --cflags --libs strata)"
