@@ -226,19 +226,28 @@ absl::StatusOr<ResponseEvent> ResponseParser::ParseHeadBytes(std::string_view in
     head_buf_.clear();
     restart_head_ = false;
   }
+  // Reject a reply that is not HTTP/1.x as soon as its first bytes show it
+  // (HTTP/0.9 or garbage, HOSTILE 65) instead of buffering up to the limits.
+  // Checked before the bytes are accumulated, so the verdict does not depend
+  // on how the input was split (a long garbage line in one piece used to
+  // hit max_header_line_bytes first).
+  static constexpr std::string_view kPrefix = "HTTP/";
+  if (head_buf_.size() < kPrefix.size()) {
+    std::string start = head_buf_;
+    start.append(input.substr(0, kPrefix.size() - head_buf_.size()));
+    if (std::string_view(start) != kPrefix.substr(0, start.size())) {
+      std::string line = head_buf_;
+      line.append(input.substr(0, std::min<size_t>(input.find('\n'), 128)));
+      if (size_t lf = line.find('\n'); lf != std::string::npos) line.resize(lf);
+      return Failed(Malformed(Cat(
+          "malformed status line: the reply does not start with \"HTTP/\" (got ",
+          Quoted(line), ")")));
+    }
+  }
   bool complete = false;
   absl::Status st = AccumulateBlock(input, &head_buf_, limits_.max_header_block_bytes,
                                     "response head", out_consumed, &complete);
   if (!st.ok()) return st;
-  // Reject a reply that is not HTTP/1.x as soon as its first bytes show it
-  // (HTTP/0.9 or garbage, HOSTILE 65) instead of buffering up to the limits.
-  static constexpr std::string_view kPrefix = "HTTP/";
-  size_t n = head_buf_.size() < kPrefix.size() ? head_buf_.size() : kPrefix.size();
-  if (std::string_view(head_buf_).substr(0, n) != kPrefix.substr(0, n)) {
-    return Failed(Malformed(Cat(
-        "malformed status line: the reply does not start with \"HTTP/\" (got ",
-        Quoted(std::string_view(head_buf_).substr(0, head_buf_.find('\n'))), ")")));
-  }
   if (!complete) return ResponseEvent::kNeedMore;
   return FinishHead();
 }

@@ -545,3 +545,26 @@ TEST(ResponseParser, Hostile68_BytesAfterTheResponseAreNotPartOfIt) {
 
 }  // namespace
 }  // namespace strata::h1
+
+namespace strata::h1 {
+namespace {
+
+// Found by tests/fuzz/h1_response_fuzzer (corpus file
+// regression_garbage_long_line): a non-HTTP reply whose first line exceeds
+// max_header_line_bytes was a limit error in one piece but a protocol error
+// when split. The "HTTP/" check now runs before the bytes are buffered.
+TEST(ResponseParser, FuzzGarbageFirstLineVerdictIndependentOfSplit) {
+  ResponseParserLimits limits;
+  limits.max_header_line_bytes = 16;
+  const std::string garbage(40, '\0');
+  Result whole = Drive({garbage}, true, {}, limits);
+  Result split = Drive({std::string_view(garbage).substr(0, 1),
+                        std::string_view(garbage).substr(1)},
+                       true, {}, limits);
+  EXPECT_EQ(whole.error.code(), absl::StatusCode::kInvalidArgument) << whole.error;
+  EXPECT_EQ(split.error.code(), absl::StatusCode::kInvalidArgument) << split.error;
+  EXPECT_NE(whole.error.message().find("does not start with \"HTTP/\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata::h1

@@ -187,6 +187,15 @@ void ClientSession::ResetStream(uint32_t stream_id, ErrorCode code) {
   ScheduleData();
 }
 
+std::vector<ClientSession::StreamWindows> ClientSession::stream_windows() const {
+  std::vector<StreamWindows> out;
+  out.reserve(streams_.size());
+  for (const auto& [id, s] : streams_) {
+    out.push_back(StreamWindows{id, s->send.available(), s->recv.window()});
+  }
+  return out;
+}
+
 uint32_t ClientSession::Capacity() const {
   if (dead_ || going_away_) return 0;
   const size_t active = streams_.size();

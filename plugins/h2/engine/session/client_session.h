@@ -205,6 +205,22 @@ class ClientSession {
   std::optional<absl::Duration> rtt() const { return rtt_; }
 
   const PeerSettings& peer_settings() const { return peer_; }
+  // server_settings_received: the server's first SETTINGS frame arrived, so
+  // peer_settings() (and Capacity()) reflect what it allows.
+  bool server_settings_received() const { return got_server_settings_; }
+
+  // Read-only views of flow-control and HPACK state, for invariant checks
+  // (tests, tests/fuzz/h2_session_fuzzer.cc).
+  struct StreamWindows {
+    uint32_t stream_id = 0;
+    int64_t send = 0;     // credit the server granted us on the stream
+    int64_t receive = 0;  // credit we granted the server on the stream
+  };
+  int64_t connection_send_window() const { return conn_send_.available(); }
+  int64_t connection_receive_window() const { return conn_recv_.window(); }
+  std::vector<StreamWindows> stream_windows() const;
+  const hpack::Decoder& hpack_decoder() const { return decoder_; }
+  const hpack::Encoder& hpack_encoder() const { return encoder_; }
 
  private:
   struct Stream;
