@@ -1,0 +1,232 @@
+"""ctypes declarations of strata/strata.h and strata/status.h, and finding
+libstrata.so. Internal: the public surface is in strata/__init__.py."""
+
+import ctypes
+import ctypes.util
+import os
+import threading
+
+# --- strata/status.h -------------------------------------------------------
+
+STATUS_NAMES = {
+    0: "STRATA_OK",
+    1: "STRATA_AGAIN",
+    -1: "STRATA_E_INVALID_ARGUMENT",
+    -2: "STRATA_E_NO_MEMORY",
+    -3: "STRATA_E_UNSUPPORTED",
+    -4: "STRATA_E_BUFFER_TOO_SMALL",
+    -5: "STRATA_E_STATE",
+    -20: "STRATA_E_CONFIG",
+    -21: "STRATA_E_PLUGIN_LOAD",
+    -22: "STRATA_E_PLUGIN_ABI",
+    -23: "STRATA_E_PLUGIN_INIT",
+    -24: "STRATA_E_UNKNOWN_LAYER",
+    -25: "STRATA_E_URL",
+    -40: "STRATA_E_RESOLVE",
+    -41: "STRATA_E_CONNECT",
+    -42: "STRATA_E_TIMEOUT",
+    -43: "STRATA_E_IO",
+    -44: "STRATA_E_CLOSED",
+    -45: "STRATA_E_TLS",
+    -46: "STRATA_E_TLS_VERIFY",
+    -47: "STRATA_E_PROXY",
+    -60: "STRATA_E_PROTOCOL",
+    -61: "STRATA_E_TRUNCATED",
+    -62: "STRATA_E_LIMIT",
+    -63: "STRATA_E_HTTP_STATUS",
+    -64: "STRATA_E_REDIRECT",
+    -65: "STRATA_E_BODY",
+    -66: "STRATA_E_CANCELLED",
+    -67: "STRATA_E_STREAM_RESET",
+    -68: "STRATA_E_NOT_PROCESSED",
+    -99: "STRATA_E_INTERNAL",
+}
+for _code, _name in STATUS_NAMES.items():
+    globals()[_name] = _code
+del _code, _name
+
+# --- strata/strata.h enums ---------------------------------------------------
+
+EVENT_TRACE, EVENT_HOP, EVENT_CONNECT, EVENT_DATA_IN, EVENT_DATA_OUT = 1, 2, 3, 4, 5
+
+OPT_TIMEOUT_MS = 1
+OPT_CONNECT_TIMEOUT_MS = 2
+OPT_FIRST_BYTE_TIMEOUT_MS = 3
+OPT_IDLE_TIMEOUT_MS = 4
+OPT_FOLLOW_REDIRECTS = 5
+OPT_MAX_REDIRECTS = 6
+OPT_FAIL_ON_HTTP_ERROR = 7
+OPT_PIPELINE = 8
+OPT_RESOLVE = 9
+OPT_MAX_BODY_BYTES = 10
+OPT_PROXY = 11
+OPT_PROXY_CREDENTIALS = 12
+OPT_NO_PROXY = 13
+OPT_PROXY_TUNNEL = 14
+OPT_UNSAFE_REDIRECT = 15
+OPT_LOCATION_TRUSTED = 16
+OPT_POST301 = 17
+OPT_POST302 = 18
+OPT_POST303 = 19
+OPT_LAYER_OPTIONS = 20
+
+INFO_STATUS = 1
+INFO_HTTP_VERSION = 2
+INFO_NUM_REDIRECTS = 3
+INFO_NUM_CONNECTS = 4
+INFO_SIZE_DOWNLOAD = 5
+INFO_TIME_TOTAL_US = 6
+INFO_TIME_CONNECT_US = 7
+INFO_TIME_FIRST_BYTE_US = 8
+INFO_SIZE_UPLOAD = 9
+INFO_HTTP_CONNECT = 10
+
+INFO_STR_EFFECTIVE_URL = 1
+INFO_STR_REDIRECT_URL = 2
+INFO_STR_CHAIN = 3
+
+
+class Error(ctypes.Structure):
+    """strata_error (2128 bytes on LP64)."""
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("code", ctypes.c_int32),
+        ("hop", ctypes.c_int32),
+        ("layer", ctypes.c_char * 64),
+        ("message", ctypes.c_char * 1024),
+        ("url", ctypes.c_char * 1024),
+    ]
+
+    @classmethod
+    def new(cls):
+        e = cls()
+        e.struct_size = ctypes.sizeof(cls)
+        return e
+
+
+class Event(ctypes.Structure):
+    """strata_event."""
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("type", ctypes.c_int32),
+        ("hop", ctypes.c_int32),
+        ("layer", ctypes.c_char_p),
+        ("message", ctypes.c_char_p),
+        ("url", ctypes.c_char_p),
+        ("status", ctypes.c_int32),
+        ("reused", ctypes.c_int32),
+        ("chain", ctypes.c_char_p),
+        ("elapsed_us", ctypes.c_uint64),
+    ]
+
+
+status_t = ctypes.c_int32
+vp = ctypes.c_void_p
+u8p = ctypes.POINTER(ctypes.c_uint8)
+
+EVENT_FN = ctypes.CFUNCTYPE(None, vp, ctypes.POINTER(Event))
+READ_FN = ctypes.CFUNCTYPE(status_t, vp, u8p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t),
+                           ctypes.POINTER(ctypes.c_int))
+WRITE_FN = ctypes.CFUNCTYPE(status_t, vp, u8p, ctypes.c_size_t)
+
+# name: (restype, argtypes). Every function of strata.h.
+_SIGNATURES = {
+    "strata_version": (ctypes.c_char_p, []),
+    "strata_abi_version": (ctypes.c_uint32, []),
+    "strata_status_name": (ctypes.c_char_p, [status_t]),
+    "strata_runtime_new": (status_t, [ctypes.c_char_p, ctypes.POINTER(vp), ctypes.POINTER(Error)]),
+    "strata_runtime_new_from_file": (status_t, [ctypes.c_char_p, ctypes.POINTER(vp), ctypes.POINTER(Error)]),
+    "strata_runtime_free": (None, [vp]),
+    "strata_runtime_set_event_callback": (None, [vp, EVENT_FN, vp, ctypes.c_uint32]),
+    "strata_request_new": (status_t, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(vp)]),
+    "strata_request_free": (None, [vp]),
+    "strata_request_add_header": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p]),
+    "strata_request_set_body": (status_t, [vp, ctypes.c_char_p, ctypes.c_size_t]),
+    "strata_request_set_body_reader": (status_t, [vp, ctypes.c_int64, READ_FN, vp]),
+    "strata_request_set_body_writer": (status_t, [vp, WRITE_FN, vp]),
+    "strata_request_set_option_int": (status_t, [vp, ctypes.c_int32, ctypes.c_int64]),
+    "strata_request_set_option_string": (status_t, [vp, ctypes.c_int32, ctypes.c_char_p]),
+    "strata_response_status": (ctypes.c_int32, [vp]),
+    "strata_response_http_version": (ctypes.c_int32, [vp]),
+    "strata_response_header_count": (ctypes.c_size_t, [vp]),
+    "strata_response_header": (status_t, [vp, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p),
+                                          ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_char_p),
+                                          ctypes.POINTER(ctypes.c_size_t)]),
+    "strata_response_header_get": (ctypes.c_char_p, [vp, ctypes.c_char_p]),
+    "strata_response_body": (None, [vp, ctypes.POINTER(u8p), ctypes.POINTER(ctypes.c_size_t)]),
+    "strata_response_effective_url": (ctypes.c_char_p, [vp]),
+    "strata_response_info": (status_t, [vp, ctypes.c_int32, ctypes.POINTER(ctypes.c_int64)]),
+    "strata_response_info_string": (status_t, [vp, ctypes.c_int32, ctypes.POINTER(ctypes.c_char_p)]),
+    "strata_response_free": (None, [vp]),
+    "strata_fetch": (status_t, [vp, vp, ctypes.POINTER(vp), ctypes.POINTER(Error)]),
+    "strata_submit": (status_t, [vp, vp, vp, ctypes.POINTER(vp)]),
+    "strata_runtime_run": (status_t, [vp, ctypes.c_int32, ctypes.POINTER(ctypes.c_size_t)]),
+    "strata_runtime_fd": (ctypes.c_int, [vp]),
+    "strata_runtime_timeout_ms": (ctypes.c_int64, [vp]),
+    "strata_runtime_next_done": (vp, [vp]),
+    "strata_transfer_done": (ctypes.c_int, [vp]),
+    "strata_transfer_user": (vp, [vp]),
+    "strata_transfer_result": (status_t, [vp, ctypes.POINTER(Error)]),
+    "strata_transfer_take_response": (vp, [vp]),
+    "strata_transfer_cancel": (None, [vp]),
+    "strata_transfer_free": (None, [vp]),
+    "strata_connection_open": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint16, ctypes.c_int32,
+                                          ctypes.POINTER(vp), ctypes.POINTER(Error)]),
+    "strata_connection_send": (status_t, [vp, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int32,
+                                          ctypes.POINTER(Error)]),
+    "strata_connection_recv": (status_t, [vp, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t),
+                                          ctypes.c_int32, ctypes.POINTER(Error)]),
+    "strata_connection_request": (status_t, [vp, vp, ctypes.POINTER(vp), ctypes.POINTER(Error)]),
+    "strata_connection_describe": (ctypes.c_char_p, [vp]),
+    "strata_connection_close": (None, [vp]),
+}
+
+FUNCTION_NAMES = tuple(_SIGNATURES)
+
+_lock = threading.Lock()
+_loaded = {}
+
+
+def _candidates(library):
+    if library:
+        yield library
+        return
+    env = os.environ.get("STRATA_LIBRARY")
+    if env:
+        yield env
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in (os.path.join(here, "libstrata.so"), os.path.join(os.path.dirname(here), "libstrata.so")):
+        if os.path.exists(path):
+            yield path
+    found = ctypes.util.find_library("strata")
+    if found:
+        yield found
+    yield "libstrata.so"
+
+
+def load(library=None):
+    """Returns the declared CDLL for |library| (a path), $STRATA_LIBRARY,
+    a libstrata.so next to the package, or the system loader's."""
+    errors = []
+    for path in _candidates(library):
+        with _lock:
+            if path in _loaded:
+                return _loaded[path]
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError as e:
+                errors.append("%s: %s" % (path, e))
+                continue
+            for name, (restype, argtypes) in _SIGNATURES.items():
+                fn = getattr(lib, name)
+                fn.restype = restype
+                fn.argtypes = argtypes
+            _loaded[path] = lib
+            return lib
+    raise OSError("libstrata.so not found (pass library=, set STRATA_LIBRARY, or put it next to the "
+                  "strata package): " + "; ".join(errors))
+
+
+def status_name(code):
+    return STATUS_NAMES.get(code, "STRATA_E_UNKNOWN")

@@ -1,0 +1,970 @@
+"""Runtime, Response, Transfer: the Python face of strata/strata.h."""
+
+import collections
+import ctypes
+import io
+import json as _json
+import os
+import time
+import urllib.parse
+
+from . import _ffi
+from . import errors
+
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+_VERSIONS = {10: "1.0", 11: "1.1", 20: "2", 30: "3"}
+_EVENT_TYPES = {"trace": _ffi.EVENT_TRACE, "hop": _ffi.EVENT_HOP, "connect": _ffi.EVENT_CONNECT,
+                "data_in": _ffi.EVENT_DATA_IN, "data_out": _ffi.EVENT_DATA_OUT}
+_EVENT_NAMES = {v: k for k, v in _EVENT_TYPES.items()}
+# The bindings always listen to these: hops for Response.hops, response heads
+# for a streamed response's status and headers before the transfer ends.
+_INTERNAL_MASK = (1 << _ffi.EVENT_HOP) | (1 << _ffi.EVENT_DATA_IN)
+
+
+def _s(b):
+    return b.decode("utf-8", "replace") if b is not None else ""
+
+
+def _ms(seconds, what):
+    if seconds is None:
+        return None
+    ms = int(round(float(seconds) * 1000))
+    if ms < 0:
+        raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "%s must not be negative" % what)
+    return ms
+
+
+def _norm_url(url):
+    """Normalises a URL the way strata prints hop URLs (lower-case scheme and
+    host, no default port, "/" for an empty path, no user info or
+    fragment), to match events to transfers."""
+    try:
+        p = urllib.parse.urlsplit(url)
+        scheme = p.scheme.lower()
+        host = (p.hostname or "").lower()
+        if ":" in host:
+            host = "[%s]" % host
+        port = p.port
+        if port is not None and port != {"http": 80, "https": 443}.get(scheme):
+            host = "%s:%d" % (host, port)
+        return "%s://%s%s%s" % (scheme, host, p.path or "/", "?" + p.query if p.query else "")
+    except ValueError:
+        return url
+
+
+# ---------------------------------------------------------------------------
+# Headers
+
+
+class Headers:
+    """Response headers in arrival order, looked up without regard to case.
+
+    h["Content-Type"] → first value (KeyError if absent); h.get(name, default);
+    h.get_all(name) → every value; h.items() → [(name, value), ...] as
+    received; `name in h`; iterating gives the distinct names."""
+
+    def __init__(self, pairs=()):
+        self._pairs = list(pairs)
+
+    def get(self, name, default=None):
+        low = name.lower()
+        for k, v in self._pairs:
+            if k.lower() == low:
+                return v
+        return default
+
+    def get_all(self, name):
+        low = name.lower()
+        return [v for k, v in self._pairs if k.lower() == low]
+
+    def __getitem__(self, name):
+        v = self.get(name)
+        if v is None:
+            raise KeyError(name)
+        return v
+
+    def __contains__(self, name):
+        return self.get(name) is not None
+
+    def __iter__(self):
+        seen = set()
+        for k, _ in self._pairs:
+            if k.lower() not in seen:
+                seen.add(k.lower())
+                yield k
+
+    def keys(self):
+        return list(self)
+
+    def items(self):
+        return list(self._pairs)
+
+    def __len__(self):
+        return len(self._pairs)
+
+    def __eq__(self, other):
+        if isinstance(other, Headers):
+            return self._pairs == other._pairs
+        if isinstance(other, dict):
+            return {k.lower(): v for k, v in other.items()} == {k.lower(): self[k] for k in self}
+        return NotImplemented
+
+    def __repr__(self):
+        return "Headers(%r)" % (self._pairs,)
+
+
+# ---------------------------------------------------------------------------
+# Responses
+
+
+class Response:
+    """A finished response. Attributes: status, reason (when known),
+    http_version ("1.0", "1.1", "2"), headers (Headers), body (bytes), text,
+    json(), iter_content(), url (the final hop's), redirect_url (where a final
+    3xx pointed), num_redirects, num_connects, hops (one dict per hop: hop,
+    url, status, chain, reused, elapsed, message), chain (the final hop's
+    layers), http_connect (a proxy's CONNECT reply status, 0 if none),
+    size_download, size_upload, timings ({"total", "connect", "first_byte"}
+    in seconds) and elapsed (total seconds)."""
+
+    def __init__(self):
+        self.status = 0
+        self.reason = ""
+        self.http_version = ""
+        self.headers = Headers()
+        self.url = ""
+        self.redirect_url = ""
+        self.chain = ""
+        self.num_redirects = 0
+        self.num_connects = 0
+        self.http_connect = 0
+        self.size_download = 0
+        self.size_upload = 0
+        self.timings = {}
+        self.elapsed = 0.0
+        self.hops = []
+        self._body = b""
+
+    # Filled from a strata_response*, which is freed at once.
+    @classmethod
+    def _from_c(cls, lib, ptr, hops, reason=""):
+        r = cls()
+        r._fill(lib, ptr, hops, reason)
+        return r
+
+    def _fill(self, lib, ptr, hops, reason="", keep_body=True):
+        try:
+            self.status = lib.strata_response_status(ptr)
+            v = lib.strata_response_http_version(ptr)
+            self.http_version = _VERSIONS.get(v, "%d.%d" % (v // 10, v % 10))
+            pairs = []
+            name, value = ctypes.c_char_p(), ctypes.c_char_p()
+            nlen, vlen = ctypes.c_size_t(), ctypes.c_size_t()
+            for i in range(lib.strata_response_header_count(ptr)):
+                if lib.strata_response_header(ptr, i, ctypes.byref(name), ctypes.byref(nlen), ctypes.byref(value),
+                                              ctypes.byref(vlen)) == 0:
+                    pairs.append((_s(ctypes.string_at(name, nlen.value)), _s(ctypes.string_at(value, vlen.value))))
+            self.headers = Headers(pairs)
+            if keep_body:
+                data, length = _ffi.u8p(), ctypes.c_size_t()
+                lib.strata_response_body(ptr, ctypes.byref(data), ctypes.byref(length))
+                self._body = ctypes.string_at(data, length.value) if length.value else b""
+            self.url = _s(lib.strata_response_effective_url(ptr))
+            out = ctypes.c_int64()
+
+            def info(i):
+                return out.value if lib.strata_response_info(ptr, i, ctypes.byref(out)) == 0 else 0
+
+            self.num_redirects = info(_ffi.INFO_NUM_REDIRECTS)
+            self.num_connects = info(_ffi.INFO_NUM_CONNECTS)
+            self.http_connect = info(_ffi.INFO_HTTP_CONNECT)
+            self.size_download = info(_ffi.INFO_SIZE_DOWNLOAD)
+            self.size_upload = info(_ffi.INFO_SIZE_UPLOAD)
+            self.timings = {"total": info(_ffi.INFO_TIME_TOTAL_US) / 1e6,
+                            "connect": info(_ffi.INFO_TIME_CONNECT_US) / 1e6,
+                            "first_byte": info(_ffi.INFO_TIME_FIRST_BYTE_US) / 1e6}
+            self.elapsed = self.timings["total"]
+            s = ctypes.c_char_p()
+            if lib.strata_response_info_string(ptr, _ffi.INFO_STR_REDIRECT_URL, ctypes.byref(s)) == 0:
+                self.redirect_url = _s(s.value)
+            if lib.strata_response_info_string(ptr, _ffi.INFO_STR_CHAIN, ctypes.byref(s)) == 0:
+                self.chain = _s(s.value)
+            self.hops = list(hops)
+            self.reason = reason
+        finally:
+            lib.strata_response_free(ptr)
+
+    @property
+    def body(self):
+        return self._body
+
+    content = body
+
+    @property
+    def ok(self):
+        return 200 <= self.status < 400
+
+    @property
+    def encoding(self):
+        ctype = self.headers.get("content-type", "")
+        for part in ctype.split(";")[1:]:
+            k, _, v = part.strip().partition("=")
+            if k.lower() == "charset" and v:
+                return v.strip('"')
+        return "utf-8"
+
+    @property
+    def text(self):
+        try:
+            return self.body.decode(self.encoding, "replace")
+        except LookupError:
+            return self.body.decode("utf-8", "replace")
+
+    def json(self, **kwargs):
+        return _json.loads(self.body, **kwargs)
+
+    def iter_content(self, chunk_size=65536):
+        body = self.body
+        step = chunk_size or len(body) or 1
+        for i in range(0, len(body), step):
+            yield body[i:i + step]
+
+    def raise_for_status(self):
+        if self.status >= 400:
+            raise errors.HTTPStatusError(_ffi.STRATA_E_HTTP_STATUS, "HTTP status %d from %s" % (self.status, self.url),
+                                         "runtime", len(self.hops), self.url, self.hops)
+        return self
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self):
+        return "<strata.Response [%d] HTTP/%s %s>" % (self.status, self.http_version, self.url)
+
+
+class StreamingResponse(Response):
+    """Returned by fetch(..., stream=True). status, http_version and headers
+    are known when fetch returns (the final response head has arrived); the
+    body arrives through iter_content() while the runtime runs. The other
+    attributes (num_connects, timings, ...) are filled when the transfer
+    ends. close() (or leaving a `with` block) cancels an unfinished
+    transfer."""
+
+    def __init__(self, transfer):
+        super().__init__()
+        self._transfer = transfer
+        self._consumed = False
+        self._collected = None
+
+    def _apply_head(self, head):
+        if head:
+            self.status, self.http_version, self.reason, self.headers = (
+                head["status"], head["http_version"], head["reason"], head["headers"])
+            self.url = head["url"]
+
+    def iter_content(self, chunk_size=65536):
+        if self._consumed:
+            raise errors.UsageError(_ffi.STRATA_E_STATE, "the body of a streamed response can be read once")
+        self._consumed = True
+        t = self._transfer
+        rt = t._runtime
+        pending = bytearray()
+        while True:
+            while t._chunks:
+                piece = t._chunks.popleft()
+                if not chunk_size:
+                    yield piece
+                    continue
+                pending += piece
+                while len(pending) >= chunk_size:
+                    yield bytes(pending[:chunk_size])
+                    del pending[:chunk_size]
+            if t.done:
+                break
+            rt.run(None)
+        if pending:
+            yield bytes(pending)
+        t.result()  # raises if the transfer failed part-way
+        self._finish()
+
+    def _finish(self):
+        if self._transfer._response is not None and not self._collected:
+            final = self._transfer._response
+            body = self._body
+            self.__dict__.update({k: v for k, v in final.__dict__.items() if not k.startswith("_")})
+            self._body = body
+            self._collected = True
+
+    @property
+    def body(self):
+        if not self._consumed:
+            self._body = b"".join(self.iter_content(None))
+        return self._body
+
+    content = body
+
+    def close(self):
+        if not self._transfer.done:
+            self._transfer.cancel()
+        self._transfer.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+# ---------------------------------------------------------------------------
+# Requests
+
+
+class _BodyReader:
+    """strata_read_fn over a file-like object or an iterable of bytes/str."""
+
+    def __init__(self, source):
+        self.exc = None
+        self.length = -1
+        self._eof = False
+        self._pending = b""
+        if hasattr(source, "read"):
+            self._file = source
+            self._iter = None
+            try:
+                st = os.fstat(source.fileno())
+                import stat as _stat
+                if _stat.S_ISREG(st.st_mode) and not isinstance(source, io.TextIOBase):
+                    self.length = max(0, st.st_size - source.tell())
+            except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+                pass
+        else:
+            self._file = None
+            self._iter = iter(source)
+        self.cfunc = _ffi.READ_FN(self._read)
+
+    def _next(self, cap):
+        if self._file is not None:
+            data = self._file.read(cap)
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            if not data:
+                self._eof = True
+            return data
+        while not self._pending:
+            try:
+                piece = next(self._iter)
+            except StopIteration:
+                self._eof = True
+                return b""
+            self._pending = piece.encode("utf-8") if isinstance(piece, str) else bytes(piece)
+        data, self._pending = self._pending[:cap], self._pending[cap:]
+        return data
+
+    def _read(self, user, buf, cap, out_read, out_eos):
+        try:
+            data = b"" if self._eof else self._next(cap)
+            if data:
+                ctypes.memmove(buf, data, len(data))
+            out_read[0] = len(data)
+            out_eos[0] = 1 if self._eof else 0
+            return _ffi.STRATA_OK
+        except BaseException as e:  # never across the C boundary
+            self.exc = e
+            return _ffi.STRATA_E_BODY
+
+
+class _BodyWriter:
+    """strata_write_fn handing each piece to |sink|."""
+
+    def __init__(self, sink):
+        self.exc = None
+        self._sink = sink
+        self.cfunc = _ffi.WRITE_FN(self._write)
+
+    def _write(self, user, data, length):
+        try:
+            self._sink(ctypes.string_at(data, length))
+            return _ffi.STRATA_OK
+        except BaseException as e:
+            self.exc = e
+            return _ffi.STRATA_E_BODY
+
+
+class _Request:
+    """A strata_request and everything it borrows (callbacks, their
+    sources), alive until the call or transfer using it is over."""
+
+    def __init__(self, lib, url, method="GET", headers=None, body=None, follow_redirects=None, max_redirects=None,
+                 proxy=None, proxy_credentials=None, no_proxy=None, proxy_tunnel=None, timeout=None,
+                 connect_timeout=None, first_byte_timeout=None, idle_timeout=None, tls=None, proxy_tls=None,
+                 layer_options=None, pipeline=None, resolve=None, fail_on_http_error=None, max_body_bytes=None,
+                 unsafe_redirect=None, location_trusted=None, post301=None, post302=None, post303=None,
+                 sink=None):
+        self.lib = lib
+        self.url = url
+        self.reader = None
+        self.writer = None
+        self.ptr = ctypes.c_void_p()
+        st = lib.strata_request_new(method.encode(), url.encode(), ctypes.byref(self.ptr))
+        if st != 0:
+            raise errors.from_code(st, "invalid request: method %r, URL %r" % (method, url), "runtime", 0, url)
+        try:
+            self._apply(headers, body, sink, locals())
+        except BaseException:
+            self.free()
+            raise
+
+    def _check(self, st, what):
+        if st != 0:
+            raise errors.from_code(st, "%s: %s" % (what, _ffi.status_name(st)), "runtime", 0, self.url)
+
+    def _apply(self, headers, body, sink, kw):
+        lib, p = self.lib, self.ptr
+        if headers:
+            items = headers.items() if hasattr(headers, "items") else headers
+            for name, value in items:
+                if isinstance(value, (list, tuple)):
+                    values = value
+                else:
+                    values = [value]
+                for v in values:
+                    self._check(lib.strata_request_add_header(p, str(name).encode(), str(v).encode()),
+                                "header %r" % name)
+        if body is not None:
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            if isinstance(body, (bytes, bytearray, memoryview)):
+                data = bytes(body)
+                self._check(lib.strata_request_set_body(p, data, len(data)), "body")
+            else:
+                self.reader = _BodyReader(body)
+                self._check(lib.strata_request_set_body_reader(p, self.reader.length, self.reader.cfunc, None),
+                            "body reader")
+        if sink is not None:
+            self.writer = _BodyWriter(sink)
+            self._check(lib.strata_request_set_body_writer(p, self.writer.cfunc, None), "body writer")
+
+        def opt_int(opt, value, what):
+            if value is not None:
+                self._check(lib.strata_request_set_option_int(p, opt, int(value)), what)
+
+        def opt_str(opt, value, what):
+            if value is not None:
+                self._check(lib.strata_request_set_option_string(p, opt, value.encode()), what)
+
+        opt_int(_ffi.OPT_FOLLOW_REDIRECTS, kw["follow_redirects"], "follow_redirects")
+        opt_int(_ffi.OPT_MAX_REDIRECTS, kw["max_redirects"], "max_redirects")
+        opt_int(_ffi.OPT_TIMEOUT_MS, _ms(kw["timeout"], "timeout"), "timeout")
+        opt_int(_ffi.OPT_CONNECT_TIMEOUT_MS, _ms(kw["connect_timeout"], "connect_timeout"), "connect_timeout")
+        opt_int(_ffi.OPT_FIRST_BYTE_TIMEOUT_MS, _ms(kw["first_byte_timeout"], "first_byte_timeout"),
+                "first_byte_timeout")
+        opt_int(_ffi.OPT_IDLE_TIMEOUT_MS, _ms(kw["idle_timeout"], "idle_timeout"), "idle_timeout")
+        opt_int(_ffi.OPT_FAIL_ON_HTTP_ERROR, kw["fail_on_http_error"], "fail_on_http_error")
+        opt_int(_ffi.OPT_MAX_BODY_BYTES, kw["max_body_bytes"], "max_body_bytes")
+        opt_int(_ffi.OPT_PROXY_TUNNEL, kw["proxy_tunnel"], "proxy_tunnel")
+        opt_int(_ffi.OPT_UNSAFE_REDIRECT, kw["unsafe_redirect"], "unsafe_redirect")
+        opt_int(_ffi.OPT_LOCATION_TRUSTED, kw["location_trusted"], "location_trusted")
+        opt_int(_ffi.OPT_POST301, kw["post301"], "post301")
+        opt_int(_ffi.OPT_POST302, kw["post302"], "post302")
+        opt_int(_ffi.OPT_POST303, kw["post303"], "post303")
+        opt_str(_ffi.OPT_PIPELINE, kw["pipeline"], "pipeline")
+        proxy = kw["proxy"]
+        if proxy is not None:
+            opt_str(_ffi.OPT_PROXY, proxy or "", "proxy")
+        creds = kw["proxy_credentials"]
+        if isinstance(creds, (tuple, list)):
+            creds = "%s:%s" % tuple(creds)
+        opt_str(_ffi.OPT_PROXY_CREDENTIALS, creds, "proxy_credentials")
+        no_proxy = kw["no_proxy"]
+        if isinstance(no_proxy, (list, tuple)):
+            no_proxy = ",".join(no_proxy)
+        opt_str(_ffi.OPT_NO_PROXY, no_proxy, "no_proxy")
+        resolve = kw["resolve"]
+        if isinstance(resolve, str):
+            resolve = [resolve]
+        elif isinstance(resolve, dict):  # {"host:port": "addr"} or {("host", port): "addr"}
+            resolve = ["%s:%s" % (k if isinstance(k, str) else "%s:%d" % tuple(k), v) for k, v in resolve.items()]
+        for entry in resolve or ():
+            self._check(lib.strata_request_set_option_string(p, _ffi.OPT_RESOLVE, entry.encode()),
+                        "resolve entry %r (expected host:port:address)" % entry)
+        layers = {}
+        for name, value in (("tls", kw["tls"]), ("proxy:tls", kw["proxy_tls"])):
+            if value is not None:
+                layers[name] = value
+        for doc in (layers, kw["layer_options"]):
+            if doc:
+                text = doc if isinstance(doc, str) else _json.dumps(doc)
+                self._check(lib.strata_request_set_option_string(p, _ffi.OPT_LAYER_OPTIONS, text.encode()),
+                            "layer options (a JSON object of layer name → object of options)")
+
+    def callback_exception(self):
+        for cb in (self.reader, self.writer):
+            if cb is not None and cb.exc is not None:
+                return cb.exc
+        return None
+
+    def free(self):
+        if self.ptr:
+            self.lib.strata_request_free(self.ptr)
+            self.ptr = ctypes.c_void_p()
+
+
+# ---------------------------------------------------------------------------
+# Event attribution
+
+
+class _Track:
+    """What the event callback learned about one transfer: finished hops
+    and response heads."""
+
+    def __init__(self, url):
+        self.url = _norm_url(url)
+        self.hops = []
+        self.heads = []
+        self.on_head = None
+
+    def expects(self, hop):
+        if len(self.hops) != hop - 1:
+            return False
+        return hop == 1 or self.hops[-1]["status"] in _REDIRECT_STATUSES
+
+    def next_url(self, hop):
+        if hop == 1:
+            return self.url
+        loc = None
+        for h in reversed(self.heads):
+            if h["hop"] == hop - 1:
+                loc = h["headers"].get("location")
+                break
+        if loc is None:
+            return None
+        return _norm_url(urllib.parse.urljoin(self.hops[-1]["url"], loc))
+
+
+def _parse_head(text):
+    lines = text.split("\n")
+    first = lines[0].split(" ", 2)
+    version = first[0][5:] if first[0].startswith("HTTP/") else ""
+    reason = first[2] if len(first) > 2 else ""
+    pairs = []
+    for line in lines[1:]:
+        if line:
+            k, _, v = line.partition(": ")
+            pairs.append((k, v))
+    return version, reason, Headers(pairs)
+
+
+# ---------------------------------------------------------------------------
+# Transfers
+
+
+class Transfer:
+    """One request running on a runtime's event loop (Runtime.submit).
+    done → bool; result() runs the loop until it is done and returns the
+    Response or raises; cancel(); close() frees it (a running transfer is
+    cancelled). tag is yours."""
+
+    def __init__(self, runtime, request, ptr, track, tag=None, streaming=False):
+        self._runtime = runtime
+        self._request = request
+        self._ptr = ptr
+        self._track = track
+        self._response = None
+        self._error = None
+        self._done = False
+        self._chunks = collections.deque() if streaming else None
+        self.tag = tag
+        self.url = request.url
+
+    @property
+    def done(self):
+        return self._done
+
+    @property
+    def hops(self):
+        return list(self._track.hops)
+
+    def _finish(self):
+        """Called by the runtime when strata says the transfer is done:
+        collects the result and frees the C objects at once."""
+        lib = self._runtime._lib
+        err = _ffi.Error.new()
+        st = lib.strata_transfer_result(self._ptr, ctypes.byref(err))
+        hops = list(self._track.hops)
+        if st == _ffi.STRATA_OK:
+            rp = lib.strata_transfer_take_response(self._ptr)
+            reason = self._track.heads[-1]["reason"] if self._track.heads else ""
+            self._response = Response._from_c(lib, rp, hops, reason) if rp else Response()
+        else:
+            self._error = errors.from_struct(st, err, hops)
+            cb_exc = self._request.callback_exception()
+            if cb_exc is not None:
+                cb_exc.__cause__ = self._error
+                self._error = cb_exc
+        self._release()
+
+    def _release(self):
+        self._done = True
+        if self._ptr:
+            self._runtime._lib.strata_transfer_free(self._ptr)
+            self._runtime._transfers.pop(self._ptr, None)
+            self._ptr = None
+        self._runtime._untrack(self._track)
+        if self._request is not None:
+            self._request.free()
+            self._request = None
+
+    def result(self, timeout=None):
+        """The Response, running the runtime until this transfer is done
+        (at most |timeout| seconds, then builtins.TimeoutError)."""
+        if not self._done:
+            for _ in self._runtime.as_completed([self], timeout=timeout):
+                pass
+        if self._error is not None:
+            raise self._error
+        return self._response
+
+    def exception(self):
+        return self._error if self._done else None
+
+    def cancel(self):
+        if self._done or not self._ptr:
+            return
+        self._runtime._lib.strata_transfer_cancel(self._ptr)
+        self._runtime._collect()
+        if not self._done:
+            self._error = errors.CancelledError(_ffi.STRATA_E_CANCELLED, "cancelled by the application", "runtime",
+                                                len(self._track.hops), self.url, self._track.hops)
+            self._release()
+
+    def close(self):
+        if not self._done:
+            self.cancel()
+
+    def __repr__(self):
+        state = "done" if self._done else "running"
+        return "<strata.Transfer %s %s>" % (self.url, state)
+
+
+# ---------------------------------------------------------------------------
+# Runtime
+
+
+class Runtime:
+    """A strata runtime: configuration, plugins, connection pool, event loop.
+
+    Runtime() uses the built-in configuration; config= takes a dict or JSON
+    text, config_file= a path. library= a path to libstrata.so (else
+    $STRATA_LIBRARY, next to this package, the system loader). Use it as a
+    context manager, or call close(): that frees the runtime, its
+    connections and unfinished transfers at once. One thread at a time."""
+
+    def __init__(self, config=None, config_file=None, library=None):
+        self._ptr = None
+        self._lib = _ffi.load(library)
+        if config is not None and config_file is not None:
+            raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "pass config or config_file, not both")
+        err = _ffi.Error.new()
+        ptr = ctypes.c_void_p()
+        if config_file is not None:
+            st = self._lib.strata_runtime_new_from_file(os.fsencode(config_file), ctypes.byref(ptr),
+                                                        ctypes.byref(err))
+        else:
+            text = config if isinstance(config, (str, bytes)) or config is None else _json.dumps(config)
+            if isinstance(text, str):
+                text = text.encode("utf-8")
+            st = self._lib.strata_runtime_new(text, ctypes.byref(ptr), ctypes.byref(err))
+        if st != 0:
+            raise errors.from_struct(st, err)
+        self._ptr = ptr
+        self._transfers = {}       # strata_transfer* value → Transfer
+        self._tracks = []          # in flight, submission order
+        self._callback_exc = None
+        self._user_event = None
+        self._user_mask = 0
+        self._event_cfunc = _ffi.EVENT_FN(self._on_event)  # alive as long as the runtime
+        self._install_events()
+
+    # -- lifetime ----------------------------------------------------------
+
+    @property
+    def closed(self):
+        return self._ptr is None
+
+    def close(self):
+        if self._ptr is None:
+            return
+        for t in list(self._transfers.values()):
+            t._error = errors.CancelledError(_ffi.STRATA_E_CANCELLED, "the runtime was closed", "runtime", 0, t.url)
+            t._release()
+        self._lib.strata_runtime_set_event_callback(self._ptr, _ffi.EVENT_FN(), None, 0)
+        self._lib.strata_runtime_free(self._ptr)
+        self._ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _live(self):
+        if self._ptr is None:
+            raise errors.UsageError(_ffi.STRATA_E_STATE, "the runtime is closed")
+        return self._ptr
+
+    # -- events ------------------------------------------------------------
+
+    def _install_events(self):
+        self._lib.strata_runtime_set_event_callback(self._ptr, self._event_cfunc, None,
+                                                    _INTERNAL_MASK | self._user_mask)
+
+    def on_event(self, callback, types=("trace", "hop", "connect")):
+        """Calls callback(event_dict) for events of |types| ("trace", "hop",
+        "connect", "data_in", "data_out"); None removes it. An exception the
+        callback raises is re-raised by the fetch/run call that ran it."""
+        self._live()
+        self._user_event = callback
+        self._user_mask = 0
+        if callback is not None:
+            for t in types:
+                self._user_mask |= 1 << _EVENT_TYPES[t]
+        self._install_events()
+
+    def _track(self, url):
+        t = _Track(url)
+        self._tracks.append(t)
+        return t
+
+    def _untrack(self, track):
+        try:
+            self._tracks.remove(track)
+        except ValueError:
+            pass
+
+    def _attribute(self, hop, url):
+        """The in-flight transfer an event of |hop| for |url| belongs to
+        (strata_event names no transfer: see the bindings README)."""
+        cands = [t for t in self._tracks if t.expects(hop)]
+        if not cands:
+            return None
+        norm = _norm_url(url)
+        for t in cands:
+            if t.next_url(hop) == norm:
+                return t
+        return cands[0] if len(cands) == 1 else None
+
+    def _on_event(self, user, ev_p):
+        try:
+            ev = ev_p.contents
+            etype = ev.type
+            if etype in (_ffi.EVENT_HOP, _ffi.EVENT_DATA_IN):
+                url = _s(ev.url)
+                track = self._attribute(ev.hop, url)
+                if track is not None and etype == _ffi.EVENT_HOP:
+                    track.hops.append({"hop": ev.hop, "url": url, "status": ev.status, "chain": _s(ev.chain),
+                                       "reused": bool(ev.reused), "elapsed": ev.elapsed_us / 1e6,
+                                       "message": _s(ev.message)})
+                elif track is not None:
+                    version, reason, headers = _parse_head(_s(ev.message))
+                    head = {"hop": ev.hop, "url": url, "status": ev.status, "http_version": version,
+                            "reason": reason, "headers": headers}
+                    track.heads.append(head)
+            if self._user_event is not None and self._user_mask & (1 << etype):
+                self._user_event({"type": _EVENT_NAMES.get(etype, str(etype)), "hop": ev.hop, "layer": _s(ev.layer),
+                                  "message": _s(ev.message), "url": _s(ev.url), "status": ev.status,
+                                  "reused": bool(ev.reused), "chain": _s(ev.chain),
+                                  "elapsed": ev.elapsed_us / 1e6})
+        except BaseException as e:  # never across the C boundary
+            if self._callback_exc is None:
+                self._callback_exc = e
+
+    def _raise_callback_exc(self):
+        e, self._callback_exc = self._callback_exc, None
+        if e is not None:
+            raise e
+
+    # -- blocking ----------------------------------------------------------
+
+    def fetch(self, url, method="GET", stream=False, **options):
+        """Runs one request to completion and returns a Response (stream=True:
+        a StreamingResponse whose body arrives through iter_content()).
+        Options: headers (dict or pairs), body (bytes, str, file-like or an
+        iterable of bytes), follow_redirects, max_redirects, timeout,
+        connect_timeout, first_byte_timeout, idle_timeout (seconds), proxy,
+        proxy_credentials ("user:pw" or a pair), no_proxy (str or list),
+        proxy_tunnel, tls (tls layer options, e.g. {"ca_file": ...}),
+        proxy_tls, layer_options ({layer: {option: value}}), pipeline (a
+        template name, e.g. "https+h2"), resolve ("host:port:addr" or a
+        list), fail_on_http_error, max_body_bytes, unsafe_redirect,
+        location_trusted, post301/post302/post303. Raises a StrataError."""
+        if stream:
+            return self._fetch_stream(url, method, options)
+        rt = self._live()
+        req = _Request(self._lib, url, method, **options)
+        track = self._track(url)
+        try:
+            out = ctypes.c_void_p()
+            err = _ffi.Error.new()
+            st = self._lib.strata_fetch(rt, req.ptr, ctypes.byref(out), ctypes.byref(err))
+            hops = list(track.hops)
+            if st != _ffi.STRATA_OK:
+                error = errors.from_struct(st, err, hops)
+                cb_exc = req.callback_exception()
+                if cb_exc is not None:
+                    raise cb_exc from error
+                raise error
+            reason = track.heads[-1]["reason"] if track.heads else ""
+            resp = Response._from_c(self._lib, out, hops, reason)
+        finally:
+            self._untrack(track)
+            req.free()
+            self._collect()
+        self._raise_callback_exc()
+        return resp
+
+    def _fetch_stream(self, url, method, options):
+        if "sink" in options:
+            raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "stream=True delivers the body itself")
+        t = self.submit(url, method, _stream=True, **options)
+        resp = StreamingResponse(t)
+        # Run until the final head has arrived: the first body bytes, or the end.
+        try:
+            while not t.done and not t._chunks:
+                self.run(None)
+        except BaseException:
+            t.close()
+            raise
+        if t._error is not None:
+            raise t._error
+        if t._response is not None:
+            resp._apply_head({"status": t._response.status, "http_version": t._response.http_version,
+                              "reason": t._response.reason, "headers": t._response.headers,
+                              "url": t._response.url})
+        else:
+            heads = [h for h in t._track.heads if h["status"] >= 200]
+            resp._apply_head(heads[-1] if heads else None)
+        return resp
+
+    # -- non-blocking ------------------------------------------------------
+
+    def submit(self, url, method="GET", tag=None, _stream=False, **options):
+        """Starts a request on the event loop and returns its Transfer.
+        Options as for fetch. Drive it with run(), as_completed() or
+        Transfer.result()."""
+        rt = self._live()
+        chunks = collections.deque() if _stream else None
+        if _stream:
+            options["sink"] = chunks.append
+        req = _Request(self._lib, url, method, **options)
+        ptr = ctypes.c_void_p()
+        try:
+            st = self._lib.strata_submit(rt, req.ptr, None, ctypes.byref(ptr))
+            if st != 0:
+                raise errors.from_code(st, "strata_submit failed", "runtime", 0, url)
+        except BaseException:
+            req.free()
+            raise
+        t = Transfer(self, req, ptr.value, self._track(url), tag=tag, streaming=_stream)
+        t._chunks = chunks
+        self._transfers[ptr.value] = t
+        return t
+
+    def run(self, timeout=0):
+        """Progresses every transfer, waiting at most |timeout| seconds for
+        something to happen (0: do not wait; None: until something happens).
+        Finished transfers are collected. Returns the number still running."""
+        rt = self._live()
+        ms = -1 if timeout is None else max(0, min(int(timeout * 1000 + 0.999), 2**31 - 1))
+        running = ctypes.c_size_t()
+        st = self._lib.strata_runtime_run(rt, ms, ctypes.byref(running))
+        self._collect()
+        if st != 0:
+            raise errors.from_code(st, "strata_runtime_run failed", "runtime")
+        self._raise_callback_exc()
+        return running.value
+
+    def _collect(self):
+        if self._ptr is None:
+            return
+        while True:
+            p = self._lib.strata_runtime_next_done(self._ptr)
+            if not p:
+                return
+            t = self._transfers.get(p)
+            if t is not None:
+                t._finish()
+
+    def as_completed(self, transfers, timeout=None):
+        """Yields the transfers as they finish, running the loop; after
+        |timeout| seconds raises builtins.TimeoutError."""
+        pending = list(transfers)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pending:
+            still = []
+            for t in pending:
+                if t.done:
+                    yield t
+                else:
+                    still.append(t)
+            pending = still
+            if not pending:
+                return
+            wait = None
+            if deadline is not None:
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    raise TimeoutError("%d transfer(s) still running after %.3f s" % (len(pending), timeout))
+            self.run(wait)
+
+    def fetch_all(self, requests, timeout=None):
+        """Runs many requests at once: |requests| are URLs or dicts of fetch
+        arguments ({"url": ..., "method": ..., ...}). Returns the Responses
+        in order, or raises the first error (others still finish)."""
+        transfers = []
+        for r in requests:
+            if isinstance(r, str):
+                transfers.append(self.submit(r))
+            else:
+                r = dict(r)
+                transfers.append(self.submit(r.pop("url"), **r))
+        for _ in self.as_completed(transfers, timeout=timeout):
+            pass
+        return [t.result() for t in transfers]
+
+    # -- embedding ---------------------------------------------------------
+
+    def fileno(self):
+        """A descriptor that becomes readable when run(0) has work to do."""
+        return self._lib.strata_runtime_fd(self._live())
+
+    def timeout(self):
+        """Seconds until run() must be called at the latest, or None."""
+        ms = self._lib.strata_runtime_timeout_ms(self._live())
+        return None if ms < 0 else ms / 1000.0
+
+    @property
+    def running(self):
+        return [t for t in self._transfers.values() if not t.done]
+
+
+def fetch(url, method="GET", config=None, library=None, **options):
+    """One request with a runtime of its own (built-in configuration unless
+    |config| is given), closed before returning."""
+    if options.get("stream"):
+        raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "stream=True needs a Runtime that outlives the call")
+    with Runtime(config, library=library) as rt:
+        return rt.fetch(url, method, **options)

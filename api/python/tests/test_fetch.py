@@ -1,0 +1,210 @@
+"""strata.Runtime.fetch against a local nginx over plain HTTP: responses,
+headers, bodies in and out, redirects and hops, and errors as exceptions."""
+
+import hashlib
+import io
+import json
+import os
+import socket
+import unittest
+
+import support
+from support import nginx_launcher, strata
+
+
+class FetchTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.nginx = nginx_launcher.Nginx(locations=nginx_launcher.TEST_LOCATIONS)
+        nginx_launcher.write_test_files(cls.nginx)
+        cls.enterClassContext(cls.nginx)
+
+
+    def setUp(self):
+        self.rt = strata.Runtime()
+
+    def tearDown(self):
+        self.rt.close()
+
+    def url(self, path):
+        return self.nginx.url(path)
+
+    def test_version(self):
+        self.assertRegex(strata.version(), r"^\d+\.\d+\.\d+")
+        self.assertEqual(strata.abi_version(), 1000)
+        self.assertEqual(strata.status_name(-42), "STRATA_E_TIMEOUT")
+
+    def test_get(self):
+        r = self.rt.fetch(self.url("/hello.txt"), headers={"Accept": "text/plain", "X-Test": "1"})
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.ok)
+        self.assertEqual(r.http_version, "1.1")
+        self.assertEqual(r.body, b"hello from nginx\n")
+        self.assertEqual(r.text, "hello from nginx\n")
+        self.assertEqual(r.headers["content-length"], "17")
+        self.assertEqual(r.headers.get("Content-Length"), "17")
+        self.assertIn("SERVER", r.headers)
+        self.assertIsNone(r.headers.get("x-absent"))
+        self.assertTrue(r.headers.items()[0][0][0].isupper(), "names keep their case")
+        self.assertEqual(r.url, self.url("/hello.txt"))
+        self.assertEqual(r.num_connects, 1)
+        self.assertEqual(r.num_redirects, 0)
+        self.assertEqual(r.reason, "OK")
+        self.assertGreater(r.timings["total"], 0)
+        self.assertIn("tcp(127.0.0.1:%d)" % self.nginx.port, r.chain)
+        self.assertEqual([(h["hop"], h["status"], h["reused"]) for h in r.hops], [(1, 200, False)])
+        self.assertEqual(list(r.iter_content(5)), [b"hello", b" from", b" ngin", b"x\n"])
+
+    def test_keep_alive_json_and_repeated_headers(self):
+        r = self.rt.fetch(self.url("/data.json"))
+        self.assertEqual(r.json()["layers"], ["tcp", "tls", "h1"])
+        r = self.rt.fetch(self.url("/multi"))
+        self.assertEqual(r.headers.get_all("x-multi"), ["one", "two"])
+        self.assertEqual(r.num_connects, 0, "second request on the pooled connection")
+        self.assertTrue(r.hops[0]["reused"])
+        r = self.rt.fetch(self.url("/missing"))
+        self.assertEqual(r.status, 404)
+        with self.assertRaises(strata.HTTPStatusError):
+            r.raise_for_status()
+        r = self.rt.fetch(self.url("/hello.txt"), method="HEAD")
+        self.assertEqual((r.status, r.body), (200, b""))
+        log = self.nginx.access_log()
+        self.assertEqual(len({entry[0] for entry in log[-4:]}), 1, "one connection: %r" % log)
+
+    def test_module_level_fetch(self):
+        self.assertEqual(strata.fetch(self.url("/hello.txt")).body, b"hello from nginx\n")
+
+    def test_upload_bytes_file_and_iterable(self):
+        payload = os.urandom(300000)
+        r = self.rt.fetch(self.url("/up/bytes.bin"), "PUT", body=payload)
+        self.assertIn(r.status, (201, 204))
+        self.assertEqual(r.size_upload, len(payload))
+        path = os.path.join(self.nginx.dir, "source.bin")
+        with open(path, "wb") as f:
+            f.write(payload)
+        with open(path, "rb") as f:
+            r = self.rt.fetch(self.url("/up/file.bin"), "PUT", body=f)
+        self.assertIn(r.status, (201, 204))
+        pieces = (payload[i:i + 7777] for i in range(0, len(payload), 7777))
+        r = self.rt.fetch(self.url("/up/iter.bin"), "PUT", body=pieces)  # unknown length: chunked
+        self.assertIn(r.status, (201, 204))
+        r = self.rt.fetch(self.url("/up/text.txt"), "PUT", body="héllo")
+        for name, expect in (("bytes.bin", payload), ("file.bin", payload), ("iter.bin", payload),
+                             ("text.txt", "héllo".encode())):
+            with open(os.path.join(self.nginx.docroot, "up", name), "rb") as f:
+                self.assertEqual(hashlib.sha256(f.read()).hexdigest(), hashlib.sha256(expect).hexdigest(), name)
+
+    def test_redirects_and_hops(self):
+        r = self.rt.fetch(self.url("/redirect2"), follow_redirects=True)
+        self.assertEqual((r.status, r.body), (200, b"hello from nginx\n"))
+        self.assertEqual(r.url, self.url("/hello.txt"))
+        self.assertEqual(r.num_redirects, 2)
+        self.assertEqual([(h["hop"], h["status"], h["url"]) for h in r.hops],
+                         [(1, 301, self.url("/redirect2")), (2, 302, self.url("/redirect")),
+                          (3, 200, self.url("/hello.txt"))])
+        r = self.rt.fetch(self.url("/redirect"))  # not followed by default
+        self.assertEqual(r.status, 302)
+        self.assertEqual(r.redirect_url, self.url("/hello.txt"))
+        with self.assertRaises(strata.RedirectError) as cm:
+            self.rt.fetch(self.url("/redirect2"), follow_redirects=True, max_redirects=1)
+        self.assertEqual(cm.exception.name, "STRATA_E_REDIRECT")
+        with self.assertRaises(strata.RedirectError) as cm:
+            self.rt.fetch(self.url("/loop"), follow_redirects=True)
+        e = cm.exception
+        self.assertEqual(e.code, -64)
+        self.assertEqual(e.layer, "redirect")
+        self.assertIn("loop", e.message)
+        self.assertEqual([(h["hop"], h["status"]) for h in e.hops], [(1, 302)])
+
+    def test_connection_refused(self):
+        port = nginx_launcher.free_port()
+        with self.assertRaises(strata.ConnectError) as cm:
+            self.rt.fetch("http://127.0.0.1:%d/x" % port)
+        e = cm.exception
+        self.assertIsInstance(e, strata.StrataError)
+        self.assertIsInstance(e, OSError)
+        self.assertEqual((e.code, e.name, e.layer, e.hop), (-41, "STRATA_E_CONNECT", "tcp", 1))
+        self.assertEqual(e.url, "http://127.0.0.1:%d/x" % port)
+        self.assertIn("refused", e.message)
+
+    def test_timeout(self):
+        with socket.socket() as silent:  # accepts (backlog) but never answers
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(8)
+            url = "http://127.0.0.1:%d/" % silent.getsockname()[1]
+            with self.assertRaises(strata.TimeoutError) as cm:
+                self.rt.fetch(url, timeout=0.3)
+            self.assertIsInstance(cm.exception, TimeoutError)  # the builtin too
+            self.assertEqual(cm.exception.name, "STRATA_E_TIMEOUT")
+
+    def test_bad_config_and_arguments(self):
+        with self.assertRaises(strata.ConfigError) as cm:
+            strata.Runtime({"timeouts": {"connect_ms": "soon"}})
+        self.assertIn("/timeouts/connect_ms", cm.exception.message)
+        self.assertEqual(cm.exception.layer, "config")
+        with self.assertRaises(strata.ConfigError):
+            strata.Runtime("{not json")
+        with self.assertRaises(strata.PluginError) as cm:
+            strata.Runtime({"plugins": ["tcp", "h1", "no-such-plugin"]})
+        self.assertEqual(cm.exception.name, "STRATA_E_PLUGIN_LOAD")
+        cfg = os.path.join(self.nginx.dir, "cfg.json")
+        with open(cfg, "w") as f:
+            json.dump({"plugins": ["tcp", "h1"], "pipelines": {"https": None}}, f)
+        with strata.Runtime(config_file=cfg) as rt:
+            self.assertEqual(rt.fetch(self.url("/hello.txt")).status, 200)
+            with self.assertRaises(strata.StrataError):
+                rt.fetch(self.nginx.url("/").replace("http:", "https:"))
+        with self.assertRaises(strata.ConfigError):
+            strata.Runtime(config_file=os.path.join(self.nginx.dir, "absent.json"))
+        with self.assertRaises(strata.UsageError):
+            self.rt.fetch(self.url("/"), headers={"X-Bad": "a\r\nInjected: 1"})
+        with self.assertRaises(strata.UsageError):
+            self.rt.fetch(self.url("/"), resolve="nonsense")
+        with self.assertRaises(strata.URLError):
+            self.rt.fetch("ftp:/nope")
+        with self.assertRaises(strata.HTTPStatusError):
+            self.rt.fetch(self.url("/teapot"), fail_on_http_error=True)
+
+    def test_callback_exceptions_are_reraised(self):
+        class Boom(Exception):
+            pass
+
+        def body():
+            yield b"first part"
+            raise Boom("reader failed")
+
+        with self.assertRaises(Boom) as cm:
+            self.rt.fetch(self.url("/up/boom.bin"), "PUT", body=body())
+        self.assertIsInstance(cm.exception.__cause__, strata.BodyError)
+
+        def on_event(ev):
+            raise Boom("event handler failed")
+
+        self.rt.on_event(on_event, types=("hop",))
+        with self.assertRaises(Boom):
+            self.rt.fetch(self.url("/hello.txt"))
+        self.rt.on_event(None)
+        self.assertEqual(self.rt.fetch(self.url("/hello.txt")).status, 200)
+
+    def test_trace_events(self):
+        seen = []
+        self.rt.on_event(seen.append, types=("trace", "hop", "data_out"))
+        self.rt.fetch(self.url("/hello.txt"))
+        types = {e["type"] for e in seen}
+        self.assertIn("hop", types)
+        self.assertIn("data_out", types)
+        out = [e for e in seen if e["type"] == "data_out"][0]
+        self.assertTrue(out["message"].startswith("GET /hello.txt HTTP/1.1"))
+
+    def test_closed_runtime(self):
+        rt = strata.Runtime()
+        with rt:
+            pass
+        self.assertTrue(rt.closed)
+        rt.close()  # twice is fine
+        with self.assertRaises(strata.UsageError):
+            rt.fetch(self.url("/"))
+
+
+if __name__ == "__main__":
+    unittest.main()

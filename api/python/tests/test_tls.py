@@ -1,0 +1,79 @@
+"""https through tcp → tls → h1 against nginx with a CA made at test time:
+verification with tls={"ca_file": ...}, a verify failure, redirects over
+TLS, and (when strata-h2-alpn.so is in //tools:dist) HTTP/2 by ALPN."""
+
+import unittest
+
+import support
+from support import nginx_launcher, strata
+
+
+class TlsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = nginx_launcher.Pki()
+        cls.ca = cls.pki.make_ca()
+        cls.nginx = nginx_launcher.Nginx(tls=cls.pki.make_leaf("server"), locations=nginx_launcher.TEST_LOCATIONS)
+        nginx_launcher.write_test_files(cls.nginx)
+        cls.enterClassContext(cls.nginx)
+
+
+    def setUp(self):
+        self.rt = strata.Runtime()
+        self.tls = {"ca_file": self.ca}
+
+    def tearDown(self):
+        self.rt.close()
+
+    def test_verified_fetch_by_name_and_ip(self):
+        for host in ("localhost", "127.0.0.1"):
+            r = self.rt.fetch(self.nginx.url("/hello.txt", host=host), tls=self.tls)
+            self.assertEqual((r.status, r.body, r.http_version), (200, b"hello from nginx\n", "1.1"))
+            self.assertIn("tls", r.chain)
+            self.assertIn("tls", r.hops[0]["chain"])
+        # The layer_options spelling reaches the same option.
+        r = self.rt.fetch(self.nginx.url("/hello.txt", host="localhost"), layer_options={"tls": self.tls})
+        self.assertEqual(r.status, 200)
+
+    def test_redirect_over_tls(self):
+        r = self.rt.fetch(self.nginx.url("/redirect", host="localhost"), tls=self.tls, follow_redirects=True)
+        self.assertEqual(r.status, 200)
+        self.assertEqual([h["status"] for h in r.hops], [302, 200])
+        self.assertTrue(r.hops[1]["reused"], "second hop on the same TLS connection")
+        self.assertEqual(r.url, self.nginx.url("/hello.txt", host="localhost"))
+
+    def test_verify_failure(self):
+        # The system trust store does not know the test CA.
+        with self.assertRaises(strata.TLSVerifyError) as cm:
+            self.rt.fetch(self.nginx.url("/hello.txt", host="localhost"))
+        e = cm.exception
+        self.assertIsInstance(e, strata.TLSError)
+        self.assertEqual((e.code, e.name, e.layer, e.hop), (-46, "STRATA_E_TLS_VERIFY", "tls", 1))
+        self.assertIn("verify", e.message)
+        # A certificate for other names.
+        other = self.pki.make_leaf("other", san="DNS:other.test")
+        with nginx_launcher.Nginx(tls=other) as bad:
+            with self.assertRaises(strata.TLSVerifyError) as cm:
+                self.rt.fetch(bad.url("/", host="localhost"), tls=self.tls)
+            self.assertIn("mismatch", cm.exception.message)
+        # Plain http on a TLS port: nginx answers in plain HTTP.
+        r = self.rt.fetch(self.nginx.url("/").replace("https:", "http:"), timeout=5)
+        self.assertEqual(r.status, 400)
+        self.assertIn(b"plain HTTP request was sent to HTTPS port", r.body)
+        with self.assertRaises(strata.ConfigError):
+            self.rt.fetch(self.nginx.url("/", host="localhost"), tls={"ca_file": "/nonexistent/ca.pem"})
+
+    @unittest.skipUnless(support.has_plugin("h2-alpn"), "strata-h2-alpn.so is not in //tools:dist yet")
+    def test_http2_by_alpn(self):
+        with nginx_launcher.Nginx(tls=(self.pki.cert("server"), self.pki.key("server")), http2=True) as h2:
+            h2.write("hello.txt", b"hello over h2\n")
+            with strata.Runtime({"plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn"]}) as rt:
+                transfers = [rt.submit(h2.url("/hello.txt", host="localhost"), pipeline="https+h2", tls=self.tls)
+                             for _ in range(8)]
+                responses = [t.result(timeout=30) for t in transfers]
+            self.assertEqual({(r.status, r.http_version, r.body) for r in responses}, {(200, "2", b"hello over h2\n")})
+            self.assertEqual(sum(r.num_connects for r in responses), 1, "one multiplexed connection")
+
+
+if __name__ == "__main__":
+    unittest.main()
