@@ -12,10 +12,13 @@ using nlohmann::json;
 
 constexpr char kDefaultConfig[] = R"json({
   "plugin_dirs": [],
-  "plugins": ["tcp", "tls", "connect-tunnel", "h1"],
+  "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade"],
   "pipelines": {
     "http": ["tcp", "h1"],
-    "https": ["tcp", {"layer": "tls", "options": {"alpn": ["http/1.1"]}}, "h1"]
+    "https": ["tcp", {"layer": "tls", "options": {"alpn": ["http/1.1"]}}, "h1"],
+    "https+h2": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],
+    "http+h2c": ["tcp", "h2-upgrade"],
+    "http+h2-prior": ["tcp", {"layer": "h2-alpn", "options": {"prior_knowledge": true}}]
   },
   "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
   "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000},
@@ -236,6 +239,11 @@ absl::StatusOr<json> ParseJson(absl::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat("configuration is not valid JSON (line ", line,
                                                    ", column ", col, "): ",
                                                    colon == std::string::npos ? what : what.substr(colon)));
+  } catch (const json::exception& e) {
+    // Other parser exceptions, e.g. out_of_range.406 for a number that
+    // overflows a double ("1e999"); found by tests/fuzz/config_fuzzer.
+    return absl::InvalidArgumentError(
+        absl::StrCat("configuration is not valid JSON: ", e.what()));
   }
 }
 

@@ -8,17 +8,31 @@ namespace {
 TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   absl::StatusOr<Config> c = ParseConfig("");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->plugins.size(), 4u);
+  ASSERT_EQ(c->plugins.size(), 6u);
   EXPECT_EQ(c->plugins[0].name, "tcp");
   EXPECT_EQ(c->plugins[1].name, "tls");
   EXPECT_EQ(c->plugins[2].name, "connect-tunnel");
   EXPECT_EQ(c->plugins[3].name, "h1");
+  EXPECT_EQ(c->plugins[4].name, "h2-alpn");
+  EXPECT_EQ(c->plugins[5].name, "h2-upgrade");
   ASSERT_TRUE(c->pipelines.count("http"));
   EXPECT_EQ(c->pipelines["http"].layers.size(), 2u);
   ASSERT_TRUE(c->pipelines.count("https"));
   ASSERT_EQ(c->pipelines["https"].layers.size(), 3u);
   EXPECT_EQ(c->pipelines["https"].layers[1].layer, "tls");
   EXPECT_EQ(c->pipelines["https"].layers[1].options["alpn"], nlohmann::json::array({"http/1.1"}));
+  // HTTP/2 is opt-in per request (STRATA_OPT_PIPELINE) for now.
+  ASSERT_TRUE(c->pipelines.count("https+h2"));
+  ASSERT_EQ(c->pipelines["https+h2"].layers.size(), 3u);
+  EXPECT_EQ(c->pipelines["https+h2"].layers[1].options["alpn"], nlohmann::json::array({"h2", "http/1.1"}));
+  EXPECT_EQ(c->pipelines["https+h2"].layers[2].layer, "h2-alpn");
+  ASSERT_TRUE(c->pipelines.count("http+h2c"));
+  ASSERT_EQ(c->pipelines["http+h2c"].layers.size(), 2u);
+  EXPECT_EQ(c->pipelines["http+h2c"].layers[1].layer, "h2-upgrade");
+  ASSERT_TRUE(c->pipelines.count("http+h2-prior"));
+  ASSERT_EQ(c->pipelines["http+h2-prior"].layers.size(), 2u);
+  EXPECT_EQ(c->pipelines["http+h2-prior"].layers[1].layer, "h2-alpn");
+  EXPECT_EQ(c->pipelines["http+h2-prior"].layers[1].options["prior_knowledge"], true);
   EXPECT_EQ(c->timeouts.connect_ms, 30000);
   EXPECT_FALSE(c->redirect.follow);
   EXPECT_EQ(c->redirect.max, 20);
@@ -88,6 +102,18 @@ TEST(Config, BuiltInTemplatesAreMarkedAndUserOnesAreNot) {
   EXPECT_FALSE(c->pipelines["raw"].from_defaults);
   absl::StatusOr<Config> d = ParseConfig(R"({"pipelines": {"http": ["tcp", "h1"]}})");
   EXPECT_FALSE(d->pipelines["http"].from_defaults);
+}
+
+// Found by tests/fuzz/config_fuzzer (corpus file regression_number_overflow):
+// a number that overflows a double made nlohmann::json throw out_of_range,
+// which escaped ParseConfig and terminated the process.
+TEST(Config, NumberOverflowIsAnErrorNotACrash) {
+  for (const char* text : {"1e999", "{\"timeouts\": {\"connect_ms\": 1e999}}", "[-1e400]"}) {
+    absl::StatusOr<Config> c = ParseConfig(text);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(c.status().message().find("not valid JSON"), std::string::npos) << c.status();
+  }
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 //         bit 1: auth "on_challenge"; bit 2: the proxy closes after its
 //         bytes (else the lower layer just has nothing more);
 //         bit 3: user_agent option.
-//   budget: max_reply_bytes = 16 * (budget + 1) when non-zero, else default.
+//   budget: max_reply_bytes = 256 + 16 * (budget - 1) when non-zero, else default.
 //   The proxy's bytes arrive in reads of the given chunk sizes (cycled).
 // Invariants (trap):
 //   - without credentials the layer agrees with an oracle, h1's
@@ -219,7 +219,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (flags & 8) fake.options["user_agent"] = "strata-fuzz/1";
   uint64_t budget = 64 * 1024;
   if (budget_sel != 0) {
-    budget = 16 * (static_cast<uint64_t>(budget_sel) + 1);
+    budget = 256 + 16 * static_cast<uint64_t>(budget_sel - 1);  // 256 is the option's minimum
     fake.options["max_reply_bytes"] = std::to_string(budget);
   }
 

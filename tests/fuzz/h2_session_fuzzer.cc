@@ -131,7 +131,7 @@ struct Grants {
 Grants ScanServer(std::string_view b) {
   Grants g;
   size_t pos = 0;
-  while (b.size() - pos >= 9) {
+  while (pos + 9 <= b.size()) {
     const uint8_t* p = reinterpret_cast<const uint8_t*>(b.data() + pos);
     uint32_t len = (p[0] << 16) | (p[1] << 8) | p[2];
     uint8_t type = p[3];
