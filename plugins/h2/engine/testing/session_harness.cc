@@ -1,5 +1,8 @@
 #include "plugins/h2/engine/testing/session_harness.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <algorithm>
 #include <cstring>
 
@@ -146,6 +149,19 @@ std::string Harness::WindowUpdate(uint32_t stream, uint32_t increment) {
 }
 
 absl::Status Harness::Feed(const std::string& bytes) {
+  // tools/fuzz/extract_seeds.py sets STRATA_H2_SEED_DIR to collect the server
+  // bytes of every test as seeds for tests/fuzz/h2_session_fuzzer.
+  if (const char* dir = std::getenv("STRATA_H2_SEED_DIR")) {
+    const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = t ? absl::StrCat(t->test_suite_name(), ".", t->name()) : "unknown";
+    for (char& c : name) {
+      if (c == '/') c = '_';
+    }
+    if (FILE* f = std::fopen(absl::StrCat(dir, "/", name, ".bin").c_str(), "ab")) {
+      std::fwrite(bytes.data(), 1, bytes.size(), f);
+      std::fclose(f);
+    }
+  }
   return session_->Receive(
       absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
