@@ -1,18 +1,5 @@
-// h1_session.cc — the "h1" session layer: HTTP/1.1 exchanges (RFC 9112) over
-// the byte stream below, one exchange at a time, no pipelining.
-//
-// Data path and memory: the request head is serialized once into a string;
-// request body bytes are pulled from the application straight into a fixed
-// send buffer, with room in front for a chunk-size line so chunked framing
-// costs no copy; response bytes are read into a fixed receive buffer and body
-// bytes are delivered as views into it. Memory stays constant whatever the
-// body sizes.
-//
-// Reuse: the connection is reusable until anything casts doubt on where the
-// next response would start: the response said so (Connection: close,
-// HTTP/1.0, read-until-close, doubtful framing), bytes followed a complete
-// response (HOSTILE 68), the response came before the request was fully sent,
-// the request asked for close, an exchange was cancelled, or anything failed.
+// h1_session.cc — the HTTP/1.1 session; see h1_session.h.
+#include "plugins/h1/h1_session.h"
 
 #include <cstring>
 #include <memory>
@@ -22,9 +9,6 @@
 #include <vector>
 
 #include "plugins/h1/http_chars.h"
-#include "plugins/h1/request_writer.h"
-#include "plugins/h1/response_parser.h"
-#include "strata/sdk.hpp"
 
 namespace strata::h1 {
 namespace {
@@ -69,443 +53,414 @@ bool HeaderHasToken(const strata_request_head& head, std::string_view name,
   return false;
 }
 
-class H1Session : public sdk::SessionLayer {
- public:
-  H1Session(strata_layer_ctx* ctx, const strata_layer_config* config)
-      : SessionLayer(ctx),
-        recv_buf_(new uint8_t[kRecvBufferSize]),
-        body_buf_(new uint8_t[kChunkPrefixRoom + kBodyChunkSize + kChunkSuffixRoom]) {
-    limits_.max_header_block_bytes = SizeOption("max_header_bytes", limits_.max_header_block_bytes);
-    limits_.max_header_line_bytes =
-        SizeOption("max_header_line_bytes", limits_.max_header_line_bytes);
-    limits_.max_header_count = SizeOption("max_header_count", limits_.max_header_count);
-    limits_.max_informational_bytes =
-        SizeOption("max_1xx_bytes", limits_.max_informational_bytes);
+}  // namespace
+
+H1Session::H1Session(strata_layer_ctx* ctx, const strata_layer_config* config)
+    : SessionLayer(ctx),
+      recv_buf_(new uint8_t[kRecvBufferSize]),
+      body_buf_(new uint8_t[kChunkPrefixRoom + kBodyChunkSize + kChunkSuffixRoom]) {
+  limits_.max_header_block_bytes = SizeOption("max_header_bytes", limits_.max_header_block_bytes);
+  limits_.max_header_line_bytes =
+      SizeOption("max_header_line_bytes", limits_.max_header_line_bytes);
+  limits_.max_header_count = SizeOption("max_header_count", limits_.max_header_count);
+  limits_.max_informational_bytes =
+      SizeOption("max_1xx_bytes", limits_.max_informational_bytes);
+}
+
+strata_status H1Session::Connect(int* done) {
+  strata_status st = LowerConnect(done);
+  if (st == STRATA_OK && *done) connected_ = true;
+  return st;
+}
+
+uint32_t H1Session::Capacity() {
+  return connected_ && !failed_ && !exchange_ && reusable_ ? 1 : 0;
+}
+
+strata_status H1Session::OpenStream(const strata_request_head* head, void* user,
+                         uint32_t* out_id) {
+  if (head == nullptr || !STRATA_HAS_FIELD(head, strata_request_head, flags) ||
+      head->method == nullptr) {
+    return Fail(STRATA_E_INVALID_ARGUMENT, "h1: request head is missing or too old");
   }
-
-  strata_status Connect(int* done) override {
-    strata_status st = LowerConnect(done);
-    if (st == STRATA_OK && *done) connected_ = true;
-    return st;
+  if (Capacity() == 0) {
+    return Fail(STRATA_E_STATE,
+                "h1: this connection cannot take a request now (not connected, busy, "
+                "failed or not reusable)");
   }
-
-  uint32_t Capacity() override {
-    return connected_ && !failed_ && !exchange_ && reusable_ ? 1 : 0;
+  absl::StatusOr<SerializedRequestHead> serialized = SerializeRequestHead(*head);
+  if (!serialized.ok()) {
+    return Fail(STRATA_E_INVALID_ARGUMENT, std::string(serialized.status().message()));
   }
+  std::string_view method = head->method;
+  RequestContext request;
+  request.head_request = method == "HEAD";
+  request.connect_request = method == "CONNECT";
+  request.upgrade_requested = HeaderHasToken(*head, "upgrade", "");
 
-  strata_status OpenStream(const strata_request_head* head, void* user,
-                           uint32_t* out_id) override {
-    if (head == nullptr || !STRATA_HAS_FIELD(head, strata_request_head, flags) ||
-        head->method == nullptr) {
-      return Fail(STRATA_E_INVALID_ARGUMENT, "h1: request head is missing or too old");
-    }
-    if (Capacity() == 0) {
-      return Fail(STRATA_E_STATE,
-                  "h1: this connection cannot take a request now (not connected, busy, "
-                  "failed or not reusable)");
-    }
-    absl::StatusOr<SerializedRequestHead> serialized = SerializeRequestHead(*head);
-    if (!serialized.ok()) {
-      return Fail(STRATA_E_INVALID_ARGUMENT, std::string(serialized.status().message()));
-    }
-    std::string_view method = head->method;
-    RequestContext request;
-    request.head_request = method == "HEAD";
-    request.connect_request = method == "CONNECT";
-    request.upgrade_requested = HeaderHasToken(*head, "upgrade", "");
+  exchange_.emplace();
+  Exchange& ex = *exchange_;
+  ex.user = user;
+  ex.id = next_id_++;
+  ex.parser = std::make_unique<ResponseParser>(request, limits_);
+  ex.body_framing = serialized->body_framing;
+  ex.body_declared = serialized->content_length;
+  ex.body_done = serialized->body_framing == RequestBodyFraming::kNone;
+  ex.request_close = HeaderHasToken(*head, "connection", "close");
+  ex.upgrade_requested = request.upgrade_requested;
+  head_out_ = std::move(serialized->bytes);
+  head_off_ = 0;
+  body_begin_ = body_end_ = 0;
+  *out_id = ex.id;
+  return STRATA_OK;
+}
 
-    exchange_.emplace();
-    Exchange& ex = *exchange_;
-    ex.user = user;
-    ex.id = next_id_++;
-    ex.parser = std::make_unique<ResponseParser>(request, limits_);
-    ex.body_framing = serialized->body_framing;
-    ex.body_declared = serialized->content_length;
-    ex.body_done = serialized->body_framing == RequestBodyFraming::kNone;
-    ex.request_close = HeaderHasToken(*head, "connection", "close");
-    head_out_ = std::move(serialized->bytes);
-    head_off_ = 0;
-    body_begin_ = body_end_ = 0;
-    *out_id = ex.id;
-    return STRATA_OK;
-  }
-
-  strata_status CancelStream(uint32_t id) override {
-    if (exchange_ && exchange_->id == id) {
-      // The peer may still answer or we may be mid-request: the connection
-      // cannot carry another exchange.
-      exchange_.reset();
-      reusable_ = false;
-      return STRATA_OK;
-    }
-    if (id != 0 && id < next_id_) return STRATA_OK;  // already finished
-    return Fail(STRATA_E_INVALID_ARGUMENT, Cat("h1: no stream with id ", id));
-  }
-
-  strata_status Progress() override {
-    if (failed_) return Fail(failed_status_, failed_message_);
-    if (!connected_) return Fail(STRATA_E_STATE, "h1: progress() before connect finished");
-    if (!exchange_) return ProgressIdle();
-    bool progressed = false;
-    strata_status st = PumpSend(&progressed);
-    if (st < 0) return st;
-    st = PumpRecv(&progressed);
-    if (st < 0) return st;
-    // Reading may have freed the way (nothing to do) or ended the exchange;
-    // one more send pass catches output queued meanwhile.
-    if (exchange_ && exchange_->sending) {
-      st = PumpSend(&progressed);
-      if (st < 0) return st;
-    }
-    return exchange_ && !progressed ? STRATA_AGAIN : STRATA_OK;
-  }
-
-  uint32_t PollInterest() override {
-    if (failed_) return 0;
-    if (!connected_) return LowerPollInterest(STRATA_POLL_READ | STRATA_POLL_WRITE);
-    uint32_t wants = STRATA_POLL_READ;  // a response, or an idle peer closing
-    if (exchange_ && exchange_->sending && (HasPendingOutput() || !exchange_->body_blocked)) {
-      wants |= STRATA_POLL_WRITE;
-    }
-    return LowerPollInterest(wants);
-  }
-
-  bool IsReusable() override {
-    if (failed_ || !reusable_) return false;
-    if (exchange_) {
-      if (exchange_->request_close) return false;
-      const ResponseParser& p = *exchange_->parser;
-      if (p.has_final_head() && !p.reusable()) return false;
-    }
-    return true;
-  }
-
-  strata_status Query(uint32_t q, void* out, size_t* len) override {
-    if (q == STRATA_QUERY_HTTP_VERSION) return AnswerInt(11, out, len);
-    if (q == STRATA_QUERY_DESCRIBE) return AnswerText("h1", out, len);
-    return LowerQuery(q, out, len);
-  }
-
- private:
-  struct Exchange {
-    void* user = nullptr;
-    uint32_t id = 0;
-    std::unique_ptr<ResponseParser> parser;
-    RequestBodyFraming body_framing = RequestBodyFraming::kNone;
-    uint64_t body_declared = 0;
-    uint64_t body_pulled = 0;
-    bool body_done = false;     // the source ended; everything is queued
-    bool body_blocked = false;  // the source had nothing the last time
-    bool sending = true;        // the request is not fully written yet
-    bool request_close = false;
-  };
-
-  size_t SizeOption(const char* key, size_t fallback) const {
-    std::string text = Option(key);
-    if (text.empty()) return fallback;
-    uint64_t v = 0;
-    bool ok = text.size() <= 15;
-    for (char c : text) {
-      if (c < '0' || c > '9') ok = false;
-      if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
-    }
-    if (!ok || v == 0) {
-      throw sdk::Error(STRATA_E_CONFIG, Cat("h1 option ", key, ": expected a positive integer, got ",
-                                            Quoted(text)));
-    }
-    return static_cast<size_t>(v);
-  }
-
-  bool HasPendingOutput() const {
-    return head_off_ < head_out_.size() || body_begin_ < body_end_;
-  }
-
-  // Fatal records a connection failure, tells the open stream, and returns
-  // |status| for progress() to return.
-  strata_status Fatal(strata_status status, const std::string& message) {
-    failed_ = true;
-    reusable_ = false;
-    failed_status_ = status;
-    failed_message_ = message;
-    if (exchange_) {
-      void* user = exchange_->user;
-      exchange_.reset();
-      DeliverError(user, status, message);
-    }
-    return Fail(status, message);
-  }
-
-  // AbortedByApplication: a head/data callback returned |rc| < 0. The host
-  // already knows, so the stream gets no further callback; the connection is
-  // mid-response and unusable.
-  strata_status AbortedByApplication(strata_status rc) {
+strata_status H1Session::CancelStream(uint32_t id) {
+  if (exchange_ && exchange_->id == id) {
+    // The peer may still answer or we may be mid-request: the connection
+    // cannot carry another exchange.
     exchange_.reset();
-    failed_ = true;
     reusable_ = false;
-    failed_status_ = rc;
-    failed_message_ = Cat("h1: the application aborted the response (callback returned ", rc, ")");
-    return Fail(failed_status_, failed_message_);
-  }
-
-  strata_status ProgressIdle() {
-    size_t n = 0;
-    strata_status st = LowerRecv(recv_buf_.get(), kRecvBufferSize, &n);
-    if (st == STRATA_AGAIN) return STRATA_AGAIN;
-    if (st < 0) return Fatal(st, Cat("h1: idle connection failed (status ", st, ")"));
-    if (n == 0) return Fatal(STRATA_E_CLOSED, "server closed idle connection");
-    return Fatal(STRATA_E_PROTOCOL,
-                 Cat("unexpected bytes on idle connection (", n,
-                     " bytes arrived with no request outstanding): ",
-                     Quoted(std::string_view(reinterpret_cast<const char*>(recv_buf_.get()), n))));
-  }
-
-  // PumpSend writes queued output and pulls more body until the lower layer
-  // or the body source would block, or the request is complete.
-  strata_status PumpSend(bool* progressed) {
-    uint64_t budget = kSendBudgetPerProgress;
-    while (exchange_ && exchange_->sending && budget > 0) {
-      Exchange& ex = *exchange_;
-      const uint8_t* data = nullptr;
-      size_t len = 0;
-      if (head_off_ < head_out_.size()) {
-        data = reinterpret_cast<const uint8_t*>(head_out_.data()) + head_off_;
-        len = head_out_.size() - head_off_;
-      } else if (body_begin_ < body_end_) {
-        data = body_buf_.get() + body_begin_;
-        len = body_end_ - body_begin_;
-      }
-      if (len > 0) {
-        size_t written = 0;
-        strata_status st = LowerSend(data, len, &written);
-        if (st == STRATA_AGAIN) return STRATA_OK;
-        if (st < 0) {
-          // The server may have answered and closed (e.g. 413): stop sending
-          // and let the read side decide; remember why, in case it has
-          // nothing either.
-          ex.sending = false;
-          reusable_ = false;
-          send_error_ = st;
-          return STRATA_OK;
-        }
-        if (written > len) written = len;
-        *progressed = *progressed || written > 0;
-        budget = written < budget ? budget - written : 0;
-        if (head_off_ < head_out_.size()) {
-          head_off_ += written;
-          if (head_off_ == head_out_.size()) {
-            head_out_.clear();
-            head_off_ = 0;
-          }
-        } else {
-          body_begin_ += written;
-          if (body_begin_ == body_end_) body_begin_ = body_end_ = 0;
-        }
-        continue;
-      }
-      if (ex.body_done) {
-        ex.sending = false;
-        break;
-      }
-      strata_status st = PullBody(progressed);
-      if (st == STRATA_AGAIN) return STRATA_OK;
-      if (st < 0) return st;
-    }
     return STRATA_OK;
   }
+  if (id != 0 && id < next_id_) return STRATA_OK;  // already finished
+  return Fail(STRATA_E_INVALID_ARGUMENT, Cat("h1: no stream with id ", id));
+}
 
-  strata_status BodyError(const std::string& message) {
-    return Fatal(STRATA_E_BODY, message);
+strata_status H1Session::Progress() {
+  if (failed_) return Fail(failed_status_, failed_message_);
+  if (!connected_) return Fail(STRATA_E_STATE, "h1: progress() before connect finished");
+  if (!exchange_) return ProgressIdle();
+  bool progressed = false;
+  strata_status st = PumpSend(&progressed);
+  if (st < 0) return st;
+  st = PumpRecv(&progressed);
+  if (st < 0) return st;
+  // Reading may have freed the way (nothing to do) or ended the exchange;
+  // one more send pass catches output queued meanwhile.
+  if (exchange_ && exchange_->sending) {
+    st = PumpSend(&progressed);
+    if (st < 0) return st;
   }
+  return exchange_ && !progressed ? STRATA_AGAIN : STRATA_OK;
+}
 
-  // PullBody asks the application for the next piece of the request body
-  // and queues it, framed, in body_buf_.
-  strata_status PullBody(bool* progressed) {
+uint32_t H1Session::PollInterest() {
+  if (failed_) return 0;
+  if (!connected_) return LowerPollInterest(STRATA_POLL_READ | STRATA_POLL_WRITE);
+  uint32_t wants = STRATA_POLL_READ;  // a response, or an idle peer closing
+  if (exchange_ && exchange_->sending && (HasPendingOutput() || !exchange_->body_blocked)) {
+    wants |= STRATA_POLL_WRITE;
+  }
+  return LowerPollInterest(wants);
+}
+
+bool H1Session::IsReusable() {
+  if (failed_ || !reusable_) return false;
+  if (exchange_) {
+    if (exchange_->request_close) return false;
+    const ResponseParser& p = *exchange_->parser;
+    if (p.has_final_head() && !p.reusable()) return false;
+  }
+  return true;
+}
+
+strata_status H1Session::Query(uint32_t q, void* out, size_t* len) {
+  if (q == STRATA_QUERY_HTTP_VERSION) return AnswerInt(11, out, len);
+  if (q == STRATA_QUERY_DESCRIBE) return AnswerText("h1", out, len);
+  return LowerQuery(q, out, len);
+}
+
+size_t H1Session::SizeOption(const char* key, size_t fallback) const {
+  std::string text = Option(key);
+  if (text.empty()) return fallback;
+  uint64_t v = 0;
+  bool ok = text.size() <= 15;
+  for (char c : text) {
+    if (c < '0' || c > '9') ok = false;
+    if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (!ok || v == 0) {
+    throw sdk::Error(STRATA_E_CONFIG, Cat("h1 option ", key, ": expected a positive integer, got ",
+                                          Quoted(text)));
+  }
+  return static_cast<size_t>(v);
+}
+
+strata_status H1Session::Fatal(strata_status status, const std::string& message) {
+  failed_ = true;
+  reusable_ = false;
+  failed_status_ = status;
+  failed_message_ = message;
+  if (exchange_) {
+    void* user = exchange_->user;
+    exchange_.reset();
+    DeliverError(user, status, message);
+  }
+  return Fail(status, message);
+}
+
+strata_status H1Session::AbortedByApplication(strata_status rc) {
+  exchange_.reset();
+  failed_ = true;
+  reusable_ = false;
+  failed_status_ = rc;
+  failed_message_ = Cat("h1: the application aborted the response (callback returned ", rc, ")");
+  return Fail(failed_status_, failed_message_);
+}
+
+strata_status H1Session::ProgressIdle() {
+  size_t n = 0;
+  strata_status st = LowerRecv(recv_buf_.get(), kRecvBufferSize, &n);
+  if (st == STRATA_AGAIN) return STRATA_AGAIN;
+  if (st < 0) return Fatal(st, Cat("h1: idle connection failed (status ", st, ")"));
+  if (n == 0) return Fatal(STRATA_E_CLOSED, "server closed idle connection");
+  return Fatal(STRATA_E_PROTOCOL,
+               Cat("unexpected bytes on idle connection (", n,
+                   " bytes arrived with no request outstanding): ",
+                   Quoted(std::string_view(reinterpret_cast<const char*>(recv_buf_.get()), n))));
+}
+
+strata_status H1Session::PumpSend(bool* progressed) {
+  uint64_t budget = kSendBudgetPerProgress;
+  while (exchange_ && exchange_->sending && budget > 0) {
     Exchange& ex = *exchange_;
-    size_t n = 0;
-    int eos = 0;
-    uint8_t* area = body_buf_.get() + kChunkPrefixRoom;
-    size_t cap = kBodyChunkSize;
-    if (ex.body_framing == RequestBodyFraming::kContentLength) {
-      uint64_t left = ex.body_declared - ex.body_pulled;
-      // With the declared length reached, one more read must say
-      // end-of-body; a byte here means the source is longer than declared.
-      cap = left == 0 ? 1 : (left < cap ? static_cast<size_t>(left) : cap);
+    const uint8_t* data = nullptr;
+    size_t len = 0;
+    if (head_off_ < head_out_.size()) {
+      data = reinterpret_cast<const uint8_t*>(head_out_.data()) + head_off_;
+      len = head_out_.size() - head_off_;
+    } else if (body_begin_ < body_end_) {
+      data = body_buf_.get() + body_begin_;
+      len = body_end_ - body_begin_;
     }
-    strata_status st = ReadBody(ex.user, area, cap, &n, &eos);
-    if (st == STRATA_AGAIN || (st == STRATA_OK && n == 0 && !eos)) {
-      ex.body_blocked = true;
-      return STRATA_AGAIN;
-    }
-    ex.body_blocked = false;
-    if (st < 0) return BodyError(Cat("request body source failed (status ", st, ")"));
-    if (n > cap) return BodyError("request body source overran the buffer it was given");
-    *progressed = true;
-    ex.body_pulled += n;
-    if (ex.body_framing == RequestBodyFraming::kContentLength) {
-      if (ex.body_pulled > ex.body_declared) {
-        return BodyError(Cat("request body source gave more than the declared ",
-                             ex.body_declared, " bytes"));
-      }
-      if (eos && ex.body_pulled < ex.body_declared) {
-        return BodyError(Cat("request body source ended after ", ex.body_pulled, " of ",
-                             ex.body_declared, " declared bytes"));
-      }
-      body_begin_ = kChunkPrefixRoom;
-      body_end_ = kChunkPrefixRoom + n;
-    } else {
-      // Chunked: write the size line right before the data, then CRLF, and
-      // the last chunk when the source ended.
-      std::string tail;
-      size_t begin = kChunkPrefixRoom;
-      if (n > 0) {
-        std::string size_line;
-        AppendChunkSizeLine(n, &size_line);
-        begin -= size_line.size();
-        std::memcpy(body_buf_.get() + begin, size_line.data(), size_line.size());
-        tail.append(kChunkEnd);
-      }
-      if (eos) tail.append(kLastChunk);
-      std::memcpy(area + n, tail.data(), tail.size());
-      body_begin_ = begin;
-      body_end_ = kChunkPrefixRoom + n + tail.size();
-    }
-    if (eos) ex.body_done = true;
-    return STRATA_OK;
-  }
-
-  strata_status PumpRecv(bool* progressed) {
-    while (exchange_) {
-      size_t n = 0;
-      strata_status st = LowerRecv(recv_buf_.get(), kRecvBufferSize, &n);
+    if (len > 0) {
+      size_t written = 0;
+      strata_status st = LowerSend(data, len, &written);
       if (st == STRATA_AGAIN) return STRATA_OK;
       if (st < 0) {
-        return Fatal(st, Cat("connection failed while waiting for the response (status ", st,
-                             ")"));
+        // The server may have answered and closed (e.g. 413): stop sending
+        // and let the read side decide; remember why, in case it has
+        // nothing either.
+        ex.sending = false;
+        reusable_ = false;
+        send_error_ = st;
+        return STRATA_OK;
       }
-      *progressed = true;
-      if (n == 0) return HandleEof();
-      st = Consume(std::string_view(reinterpret_cast<const char*>(recv_buf_.get()), n));
-      if (st < 0) return st;
-    }
-    return STRATA_OK;
-  }
-
-  strata_status HandleEof() {
-    reusable_ = false;
-    absl::StatusOr<ResponseEvent> ev = exchange_->parser->ParseEof();
-    if (ev.ok()) return FinishExchange(std::string_view());
-    if (!exchange_->parser->started()) {
-      if (send_error_ < 0) {
-        return Fatal(send_error_, Cat("connection failed while sending the request (status ",
-                                      send_error_, ") and no response arrived"));
-      }
-      return Fatal(STRATA_E_CLOSED, "server closed the connection without sending a response");
-    }
-    return Fatal(StatusFor(ev.status()), std::string(ev.status().message()));
-  }
-
-  strata_status Consume(std::string_view in) {
-    while (exchange_) {
-      Exchange& ex = *exchange_;
-      size_t used = 0;
-      absl::StatusOr<ResponseEvent> ev = ex.parser->Parse(in, &used);
-      if (!ev.ok()) return Fatal(StatusFor(ev.status()), std::string(ev.status().message()));
-      in.remove_prefix(used);
-      switch (*ev) {
-        case ResponseEvent::kNeedMore:
-          return STRATA_OK;
-        case ResponseEvent::kHead: {
-          if (ex.parser->has_final_head() && ex.sending) {
-            // A final response before the request is complete (e.g. 413):
-            // stop uploading; the server's view of the stream is unknown.
-            ex.sending = false;
-            reusable_ = false;
-            head_out_.clear();
-            head_off_ = 0;
-            body_begin_ = body_end_ = 0;
-          }
-          strata_status rc = DeliverParsedHead(ex);
-          if (rc < 0) return AbortedByApplication(rc);
-          break;
+      if (written > len) written = len;
+      *progressed = *progressed || written > 0;
+      budget = written < budget ? budget - written : 0;
+      if (head_off_ < head_out_.size()) {
+        head_off_ += written;
+        if (head_off_ == head_out_.size()) {
+          head_out_.clear();
+          head_off_ = 0;
         }
-        case ResponseEvent::kData: {
-          std::string_view d = ex.parser->data();
-          strata_status rc =
-              DeliverData(ex.user, reinterpret_cast<const uint8_t*>(d.data()), d.size());
-          if (rc < 0) return AbortedByApplication(rc);
-          break;
-        }
-        case ResponseEvent::kEnd:
-          return FinishExchange(in);
+      } else {
+        body_begin_ += written;
+        if (body_begin_ == body_end_) body_begin_ = body_end_ = 0;
       }
+      continue;
     }
-    return STRATA_OK;
-  }
-
-  strata_status DeliverParsedHead(const Exchange& ex) {
-    const ResponseHead& h = ex.parser->head();
-    fields_.clear();
-    for (const HeaderField& f : h.fields) {
-      fields_.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
+    if (ex.body_done) {
+      ex.sending = false;
+      break;
     }
-    strata_response_head head{};
-    head.struct_size = sizeof(head);
-    head.status = h.status;
-    head.http_version = h.version;
-    head.reason = h.reason.data();
-    head.reason_len = h.reason.size();
-    head.headers = fields_.data();
-    head.header_count = fields_.size();
-    return DeliverHead(ex.user, &head);
+    strata_status st = PullBody(progressed);
+    if (st == STRATA_AGAIN) return STRATA_OK;
+    if (st < 0) return st;
   }
+  return STRATA_OK;
+}
 
-  // FinishExchange ends the exchange after the parser reported kEnd;
-  // |leftover| is what followed the message in the same read.
-  strata_status FinishExchange(std::string_view leftover) {
+strata_status H1Session::PullBody(bool* progressed) {
+  Exchange& ex = *exchange_;
+  size_t n = 0;
+  int eos = 0;
+  uint8_t* area = body_buf_.get() + kChunkPrefixRoom;
+  size_t cap = kBodyChunkSize;
+  if (ex.body_framing == RequestBodyFraming::kContentLength) {
+    uint64_t left = ex.body_declared - ex.body_pulled;
+    // With the declared length reached, one more read must say
+    // end-of-body; a byte here means the source is longer than declared.
+    cap = left == 0 ? 1 : (left < cap ? static_cast<size_t>(left) : cap);
+  }
+  strata_status st = ReadBody(ex.user, area, cap, &n, &eos);
+  if (st == STRATA_AGAIN || (st == STRATA_OK && n == 0 && !eos)) {
+    ex.body_blocked = true;
+    return STRATA_AGAIN;
+  }
+  ex.body_blocked = false;
+  if (st < 0) return BodyError(Cat("request body source failed (status ", st, ")"));
+  if (n > cap) return BodyError("request body source overran the buffer it was given");
+  *progressed = true;
+  ex.body_pulled += n;
+  if (ex.body_framing == RequestBodyFraming::kContentLength) {
+    if (ex.body_pulled > ex.body_declared) {
+      return BodyError(Cat("request body source gave more than the declared ",
+                           ex.body_declared, " bytes"));
+    }
+    if (eos && ex.body_pulled < ex.body_declared) {
+      return BodyError(Cat("request body source ended after ", ex.body_pulled, " of ",
+                           ex.body_declared, " declared bytes"));
+    }
+    body_begin_ = kChunkPrefixRoom;
+    body_end_ = kChunkPrefixRoom + n;
+  } else {
+    // Chunked: write the size line right before the data, then CRLF, and
+    // the last chunk when the source ended.
+    std::string tail;
+    size_t begin = kChunkPrefixRoom;
+    if (n > 0) {
+      std::string size_line;
+      AppendChunkSizeLine(n, &size_line);
+      begin -= size_line.size();
+      std::memcpy(body_buf_.get() + begin, size_line.data(), size_line.size());
+      tail.append(kChunkEnd);
+    }
+    if (eos) tail.append(kLastChunk);
+    std::memcpy(area + n, tail.data(), tail.size());
+    body_begin_ = begin;
+    body_end_ = kChunkPrefixRoom + n + tail.size();
+  }
+  if (eos) ex.body_done = true;
+  return STRATA_OK;
+}
+
+strata_status H1Session::PumpRecv(bool* progressed) {
+  while (exchange_) {
+    size_t n = 0;
+    strata_status st = LowerRecv(recv_buf_.get(), kRecvBufferSize, &n);
+    if (st == STRATA_AGAIN) return STRATA_OK;
+    if (st < 0) {
+      return Fatal(st, Cat("connection failed while waiting for the response (status ", st,
+                           ")"));
+    }
+    *progressed = true;
+    if (n == 0) return HandleEof();
+    st = Consume(std::string_view(reinterpret_cast<const char*>(recv_buf_.get()), n));
+    if (st < 0) return st;
+  }
+  return STRATA_OK;
+}
+
+strata_status H1Session::HandleEof() {
+  reusable_ = false;
+  absl::StatusOr<ResponseEvent> ev = exchange_->parser->ParseEof();
+  if (ev.ok()) return FinishExchange(std::string_view());
+  if (!exchange_->parser->started()) {
+    if (send_error_ < 0) {
+      return Fatal(send_error_, Cat("connection failed while sending the request (status ",
+                                    send_error_, ") and no response arrived"));
+    }
+    return Fatal(STRATA_E_CLOSED, "server closed the connection without sending a response");
+  }
+  return Fatal(StatusFor(ev.status()), std::string(ev.status().message()));
+}
+
+strata_status H1Session::Consume(std::string_view in) {
+  while (exchange_) {
     Exchange& ex = *exchange_;
-    if (!ex.parser->reusable() || ex.request_close || ex.sending || !leftover.empty()) {
-      reusable_ = false;
+    size_t used = 0;
+    absl::StatusOr<ResponseEvent> ev = ex.parser->Parse(in, &used);
+    if (!ev.ok()) return Fatal(StatusFor(ev.status()), std::string(ev.status().message()));
+    in.remove_prefix(used);
+    switch (*ev) {
+      case ResponseEvent::kNeedMore:
+        return STRATA_OK;
+      case ResponseEvent::kHead: {
+        if (upgrade_handler_ != nullptr && ex.upgrade_requested) {
+          if (ex.parser->upgraded()) return SwitchProtocols(in);
+          if (ex.parser->has_final_head()) {
+            upgrade_handler_->OnUpgradeDeclined(ex.user, ex.parser->head().status);
+          }
+        }
+        if (ex.parser->has_final_head() && ex.sending) {
+          // A final response before the request is complete (e.g. 413):
+          // stop uploading; the server's view of the stream is unknown.
+          ex.sending = false;
+          reusable_ = false;
+          head_out_.clear();
+          head_off_ = 0;
+          body_begin_ = body_end_ = 0;
+        }
+        strata_status rc = DeliverParsedHead(ex);
+        if (rc < 0) return AbortedByApplication(rc);
+        break;
+      }
+      case ResponseEvent::kData: {
+        std::string_view d = ex.parser->data();
+        strata_status rc =
+            DeliverData(ex.user, reinterpret_cast<const uint8_t*>(d.data()), d.size());
+        if (rc < 0) return AbortedByApplication(rc);
+        break;
+      }
+      case ResponseEvent::kEnd:
+        return FinishExchange(in);
     }
-    // Clear the exchange before the callback: the host may open the next
-    // stream from inside it. The parser (owner of the trailer views) lives
-    // until the callback returns.
-    std::unique_ptr<ResponseParser> parser = std::move(ex.parser);
-    void* user = ex.user;
-    exchange_.reset();
-    fields_.clear();
-    for (const HeaderField& f : parser->trailers()) {
-      fields_.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
-    }
-    std::vector<strata_header> trailers;
-    trailers.swap(fields_);
-    DeliverEnd(user, trailers.data(), trailers.size());
-    return STRATA_OK;
   }
+  return STRATA_OK;
+}
 
-  ResponseParserLimits limits_;
-  std::unique_ptr<uint8_t[]> recv_buf_;
-  // body_buf_: [chunk-size room][body bytes][CRLF + last chunk room]; the
-  // queued output is body_buf_[body_begin_, body_end_).
-  std::unique_ptr<uint8_t[]> body_buf_;
-  size_t body_begin_ = 0;
-  size_t body_end_ = 0;
-  std::string head_out_;
-  size_t head_off_ = 0;
-  std::vector<strata_header> fields_;
+strata_status H1Session::SwitchProtocols(std::string_view rest) {
+  Exchange& ex = *exchange_;
+  if (ex.sending) {
+    // The server cannot have read a request we have not finished writing.
+    return Fatal(STRATA_E_PROTOCOL,
+                 "101 Switching Protocols arrived before the request was fully sent");
+  }
+  // The parser owns the views of the 101 head: keep it for the call.
+  std::unique_ptr<ResponseParser> parser = std::move(ex.parser);
+  void* user = ex.user;
+  exchange_.reset();
+  switched_ = true;
+  reusable_ = false;
+  std::string message;
+  strata_status st = upgrade_handler_->OnSwitchingProtocols(user, parser->head(), rest, &message);
+  if (st >= 0) return STRATA_OK;
+  failed_ = true;
+  failed_status_ = st;
+  failed_message_ = message;
+  DeliverError(user, st, message);
+  return Fail(st, message);
+}
 
-  std::optional<Exchange> exchange_;
-  uint32_t next_id_ = 1;
-  bool connected_ = false;
-  bool reusable_ = true;
-  bool failed_ = false;
-  strata_status failed_status_ = STRATA_OK;
-  std::string failed_message_;
-  strata_status send_error_ = STRATA_OK;
-};
+strata_status H1Session::DeliverParsedHead(const Exchange& ex) {
+  const ResponseHead& h = ex.parser->head();
+  fields_.clear();
+  for (const HeaderField& f : h.fields) {
+    fields_.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
+  }
+  strata_response_head head{};
+  head.struct_size = sizeof(head);
+  head.status = h.status;
+  head.http_version = h.version;
+  head.reason = h.reason.data();
+  head.reason_len = h.reason.size();
+  head.headers = fields_.data();
+  head.header_count = fields_.size();
+  return DeliverHead(ex.user, &head);
+}
 
-}  // namespace
+strata_status H1Session::FinishExchange(std::string_view leftover) {
+  Exchange& ex = *exchange_;
+  if (!ex.parser->reusable() || ex.request_close || ex.sending || !leftover.empty()) {
+    reusable_ = false;
+  }
+  // Clear the exchange before the callback: the host may open the next
+  // stream from inside it. The parser (owner of the trailer views) lives
+  // until the callback returns.
+  std::unique_ptr<ResponseParser> parser = std::move(ex.parser);
+  void* user = ex.user;
+  exchange_.reset();
+  fields_.clear();
+  for (const HeaderField& f : parser->trailers()) {
+    fields_.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
+  }
+  std::vector<strata_header> trailers;
+  trailers.swap(fields_);
+  DeliverEnd(user, trailers.data(), trailers.size());
+  return STRATA_OK;
+}
+
 }  // namespace strata::h1
-
-STRATA_SDK_PLUGIN("h1", "0.1.0",
-                  strata::sdk::SessionLayerType<strata::h1::H1Session>(
-                      "h1", "HTTP/1.1 client (RFC 9112)"))
