@@ -69,6 +69,12 @@ OPT_POST301 = 17
 OPT_POST302 = 18
 OPT_POST303 = 19
 OPT_LAYER_OPTIONS = 20
+OPT_HTTP_VERSION = 21
+
+HTTP_VERSION_DEFAULT = 0
+HTTP_VERSION_1_1 = 11
+HTTP_VERSION_2 = 20
+HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21
 
 INFO_STATUS = 1
 INFO_HTTP_VERSION = 2
@@ -87,7 +93,7 @@ INFO_STR_CHAIN = 3
 
 
 class Error(ctypes.Structure):
-    """strata_error (2128 bytes on LP64)."""
+    """strata_error (2136 bytes on LP64)."""
     _fields_ = [
         ("struct_size", ctypes.c_size_t),
         ("code", ctypes.c_int32),
@@ -95,6 +101,7 @@ class Error(ctypes.Structure):
         ("layer", ctypes.c_char * 64),
         ("message", ctypes.c_char * 1024),
         ("url", ctypes.c_char * 1024),
+        ("http_connect", ctypes.c_int32),
     ]
 
     @classmethod

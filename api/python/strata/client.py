@@ -406,7 +406,7 @@ class _Request:
                  connect_timeout=None, first_byte_timeout=None, idle_timeout=None, tls=None, proxy_tls=None,
                  layer_options=None, pipeline=None, resolve=None, fail_on_http_error=None, max_body_bytes=None,
                  unsafe_redirect=None, location_trusted=None, post301=None, post302=None, post303=None,
-                 sink=None):
+                 http_version=None, sink=None):
         self.lib = lib
         self.url = url
         self.reader = None
@@ -475,6 +475,12 @@ class _Request:
         opt_int(_ffi.OPT_POST302, kw["post302"], "post302")
         opt_int(_ffi.OPT_POST303, kw["post303"], "post303")
         opt_str(_ffi.OPT_PIPELINE, kw["pipeline"], "pipeline")
+        if kw["http_version"] is not None:
+            v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
+                 "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE}.get(str(kw["http_version"]))
+            if v is None:
+                raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, 'http_version: "1.1", "2" or "2-prior"')
+            opt_int(_ffi.OPT_HTTP_VERSION, v, "http_version")
         proxy = kw["proxy"]
         if proxy is not None:
             opt_str(_ffi.OPT_PROXY, proxy or "", "proxy")
@@ -530,9 +536,11 @@ class _Track:
         self.heads = []
         self.on_head = None
 
-    def expects(self, hop):
+    def expects(self, hop, is_head):
         if len(self.hops) != hop - 1:
             return False
+        if is_head and any(h["hop"] == hop and h["status"] >= 200 for h in self.heads):
+            return False  # this hop's final head is already here
         return hop == 1 or self.hops[-1]["status"] in _REDIRECT_STATUSES
 
     def next_url(self, hop):
@@ -540,7 +548,7 @@ class _Track:
             return self.url
         loc = None
         for h in reversed(self.heads):
-            if h["hop"] == hop - 1:
+            if h["hop"] == hop - 1 and h["status"] >= 200:
                 loc = h["headers"].get("location")
                 break
         if loc is None:
@@ -565,6 +573,11 @@ def _parse_head(text):
 # Transfers
 
 
+class _Owner:
+    """Holds the event track of a blocking fetch."""
+    _track = None
+
+
 class Transfer:
     """One request running on a runtime's event loop (Runtime.submit).
     done → bool; result() runs the loop until it is done and returns the
@@ -575,7 +588,8 @@ class Transfer:
         self._runtime = runtime
         self._request = request
         self._ptr = ptr
-        self._track = track
+        if track is not None:
+            self._track = track
         self._response = None
         self._error = None
         self._done = False
@@ -600,8 +614,10 @@ class Transfer:
         hops = list(self._track.hops)
         if st == _ffi.STRATA_OK:
             rp = lib.strata_transfer_take_response(self._ptr)
-            reason = self._track.heads[-1]["reason"] if self._track.heads else ""
-            self._response = Response._from_c(lib, rp, hops, reason) if rp else Response()
+            self._response = Response._from_c(lib, rp, []) if rp else Response()
+            self._runtime._reconcile(self, self._response)
+            self._response.hops = list(self._track.hops)
+            self._response.reason = self._track.heads[-1]["reason"] if self._track.heads else ""
         else:
             self._error = errors.from_struct(st, err, hops)
             cb_exc = self._request.callback_exception()
@@ -744,8 +760,10 @@ class Runtime:
                 self._user_mask |= 1 << _EVENT_TYPES[t]
         self._install_events()
 
-    def _track(self, url):
+    def _track(self, url, owner):
         t = _Track(url)
+        t.owner = owner
+        owner._track = t
         self._tracks.append(t)
         return t
 
@@ -755,17 +773,40 @@ class Runtime:
         except ValueError:
             pass
 
-    def _attribute(self, hop, url):
+    def _attribute(self, hop, url, is_head):
         """The in-flight transfer an event of |hop| for |url| belongs to
-        (strata_event names no transfer: see the bindings README)."""
-        cands = [t for t in self._tracks if t.expects(hop)]
+        (strata_event names no transfer: see api/python/README.md)."""
+        cands = [t for t in self._tracks if t.expects(hop, is_head)]
         if not cands:
             return None
         norm = _norm_url(url)
+        unknown = None
         for t in cands:
-            if t.next_url(hop) == norm:
+            expect = t.next_url(hop)
+            if expect == norm:
                 return t
-        return cands[0] if len(cands) == 1 else None
+            if expect is None and unknown is None:
+                unknown = t
+        return cands[0] if len(cands) == 1 else unknown
+
+    def _reconcile(self, owner, resp):
+        """Transfers of one URL cannot be told apart by their events, so a
+        finished one may hold a sibling's hops: swap the records with an
+        in-flight track of that URL that fits the response."""
+        t = owner._track
+        want = resp.num_redirects + 1
+
+        def fits(x):
+            return len(x.hops) == want and x.hops[-1]["status"] == resp.status
+
+        if fits(t):
+            return
+        for x in self._tracks:
+            if x is not t and x.url == t.url and fits(x):
+                other = x.owner
+                other._track, owner._track = t, x
+                t.owner, x.owner = other, owner
+                return
 
     def _on_event(self, user, ev_p):
         try:
@@ -773,7 +814,7 @@ class Runtime:
             etype = ev.type
             if etype in (_ffi.EVENT_HOP, _ffi.EVENT_DATA_IN):
                 url = _s(ev.url)
-                track = self._attribute(ev.hop, url)
+                track = self._attribute(ev.hop, url, etype == _ffi.EVENT_DATA_IN)
                 if track is not None and etype == _ffi.EVENT_HOP:
                     track.hops.append({"hop": ev.hop, "url": url, "status": ev.status, "chain": _s(ev.chain),
                                        "reused": bool(ev.reused), "elapsed": ev.elapsed_us / 1e6,
@@ -808,29 +849,33 @@ class Runtime:
         proxy_credentials ("user:pw" or a pair), no_proxy (str or list),
         proxy_tunnel, tls (tls layer options, e.g. {"ca_file": ...}),
         proxy_tls, layer_options ({layer: {option: value}}), pipeline (a
-        template name, e.g. "https+h2"), resolve ("host:port:addr" or a
+        template name, e.g. "https+h2"), http_version ("1.1", "2" by ALPN
+        or h2c Upgrade, "2-prior"), resolve ("host:port:addr" or a
         list), fail_on_http_error, max_body_bytes, unsafe_redirect,
         location_trusted, post301/post302/post303. Raises a StrataError."""
         if stream:
             return self._fetch_stream(url, method, options)
         rt = self._live()
         req = _Request(self._lib, url, method, **options)
-        track = self._track(url)
+        owner = _Owner()
+        self._track(url, owner)
         try:
             out = ctypes.c_void_p()
             err = _ffi.Error.new()
             st = self._lib.strata_fetch(rt, req.ptr, ctypes.byref(out), ctypes.byref(err))
-            hops = list(track.hops)
             if st != _ffi.STRATA_OK:
-                error = errors.from_struct(st, err, hops)
+                error = errors.from_struct(st, err, list(owner._track.hops))
                 cb_exc = req.callback_exception()
                 if cb_exc is not None:
                     raise cb_exc from error
                 raise error
-            reason = track.heads[-1]["reason"] if track.heads else ""
-            resp = Response._from_c(self._lib, out, hops, reason)
+            resp = Response._from_c(self._lib, out, [])
+            self._reconcile(owner, resp)
+            track = owner._track
+            resp.hops = list(track.hops)
+            resp.reason = track.heads[-1]["reason"] if track.heads else ""
         finally:
-            self._untrack(track)
+            self._untrack(owner._track)
             req.free()
             self._collect()
         self._raise_callback_exc()
@@ -878,7 +923,8 @@ class Runtime:
         except BaseException:
             req.free()
             raise
-        t = Transfer(self, req, ptr.value, self._track(url), tag=tag, streaming=_stream)
+        t = Transfer(self, req, ptr.value, None, tag=tag, streaming=_stream)
+        self._track(url, t)
         t._chunks = chunks
         self._transfers[ptr.value] = t
         return t

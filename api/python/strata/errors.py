@@ -42,6 +42,7 @@ class StrataError(Exception):
         self.url = url
         self.message = message or self.name
         self.hops = list(hops or [])
+        self.http_connect = 0  # a proxy's CONNECT reply status, 0 if none
         super().__init__(self.message)
 
     def __str__(self):
@@ -170,5 +171,7 @@ def from_struct(code, err, hops=None):
     """An exception from a filled strata_error (falls back to |code| when
     the library left the struct empty)."""
     c = err.code if err.code else code
-    return from_code(c, err.message.decode("utf-8", "replace"), err.layer.decode("utf-8", "replace"),
-                     err.hop, err.url.decode("utf-8", "replace"), hops)
+    e = from_code(c, err.message.decode("utf-8", "replace"), err.layer.decode("utf-8", "replace"),
+                  err.hop, err.url.decode("utf-8", "replace"), hops)
+    e.http_connect = err.http_connect
+    return e

@@ -67,12 +67,23 @@ class TlsTest(unittest.TestCase):
     def test_http2_by_alpn(self):
         with nginx_launcher.Nginx(tls=(self.pki.cert("server"), self.pki.key("server")), http2=True) as h2:
             h2.write("hello.txt", b"hello over h2\n")
-            with strata.Runtime({"plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn"]}) as rt:
+            with strata.Runtime() as rt:
                 transfers = [rt.submit(h2.url("/hello.txt", host="localhost"), pipeline="https+h2", tls=self.tls)
                              for _ in range(8)]
                 responses = [t.result(timeout=30) for t in transfers]
-            self.assertEqual({(r.status, r.http_version, r.body) for r in responses}, {(200, "2", b"hello over h2\n")})
-            self.assertEqual(sum(r.num_connects for r in responses), 1, "one multiplexed connection")
+                self.assertEqual({(r.status, r.http_version, r.body) for r in responses},
+                                 {(200, "2", b"hello over h2\n")})
+                self.assertEqual(sum(r.num_connects for r in responses), 1, "one multiplexed connection")
+                self.assertIn("h2", responses[0].chain)
+                r = rt.fetch(h2.url("/hello.txt", host="localhost"), http_version="2", tls=self.tls)
+                self.assertEqual(r.http_version, "2")
+                with rt.fetch(h2.url("/hello.txt", host="localhost"), http_version="2", tls=self.tls,
+                              stream=True) as s:
+                    self.assertEqual((s.status, s.http_version), (200, "2"))
+                    self.assertEqual(s.body, b"hello over h2\n")
+                # ALPN falls back to HTTP/1.1 where the server has no h2.
+                r = rt.fetch(self.nginx.url("/hello.txt", host="localhost"), http_version="2", tls=self.tls)
+                self.assertEqual((r.status, r.http_version), (200, "1.1"))
 
 
 if __name__ == "__main__":
