@@ -84,7 +84,9 @@ bool SquidFixture::Start(std::string* error) {
                      "via off\n";
   WriteFileOrDie(dir_ + "/squid.conf", conf);
   ProcessOptions opts;
-  opts.argv = {"/usr/sbin/squid", "-N", "-f", dir_ + "/squid.conf"};
+  // A service name of its own: squid names its shared memory after it, so
+  // two squids with the default name collide.
+  opts.argv = {"/usr/sbin/squid", "-N", "-n", "strata" + std::to_string(port_), "-f", dir_ + "/squid.conf"};
   if (!process_.Start(opts, error)) return false;
   started_ = true;
   if (!WaitForPort(port_, &process_, 20s) || (tls_port_ && !WaitForPort(tls_port_, &process_, 10s))) {
