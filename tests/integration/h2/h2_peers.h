@@ -1,0 +1,70 @@
+// h2_peers.h — HTTP/2 servers on 127.0.0.1 for the h2 plugins' end-to-end
+// tests:
+//   Nghttpd        nghttp2's nghttpd over cleartext (prior knowledge only:
+//                  it answers an HTTP/1.1 Upgrade with its SETTINGS, so it
+//                  cannot serve h2c upgrades), serving a directory and
+//                  echoing POST/PUT bodies (--echo-upload)
+//   ApacheH2c      Apache httpd with mod_http2 ("Protocols h2c http/1.1",
+//                  H2Upgrade on), which accepts h2c upgrades; mpm_worker,
+//                  because under mpm_event an upgraded connection sends
+//                  GOAWAY("timeout") as soon as its first stream is done
+// Each has its own directory and free port and stops in its destructor.
+#ifndef STRATA_TESTS_INTEGRATION_H2_H2_PEERS_H_
+#define STRATA_TESTS_INTEGRATION_H2_H2_PEERS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "tests/support/process.h"
+
+namespace strata::test {
+
+class Nghttpd {
+ public:
+  // |max_concurrent_streams| > 0 sets the server's
+  // SETTINGS_MAX_CONCURRENT_STREAMS (nghttpd's default is 100).
+  explicit Nghttpd(uint32_t max_concurrent_streams = 0);
+  ~Nghttpd();
+  Nghttpd(const Nghttpd&) = delete;
+  Nghttpd& operator=(const Nghttpd&) = delete;
+
+  bool Start(std::string* error);
+  uint16_t port() const { return port_; }
+  const std::string& docroot() const { return docroot_; }
+  // WriteDocFile creates <docroot>/<name>.
+  void WriteDocFile(const std::string& name, const std::string& content) const;
+  std::string Log() const;
+
+ private:
+  std::string docroot_;
+  uint32_t max_concurrent_streams_;
+  uint16_t port_ = 0;
+  Process process_;
+};
+
+class ApacheH2c {
+ public:
+  ApacheH2c();
+  ~ApacheH2c();
+  ApacheH2c(const ApacheH2c&) = delete;
+  ApacheH2c& operator=(const ApacheH2c&) = delete;
+
+  bool Start(std::string* error);
+  void Stop();
+  uint16_t port() const { return port_; }
+  void WriteDocFile(const std::string& name, const std::string& content) const;
+  std::string ErrorLog() const;
+
+ private:
+  std::string dir_;  // under /tmp: Apache's children run as nobody
+  uint16_t port_ = 0;
+  Process process_;
+  bool started_ = false;
+};
+
+// Fnv1a64 is a checksum for comparing large bodies in failure messages.
+uint64_t Fnv1a64(const std::string& data);
+
+}  // namespace strata::test
+
+#endif  // STRATA_TESTS_INTEGRATION_H2_H2_PEERS_H_
