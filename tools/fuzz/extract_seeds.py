@@ -14,6 +14,7 @@ Sources:
                          tests/fuzz/captures/*.raw (real peers)
   url_fuzzer             URL and Location strings of runtime/url/url_test.cc
   config_fuzzer          JSON code blocks of docs/*.md and README.md
+  h2_upgrade_fuzzer      answers to an h2c upgrade (accepted, declined, bad 101s)
 
 Usage: tools/fuzz/extract_seeds.py [--no-h2-run]
 """
@@ -193,10 +194,38 @@ def configs():
     return n
 
 
+def h2_upgrade():
+    """Answers to an h2c upgrade request: accepted, declined, bad 101s."""
+    k101 = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+    settings = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+    ack = b"\x00\x00\x00\x04\x01\x00\x00\x00\x00"
+    h200 = b"\x00\x00\x01\x01\x05\x00\x00\x00\x01\x88"          # :status 200, END_STREAM
+    h200b = b"\x00\x00\x01\x01\x04\x00\x00\x00\x01\x88"         # :status 200
+    data = b"\x00\x00\x02\x00\x01\x00\x00\x00\x01ok"
+    seeds = {
+        "accepted": k101 + settings + ack + h200,
+        "accepted_body": k101 + settings + h200b + data,
+        "continue_then_101": b"HTTP/1.1 100 Continue\r\n\r\n" + k101 + settings + h200,
+        "declined_200": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        "declined_chunked": b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nno\r\n0\r\n\r\n",
+        "101_without_upgrade": b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n" + settings,
+        "101_websocket": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
+        "http2_101": b"HTTP/2 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n" + settings,
+        "101_then_ping": k101 + b"\x00\x00\x08\x06\x00\x00\x00\x00\x00" + b"\0" * 8,
+        "101_then_http": k101 + b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    }
+    n = 0
+    for name, data in seeds.items():
+        n += put("h2_upgrade_fuzzer", name, b"\x02" + data)
+        n += put("h2_upgrade_fuzzer", name + "_head", b"\x01" + data)
+    return n
+
+
 def main():
     run_h2 = "--no-h2-run" not in sys.argv
     counts = {"hpack": hpack(), "h2": h2(run_h2), "h1+connect": h1(), "url": urls(),
-              "config": configs()}
+              "config": configs(),
+              "h2_upgrade": h2_upgrade()}
     print("new seed files:", counts)
 
 
