@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -62,9 +63,13 @@ int TerminalWidth() {
 }
 
 // Transfer is the state of one URL while it runs; the body writer and the
-// event callback both reach it, the latter through Cli::current_.
+// event callback both reach it, the latter through Cli::current_ (or, with
+// -Z, through Cli::Attribute).
 struct Transfer {
   OutputSink* sink = nullptr;
+  // -Z with the body going to stdout: bytes wait here until the transfer
+  // completes, so concurrent bodies never interleave (curl does the same).
+  std::string* memory = nullptr;
   bool include_headers = false;
   bool fail_on_error = false;
   HeadTracker heads;
@@ -80,6 +85,32 @@ struct Transfer {
   bool hop_response_started = false;
   bool writer_failed = false;
   std::string write_error;
+  // -Z: the URL the runtime's events last named for this transfer, to tell
+  // concurrent transfers' events apart (Cli::Attribute).
+  std::string event_url;
+
+  absl::Status Write(absl::string_view bytes) {
+    if (memory != nullptr) {
+      memory->append(bytes.data(), bytes.size());
+      return absl::OkStatus();
+    }
+    return sink->Write(bytes);
+  }
+};
+
+// Job is one URL from request setup to its -w line: the request, where the
+// body goes, and the transfer's state.
+struct Job {
+  size_t index = 0;
+  std::string url;
+  std::string method;
+  std::unique_ptr<OutputSink> file_sink;
+  std::string stdout_body;  // -Z without -o: the whole body, then stdout
+  std::unique_ptr<strata_request, void (*)(strata_request*)> request{
+      nullptr, strata_request_free};
+  strata_transfer* transfer = nullptr;  // -Z: while submitted
+  int64_t started_us = 0;
+  Transfer t;
 };
 
 class Cli {
@@ -98,8 +129,24 @@ class Cli {
  private:
   bool ShowErrors() const { return !options_.silent || options_.show_error; }
   void ReportError(int code, absl::string_view message);
+  // PrepareJob builds the request for URL |index| and where its body goes;
+  // a non-zero result is a setup failure, already reported.
+  int PrepareJob(size_t index, const std::string& body,
+                 const std::vector<RequestHeader>& headers, Job& job);
+  // FinishJob turns a transfer's outcome into output, the error message,
+  // the -w line and the exit code. Takes |response| (may be NULL).
+  int FinishJob(Job& job, size_t body_size, strata_status status,
+                strata_response* response, const strata_error& error);
   int RunOne(size_t index, const std::string& body,
              const std::vector<RequestHeader>& headers);
+  // RunParallel runs every URL through the non-blocking interface, at most
+  // --parallel-max at a time (-Z). Returns the exit code of the last URL
+  // (in command-line order) that failed.
+  int RunParallel(const std::string& body,
+                  const std::vector<RequestHeader>& headers);
+  // Attribute finds the running -Z transfer an event belongs to: the only
+  // one running, or the one whose URL the event names, if that is unique.
+  Transfer* Attribute(const strata_event& event);
   absl::StatusOr<std::string> WriteOutFormat();
   void PrintWriteOut(const std::string& format, const TransferSummary& summary);
   int CreateRuntime();
@@ -112,6 +159,7 @@ class Cli {
   std::unique_ptr<OutputSink> stdout_sink_;
   VerboseFormatter verbose_;
   Transfer* current_ = nullptr;
+  std::vector<Job*> running_;  // -Z: submitted, not yet finished
 };
 
 void Cli::ReportError(int code, absl::string_view message) {
@@ -120,9 +168,31 @@ void Cli::ReportError(int code, absl::string_view message) {
   WriteStderr(absl::StrCat("strata: (", code, ") ", message, "\n"));
 }
 
+Transfer* Cli::Attribute(const strata_event& event) {
+  absl::string_view url = event.url;
+  Transfer* found = nullptr;
+  if (running_.size() == 1) {
+    found = &running_.front()->t;
+  } else if (!url.empty()) {
+    // The runtime's events name the hop's URL but not the transfer; one
+    // that matches exactly one running transfer is that transfer's. The
+    // URL as typed may lack the path's "/" that the runtime's form has.
+    for (Job* job : running_) {
+      bool match = url == job->t.event_url || url == job->url ||
+                   (url.size() == job->url.size() + 1 &&
+                    absl::StartsWith(url, job->url) && url.back() == '/');
+      if (!match) continue;
+      if (found != nullptr) return nullptr;  // ambiguous: same URL twice
+      found = &job->t;
+    }
+  }
+  if (found != nullptr && !url.empty()) found->event_url = std::string(url);
+  return found;
+}
+
 void Cli::OnEvent(void* user, const strata_event* event) {
   Cli* cli = static_cast<Cli*>(user);
-  Transfer* t = cli->current_;
+  bool parallel = cli->options_.parallel;
   if (cli->options_.verbose) {
     std::string text = cli->verbose_.Format(*event);
     if (!text.empty()) {
@@ -130,6 +200,7 @@ void Cli::OnEvent(void* user, const strata_event* event) {
       WriteStderr(text);
     }
   }
+  Transfer* t = parallel ? cli->Attribute(*event) : cli->current_;
   if (t == nullptr) return;
   if (event->hop > t->max_hop) t->max_hop = event->hop;
   switch (event->type) {
@@ -138,9 +209,13 @@ void Cli::OnEvent(void* user, const strata_event* event) {
       break;
     case STRATA_EVENT_DATA_IN: {
       t->hop_response_started = true;
+      // -Z: events are matched to transfers by URL only, which cannot be
+      // exact for every hop, so -i prints the final response's head from
+      // the response itself (FinishJob) rather than from events.
+      if (parallel) break;
       std::string head = t->heads.Feed(event->message);
       if (t->include_headers && !t->writer_failed) {
-        if (absl::Status s = t->sink->Write(head); !s.ok()) {
+        if (absl::Status s = t->Write(head); !s.ok()) {
           t->writer_failed = true;
           t->write_error = std::string(s.message());
         }
@@ -174,9 +249,9 @@ strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
       return STRATA_OK;
     }
     std::string close = t->heads.CloseHead();
-    if (!close.empty()) t->sink->Write(close).IgnoreError();
+    if (!close.empty()) t->Write(close).IgnoreError();
   }
-  if (absl::Status s = t->sink->Write(bytes); !s.ok()) {
+  if (absl::Status s = t->Write(bytes); !s.ok()) {
     t->writer_failed = true;
     t->write_error = std::string(s.message());
     return STRATA_E_BODY;
@@ -243,16 +318,13 @@ void Cli::PrintWriteOut(const std::string& format,
   }
 }
 
-int Cli::RunOne(size_t index, const std::string& body,
-                const std::vector<RequestHeader>& headers) {
-  const std::string& url = options_.urls[index];
-  const std::string method = EffectiveMethod(options_);
-  TransferSummary summary;
-  summary.url = url;
-  summary.url_effective = url;
-  summary.method = method;
+int Cli::PrepareJob(size_t index, const std::string& body,
+                    const std::vector<RequestHeader>& headers, Job& job) {
+  job.index = index;
+  job.url = options_.urls[index];
+  job.method = EffectiveMethod(options_);
+  const std::string& url = job.url;
 
-  std::unique_ptr<OutputSink> file_sink;
   OutputSink* sink = stdout_sink_.get();
   if (index < options_.outputs.size()) {
     const OutputTarget& target = options_.outputs[index];
@@ -265,17 +337,17 @@ int Cli::RunOne(size_t index, const std::string& body,
         return kExitWriteError;
       }
     }
-    file_sink = OutputSink::ForFile(path);
-    sink = file_sink.get();
+    job.file_sink = OutputSink::ForFile(path);
+    sink = job.file_sink.get();
   }
 
   strata_request* request = nullptr;
-  if (strata_request_new(method.c_str(), url.c_str(), &request) != STRATA_OK) {
+  if (strata_request_new(job.method.c_str(), url.c_str(), &request) !=
+      STRATA_OK) {
     ReportError(kExitOutOfMemory, "could not create the request");
     return kExitOutOfMemory;
   }
-  std::unique_ptr<strata_request, void (*)(strata_request*)> request_owner(
-      request, strata_request_free);
+  job.request.reset(request);
 
   // Option and header refusals are the user's input being wrong (or an
   // option this build lacks), reported before anything is sent.
@@ -313,60 +385,27 @@ int Cli::RunOne(size_t index, const std::string& body,
     }
   }
 
-  Transfer t;
+  Transfer& t = job.t;
   t.sink = sink;
+  if (options_.parallel && sink == stdout_sink_.get()) {
+    t.memory = &job.stdout_body;
+  }
   t.include_headers = options_.include_headers || options_.head;
   t.fail_on_error = options_.fail;
   strata_request_set_body_writer(request, &Cli::OnBody, &t);
+  return kExitOk;
+}
 
-  // curl's rule: the meter appears when the body is not going to the
-  // terminal (so it does not garble it) and stderr is one; -# always shows.
-  bool body_to_terminal = sink == stdout_sink_.get() && isatty(STDOUT_FILENO);
-  bool show_meter = !options_.silent && !options_.verbose &&
-                    (options_.progress_bar ||
-                     (isatty(STDERR_FILENO) && !body_to_terminal));
-  if (show_meter) {
-    t.meter = std::make_unique<ProgressMeter>(
-        options_.progress_bar ? ProgressMeter::Style::kBar
-                              : ProgressMeter::Style::kMeter,
-        TerminalWidth(), [](absl::string_view text) { WriteStderr(text); });
-    t.meter->SetUpload(static_cast<int64_t>(body.size()), 0);
-    t.meter->Start(NowUs());
-  }
-  verbose_.Reset(method);
-  current_ = &t;
-
-  int64_t started_us = NowUs();
-  strata_error error{};
-  error.struct_size = sizeof(error);
-  strata_response* response = nullptr;
-  strata_status status;
-  if (!show_meter) {
-    status = strata_fetch(runtime_, request, &response, &error);
-  } else {
-    // The non-blocking interface lets the meter tick while no bytes come.
-    strata_transfer* transfer = nullptr;
-    status = strata_submit(runtime_, request, nullptr, &transfer);
-    if (status == STRATA_OK) {
-      while (!strata_transfer_done(transfer)) {
-        size_t running = 0;
-        strata_status run = strata_runtime_run(runtime_, 200, &running);
-        t.meter->Update(t.downloaded, NowUs());
-        if (run < 0) {
-          strata_transfer_cancel(transfer);
-          break;
-        }
-      }
-      status = strata_transfer_result(transfer, &error);
-      response = strata_transfer_take_response(transfer);
-      while (strata_runtime_next_done(runtime_) != nullptr) {
-      }
-      strata_transfer_free(transfer);
-    }
-  }
-  current_ = nullptr;
+int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
+                   strata_response* response, const strata_error& error) {
+  Transfer& t = job.t;
+  const std::string& url = job.url;
+  TransferSummary summary;
+  summary.url = url;
+  summary.url_effective = url;
+  summary.method = job.method;
   if (t.meter) {
-    if (status == STRATA_OK) t.meter->SetUpload(body.size(), body.size());
+    if (status == STRATA_OK) t.meter->SetUpload(body_size, body_size);
     t.meter->Finish(NowUs());
   }
 
@@ -376,7 +415,7 @@ int Cli::RunOne(size_t index, const std::string& body,
   summary.num_connects = t.connects;
   summary.num_redirects = t.max_hop > 1 ? t.max_hop - 1 : 0;
   summary.size_download = t.downloaded;
-  summary.time_total_us = NowUs() - started_us;
+  summary.time_total_us = NowUs() - job.started_us;
   if (status != STRATA_OK) summary.http_connect = error.http_connect;
   if (response != nullptr) {
     summary.http_code = strata_response_status(response);
@@ -416,24 +455,34 @@ int Cli::RunOne(size_t index, const std::string& body,
     }
     if (t.include_headers && !t.writer_failed) {
       if (!t.heads.seen_any()) {
-        // The runtime showed no head text: print the one the response has.
-        sink->Write(FormatHead(summary.http_version, summary.http_code,
-                               summary.headers))
+        // The runtime showed no head text (or, with -Z, it was not used):
+        // print the one the response has.
+        t.Write(FormatHead(summary.http_version, summary.http_code,
+                           summary.headers))
             .IgnoreError();
       } else {
-        sink->Write(t.heads.CloseHead()).IgnoreError();
+        t.Write(t.heads.CloseHead()).IgnoreError();
       }
-      if (!t.held_body.empty()) sink->Write(t.held_body).IgnoreError();
+      if (!t.held_body.empty()) t.Write(t.held_body).IgnoreError();
     }
     strata_response_free(response);
   }
 
+  // -Z to stdout: the whole body now, in one piece.
+  if (t.memory != nullptr && !t.writer_failed) {
+    if (absl::Status s = stdout_sink_->Write(*t.memory); !s.ok()) {
+      t.writer_failed = true;
+      t.write_error = std::string(s.message());
+    }
+    t.memory->clear();
+    t.memory->shrink_to_fit();
+  }
   // curl leaves an (empty) file for a successful transfer without a body.
-  if (file_sink && status == STRATA_OK) {
-    file_sink->Open().IgnoreError();  // the error is sticky: Close reports it
+  if (job.file_sink && status == STRATA_OK) {
+    job.file_sink->Open().IgnoreError();  // the error is sticky: Close reports it
   }
   absl::Status closed =
-      file_sink ? file_sink->Close() : stdout_sink_->Flush();
+      job.file_sink ? job.file_sink->Close() : stdout_sink_->Flush();
   if (!closed.ok() && !t.writer_failed) {
     t.writer_failed = true;
     t.write_error = std::string(closed.message());
@@ -475,6 +524,127 @@ int Cli::RunOne(size_t index, const std::string& body,
   }
   stdout_sink_->Flush().IgnoreError();
   return code;
+}
+
+int Cli::RunOne(size_t index, const std::string& body,
+                const std::vector<RequestHeader>& headers) {
+  Job job;
+  if (int code = PrepareJob(index, body, headers, job); code != kExitOk) {
+    return code;
+  }
+  Transfer& t = job.t;
+
+  // curl's rule: the meter appears when the body is not going to the
+  // terminal (so it does not garble it) and stderr is one; -# always shows.
+  bool body_to_terminal =
+      t.sink == stdout_sink_.get() && isatty(STDOUT_FILENO);
+  bool show_meter = !options_.silent && !options_.verbose &&
+                    (options_.progress_bar ||
+                     (isatty(STDERR_FILENO) && !body_to_terminal));
+  if (show_meter) {
+    t.meter = std::make_unique<ProgressMeter>(
+        options_.progress_bar ? ProgressMeter::Style::kBar
+                              : ProgressMeter::Style::kMeter,
+        TerminalWidth(), [](absl::string_view text) { WriteStderr(text); });
+    t.meter->SetUpload(static_cast<int64_t>(body.size()), 0);
+    t.meter->Start(NowUs());
+  }
+  verbose_.Reset(job.method);
+  current_ = &t;
+
+  job.started_us = NowUs();
+  strata_error error{};
+  error.struct_size = sizeof(error);
+  strata_response* response = nullptr;
+  strata_status status;
+  if (!show_meter) {
+    status = strata_fetch(runtime_, job.request.get(), &response, &error);
+  } else {
+    // The non-blocking interface lets the meter tick while no bytes come.
+    strata_transfer* transfer = nullptr;
+    status = strata_submit(runtime_, job.request.get(), nullptr, &transfer);
+    if (status == STRATA_OK) {
+      while (!strata_transfer_done(transfer)) {
+        size_t running = 0;
+        strata_status run = strata_runtime_run(runtime_, 200, &running);
+        t.meter->Update(t.downloaded, NowUs());
+        if (run < 0) {
+          strata_transfer_cancel(transfer);
+          break;
+        }
+      }
+      status = strata_transfer_result(transfer, &error);
+      response = strata_transfer_take_response(transfer);
+      while (strata_runtime_next_done(runtime_) != nullptr) {
+      }
+      strata_transfer_free(transfer);
+    }
+  }
+  current_ = nullptr;
+  return FinishJob(job, body.size(), status, response, error);
+}
+
+int Cli::RunParallel(const std::string& body,
+                     const std::vector<RequestHeader>& headers) {
+  const size_t count = options_.urls.size();
+  const size_t max_running = static_cast<size_t>(options_.parallel_max);
+  std::vector<int> codes(count, kExitOk);
+  std::vector<std::unique_ptr<Job>> jobs(count);
+  size_t next = 0;
+
+  auto finish = [&](Job* job) {
+    strata_error error{};
+    error.struct_size = sizeof(error);
+    strata_status status = strata_transfer_result(job->transfer, &error);
+    strata_response* response = strata_transfer_take_response(job->transfer);
+    strata_transfer_free(job->transfer);
+    job->transfer = nullptr;
+    running_.erase(std::find(running_.begin(), running_.end(), job));
+    codes[job->index] = FinishJob(*job, body.size(), status, response, error);
+    jobs[job->index].reset();  // its file is closed, its memory returned
+  };
+
+  while (next < count || !running_.empty()) {
+    // Start transfers up to the limit.
+    while (next < count && running_.size() < max_running) {
+      size_t index = next++;
+      auto job = std::make_unique<Job>();
+      if (int code = PrepareJob(index, body, headers, *job); code != kExitOk) {
+        codes[index] = code;
+        continue;
+      }
+      job->started_us = NowUs();
+      strata_status status = strata_submit(runtime_, job->request.get(),
+                                           job.get(), &job->transfer);
+      if (status != STRATA_OK) {
+        strata_error error{};
+        error.struct_size = sizeof(error);
+        codes[index] = FinishJob(*job, body.size(), status, nullptr, error);
+        continue;
+      }
+      running_.push_back(job.get());
+      jobs[index] = std::move(job);
+    }
+    if (running_.empty()) continue;
+
+    size_t still_running = 0;
+    strata_status run = strata_runtime_run(runtime_, 1000, &still_running);
+    if (run < 0) {
+      // The loop itself failed: nothing can progress any more.
+      for (Job* job : running_) strata_transfer_cancel(job->transfer);
+    }
+    while (strata_transfer* done = strata_runtime_next_done(runtime_)) {
+      Job* job = static_cast<Job*>(strata_transfer_user(done));
+      if (job != nullptr && job->transfer == done) finish(job);
+    }
+  }
+
+  // Like without -Z, the exit code is the last failure's, in URL order.
+  int result = kExitOk;
+  for (int code : codes) {
+    if (code != kExitOk) result = code;
+  }
+  return result;
 }
 
 int Cli::Run() {
@@ -524,6 +694,8 @@ int Cli::Run() {
   }
   if (int code = CreateRuntime(); code != kExitOk) return code;
   std::vector<RequestHeader> headers = BuildRequestHeaders(options_);
+
+  if (options_.parallel) return RunParallel(*body, headers);
 
   // Like curl, every URL is tried; the exit code is the last failure's.
   int result = kExitOk;

@@ -23,7 +23,8 @@ TEST(Help, NamesEveryOption) {
         "--capath", "--insecure", "--cert", "--key", "--tlsv1.2",
         "--tlsv1.3", "--tls-max", "--ciphers", "--curves", "-x,", "-U,",
         "-p,", "-k,", "-E,", "%{redirect_url}", "%{http_connect}",
-        "%{strata_chain}"}) {
+        "%{strata_chain}", "--http1.1", "--http2", "--http2-prior-knowledge",
+        "-Z,", "--parallel", "--parallel-max"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }

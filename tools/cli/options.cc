@@ -57,6 +57,11 @@ enum class Opt {
   kConfig,
   kPluginDir,
   kPipeline,
+  kHttp11,
+  kHttp2,
+  kHttp2PriorKnowledge,
+  kParallel,
+  kParallelMax,
   kFail,
   kSilent,
   kShowError,
@@ -119,6 +124,11 @@ constexpr OptSpec kOptions[] = {
     {0, "config", true, Opt::kConfig},
     {0, "plugin-dir", true, Opt::kPluginDir},
     {0, "pipeline", true, Opt::kPipeline},
+    {0, "http1.1", false, Opt::kHttp11},
+    {0, "http2", false, Opt::kHttp2},
+    {0, "http2-prior-knowledge", false, Opt::kHttp2PriorKnowledge},
+    {'Z', "parallel", false, Opt::kParallel},
+    {0, "parallel-max", true, Opt::kParallelMax},
     {'f', "fail", false, Opt::kFail},
     {'s', "silent", false, Opt::kSilent},
     {'S', "show-error", false, Opt::kShowError},
@@ -377,6 +387,32 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       if (arg.empty()) return UsageError(spec, "expects a pipeline name");
       options.pipeline = arg;
       break;
+    case Opt::kHttp11:
+      options.http_version = HttpVersion::kHttp11;
+      break;
+    case Opt::kHttp2:
+      options.http_version = HttpVersion::kHttp2;
+      break;
+    case Opt::kHttp2PriorKnowledge:
+      options.http_version = HttpVersion::kHttp2PriorKnowledge;
+      break;
+    case Opt::kParallel:
+      options.parallel = true;
+      break;
+    case Opt::kParallelMax: {
+      int64_t n = 0;
+      if (!absl::SimpleAtoi(arg, &n) || n < 0) {
+        return UsageError(spec, absl::StrCat("'", arg,
+                                             "' is not a number of "
+                                             "transfers"));
+      }
+      // curl's rules: 0 means the default, and a number above the ceiling
+      // is capped rather than refused.
+      options.parallel_max = n == 0                  ? kParallelMaxDefault
+                             : n > kParallelMaxLimit ? kParallelMaxLimit
+                                                     : static_cast<int>(n);
+      break;
+    }
     case Opt::kFail:
       options.fail = true;
       break;

@@ -46,6 +46,21 @@ struct HeaderArg {
   bool remove = false;
 };
 
+// HttpVersion is --http1.1 / --http2 / --http2-prior-knowledge (the last
+// one given wins, as in curl); request_options.cc maps it onto
+// STRATA_OPT_HTTP_VERSION.
+enum class HttpVersion {
+  kDefault,           // none given: the runtime's "<scheme>" template
+  kHttp11,            // --http1.1
+  kHttp2,             // --http2: ALPN on https, h2c Upgrade on http
+  kHttp2PriorKnowledge,  // --http2-prior-knowledge
+};
+
+// kParallelMaxDefault and kParallelMaxLimit are curl's --parallel-max
+// default and ceiling.
+constexpr int kParallelMaxDefault = 50;
+constexpr int kParallelMaxLimit = 300;
+
 struct CliOptions {
   std::vector<std::string> urls;
   std::vector<OutputTarget> outputs;
@@ -56,6 +71,13 @@ struct CliOptions {
   std::optional<std::string> user;    // -u "user:password"
   std::vector<std::string> resolve;   // --resolve host:port:addr
   std::optional<std::string> pipeline;  // --pipeline NAME
+  HttpVersion http_version = HttpVersion::kDefault;
+
+  // -Z/--parallel: run the URLs' transfers concurrently, at most
+  // |parallel_max| at a time (--parallel-max; curl's rules: below 1 means
+  // the default, above 300 means 300).
+  bool parallel = false;
+  int parallel_max = kParallelMaxDefault;
 
   std::optional<int64_t> connect_timeout_ms;  // --connect-timeout
   std::optional<int64_t> max_time_ms;         // -m/--max-time

@@ -348,9 +348,9 @@ TEST(Options, UnknownOptionsAreNamed) {
   auto l = Parse({"--frobnicate", "u"});
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.status().message(), "option --frobnicate: is unknown");
-  auto s = Parse({"-sZ", "u"});
+  auto s = Parse({"-sQ", "u"});
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message(), "option -Z: is unknown");
+  EXPECT_EQ(s.status().message(), "option -Q: is unknown");
 }
 
 TEST(Options, MissingArgumentIsNamed) {
@@ -382,6 +382,75 @@ TEST(Options, EmptyRequiredValuesAreErrors) {
 
 TEST(Options, SingleDashIsAUrlWord) {
   EXPECT_EQ(Parse({"-"})->urls, std::vector<std::string>{"-"});
+}
+
+// ---- HTTP version and parallel transfers ---------------------------------
+
+TEST(Options, HttpVersionFlagsLastOneWins) {
+  EXPECT_EQ(Parse({"u"})->http_version, HttpVersion::kDefault);
+  EXPECT_EQ(Parse({"--http1.1", "u"})->http_version, HttpVersion::kHttp11);
+  EXPECT_EQ(Parse({"--http2", "u"})->http_version, HttpVersion::kHttp2);
+  EXPECT_EQ(Parse({"--http2-prior-knowledge", "u"})->http_version,
+            HttpVersion::kHttp2PriorKnowledge);
+  // curl: the last of the version flags decides.
+  EXPECT_EQ(Parse({"--http2", "--http1.1", "u"})->http_version,
+            HttpVersion::kHttp11);
+  EXPECT_EQ(Parse({"--http1.1", "--http2-prior-knowledge", "u"})->http_version,
+            HttpVersion::kHttp2PriorKnowledge);
+}
+
+TEST(Options, HttpVersionFlagsTakeNoArgumentAndAreExactNames) {
+  auto with_value = Parse({"--http2=yes", "u"});
+  ASSERT_FALSE(with_value.ok());
+  EXPECT_EQ(with_value.status().message(), "option --http2: takes no argument");
+  auto prefix = Parse({"--http", "u"});
+  ASSERT_FALSE(prefix.ok());
+  EXPECT_EQ(prefix.status().message(), "option --http: is unknown");
+  EXPECT_FALSE(Parse({"--http1.0", "u"}).ok()) << "not offered by strata";
+  EXPECT_FALSE(Parse({"--http3", "u"}).ok());
+}
+
+TEST(Options, ParallelShortAndLongWithDefaultMax) {
+  auto none = Parse({"u1", "u2"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->parallel);
+  EXPECT_EQ(none->parallel_max, 50);
+  auto s = Parse({"-Z", "u1", "u2"});
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->parallel);
+  EXPECT_EQ(s->parallel_max, 50);
+  auto l = Parse({"--parallel", "u1"});
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_TRUE(l->parallel);
+  auto bundled = Parse({"-sSZ", "u1"});
+  ASSERT_TRUE(bundled.ok()) << bundled.status();
+  EXPECT_TRUE(bundled->parallel && bundled->silent && bundled->show_error);
+}
+
+TEST(Options, ParallelMaxCurlRules) {
+  EXPECT_EQ(Parse({"--parallel-max", "7", "u"})->parallel_max, 7);
+  EXPECT_EQ(Parse({"--parallel-max=1", "u"})->parallel_max, 1);
+  EXPECT_EQ(Parse({"--parallel-max", "300", "u"})->parallel_max, 300);
+  // Above curl's ceiling: capped, not refused; 0: the default.
+  EXPECT_EQ(Parse({"--parallel-max", "301", "u"})->parallel_max, 300);
+  EXPECT_EQ(Parse({"--parallel-max", "100000", "u"})->parallel_max, 300);
+  EXPECT_EQ(Parse({"--parallel-max", "0", "u"})->parallel_max, 50);
+  // --parallel-max alone does not turn -Z on (curl neither).
+  EXPECT_FALSE(Parse({"--parallel-max", "4", "u"})->parallel);
+}
+
+TEST(Options, ParallelMaxRejectsNonNumbers) {
+  for (const char* bad : {"-1", "x", "", "2.5", "3k"}) {
+    auto o = Parse({"--parallel-max", bad, "u"});
+    ASSERT_FALSE(o.ok()) << bad;
+    EXPECT_EQ(o.status().message(),
+              std::string("option --parallel-max: '") + bad +
+                  "' is not a number of transfers");
+  }
+  auto missing = Parse({"u", "--parallel-max"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            "option --parallel-max: requires an argument");
 }
 
 }  // namespace

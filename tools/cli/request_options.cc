@@ -7,6 +7,8 @@
 
 namespace strata::cli {
 
+const char* const kH2FrameTraceLayers[3] = {"h2-alpn", "h2", "h2-upgrade"};
+
 std::string ProxyCredentials(const std::string& proxy_user) {
   if (proxy_user.find(':') != std::string::npos) return proxy_user;
   return proxy_user + ":";
@@ -42,6 +44,15 @@ std::string LayerOptionsJson(const CliOptions& options) {
   nlohmann::json layers = nlohmann::json::object();
   if (!tls.empty()) layers["tls"] = std::move(tls);
   if (!proxy_tls.empty()) layers["proxy:tls"] = std::move(proxy_tls);
+  if (options.verbose) {
+    // -v shows the HTTP/2 frames: the h2 session layers log them as INFO
+    // (a TRACE event) instead of DEBUG with "trace_frames". The runtime
+    // applies an entry only to a layer of that name in the hop's pipeline,
+    // so HTTP/1.1 pipelines are unaffected.
+    for (const char* layer : kH2FrameTraceLayers) {
+      layers[layer] = {{"trace_frames", true}};
+    }
+  }
   return layers.empty() ? "" : layers.dump();
 }
 
@@ -79,6 +90,20 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   if (options.proxytunnel) {
     add_int(STRATA_OPT_PROXY_TUNNEL, 1, "--proxytunnel");
   }
+  switch (options.http_version) {
+    case HttpVersion::kDefault:
+      break;
+    case HttpVersion::kHttp11:
+      add_int(STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_1_1, "--http1.1");
+      break;
+    case HttpVersion::kHttp2:
+      add_int(STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_2, "--http2");
+      break;
+    case HttpVersion::kHttp2PriorKnowledge:
+      add_int(STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
+              "--http2-prior-knowledge");
+      break;
+  }
 
   auto add_string = [&](int32_t id, std::string value, std::string what) {
     out.strings.push_back({id, std::move(value), std::move(what)});
@@ -101,7 +126,7 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   }
   std::string layers = LayerOptionsJson(options);
   if (!layers.empty()) {
-    add_string(STRATA_OPT_LAYER_OPTIONS, layers, "TLS options");
+    add_string(STRATA_OPT_LAYER_OPTIONS, layers, "layer options");
   }
   return out;
 }

@@ -6,7 +6,10 @@
 // the pipeline template's options: --cacert, --capath, -k, -E, --key,
 // --tlsv1.x, --tls-max, --ciphers and --curves under "tls" (the layer that
 // talks to the server), --proxy-cacert, --proxy-capath and --proxy-insecure
-// under "proxy:tls" (the layer that talks to an https:// proxy).
+// under "proxy:tls" (the layer that talks to an https:// proxy). -v adds
+// {"trace_frames": true} for each HTTP/2 session layer (kH2FrameTraceLayers)
+// so their frame log reaches the event callback. --http1.1, --http2 and
+// --http2-prior-knowledge become STRATA_OPT_HTTP_VERSION.
 #ifndef STRATA_TOOLS_CLI_REQUEST_OPTIONS_H_
 #define STRATA_TOOLS_CLI_REQUEST_OPTIONS_H_
 
@@ -38,8 +41,14 @@ struct RequestOptions {
 // BuildRequestOptions lists the options for every request of |options|.
 RequestOptions BuildRequestOptions(const CliOptions& options);
 
-// LayerOptionsJson is the STRATA_OPT_LAYER_OPTIONS value, "" when no TLS
-// option was given.
+// kH2FrameTraceLayers names the HTTP/2 session layer types whose
+// "trace_frames" option -v turns on: "h2-alpn" (ALPN, https), "h2" (prior
+// knowledge) and "h2-upgrade" (h2c); all read the shared options of
+// plugins/h2/layer/layer_options.h.
+extern const char* const kH2FrameTraceLayers[3];
+
+// LayerOptionsJson is the STRATA_OPT_LAYER_OPTIONS value, "" when neither a
+// TLS option nor -v was given.
 std::string LayerOptionsJson(const CliOptions& options);
 
 // ProxyCredentials is the -U value as the runtime takes it: "user:password",

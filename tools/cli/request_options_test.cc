@@ -160,5 +160,41 @@ TEST(RequestOptions, FileNamesAreJsonEscaped) {
   EXPECT_EQ(nlohmann::json::parse(text)["tls"]["ca_file"], "/a \"b\"\\c.pem");
 }
 
+TEST(RequestOptions, HttpVersion) {
+  EXPECT_FALSE(IntOf(BuildRequestOptions(Parsed({})), STRATA_OPT_HTTP_VERSION))
+      << "no flag: the runtime's default template";
+  EXPECT_EQ(IntOf(BuildRequestOptions(Parsed({"--http1.1"})),
+                  STRATA_OPT_HTTP_VERSION),
+            STRATA_HTTP_VERSION_1_1);
+  EXPECT_EQ(IntOf(BuildRequestOptions(Parsed({"--http2"})),
+                  STRATA_OPT_HTTP_VERSION),
+            STRATA_HTTP_VERSION_2);
+  EXPECT_EQ(IntOf(BuildRequestOptions(Parsed({"--http2-prior-knowledge"})),
+                  STRATA_OPT_HTTP_VERSION),
+            STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+  RequestOptions last = BuildRequestOptions(Parsed({"--http2", "--http1.1"}));
+  int n = 0;
+  for (const IntOption& o : last.ints) n += o.id == STRATA_OPT_HTTP_VERSION;
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(IntOf(last, STRATA_OPT_HTTP_VERSION), STRATA_HTTP_VERSION_1_1);
+}
+
+TEST(RequestOptions, VerboseTracesHttp2FramesInEveryH2Layer) {
+  nlohmann::json j = nlohmann::json::parse(LayerOptionsJson(Parsed({"-v"})));
+  EXPECT_EQ(j, nlohmann::json::parse(R"({
+      "h2-alpn": {"trace_frames": true},
+      "h2": {"trace_frames": true},
+      "h2-upgrade": {"trace_frames": true}})"));
+  // Beside the TLS options, in the same one object.
+  RequestOptions r = BuildRequestOptions(Parsed({"-v", "-k", "--http2"}));
+  std::vector<std::string> layers = StringsOf(r, STRATA_OPT_LAYER_OPTIONS);
+  ASSERT_EQ(layers.size(), 1u);
+  nlohmann::json both = nlohmann::json::parse(layers[0]);
+  EXPECT_EQ(both["tls"]["verify"], false);
+  EXPECT_EQ(both["h2-alpn"]["trace_frames"], true);
+  EXPECT_EQ(LayerOptionsJson(Parsed({"--http2"})), "")
+      << "no frame trace without -v";
+}
+
 }  // namespace
 }  // namespace strata::cli
