@@ -479,7 +479,9 @@ void Runtime::StartHop(Transfer* t) {
       // so a dead or desynchronised connection is never handed out.
       if (e.active == 0 && e.conn->state() == Connection::State::kReady) e.conn->Drive();
       if (e.conn->state() == Connection::State::kReady && e.conn->Capacity() > 0) {
-        t->conn_reused_ = e.used;
+        // Reused: it carried an exchange before, or carries one now
+        // (multiplexed); either way this transfer did not make it.
+        t->conn_reused_ = e.used || e.active > 0;
         OpenStreamOn(t, &e);
         return;
       }
