@@ -106,11 +106,25 @@ TEST_F(InstallTest, LaysOutLibraryPluginsHeadersProgramsAndPkgConfig) {
   EXPECT_EQ(plugindir.stdout_text, p + "/lib/strata/plugins\n");
 }
 
+// SanitizerFlags: a library built with sanitizers (bazel test
+// --config=asan) can only be used by a program built with the same ones,
+// because ASan's runtime must be the first library the program loads.
+std::string SanitizerFlags(const std::string& library) {
+  ProcessOptions p;
+  p.argv = {"/usr/bin/readelf", "-d", library};
+  std::string needed = RunProcess(p, std::chrono::seconds(30)).stdout_text;
+  std::string flags;
+  if (needed.find("libasan") != std::string::npos) flags += " -fsanitize=address";
+  if (needed.find("libubsan") != std::string::npos) flags += " -fsanitize=undefined";
+  return flags;
+}
+
 TEST_F(InstallTest, CProgramBuiltWithPkgConfigFetchesFromNginx) {
   // The program lives away from the prefix, so only libstrata.so's own
   // location can lead the runtime to the plugins.
   const std::string app = MakeTempDir("app") + "/fetch";
-  RunResult build = Shell("cc -std=c11 -pedantic -Wall -Wextra -Werror -o '" + app + "' '" +
+  RunResult build = Shell("cc -std=c11 -pedantic -Wall -Wextra -Werror" +
+                          SanitizerFlags(*prefix_ + "/lib/libstrata.so.0") + " -o '" + app + "' '" +
                           RunfilePath("tests/install/fetch.c") + "' $(pkg-config --cflags --libs strata)");
   ASSERT_TRUE(Succeeded(build)) << build.exit.Describe() << "\n" << build.stdout_text << build.stderr_text;
 

@@ -69,6 +69,14 @@ expect_rc 0 "one accepted file"
 expect_has "one file" "$out" "found:    command line"
 case "$out" in *strata-tcp.so*) fail "listed the search path's plugins too: $out" ;; esac
 
+# A bare file name is a file in the current directory, not a library search.
+(cd "$C_PLUGINS" && "$INSPECT" strata-c-passthrough.so >"$TMP/out" 2>"$TMP/err")
+rc=$?
+out=$(cat "$TMP/out")
+err=$(cat "$TMP/err")
+expect_rc 0 "a file name relative to the current directory"
+expect_has "relative file" "$out" "$C_PLUGINS/strata-c-passthrough.so"$'\n'"  found:    command line"
+
 # --- --validate ---------------------------------------------------------------
 cat >"$TMP/good.json" <<'JSON'
 {

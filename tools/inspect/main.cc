@@ -1,7 +1,9 @@
 // strata-inspect: lists the plugins a strata runtime would find and whether
 // it accepts them, or validates a configuration without running anything.
 // Usage and exit codes: kUsage below (also docs/plugin-guide.md).
-#include <cstdio>
+#include <unistd.h>
+
+#include <climits>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -134,6 +136,10 @@ int main(int argc, char** argv) {
     } else if (!arg.empty() && arg[0] == '-') {
       return Usage(absl::StrCat("unknown option ", arg));
     } else {
+      // Absolute, because dlopen searches the library path, not the
+      // current directory, for a name without a slash.
+      char cwd[PATH_MAX];
+      if (arg[0] != '/' && getcwd(cwd, sizeof(cwd))) arg = absl::StrCat(cwd, "/", arg);
       files.push_back(arg);
     }
   }
