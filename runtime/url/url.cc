@@ -51,6 +51,14 @@ absl::StatusOr<std::string> ParseHost(absl::string_view host, bool* is_ipv6) {
   if (host.front() == '[') {
     if (host.back() != ']') return absl::InvalidArgumentError("unterminated IPv6 literal in URL host");
     std::string inner(host.substr(1, host.size() - 2));
+    // inet_pton stops at a NUL: "[::1\0evil]" would pass as ::1 and keep the
+    // NUL in the host (found by tests/fuzz/url_fuzzer). Only hex digits,
+    // ':' and '.' (an embedded IPv4) belong in an IPv6 literal.
+    for (char c : inner) {
+      if (!(IsHex(c) || c == ':' || c == '.')) {
+        return absl::InvalidArgumentError("invalid character in IPv6 literal in URL host");
+      }
+    }
     in6_addr addr;
     // Zone ids ("%25eth0") are refused: they are meaningless to a server.
     if (inet_pton(AF_INET6, inner.c_str(), &addr) != 1) {

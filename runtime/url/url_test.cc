@@ -105,5 +105,18 @@ TEST(Url, Hostile80_ResolvedHostHostileIsRefused) {
   EXPECT_FALSE(ResolveReference(base, "/a b").ok());
 }
 
+// Found by tests/fuzz/url_fuzzer (corpus file regression_ipv6_nul): the
+// IPv6 literal was checked with inet_pton on a C string, so bytes after a NUL
+// were ignored and kept in the host.
+TEST(Url, Hostile80_RejectsNulAndJunkInIpv6Literal) {
+  EXPECT_FALSE(ParseUrl(std::string("http://[::1\0\0]/x", 18)).ok());
+  EXPECT_FALSE(ParseUrl(std::string("http://[::1\0evil.com]/", 23)).ok());
+  EXPECT_FALSE(ParseUrl("http://[::1%25eth0]/").ok());
+  EXPECT_FALSE(ParseUrl("http://[v1.fe80::a]/").ok());
+  absl::StatusOr<Url> ok = ParseUrl("http://[::FFFF:1.2.3.4]:8080/");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->host, "::ffff:1.2.3.4");
+}
+
 }  // namespace
 }  // namespace strata
