@@ -1,11 +1,13 @@
 #include "runtime/client/runtime.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "runtime/client/proxy.h"
 #include "runtime/status/status_code.h"
 
@@ -44,6 +46,10 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
   std::unique_ptr<Runtime> rt(new Runtime());
   if (!rt->loop_.init_status().ok()) return rt->loop_.init_status();
   rt->config_ = *std::move(config);
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy",
+                           "NO_PROXY"}) {
+    if (const char* value = std::getenv(name)) rt->proxy_env_[name] = value;
+  }
   rt->registry_ = std::make_unique<PluginRegistry>(HostServicesTable());
   if (absl::Status s = rt->registry_->LoadConfigured(rt->config_); !s.ok()) return s;
   // Validate every template now: a typo should fail at start-up, not on the
@@ -246,7 +252,8 @@ bool Runtime::ScheduleOnce() {
   for (PoolEntry& e : pool_) {
     if (!e.announced && e.conn->state() == Connection::State::kReady) {
       e.announced = true;
-      std::string chain = e.conn->Describe();
+      e.chain = e.conn->Describe();
+      const std::string& chain = e.chain;
       Emit(STRATA_EVENT_CONNECT, e.conn->target().hop, "runtime",
            absl::StrFormat("connected: %s in %.3f ms", chain,
                            (e.conn->connected_us() - e.conn->connect_started_us()) / 1000.0),
@@ -389,6 +396,10 @@ absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
   inputs.config_no_proxy = config_.proxy.no_proxy;
   inputs.config_tunnel = config_.proxy.tunnel;
   inputs.from_env = config_.proxy.from_env;
+  inputs.getenv = [this](const char* name) -> const char* {
+    auto it = proxy_env_.find(name);
+    return it == proxy_env_.end() ? nullptr : it->second.c_str();
+  };
   absl::StatusOr<std::optional<ProxyChoice>> proxy = ChooseProxy(url, inputs);
   if (!proxy.ok()) return proxy.status();
 
@@ -398,7 +409,7 @@ absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
     if (it == config_.pipelines.end()) {
       return absl::NotFoundError(absl::StrCat("no pipeline template '", ro.pipeline, "' in the configuration"));
     }
-    plan.pipeline = it->second;
+    plan.configured = &it->second;
   } else if (proxy->has_value()) {
     // Through a proxy, h2c (an HTTP/1.1 Upgrade) and prior knowledge on
     // cleartext make no sense; https keeps its ALPN choice inside the tunnel.
@@ -407,7 +418,7 @@ absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
     absl::StatusOr<PipelineSpec> composed =
         ComposeProxyPipeline(TemplateFor(url.scheme, version), (*proxy)->url.scheme, (*proxy)->tunnel);
     if (!composed.ok()) return composed.status();
-    plan.pipeline = *std::move(composed);
+    plan.composed = *std::move(composed);
   } else {
     std::string name = TemplateFor(url.scheme, ro.http_version);
     auto it = config_.pipelines.find(name);
@@ -417,22 +428,30 @@ absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
           "\": [...]}", url.scheme == "https" ? " and load the tls plugin" : "",
           name != url.scheme ? " and the HTTP/2 plugins" : "", ")"));
     }
-    plan.pipeline = it->second;
+    plan.configured = &it->second;
   }
-  std::string proxy_auth;
   if (proxy->has_value()) {
     const ProxyChoice& p = **proxy;
     plan.target.proxy_host = p.url.host;
     plan.target.proxy_port = p.url.port;
-    if (!p.credentials.empty()) proxy_auth = absl::StrCat("Basic ", Base64Encode(p.credentials));
+    if (!p.credentials.empty()) plan.proxy_auth = absl::StrCat("Basic ", Base64Encode(p.credentials));
     plan.absolute_form = !p.tunnel;
-    if (plan.absolute_form) plan.proxy_authorization = proxy_auth;
   }
-  int64_t connect_ms = Effective(ro.connect_timeout_ms, config_.timeouts.connect_ms);
-  plan.fingerprint = absl::StrCat(plan.pipeline.name, "\n", url.HostPort(), "\nproxy=", plan.target.proxy_host, ":",
-                                  plan.target.proxy_port, "\n", plan.proxy_authorization);
-  for (size_t i = 0; i < plan.pipeline.layers.size(); ++i) {
-    const LayerSpec& spec = plan.pipeline.layers[i];
+  plan.connect_ms = Effective(ro.connect_timeout_ms, config_.timeouts.connect_ms);
+  // A template's own options never change, so its name stands for them;
+  // what a request adds is spelled out.
+  plan.fingerprint = absl::StrCat(plan.pipeline().name, "\n", url.HostPort(), "\nproxy=", plan.target.proxy_host, ":",
+                                  plan.target.proxy_port, "\n", plan.proxy_auth, "\nconnect=", plan.connect_ms,
+                                  "\nresolve=", absl::StrJoin(ro.resolve, ","));
+  if (!ro.layer_options.empty()) absl::StrAppend(&plan.fingerprint, "\n", ro.layer_options.dump());
+  return plan;
+}
+
+std::vector<nlohmann::json> Runtime::LayerOptions(const HopPlan& plan, const Transfer* t) const {
+  const RequestOptions& ro = t->request_.options;
+  std::vector<nlohmann::json> all;
+  for (size_t i = 0; i < plan.pipeline().layers.size(); ++i) {
+    const LayerSpec& spec = plan.pipeline().layers[i];
     nlohmann::json o = spec.options;
     // The request's overrides: by layer name, or "proxy:tls" for the TLS
     // layer to an https proxy (the one ComposeProxyPipeline inserted).
@@ -442,19 +461,18 @@ absl::StatusOr<Runtime::HopPlan> Runtime::PlanHop(Transfer* t) {
     if (i == 0) {
       // The bottom layer opens the socket: it gets the hop's address
       // overrides and connect timeout.
-      if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = connect_ms;
+      if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = plan.connect_ms;
       if (!ro.resolve.empty() && !o.contains("resolve")) o["resolve"] = ro.resolve;
     }
-    const LayerType* type = registry_->FindLayer(plan.pipeline.layers[i].layer);
+    const LayerType* type = registry_->FindLayer(spec.layer);
     if (type && (type->flags & STRATA_LAYER_FLAG_TUNNEL)) {
       // Proxy credentials go to the tunnel only, never to the origin.
-      if (!proxy_auth.empty() && !o.contains("proxy_authorization")) o["proxy_authorization"] = proxy_auth;
-      if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = connect_ms;
+      if (!plan.proxy_auth.empty() && !o.contains("proxy_authorization")) o["proxy_authorization"] = plan.proxy_auth;
+      if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = plan.connect_ms;
     }
-    absl::StrAppend(&plan.fingerprint, "\n", plan.pipeline.layers[i].layer, o.dump());
-    plan.layer_options.push_back(std::move(o));
+    all.push_back(std::move(o));
   }
-  return plan;
+  return all;
 }
 
 void Runtime::StartHop(Transfer* t) {
@@ -470,7 +488,7 @@ void Runtime::StartHop(Transfer* t) {
     return;
   }
   t->absolute_form_ = plan->absolute_form;
-  t->proxy_authorization_ = plan->proxy_authorization;
+  t->proxy_authorization_ = plan->absolute_form ? plan->proxy_auth : "";
   if (!t->force_new_connection_) {
     for (PoolEntry& e : pool_) {
       if (e.fingerprint != plan->fingerprint || e.connecting_for != nullptr) continue;
@@ -490,7 +508,7 @@ void Runtime::StartHop(Transfer* t) {
   // A chain that may multiplex (HTTP/2) and is still being set up will
   // probably carry this request too: wait for it rather than open another.
   if (!t->force_new_connection_) {
-    const LayerType* top = registry_->FindLayer(plan->pipeline.layers.back().layer);
+    const LayerType* top = registry_->FindLayer(plan->pipeline().layers.back().layer);
     if (top && (top->flags & STRATA_LAYER_FLAG_MULTIPLEX)) {
       for (PoolEntry& e : pool_) {
         if (e.fingerprint == plan->fingerprint && e.conn->state() == Connection::State::kConnecting) return;
@@ -499,7 +517,7 @@ void Runtime::StartHop(Transfer* t) {
   }
   t->force_new_connection_ = false;
   absl::StatusOr<std::unique_ptr<Connection>> conn =
-      Connection::Create(&loop_, *registry_, plan->pipeline, plan->layer_options, plan->target, this);
+      Connection::Create(&loop_, *registry_, plan->pipeline(), LayerOptions(*plan, t), plan->target, this);
   if (!conn.ok()) {
     t->Fail(STRATA_E_CONFIG, "runtime", std::string(conn.status().message()));
     Complete(t);
@@ -519,7 +537,7 @@ void Runtime::StartHop(Transfer* t) {
                     plan->target.proxy_host.empty()
                         ? std::string()
                         : absl::StrCat(" via proxy ", plan->target.proxy_host, ":", plan->target.proxy_port),
-                    " through pipeline '", plan->pipeline.name, "'"),
+                    " through pipeline '", plan->pipeline().name, "'"),
        t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_);
   ArmTimer(t);
   e.conn->Drive();
@@ -647,7 +665,12 @@ void Runtime::RemoveEntry(PoolEntry* entry) {
 
 void Runtime::AfterHop(Transfer* t) {
   Connection* c = t->conn_;
-  std::string chain = c ? c->Describe() : "";
+  // Describing asks every layer, too much work per exchange: describe the
+  // chain after its first exchange (which may change it, e.g. an h2c
+  // upgrade) and reuse that afterwards.
+  PoolEntry* entry = c ? EntryFor(c) : nullptr;
+  if (entry && (!entry->used || entry->chain.empty())) entry->chain = c->Describe();
+  std::string chain = entry ? entry->chain : (c ? c->Describe() : "");
   std::string url = t->hop_request_.url.ToString(false);
   if (t->hop_failed_) {
     LayerError err = t->hop_error_;
@@ -689,11 +712,13 @@ void Runtime::AfterHop(Transfer* t) {
   }
   // The hop finished.
   bool reusable = c && c->IsReusable();
-  std::string timings = c && !t->conn_reused_ ? absl::StrCat("; ready: ", c->Timings()) : "";
-  Emit(STRATA_EVENT_HOP, t->hop_, "runtime",
-       absl::StrCat("hop ", t->hop_, ": ", t->hop_request_.method, " ", url, " → ", t->hop_status_, " (", chain, ", ",
-                    t->conn_reused_ ? "reused connection" : "new connection", timings, ")"),
-       url, t->hop_status_, t->conn_reused_ ? 1 : 0, chain, MonotonicUs() - t->started_us_);
+  if (Wants(STRATA_EVENT_HOP)) {
+    std::string timings = c && !t->conn_reused_ ? absl::StrCat("; ready: ", c->Timings()) : "";
+    Emit(STRATA_EVENT_HOP, t->hop_, "runtime",
+         absl::StrCat("hop ", t->hop_, ": ", t->hop_request_.method, " ", url, " → ", t->hop_status_, " (", chain,
+                      ", ", t->conn_reused_ ? "reused connection" : "new connection", timings, ")"),
+         url, t->hop_status_, t->conn_reused_ ? 1 : 0, chain, MonotonicUs() - t->started_us_);
+  }
   t->response_.chain = chain;
   DetachConnection(t, reusable);
   if (t->hop_is_redirect_) {

@@ -11,7 +11,9 @@
 
 #include <deque>
 #include <list>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -76,16 +78,23 @@ class Runtime : public ConnectionListener {
     Transfer* connecting_for = nullptr;
     bool used = false;             // has carried an exchange before
     bool announced = false;        // CONNECT event emitted
+    std::string chain;             // Describe() once connected
     EventLoop::TimerId idle_timer = 0;
     uint64_t idle_since_ms = 0;
   };
   struct HopPlan {
-    PipelineSpec pipeline;  // the template, or one composed for a proxy
-    std::vector<nlohmann::json> layer_options;
+    // The template from the configuration, or |composed| for a proxy.
+    const PipelineSpec* configured = nullptr;
+    std::optional<PipelineSpec> composed;
+    const PipelineSpec& pipeline() const { return composed ? *composed : *configured; }
     Target target;
+    // Everything that decides how the chain is built, so equal
+    // fingerprints mean interchangeable connections. Cheap to make: the
+    // layers' options are only assembled (LayerOptions) for a new chain.
     std::string fingerprint;
     bool absolute_form = false;         // plain http through a forwarding proxy
-    std::string proxy_authorization;    // header value for absolute-form requests
+    std::string proxy_auth;             // "Basic …" for the proxy, if any
+    int64_t connect_ms = 0;
   };
 
   Runtime() = default;
@@ -98,6 +107,8 @@ class Runtime : public ConnectionListener {
   bool ScheduleOnce();
   void StartHop(Transfer* t);
   absl::StatusOr<HopPlan> PlanHop(Transfer* t);
+  // LayerOptions assembles each layer's options for a new chain of |plan|.
+  std::vector<nlohmann::json> LayerOptions(const HopPlan& plan, const Transfer* t) const;
   absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
                                                     bool tunnel);
   // TemplateFor names the template a hop to |scheme| uses under the
@@ -118,6 +129,9 @@ class Runtime : public ConnectionListener {
   }
 
   Config config_;
+  // The proxy environment variables as they were when the runtime was made
+  // (reading the environment for every request costs more than the request).
+  std::map<std::string, std::string> proxy_env_;
   EventLoop loop_;
   std::unique_ptr<PluginRegistry> registry_;
   std::list<PoolEntry> pool_;
