@@ -83,6 +83,11 @@ class H1Session : public sdk::SessionLayer {
 
  private:
   struct Exchange {
+    // A user-provided constructor: clang cannot tell that a nested class
+    // with default member initializers is default-constructible inside the
+    // enclosing class, so std::optional<Exchange>::emplace() failed to
+    // compile with clang (the --config=fuzz build).
+    Exchange() {}
     void* user = nullptr;
     uint32_t id = 0;
     std::unique_ptr<ResponseParser> parser;
