@@ -51,7 +51,12 @@ bool UpgradesToH2c(const h1::ResponseHead& head, std::string* seen) {
     const absl::string_view value(f.value.data(), f.value.size());
     absl::StrAppend(seen, seen->empty() ? "" : ", ", value);
     for (absl::string_view token : absl::StrSplit(value, ',')) {
-      only_h2c = only_h2c && absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(token), "h2c");
+      // Optional whitespace is SP and HTAB only (RFC 9110 §5.6.3): a form
+      // feed or vertical tab around "h2c" is not the token we asked for.
+      absl::string_view t = token;
+      while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+      while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+      only_h2c = only_h2c && absl::EqualsIgnoreCase(t, "h2c");
     }
   }
   return found && only_h2c;

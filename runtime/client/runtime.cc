@@ -506,12 +506,19 @@ void Runtime::StartHop(Transfer* t) {
     }
   }
   // A chain that may multiplex (HTTP/2) and is still being set up will
-  // probably carry this request too: wait for it rather than open another.
+  // probably carry this request too, and one that multiplexes but is at
+  // its stream limit will have room again soon: wait for them rather than
+  // open another connection (RFC 9113 §9.1: one connection per origin).
   if (!t->force_new_connection_) {
     const LayerType* top = registry_->FindLayer(plan->pipeline().layers.back().layer);
     if (top && (top->flags & STRATA_LAYER_FLAG_MULTIPLEX)) {
       for (PoolEntry& e : pool_) {
-        if (e.fingerprint == plan->fingerprint && e.conn->state() == Connection::State::kConnecting) return;
+        if (e.fingerprint != plan->fingerprint) continue;
+        if (e.conn->state() == Connection::State::kConnecting) return;
+        if (e.conn->state() == Connection::State::kReady && e.active > 0 && e.conn->IsReusable() &&
+            e.conn->HttpVersion() == 20) {
+          return;
+        }
       }
     }
   }
@@ -872,7 +879,11 @@ void Runtime::OnTimer(Transfer* t) {
     return;
   }
   if (t->conn_ && t->phase_ == Transfer::Phase::kStreaming) t->conn_->CancelStream(t->stream_id_);
-  if (t->conn_ && !t->pinned_) t->conn_->Fail({STRATA_E_TIMEOUT, layer, what});
+  // A multiplexed connection carries other exchanges: cancelling this
+  // stream is enough. Anything else is closed (an HTTP/1.1 connection with
+  // a half-read response cannot be reused).
+  bool multiplexed = t->conn_ && t->phase_ == Transfer::Phase::kStreaming && t->conn_->HttpVersion() == 20;
+  if (t->conn_ && !t->pinned_ && !multiplexed) t->conn_->Fail({STRATA_E_TIMEOUT, layer, what});
   DetachConnection(t, false);
   t->Fail(STRATA_E_TIMEOUT, layer, what);
   Complete(t);

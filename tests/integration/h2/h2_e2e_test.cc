@@ -178,14 +178,10 @@ TEST_F(PriorKnowledge, ThousandRequestsStayWithinTheServersStreamLimit) {
   EXPECT_GE(connects, 1);
 }
 
-// The same 1,000 requests on a single connection. Disabled: the runtime
-// queues requests only behind a multiplexing connection that is still being
-// set up; once it is up but full (capacity 0) the runtime opens more
-// connections. On loopback, responses usually free streams fast enough for
-// one connection; under ASan it took 2, and against a server allowing 10
-// streams (below) 4 to 6. Enable both once the runtime also waits for a full
-// multiplexing connection.
-TEST_F(PriorKnowledge, DISABLED_ThousandRequestsOverOneConnection) {
+// The same 1,000 requests on a single connection: while the connection is
+// being set up and whenever it is at the server's stream limit, the runtime
+// queues requests for it instead of opening more connections.
+TEST_F(PriorKnowledge, ThousandRequestsOverOneConnection) {
   RuntimePtr rt = NewRuntime();
   int64_t connects = 0;
   int resent = 0;
@@ -194,7 +190,8 @@ TEST_F(PriorKnowledge, DISABLED_ThousandRequestsOverOneConnection) {
   EXPECT_EQ(connects, 1);
 }
 
-TEST(PriorKnowledgeLowLimit, DISABLED_ThousandRequestsWaitForAFullConnection) {
+// A server allowing only 10 concurrent streams: still one connection.
+TEST(PriorKnowledgeLowLimit, ThousandRequestsWaitForAFullConnection) {
   Nghttpd server(10);
   server.WriteDocFile("hello.txt", "hello\n");
   std::string e;
