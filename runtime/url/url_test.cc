@@ -109,8 +109,10 @@ TEST(Url, Hostile80_ResolvedHostHostileIsRefused) {
 // IPv6 literal was checked with inet_pton on a C string, so bytes after a NUL
 // were ignored and kept in the host.
 TEST(Url, Hostile80_RejectsNulAndJunkInIpv6Literal) {
-  EXPECT_FALSE(ParseUrl(std::string("http://[::1\0\0]/x", 18)).ok());
-  EXPECT_FALSE(ParseUrl(std::string("http://[::1\0evil.com]/", 23)).ok());
+  const char with_nuls[] = "http://[::1\0\0]/x";
+  EXPECT_FALSE(ParseUrl(std::string(with_nuls, sizeof(with_nuls) - 1)).ok());
+  const char with_name[] = "http://[::1\0evil.com]/";
+  EXPECT_FALSE(ParseUrl(std::string(with_name, sizeof(with_name) - 1)).ok());
   EXPECT_FALSE(ParseUrl("http://[::1%25eth0]/").ok());
   EXPECT_FALSE(ParseUrl("http://[v1.fe80::a]/").ok());
   absl::StatusOr<Url> ok = ParseUrl("http://[::FFFF:1.2.3.4]:8080/");

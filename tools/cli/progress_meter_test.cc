@@ -13,7 +13,7 @@ TEST(ProgressMeter, FormatSize5FitsFiveColumns) {
   EXPECT_EQ(FormatSize5(64LL * 1024 * 1024), "64.0M");
   EXPECT_EQ(FormatSize5(1500LL * 1024 * 1024), "1500M");
   EXPECT_EQ(FormatSize5(20LL * 1024 * 1024 * 1024), "20.0G");
-  for (int64_t n = 1; n < (1LL << 62); n *= 3) {
+  for (int64_t n = 1; n <= (int64_t{1} << 62) / 3; n *= 3) {
     EXPECT_LE(FormatSize5(n).size(), 5u) << n;
   }
 }
