@@ -11,8 +11,10 @@ STRATA="$BIN/strata"
 
 WORK="$(mktemp -d /tmp/strata-demo.XXXXXX)"
 NGINX_PID=""
+SQUID_PID=""
 cleanup() {
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  [ -n "$SQUID_PID" ] && kill "$SQUID_PID" 2>/dev/null && wait "$SQUID_PID" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -20,6 +22,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 HTTP_PORT=$(free_port)
 HTTPS_PORT=$(free_port)
+SQUID_PORT=$(free_port)
 
 mkdir -p "$WORK/www"
 echo "hello from nginx through strata" > "$WORK/www/index.html"
@@ -52,7 +55,8 @@ http {
   access_log $WORK/access.log conn;
   client_body_temp_path $WORK/tmp_body; proxy_temp_path $WORK/tmp_proxy;
   fastcgi_temp_path $WORK/tmp_fcgi; uwsgi_temp_path $WORK/tmp_uwsgi; scgi_temp_path $WORK/tmp_scgi;
-  server { listen 127.0.0.1:$HTTP_PORT; root $WORK/www; }
+  server { listen 127.0.0.1:$HTTP_PORT; root $WORK/www;
+    location = /secure { return 301 https://localhost:$HTTPS_PORT/index.html; } }
   $TLS_SERVER
 }
 CONF
@@ -75,6 +79,39 @@ step "a missing page with --fail" \
 if [ -n "$TLS_SERVER" ]; then
   step "https:// through tcp → tls → h1, verified against the demo CA" \
     "$STRATA" -v --cacert "$WORK/ca.pem" "https://localhost:$HTTPS_PORT/index.html"
+  step "HTTP/2 through tcp → tls → h2-alpn (ALPN), frames traced" \
+    "$STRATA" -v --http2 --cacert "$WORK/ca.pem" -o /dev/null -w '%{http_version} %{http_code}\n' \
+    "https://localhost:$HTTPS_PORT/index.html"
+  step "a redirect from http to https: a new chain for the new hop" \
+    "$STRATA" -sS -L --cacert "$WORK/ca.pem" -w '%{num_redirects} redirect(s), %{strata_chain}\n' \
+    "http://127.0.0.1:$HTTP_PORT/secure"
+  if command -v squid >/dev/null; then
+    mkdir -p "$WORK/squid" && chmod 777 "$WORK/squid" "$WORK"
+    cat > "$WORK/squid/squid.conf" <<SQUID
+http_port 127.0.0.1:$SQUID_PORT
+pid_filename $WORK/squid/squid.pid
+cache_log $WORK/squid/cache.log
+access_log stdio:$WORK/squid/access.log
+cache deny all
+netdb_filename none
+pinger_enable off
+shutdown_lifetime 0 seconds
+acl local src 127.0.0.0/8
+http_access allow local
+http_access deny all
+SQUID
+    squid -N -n "stratademo$SQUID_PORT" -f "$WORK/squid/squid.conf" &
+    SQUID_PID=$!
+    for _ in $(seq 100); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$SQUID_PORT") 2>/dev/null && break
+      sleep 0.1
+    done
+    step "https:// through squid: tcp → connect-tunnel → tls → h1" \
+      "$STRATA" -v -x "http://127.0.0.1:$SQUID_PORT" --cacert "$WORK/ca.pem" -o /dev/null \
+      -w '%{http_connect} from the proxy, %{http_code} from the origin\n' "https://localhost:$HTTPS_PORT/index.html"
+    echo "squid saw:"
+    cat "$WORK/squid/access.log" 2>/dev/null || true
+  fi
 fi
 echo
 echo "nginx saw (connection number, request):"
