@@ -64,7 +64,7 @@ strata_status H2Session::AdoptUpgrade(void* user, bool head_request,
   streams_.emplace(*id, std::move(s));
   connected_ = true;
   if (!rest.empty()) {
-    recv_trace_.Feed(rest, [this](const std::string& line) { TraceFrame(line); });
+    if (options_.trace_frames) recv_trace_.Feed(rest, [this](const std::string& line) { TraceFrame(line); });
     // A failure (e.g. HOSTILE 7: not a SETTINGS frame) closes stream 1 with
     // it now; the next progress() reports the dead connection.
     session_->Receive(rest).IgnoreError();
@@ -344,7 +344,7 @@ strata_status H2Session::Flush(bool* moved) {
     }
     written = std::min(written, out.size());
     if (written == 0) return STRATA_OK;
-    sent_trace_.Feed(out.first(written), [this](const std::string& line) { TraceFrame(line); });
+    if (options_.trace_frames) sent_trace_.Feed(out.first(written), [this](const std::string& line) { TraceFrame(line); });
     session_->ConsumeOutput(written);
     *moved = true;
   }
@@ -367,7 +367,7 @@ strata_status H2Session::ReadAvailable(bool* moved) {
       return STRATA_OK;
     }
     absl::Span<const uint8_t> bytes(recv_buf_.get(), n);
-    recv_trace_.Feed(bytes, [this](const std::string& line) { TraceFrame(line); });
+    if (options_.trace_frames) recv_trace_.Feed(bytes, [this](const std::string& line) { TraceFrame(line); });
     // An error kills the session (GOAWAY queued, streams told); the
     // caller sees IsDead().
     session_->Receive(bytes).IgnoreError();
@@ -407,7 +407,7 @@ strata_status H2Session::ConnectionDied() {
       absl::Span<const uint8_t> out = session_->Output();
       size_t written = 0;
       if (LowerSend(out.data(), out.size(), &written) != STRATA_OK || written == 0) break;
-      sent_trace_.Feed(out.first(std::min(written, out.size())),
+      if (options_.trace_frames) sent_trace_.Feed(out.first(std::min(written, out.size())),
                        [this](const std::string& line) { TraceFrame(line); });
       session_->ConsumeOutput(written);
     }
@@ -424,9 +424,9 @@ strata_status H2Session::ConnectionDied() {
   return Fail(failed_status_, failed_message_);
 }
 
-void H2Session::TraceFrame(const std::string& line) {
-  Log(options_.trace_frames ? STRATA_LOG_INFO : STRATA_LOG_DEBUG, line);
-}
+// Frames are traced only when asked (trace_frames, `strata -v`): describing
+// every frame costs more than handling it.
+void H2Session::TraceFrame(const std::string& line) { Log(STRATA_LOG_INFO, line); }
 
 // ---------------------------------------------------------------------------
 // State
@@ -461,7 +461,7 @@ strata_status H2Session::Shutdown(int* done) {
     absl::Span<const uint8_t> out = session_->Output();
     size_t written = 0;
     if (LowerSend(out.data(), out.size(), &written) != STRATA_OK || written == 0) break;
-    sent_trace_.Feed(out.first(std::min(written, out.size())),
+    if (options_.trace_frames) sent_trace_.Feed(out.first(std::min(written, out.size())),
                      [this](const std::string& line) { TraceFrame(line); });
     session_->ConsumeOutput(written);
   }
