@@ -1,11 +1,16 @@
 // End to end: an accepted h2c upgrade (RFC 7540 §3.2) against Apache httpd
 // with mod_http2. The first response arrives over HTTP/2 on stream 1; the
 // next request is an HTTP/2 stream on the same connection.
+#include <unistd.h>
+
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "strata/strata.h"
 #include "tests/integration/h2/h2_peers.h"
+#include "tests/integration/tls_e2e/tls_peers.h"
+#include "tests/support/free_port.h"
 #include "tests/support/strata_client.h"
 #include "tests/support/test_env.h"
 
@@ -47,6 +52,52 @@ TEST(H2cAccepted, Rfc7540_3_2_UpgradeThenMultiplexOnTheSameConnection) {
   EXPECT_EQ(second.info(STRATA_INFO_NUM_CONNECTS), 0);
   EXPECT_EQ(second.info(STRATA_INFO_HTTP_VERSION), 20);
   EXPECT_EQ(second.body(), "upgraded\n");
+}
+
+// Issue 7: a hop from https:// (h2 via ALPN) to http:// with HTTP/2 asked
+// for builds the h2c upgrade chain for the new hop, and the hop events say
+// which protocol each chain ended up speaking.
+TEST(H2cAccepted, RedirectFromH2OverTlsToH2cBuildsTheUpgradeChain) {
+  ApacheH2c apache;
+  apache.WriteDocFile("landing.txt", "landed over h2c\n");
+  std::string e;
+  ASSERT_TRUE(apache.Start(&e)) << e;
+  TestPki pki;
+  ASSERT_TRUE(pki.MakeCa("ca", &e) &&
+              pki.MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e))
+      << e;
+  TlsNginx nginx;
+  const uint16_t h2_port = FreePort();
+  nginx.AddServer("    listen 127.0.0.1:" + std::to_string(h2_port) + " ssl http2;\n    ssl_certificate \"" +
+                  pki.Cert("localhost") + "\";\n    ssl_certificate_key \"" + pki.Key("localhost") +
+                  "\";\n    location = /go { return 302 http://127.0.0.1:" + std::to_string(apache.port()) +
+                  "/landing.txt; }\n");
+  ASSERT_TRUE(nginx.Start(&e)) << e;
+  for (int i = 0; i < 200 && !PortAcceptsConnections(h2_port); ++i) usleep(10000);
+
+  RuntimeResult rt = MakeRuntime("{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "]}");
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  std::vector<std::string> chains;
+  strata_runtime_set_event_callback(
+      rt.runtime.get(),
+      [](void* user, const strata_event* e) { static_cast<std::vector<std::string>*>(user)->push_back(e->chain); },
+      &chains, 1u << STRATA_EVENT_HOP);
+  FetchSpec spec;
+  spec.url = "https://localhost:" + std::to_string(h2_port) + "/go";
+  spec.int_options = {{STRATA_OPT_FOLLOW_REDIRECTS, 1},
+                      {STRATA_OPT_UNSAFE_REDIRECT, 1},
+                      {STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_2}};
+  spec.string_options = {{STRATA_OPT_LAYER_OPTIONS, "{\"tls\": {\"ca_file\": " + JsonString(pki.Cert("ca")) + "}}"}};
+  FetchResult r = Fetch(rt.runtime.get(), spec);
+  ASSERT_EQ(r.status, STRATA_OK) << r.Describe() << apache.ErrorLog();
+  EXPECT_EQ(r.body(), "landed over h2c\n");
+  EXPECT_EQ(r.info(STRATA_INFO_HTTP_VERSION), 20);
+  EXPECT_EQ(r.info(STRATA_INFO_NUM_REDIRECTS), 1);
+  ASSERT_EQ(chains.size(), 2u);
+  EXPECT_NE(chains[0].find("tls(sni=localhost, alpn=h2"), std::string::npos) << chains[0];
+  EXPECT_NE(chains[0].find("h2"), std::string::npos) << chains[0];
+  EXPECT_NE(chains[1].find("h2-upgrade (upgraded to h2"), std::string::npos) << chains[1];
+  EXPECT_EQ(chains[1].find("tls"), std::string::npos) << chains[1];
 }
 
 }  // namespace
