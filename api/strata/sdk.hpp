@@ -26,6 +26,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -75,6 +76,17 @@ class LayerBase {
   }
   uint64_t NowMs() const { return host().now_ms(); }
   void WakeAt(uint64_t deadline_ms) const { host().wake_at(ctx_, deadline_ms); }
+
+  // FindOption returns the option |key| as text, or std::nullopt when the
+  // layer's options do not have it (Option cannot tell that from its
+  // fallback).
+  std::optional<std::string> FindOption(const char* key) const {
+    char probe[1];
+    size_t len = sizeof(probe);
+    strata_status st = host().option_get(ctx_, key, probe, &len);
+    if (st != STRATA_OK && st != STRATA_E_BUFFER_TOO_SMALL) return std::nullopt;
+    return Option(key);
+  }
 
   // Option returns the option |key| as text, or |fallback| when absent.
   std::string Option(const char* key, const std::string& fallback = "") const {

@@ -46,7 +46,7 @@ TcpLayer::TcpLayer(strata_layer_ctx* ctx, const strata_layer_config* config)
   host_ = config->host;
   port_ = config->port;
   absl::StatusOr<TcpOptions> options =
-      ParseTcpOptions([this](const char* key) { return LookupOption(key); });
+      ParseTcpOptions([this](const char* key) { return FindOption(key); });
   if (!options.ok()) {
     throw sdk::Error(STRATA_E_CONFIG, std::string(options.status().message()));
   }
@@ -60,16 +60,6 @@ TcpLayer::~TcpLayer() {
     host().unwatch_fd(ctx(), fd_);
     close(fd_);
   }
-}
-
-std::optional<std::string> TcpLayer::LookupOption(const char* key) const {
-  // Option() cannot tell an absent key from its fallback, so probe first:
-  // a one-byte buffer answers "absent" or "present" (OK or too small).
-  char probe[1];
-  size_t len = sizeof(probe);
-  strata_status st = host().option_get(ctx(), key, probe, &len);
-  if (st != STRATA_OK && st != STRATA_E_BUFFER_TOO_SMALL) return std::nullopt;
-  return Option(key);
 }
 
 std::string TcpLayer::Target() const {

@@ -45,7 +45,6 @@ class TcpLayer : public sdk::ByteStreamLayer {
   enum class Phase { kIdle, kResolving, kConnecting, kConnected, kFailed };
   enum class AddressSource { kLiteral, kOverride, kDns };
 
-  std::optional<std::string> LookupOption(const char* key) const;
   // Begin picks the addresses (literal, override) or starts the resolver.
   strata_status Begin();
   strata_status FinishResolving();

@@ -101,7 +101,7 @@ TlsLayer::TlsLayer(strata_layer_ctx* ctx, const strata_layer_config* config)
   host_ = config->host;
   port_ = config->port;
   absl::StatusOr<TlsOptions> options =
-      ParseTlsOptions([this](const char* key) { return LookupOption(key); });
+      ParseTlsOptions([this](const char* key) { return FindOption(key); });
   if (!options.ok()) throw sdk::Error(STRATA_E_CONFIG, std::string(options.status().message()));
   options_ = *std::move(options);
   peer_ = PeerNameFor(options_.server_name ? *options_.server_name : host_);
@@ -111,15 +111,6 @@ TlsLayer::~TlsLayer() {
   // The SSL goes first: it owns the BIO, whose data points at us.
   ssl_.reset();
   ssl_ctx_.reset();
-}
-
-std::optional<std::string> TlsLayer::LookupOption(const char* key) const {
-  // A one-byte probe tells "absent" from "present" (OK or too small).
-  char probe[1];
-  size_t len = sizeof(probe);
-  strata_status st = host().option_get(ctx(), key, probe, &len);
-  if (st != STRATA_OK && st != STRATA_E_BUFFER_TOO_SMALL) return std::nullopt;
-  return Option(key);
 }
 
 std::string TlsLayer::Target() const {

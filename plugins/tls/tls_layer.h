@@ -47,7 +47,6 @@ class TlsLayer : public sdk::ByteStreamLayer {
  private:
   enum class Phase { kLowerConnecting, kHandshaking, kOpen, kFailed };
 
-  std::optional<std::string> LookupOption(const char* key) const;
   // Setup builds the SSL_CTX and SSL for this connection and starts the
   // handshake clock.
   strata_status Setup();
