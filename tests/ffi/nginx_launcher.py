@@ -108,20 +108,25 @@ class Nginx:
         raise RuntimeError("nginx: no free port after 5 attempts")
 
     def _stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        _stop_group(self.proc, grace=5)
         self.proc = None
 
     def __exit__(self, *exc):
         self._stop()
         return False
+
+
+def _stop_group(proc, grace):
+    """Stops a daemon started with start_new_session=True: SIGTERM to its
+    process group, SIGKILL after |grace| seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 def _tmpdir(prefix):
@@ -239,15 +244,7 @@ class Squid:
         raise RuntimeError("squid: no free port after 5 attempts")
 
     def _stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        _stop_group(self.proc, grace=10)
         self.proc = None
 
     def __exit__(self, *exc):
