@@ -1,6 +1,7 @@
 // h1_session.cc — the HTTP/1.1 session; see h1_session.h.
 #include "plugins/h1/h1_session.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -22,6 +23,11 @@ constexpr size_t kChunkSuffixRoom = kChunkEnd.size() + kLastChunk.size();
 // Bytes one progress() call writes at most before it looks for a response,
 // so a fast link and an endless body source cannot hide an early answer.
 constexpr uint64_t kSendBudgetPerProgress = 1024 * 1024;
+// Bytes one progress() call reads at most. A peer that keeps the socket
+// readable must not keep the host's loop from its timers and its other
+// connections: past this the layer asks to be driven again on the next
+// turn (wake_at now) and returns.
+constexpr size_t kRecvBudgetPerProgress = 256 * 1024;
 
 strata_status StatusFor(const absl::Status& status) {
   switch (status.code()) {
@@ -328,7 +334,12 @@ strata_status H1Session::PullBody(bool* progressed) {
 }
 
 strata_status H1Session::PumpRecv(bool* progressed) {
+  size_t budget = kRecvBudgetPerProgress;
   while (exchange_) {
+    if (budget == 0) {
+      WakeAt(NowMs());  // more may be waiting (also inside a TLS layer below)
+      return STRATA_OK;
+    }
     size_t n = 0;
     strata_status st = LowerRecv(recv_buf_.get(), kRecvBufferSize, &n);
     if (st == STRATA_AGAIN) return STRATA_OK;
@@ -338,6 +349,7 @@ strata_status H1Session::PumpRecv(bool* progressed) {
     }
     *progressed = true;
     if (n == 0) return HandleEof();
+    budget -= std::min(budget, n);
     st = Consume(std::string_view(reinterpret_cast<const char*>(recv_buf_.get()), n));
     if (st < 0) return st;
   }

@@ -13,7 +13,11 @@ namespace {
 constexpr size_t kRecvBufferSize = 64 * 1024;
 // Bytes read between two flushes, so WINDOW_UPDATEs and ACKs go out while a
 // fast server keeps the socket full.
-constexpr size_t kReadBetweenFlushes = 1 << 20;
+constexpr size_t kReadBetweenFlushes = 128 * 1024;
+// Bytes one Pump() reads at most before it yields to the host's loop, so
+// a peer that keeps the socket readable cannot starve the loop's timers
+// (deadlines) or its other connections.
+constexpr size_t kReadBudgetPerPump = 256 * 1024;
 // Rounds of flush/read/timers one call makes while anything moves; the
 // loop ends earlier as soon as a round moves nothing.
 constexpr int kMaxRounds = 64;
@@ -312,6 +316,8 @@ strata_status H2Session::Progress() {
 
 strata_status H2Session::Pump() {
   if (failed_) return Fail(failed_status_, failed_message_);
+  read_budget_ = kReadBudgetPerPump;
+  read_yielded_ = false;
   for (int round = 0; round < kMaxRounds; ++round) {
     bool moved = false;
     strata_status st = Flush(&moved);
@@ -322,7 +328,7 @@ strata_status H2Session::Pump() {
     RunTimers();
     if (session_->IsDead()) return ConnectionDied();
     // Nothing moved: output (if any) waits for the layer below to drain.
-    if (!moved) break;
+    if (!moved || read_yielded_) break;
   }
   ArmWake();
   return STRATA_OK;
@@ -338,6 +344,7 @@ strata_status H2Session::Flush(bool* moved) {
       // The server may have said why before it closed (GOAWAY): read what
       // is there, then end the session with the send error.
       bool ignored = false;
+      read_budget_ = kReadBudgetPerPump;
       if (ReadAvailable(&ignored) < 0 || session_->IsDead()) return ConnectionDied();
       TransportEnded(st, absl::StrCat("sending to the server failed (status ", st, ")"));
       return ConnectionDied();
@@ -354,8 +361,12 @@ strata_status H2Session::Flush(bool* moved) {
 strata_status H2Session::ReadAvailable(bool* moved) {
   size_t since_flush = 0;
   while (!session_->IsDead()) {
+    if (read_budget_ == 0) {
+      read_yielded_ = true;
+      return STRATA_OK;
+    }
     size_t n = 0;
-    strata_status st = LowerRecv(recv_buf_.get(), kRecvBufferSize, &n);
+    strata_status st = LowerRecv(recv_buf_.get(), std::min(kRecvBufferSize, read_budget_), &n);
     if (st == STRATA_AGAIN) return STRATA_OK;
     if (st < 0) {
       TransportEnded(st, absl::StrCat("receiving from the server failed (status ", st, ")"));
@@ -366,6 +377,7 @@ strata_status H2Session::ReadAvailable(bool* moved) {
       TransportEnded(STRATA_E_CLOSED, "the server closed the connection");
       return STRATA_OK;
     }
+    read_budget_ -= std::min(read_budget_, n);
     absl::Span<const uint8_t> bytes(recv_buf_.get(), n);
     if (options_.trace_frames) recv_trace_.Feed(bytes, [this](const std::string& line) { TraceFrame(line); });
     // An error kills the session (GOAWAY queued, streams told); the
@@ -393,6 +405,14 @@ void H2Session::RunTimers() {
 }
 
 void H2Session::ArmWake() {
+  if (read_yielded_ && !failed_) {
+    // The read budget ran out: come back on the next turn of the loop.
+    // Always asked anew (the host forgets a wake once it fired), and the
+    // next ArmWake() must not take it for a deadline already set.
+    WakeAt(NowMs());
+    wake_ms_ = UINT64_MAX;
+    return;
+  }
   const uint64_t ms = failed_ ? 0 : clock_.HostDeadlineMs(session_->NextDeadline());
   if (ms != wake_ms_) {
     wake_ms_ = ms;

@@ -132,6 +132,10 @@ class H2Session : public sdk::SessionLayer, private SessionCallbacks, private Bo
   FrameTracer sent_trace_;
   FrameTracer recv_trace_;
   uint64_t wake_ms_ = 0;
+  // Bytes Pump() may still read in this call, and whether it stopped
+  // because the budget ran out (then it asks to be driven next turn).
+  size_t read_budget_ = 0;
+  bool read_yielded_ = false;
   bool connected_ = false;
   bool failed_ = false;
   strata_status failed_status_ = STRATA_OK;
