@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "plugins/tls/context_cache.h"
 #include "plugins/tls/session_cache.h"
 
 namespace strata::tls {
@@ -165,69 +166,90 @@ strata_status TlsLayer::Setup() {
     BIO_meth_set_ctrl(m, &TlsLayer::BioCtrl);
     return m;
   }();
-  ERR_clear_error();
-  ssl_ctx_.reset(SSL_CTX_new(TLS_method()));
-  if (!ssl_ctx_ || !method) return FailSetup(STRATA_E_NO_MEMORY, "out of memory creating the TLS context");
-  SSL_CTX* c = ssl_ctx_.get();
-  auto version_of = [](TlsVersion v) -> uint16_t {
-    return v == TlsVersion::k1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
+  if (!method) return FailSetup(STRATA_E_NO_MEMORY, "out of memory creating the TLS BIO method");
+  // One context per distinct setting, shared by connections and runtimes
+  // (context_cache.h); its failures are reported here, per connection.
+  strata_status build_status = STRATA_OK;
+  std::string build_error;
+  auto build = [&]() -> bssl::UniquePtr<SSL_CTX> {
+    auto fail = [&](strata_status st, std::string message) -> bssl::UniquePtr<SSL_CTX> {
+      build_status = st;
+      build_error = std::move(message);
+      return nullptr;
+    };
+    ERR_clear_error();
+    bssl::UniquePtr<SSL_CTX> owned(SSL_CTX_new(TLS_method()));
+    if (!owned) return fail(STRATA_E_NO_MEMORY, "out of memory creating the TLS context");
+    SSL_CTX* c = owned.get();
+    auto version_of = [](TlsVersion v) -> uint16_t {
+      return v == TlsVersion::k1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
+    };
+    SSL_CTX_set_min_proto_version(c, version_of(options_.min_version));
+    SSL_CTX_set_max_proto_version(c, version_of(options_.max_version));
+    if (!options_.ciphers.empty()) {
+      std::string list = absl::StrJoin(options_.ciphers, ":");
+      if (!SSL_CTX_set_strict_cipher_list(c, list.c_str())) {
+        return fail(STRATA_E_CONFIG, absl::StrCat("option 'ciphers': BoringSSL rejects \"", list,
+                                                       "\" (", ErrorText(ERR_peek_error()),
+                                                       "); use names such as ECDHE-RSA-AES128-GCM-SHA256"));
+      }
+    }
+    if (!options_.curves.empty()) {
+      std::string list = absl::StrJoin(options_.curves, ":");
+      if (!SSL_CTX_set1_curves_list(c, list.c_str())) {
+        return fail(STRATA_E_CONFIG, absl::StrCat("option 'curves': BoringSSL rejects \"", list,
+                                                       "\"; use names such as X25519, P-256, P-384"));
+      }
+    }
+    if (options_.verify) {
+      const char* file = options_.ca_file.empty() ? nullptr : options_.ca_file.c_str();
+      const char* path = options_.ca_path.empty() ? nullptr : options_.ca_path.c_str();
+      if (!SSL_CTX_load_verify_locations(c, file, path)) {
+        return fail(STRATA_E_CONFIG,
+                         absl::StrCat("cannot load trusted CA certificates from ",
+                                      file ? absl::StrCat("ca_file ", file) : "",
+                                      file && path ? " and " : "",
+                                      path ? absl::StrCat("ca_path ", path) : "", ": ",
+                                      ErrorText(ERR_peek_error()),
+                                      " (set the ca_file or ca_path option to a PEM bundle)"));
+      }
+      SSL_CTX_set_verify(c, SSL_VERIFY_PEER, &TlsLayer::VerifyCallback);
+    } else {
+      SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+    }
+    if (!options_.cert.empty()) {
+      const std::string& key = options_.key.empty() ? options_.cert : options_.key;
+      if (!SSL_CTX_use_certificate_chain_file(c, options_.cert.c_str())) {
+        return fail(STRATA_E_CONFIG, absl::StrCat("cannot load client certificate (option cert) from ",
+                                                       options_.cert, ": ", ErrorText(ERR_peek_error())));
+      }
+      if (!SSL_CTX_use_PrivateKey_file(c, key.c_str(), SSL_FILETYPE_PEM)) {
+        return fail(STRATA_E_CONFIG, absl::StrCat("cannot load client key (option key) from ", key,
+                                                       ": ", ErrorText(ERR_peek_error())));
+      }
+      if (!SSL_CTX_check_private_key(c)) {
+        return fail(STRATA_E_CONFIG, absl::StrCat("client key ", key, " does not match certificate ",
+                                                       options_.cert));
+      }
+    }
+    SSL_CTX_set_cert_cb(c, &TlsLayer::CertCallback, nullptr);
+    // Client-side caching only through our callback: BoringSSL's internal
+    // cache is for servers.
+    SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+    SSL_CTX_sess_set_new_cb(c, &TlsLayer::NewSessionCallback);
+    return owned;
   };
-  SSL_CTX_set_min_proto_version(c, version_of(options_.min_version));
-  SSL_CTX_set_max_proto_version(c, version_of(options_.max_version));
-  if (!options_.ciphers.empty()) {
-    std::string list = absl::StrJoin(options_.ciphers, ":");
-    if (!SSL_CTX_set_strict_cipher_list(c, list.c_str())) {
-      return FailSetup(STRATA_E_CONFIG, absl::StrCat("option 'ciphers': BoringSSL rejects \"", list,
-                                                     "\" (", ErrorText(ERR_peek_error()),
-                                                     "); use names such as ECDHE-RSA-AES128-GCM-SHA256"));
-    }
+  ssl_ctx_ = ContextCache::Global().Get(ContextKey(options_), build, &context_shared_);
+  if (!ssl_ctx_) {
+    return FailSetup(build_status == STRATA_OK ? STRATA_E_NO_MEMORY : build_status,
+                     build_error.empty() ? "cannot create the TLS context" : build_error);
   }
-  if (!options_.curves.empty()) {
-    std::string list = absl::StrJoin(options_.curves, ":");
-    if (!SSL_CTX_set1_curves_list(c, list.c_str())) {
-      return FailSetup(STRATA_E_CONFIG, absl::StrCat("option 'curves': BoringSSL rejects \"", list,
-                                                     "\"; use names such as X25519, P-256, P-384"));
-    }
-  }
-  if (options_.verify) {
-    const char* file = options_.ca_file.empty() ? nullptr : options_.ca_file.c_str();
-    const char* path = options_.ca_path.empty() ? nullptr : options_.ca_path.c_str();
-    if (!SSL_CTX_load_verify_locations(c, file, path)) {
-      return FailSetup(STRATA_E_CONFIG,
-                       absl::StrCat("cannot load trusted CA certificates from ",
-                                    file ? absl::StrCat("ca_file ", file) : "",
-                                    file && path ? " and " : "",
-                                    path ? absl::StrCat("ca_path ", path) : "", ": ",
-                                    ErrorText(ERR_peek_error()),
-                                    " (set the ca_file or ca_path option to a PEM bundle)"));
-    }
-    SSL_CTX_set_verify(c, SSL_VERIFY_PEER, &TlsLayer::VerifyCallback);
-  } else {
-    SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX* c = ssl_ctx_.get();
+  if (!options_.verify) {
     Log(STRATA_LOG_WARN,
         absl::StrCat("certificate verification is disabled (verify: false): the connection to ",
                      Target(), " is encrypted, but anyone on the path can impersonate the server"));
   }
-  if (!options_.cert.empty()) {
-    const std::string& key = options_.key.empty() ? options_.cert : options_.key;
-    if (!SSL_CTX_use_certificate_chain_file(c, options_.cert.c_str())) {
-      return FailSetup(STRATA_E_CONFIG, absl::StrCat("cannot load client certificate (option cert) from ",
-                                                     options_.cert, ": ", ErrorText(ERR_peek_error())));
-    }
-    if (!SSL_CTX_use_PrivateKey_file(c, key.c_str(), SSL_FILETYPE_PEM)) {
-      return FailSetup(STRATA_E_CONFIG, absl::StrCat("cannot load client key (option key) from ", key,
-                                                     ": ", ErrorText(ERR_peek_error())));
-    }
-    if (!SSL_CTX_check_private_key(c)) {
-      return FailSetup(STRATA_E_CONFIG, absl::StrCat("client key ", key, " does not match certificate ",
-                                                     options_.cert));
-    }
-  }
-  SSL_CTX_set_cert_cb(c, &TlsLayer::CertCallback, nullptr);
-  // Client-side caching only through our callback: BoringSSL's internal
-  // cache is for servers.
-  SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
-  SSL_CTX_sess_set_new_cb(c, &TlsLayer::NewSessionCallback);
 
   ssl_.reset(SSL_new(c));
   BIO* bio = BIO_new(method);
@@ -336,7 +358,8 @@ strata_status TlsLayer::FinishHandshake() {
   Log(STRATA_LOG_INFO,
       absl::StrCat(resumed_ ? "resumed session: " : "handshake done: ", version_, " ", cipher ? cipher : "",
                    ", alpn=", alpn_.empty() ? "none" : alpn_, ", sni=", peer_.ip_literal ? "none" : peer_.name,
-                   options_.verify ? ", certificate verified" : ", certificate NOT verified"));
+                   options_.verify ? ", certificate verified" : ", certificate NOT verified",
+                   context_shared_ ? ", shared TLS context" : ", new TLS context"));
   if (client_cert_requested_ && options_.cert.empty()) {
     Log(STRATA_LOG_WARN, absl::StrCat("the server at ", Target(),
                                       " asked for a client certificate, but none is configured "

@@ -109,6 +109,7 @@ class TlsLayer : public sdk::ByteStreamLayer {
   std::string alpn_;
   std::string version_;
   bool resumed_ = false;
+  bool context_shared_ = false;  // ssl_ctx_ came from the context cache
   bool close_notify_received_ = false;
   bool shutdown_sent_ = false;
 };
