@@ -193,6 +193,7 @@ void* strata_transfer_user(const strata_transfer* transfer);
 strata_status strata_transfer_result(const strata_transfer* transfer, strata_error* out_error);
 strata_response* strata_transfer_take_response(strata_transfer* transfer);
 void strata_transfer_cancel(strata_transfer* transfer);
+strata_status strata_transfer_resume(strata_transfer* transfer);
 void strata_transfer_free(strata_transfer* transfer);
 
 strata_status strata_connection_open(strata_runtime* runtime, const char* pipeline, const char* host, uint16_t port,

@@ -89,7 +89,8 @@ typedef struct strata_error {
 STRATA_API strata_status strata_runtime_new(const char* config_json,
                                             strata_runtime** out_runtime,
                                             strata_error* out_error);
-/* strata_runtime_new_from_file reads the configuration from |path|. */
+/* strata_runtime_new_from_file reads the configuration from |path|. An
+ * empty (or all-whitespace) file is STRATA_E_CONFIG naming the file. */
 STRATA_API strata_status strata_runtime_new_from_file(
     const char* path, strata_runtime** out_runtime, strata_error* out_error);
 /* strata_runtime_free closes all connections, frees unfinished transfers
@@ -132,15 +133,19 @@ STRATA_API void strata_runtime_set_event_callback(strata_runtime* runtime,
  * Requests
  * ------------------------------------------------------------------------- */
 
-/* strata_request_new makes a request. |method| e.g. "GET"; |url| an
- * absolute http(s) URL (checked when the request is run). */
+/* strata_request_new makes a request. |method| e.g. "GET", a token (RFC
+ * 9110 §9.1: letters, digits and !#$%&'*+-.^_`|~; anything else is
+ * STRATA_E_INVALID_ARGUMENT); |url| an absolute http(s) URL (checked when
+ * the request is run). */
 STRATA_API strata_status strata_request_new(const char* method,
                                             const char* url,
                                             strata_request** out_request);
 STRATA_API void strata_request_free(strata_request* request);
 
-/* strata_request_add_header appends a header. Names and values with CR, LF
- * or NUL are refused (STRATA_E_INVALID_ARGUMENT). */
+/* strata_request_add_header appends a header. A name must be a token and a
+ * value a field-value (RFC 9110 §5.5: no control bytes other than HTAB, so
+ * no CR, LF, NUL, 0x01 or DEL); others are refused
+ * (STRATA_E_INVALID_ARGUMENT). */
 STRATA_API strata_status strata_request_add_header(strata_request* request,
                                                    const char* name,
                                                    const char* value);
@@ -151,7 +156,8 @@ STRATA_API strata_status strata_request_set_body(strata_request* request,
 
 /* strata_read_fn supplies body bytes: fill up to |cap|, set *out_read and
  * *out_eos (1 after the last byte). Return STRATA_OK, STRATA_AGAIN (nothing
- * yet; non-blocking use only) or a negative status to abort. */
+ * yet; non-blocking use only: the body pauses until strata_transfer_resume)
+ * or a negative status to abort. */
 typedef strata_status (*strata_read_fn)(void* user, uint8_t* buf, size_t cap,
                                         size_t* out_read, int* out_eos);
 
@@ -337,6 +343,15 @@ STRATA_API strata_response* strata_transfer_take_response(
 STRATA_API void strata_transfer_cancel(strata_transfer* transfer);
 /* strata_transfer_free cancels the transfer if it is running and frees it. */
 STRATA_API void strata_transfer_free(strata_transfer* transfer);
+/* strata_transfer_resume wakes a transfer whose body reader returned
+ * STRATA_AGAIN (as nghttp2's resume_data): the reader is asked again on the
+ * runtime's next run, and strata_runtime_timeout_ms returns 0 until then.
+ * Call it on the thread that runs the runtime, e.g. when the data the
+ * reader waits for has arrived. A paused reader is not polled; only
+ * applications that never call this get a retry after 250 ms, the
+ * behaviour from before this call existed. STRATA_E_STATE if the transfer
+ * has finished; STRATA_OK otherwise (also when it was not paused). */
+STRATA_API strata_status strata_transfer_resume(strata_transfer* transfer);
 
 /* ---------------------------------------------------------------------------
  * Low-level connections

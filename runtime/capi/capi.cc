@@ -171,7 +171,15 @@ strata_status strata_runtime_new_from_file(const char* path, strata_runtime** ou
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    strata_status st = RuntimeFromText(ss.str(), out_runtime, out_error);
+    const std::string text = ss.str();
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      // A file that should hold a configuration but is empty is a mistake,
+      // not a request for the defaults (pass NULL to strata_runtime_new).
+      FillError(out_error, STRATA_E_CONFIG, "config",
+                absl::StrCat("configuration file ", path, " is empty (write {} for the built-in configuration)"));
+      return STRATA_E_CONFIG;
+    }
+    strata_status st = RuntimeFromText(text, out_runtime, out_error);
     if (st != STRATA_OK && out_error) {
       std::string msg = absl::StrCat(path, ": ", out_error->message);
       CopyTruncated(out_error->message, sizeof(out_error->message), msg);
@@ -200,9 +208,7 @@ void strata_runtime_set_event_callback(strata_runtime* runtime, strata_event_fn 
 strata_status strata_request_new(const char* method, const char* url, strata_request** out_request) {
   if (!out_request || !method || !url || !method[0]) return STRATA_E_INVALID_ARGUMENT;
   *out_request = nullptr;
-  for (const char* p = method; *p; ++p) {
-    if (!std::isalpha(static_cast<unsigned char>(*p)) && *p != '-' && *p != '_') return STRATA_E_INVALID_ARGUMENT;
-  }
+  if (!strata::ValidMethod(method)) return STRATA_E_INVALID_ARGUMENT;  // a token, RFC 9110 §9.1
   return Guard(nullptr, [&] {
     auto* r = new strata_request();
     r->req.method = method;
@@ -458,6 +464,13 @@ strata_response* strata_transfer_take_response(strata_transfer* transfer) {
 
 void strata_transfer_cancel(strata_transfer* transfer) {
   if (transfer && transfer->owner) transfer->owner->rt->Cancel(transfer->t.get());
+}
+
+strata_status strata_transfer_resume(strata_transfer* transfer) {
+  if (!transfer) return STRATA_E_INVALID_ARGUMENT;
+  if (!transfer->owner || transfer->t->done()) return STRATA_E_STATE;
+  transfer->owner->rt->Resume(transfer->t.get(), /*by_application=*/true);
+  return STRATA_OK;
 }
 
 void strata_transfer_free(strata_transfer* transfer) {

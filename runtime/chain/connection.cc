@@ -223,9 +223,11 @@ uint32_t Connection::Capacity() {
 
 strata_status Connection::OpenStream(const strata_request_head& head, StreamSink* sink, uint32_t* out_id) {
   if (state_ != State::kReady || !session_) return STRATA_E_STATE;
-  strata_status st = session_->type->session->open_stream(session_->self, &head, sink, out_id);
-  UpdateInterest();
-  return st;
+  // No interest update here: the caller drives the connection after it has
+  // opened every stream of this turn, and Drive() sets the interest once
+  // the output is flushed (switching write interest on and off around each
+  // request cost two epoll_ctl calls per request).
+  return session_->type->session->open_stream(session_->self, &head, sink, out_id);
 }
 
 void Connection::CancelStream(uint32_t stream_id) {

@@ -1,8 +1,28 @@
 #include "runtime/client/redirect.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace strata {
+namespace {
+
+// SchemeOf returns the lower-cased scheme of |reference| (RFC 3986 §3.1:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"), or "" for a relative one.
+std::string SchemeOf(const std::string& reference) {
+  size_t colon = reference.find(':');
+  if (colon == std::string::npos || colon == 0) return "";
+  std::string scheme;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = reference[i];
+    bool ok = absl::ascii_isalpha(static_cast<unsigned char>(c)) ||
+              (i > 0 && (absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'));
+    if (!ok) return "";
+    scheme += absl::ascii_tolower(static_cast<unsigned char>(c));
+  }
+  return scheme;
+}
+
+}  // namespace
 
 bool IsRedirectStatus(int32_t status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -16,6 +36,13 @@ absl::StatusOr<std::optional<RedirectPlan>> PlanRedirect(const HopRequest& curre
   if (redirects_so_far >= policy.max_redirects) {
     return absl::ResourceExhaustedError(absl::StrCat("maximum (", policy.max_redirects,
                                                      ") redirects followed; the last pointed to '", *location, "'"));
+  }
+  // A Location with a scheme other than http(s) (file:, ftp:, data:...) is
+  // refused for its scheme, before URL parsing blames a missing host.
+  if (std::string scheme = SchemeOf(*location); !scheme.empty() && scheme != "http" && scheme != "https") {
+    return absl::PermissionDeniedError(absl::StrCat("redirect from ", current.url.ToString(), " to '", *location,
+                                                    "' refused: the scheme '", scheme,
+                                                    "' is not allowed (only http and https are followed)"));
   }
   absl::StatusOr<Url> target = ResolveReference(current.url, *location);
   if (!target.ok()) {

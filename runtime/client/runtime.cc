@@ -17,6 +17,9 @@ namespace {
 constexpr char kVersion[] = "0.1.0";
 // How often a request the server did not process is sent again.
 constexpr int kMaxNotProcessedRetries = 3;
+// When a body reader that said STRATA_AGAIN is asked again if the
+// application never calls strata_transfer_resume.
+constexpr uint64_t kPausedReaderRetryMs = 250;
 
 bool MethodHasNoBody(const std::string& m) {
   return m == "GET" || m == "HEAD" || m == "DELETE" || m == "OPTIONS" || m == "TRACE";
@@ -89,6 +92,8 @@ Runtime::~Runtime() {
   for (Transfer* t : active_) {
     if (t->timer_) loop_.CancelTimer(t->timer_);
     t->timer_ = 0;
+    if (t->again_timer_) loop_.CancelTimer(t->again_timer_);
+    t->again_timer_ = 0;
     t->conn_ = nullptr;
     t->runtime_ = nullptr;
   }
@@ -190,10 +195,28 @@ void Runtime::Cancel(Transfer* t) {
   Complete(t);
 }
 
+void Runtime::Resume(Transfer* t, bool by_application) {
+  if (t->done()) return;
+  if (by_application) t->resume_seen_ = true;
+  if (t->again_timer_) loop_.CancelTimer(t->again_timer_);
+  t->again_timer_ = 0;
+  if (t->phase_ != Transfer::Phase::kStreaming || !t->conn_) return;
+  // The session asks paused readers again when it is driven; driving once
+  // at the end of the next scheduling pass serves every resume of a turn.
+  if (PoolEntry* e = EntryFor(t->conn_)) {
+    e->needs_drive = true;
+  } else if (t->pinned_) {
+    pinned_needs_drive_ = true;
+  }
+  dirty_ = true;
+}
+
 void Runtime::Forget(Transfer* t) {
   if (!t->done() && t->runtime_) Cancel(t);
   if (t->timer_) loop_.CancelTimer(t->timer_);
   t->timer_ = 0;
+  if (t->again_timer_) loop_.CancelTimer(t->again_timer_);
+  t->again_timer_ = 0;
   active_.remove(t);
   done_.erase(std::remove(done_.begin(), done_.end(), t), done_.end());
 }
@@ -305,23 +328,25 @@ bool Runtime::ScheduleOnce() {
           AfterHop(t);
           changed = true;
         } else if (t->body_again_) {
-          // The body reader had nothing; poll it again shortly.
+          // The body reader had nothing: it is paused until the application
+          // calls strata_transfer_resume (Resume()). Applications written
+          // before that call existed never resume: ask them again after a
+          // while, as before, only much less often than a poll.
           t->body_again_ = false;
-          Connection* c = t->conn_;
-          loop_.AddTimer(MonotonicMs() + 5, [this, c] {
-            // The connection may be gone by now; drive it only if it is
-            // still pooled or pinned by a running transfer.
-            bool alive = EntryFor(c) != nullptr;
-            for (Transfer* other : active_) alive = alive || other->pinned_ == c;
-            if (alive) c->Drive();
-            dirty_ = true;
-          });
+          if (!t->resume_seen_) {
+            if (t->again_timer_) loop_.CancelTimer(t->again_timer_);
+            t->again_timer_ = loop_.AddTimer(MonotonicMs() + kPausedReaderRetryMs, [this, t] {
+              t->again_timer_ = 0;
+              Resume(t);
+            });
+          }
         }
         break;
       case Transfer::Phase::kDone:
         break;
     }
   }
+  DriveOpened();
   // Dead or unusable connections nobody uses any more.
   for (auto it = pool_.begin(); it != pool_.end();) {
     PoolEntry& e = *it;
@@ -611,7 +636,28 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
     return;
   }
   ArmTimer(t);
-  c->Drive();
+  if (e) {
+    e->needs_drive = true;  // DriveOpened() flushes every stream opened in this pass at once
+    dirty_ = true;
+  } else {
+    c->Drive();
+  }
+}
+
+void Runtime::DriveOpened() {
+  for (PoolEntry& e : pool_) {
+    if (!e.needs_drive) continue;
+    e.needs_drive = false;
+    e.conn->Drive();
+  }
+  if (pinned_needs_drive_) {
+    pinned_needs_drive_ = false;
+    std::vector<Connection*> pinned;
+    for (Transfer* t : active_) {
+      if (t->pinned_ && t->phase_ == Transfer::Phase::kStreaming) pinned.push_back(t->pinned_);
+    }
+    for (Connection* c : pinned) c->Drive();
+  }
 }
 
 void Runtime::DetachConnection(Transfer* t, bool reusable) {
@@ -797,6 +843,8 @@ void Runtime::Complete(Transfer* t) {
   t->phase_ = Transfer::Phase::kDone;
   if (t->timer_) loop_.CancelTimer(t->timer_);
   t->timer_ = 0;
+  if (t->again_timer_) loop_.CancelTimer(t->again_timer_);
+  t->again_timer_ = 0;
   auto it = std::find(active_.begin(), active_.end(), t);
   if (it != active_.end()) {
     active_.erase(it);

@@ -44,6 +44,11 @@ class Runtime : public ConnectionListener {
   // SubmitOn runs |request| on |conn| (low-level API: no pool, no redirects).
   std::unique_ptr<Transfer> SubmitOn(Connection* conn, const Request& request);
   void Cancel(Transfer* transfer);
+  // Resume asks a body reader that returned STRATA_AGAIN again, on the next
+  // scheduling pass (strata_transfer_resume).
+  // The application's call marks the transfer as one that resumes itself
+  // (no retry timer for its paused reader from then on).
+  void Resume(Transfer* transfer, bool by_application = false);
   void Forget(Transfer* transfer);
 
   // RunOnce waits at most |timeout_ms| for events (-1: until one) and
@@ -81,6 +86,10 @@ class Runtime : public ConnectionListener {
     std::string chain;             // Describe() once connected
     EventLoop::TimerId idle_timer = 0;
     uint64_t idle_since_ms = 0;
+    // Streams were opened on it during this scheduling pass: drive it once
+    // at the end of the pass, so every request opened in one turn leaves in
+    // one flush (one write, one TLS record run) instead of one each.
+    bool needs_drive = false;
   };
   struct HopPlan {
     // The template from the configuration, or |composed| for a proxy.
@@ -116,6 +125,8 @@ class Runtime : public ConnectionListener {
   std::string TemplateFor(const std::string& scheme, int64_t http_version) const;
   RedirectPolicy PolicyFor(const Request& request) const;
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
+  // DriveOpened drives each connection that got new streams in this pass.
+  void DriveOpened();
   void AfterHop(Transfer* t);
   void DetachConnection(Transfer* t, bool reusable);
   void Complete(Transfer* t);
@@ -138,6 +149,7 @@ class Runtime : public ConnectionListener {
   std::list<Transfer*> active_;
   std::deque<Transfer*> done_;
   bool dirty_ = false;
+  bool pinned_needs_drive_ = false;  // a transfer on a low-level connection was resumed
   bool scheduling_ = false;
   strata_event_fn event_fn_ = nullptr;
   void* event_user_ = nullptr;

@@ -90,6 +90,9 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   }
   if (response_.time_first_byte_us == 0) response_.time_first_byte_us = MonotonicUs() - started_us_;
   const std::string* location = FindHeader(hop_headers_, "Location");
+  // An empty Location points nowhere: the 3xx is the final response, as
+  // curl returns it (resolving "" would name this same URL: a false loop).
+  if (location && location->empty()) location = nullptr;
   bool follow = runtime_->FollowRedirects(request_);
   if (follow && IsRedirectStatus(head.status) && location) {
     hop_is_redirect_ = true;

@@ -69,6 +69,8 @@ class Transfer : public StreamSink {
   size_t body_offset_ = 0;        // memory body position
   int64_t body_sent_ = 0;
   bool body_again_ = false;       // the reader said STRATA_AGAIN
+  bool resume_seen_ = false;      // the application calls strata_transfer_resume
+  EventLoop::TimerId again_timer_ = 0;  // retry of a paused reader (no resume seen)
   Connection* conn_ = nullptr;
   bool conn_reused_ = false;
   uint32_t stream_id_ = 0;

@@ -31,11 +31,16 @@ bool ValidHeaderName(absl::string_view name) {
 }
 
 bool ValidHeaderValue(absl::string_view value) {
+  // field-value (RFC 9110 §5.5): VCHAR, obs-text, SP and HTAB; every other
+  // control byte (NUL, CR, LF, 0x01, DEL...) is refused.
   for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7f) return false;
   }
   return true;
 }
+
+bool ValidMethod(absl::string_view method) { return ValidHeaderName(method); }
 
 std::string Base64Encode(absl::string_view data) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -25,9 +25,12 @@ using Headers = std::vector<Header>;
 const std::string* FindHeader(const Headers& headers, absl::string_view name);
 // RemoveHeader removes every field named |name| (case-insensitive).
 void RemoveHeader(Headers* headers, absl::string_view name);
-// ValidHeaderName / ValidHeaderValue: RFC 9110 §5.1, §5.5 (no CR, LF, NUL).
+// ValidHeaderName: a token (RFC 9110 §5.1). ValidHeaderValue: a field-value
+// (§5.5): no control bytes but HTAB (so no CR, LF, NUL, 0x01 or DEL).
 bool ValidHeaderName(absl::string_view name);
 bool ValidHeaderValue(absl::string_view value);
+// ValidMethod: a method is a token too (RFC 9110 §9.1).
+bool ValidMethod(absl::string_view method);
 
 // Base64 (RFC 4648 §4, with padding), for Basic credentials.
 std::string Base64Encode(absl::string_view data);

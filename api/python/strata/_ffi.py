@@ -176,6 +176,7 @@ _SIGNATURES = {
     "strata_transfer_result": (status_t, [vp, ctypes.POINTER(Error)]),
     "strata_transfer_take_response": (vp, [vp]),
     "strata_transfer_cancel": (None, [vp]),
+    "strata_transfer_resume": (ctypes.c_int, [vp]),
     "strata_transfer_free": (None, [vp]),
     "strata_connection_open": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint16, ctypes.c_int32,
                                           ctypes.POINTER(vp), ctypes.POINTER(Error)]),
