@@ -35,6 +35,10 @@ inline bool IsToken(std::string_view s) {
 
 inline bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
+// IsFieldValueChar: a byte allowed in a field value (RFC 9110 §5.5:
+// field-vchar, SP, HTAB); controls (NUL, CR, LF, 0x01...) and DEL are not.
+inline bool IsFieldValueChar(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+
 inline std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);

@@ -45,9 +45,10 @@ bool MethodAnticipatesBody(std::string_view method) {
 
 absl::Status CheckFieldValue(std::string_view name, std::string_view value) {
   for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') {
+    if (!IsFieldValueChar(static_cast<unsigned char>(c))) {
       return Invalid(Cat("request header ", Quoted(name),
-                         " has a value containing CR, LF or NUL: ", Quoted(value)));
+                         " has a value containing a control character (RFC 9110 §5.5): ",
+                         Quoted(value)));
     }
   }
   return absl::OkStatus();

@@ -135,7 +135,7 @@ TEST(RequestWriter, RefusesHeaderInjection) {
   r.headers = {H("X-A", "ok\r\nInjected: yes")};
   absl::Status st = Error(r);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(st.message().find("CR, LF or NUL"), std::string_view::npos) << st;
+  EXPECT_NE(st.message().find("control character"), std::string_view::npos) << st;
   r.headers = {H("X-A", "bare\nLF")};
   EXPECT_FALSE(Error(r).ok());
   strata_header nul{"X-A", 3, "a\0b", 3};

@@ -428,6 +428,12 @@ absl::Status ResponseParser::ParseFields(std::string_view lines,
       HeaderField& last = out_fields->back();
       std::string_view more = TrimOws(line);
       if (more.empty()) continue;
+      for (char c : more) {
+        if (!IsFieldValueChar(static_cast<unsigned char>(c))) {
+          return Malformed(Cat("control character in a folded header line (RFC 9110 §5.5): ",
+                               Quoted(line)));
+        }
+      }
       std::string joined(last.value);
       if (!joined.empty()) joined += ' ';
       joined.append(more);
@@ -451,7 +457,14 @@ absl::Status ResponseParser::ParseFields(std::string_view lines,
       return absl::ResourceExhaustedError(Cat(
           "more than ", limits_.max_header_count, " header fields (max_header_count)"));
     }
-    out_fields->push_back(HeaderField{name, TrimOws(line.substr(colon + 1))});
+    std::string_view value = TrimOws(line.substr(colon + 1));
+    for (char c : value) {
+      if (!IsFieldValueChar(static_cast<unsigned char>(c))) {
+        return Malformed(Cat("control character in the value of header ", Quoted(name),
+                             " (RFC 9110 §5.5): ", Quoted(value)));
+      }
+    }
+    out_fields->push_back(HeaderField{name, value});
   }
   return absl::OkStatus();
 }

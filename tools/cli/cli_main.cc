@@ -272,6 +272,14 @@ int Cli::CreateRuntime() {
                                "\n"));
       return kExitInit;
     }
+    if (text->find_first_not_of(" \t\r\n") == std::string::npos) {
+      // An empty file is a mistake (a truncated or wrong file), never a
+      // quiet request for the built-in configuration.
+      WriteStderr(absl::StrCat("strata: --config ", *options_.config_file,
+                               ": the configuration file is empty (write {} "
+                               "for the built-in configuration)\n"));
+      return kExitInit;
+    }
     file_text = *std::move(text);
   }
   absl::StatusOr<std::string> config =
@@ -342,8 +350,16 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   }
 
   strata_request* request = nullptr;
-  if (strata_request_new(job.method.c_str(), url.c_str(), &request) !=
-      STRATA_OK) {
+  if (strata_status s = strata_request_new(job.method.c_str(), url.c_str(), &request);
+      s != STRATA_OK) {
+    if (s == STRATA_E_INVALID_ARGUMENT) {
+      // The only input strata_request_new checks is the method (RFC 9110
+      // §9.1: a token; no spaces or control characters).
+      ReportError(kExitInit, absl::StrCat("-X/--request: '", job.method,
+                                          "' is not a valid HTTP method (a token: letters, "
+                                          "digits and !#$%&'*+-.^_`|~)"));
+      return kExitInit;
+    }
     ReportError(kExitOutOfMemory, "could not create the request");
     return kExitOutOfMemory;
   }

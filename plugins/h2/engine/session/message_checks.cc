@@ -39,8 +39,11 @@ bool IsValidFieldName(absl::string_view name) {
 }
 
 bool IsValidFieldValue(absl::string_view value) {
-  for (char c : value) {
-    if (c == '\0' || c == '\r' || c == '\n') return false;
+  // RFC 9110 §5.5: field-vchar (VCHAR, obs-text), SP and HTAB only. RFC 9113
+  // §8.2.1 makes NUL, CR and LF malformed; the other controls are no more
+  // legitimate in a value and are refused the same way.
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
   }
   if (!value.empty()) {
     const char first = value.front(), last = value.back();
