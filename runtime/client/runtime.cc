@@ -167,6 +167,7 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
     return t;
   }
   Headers& h = t->hop_request_.headers;
+  h.reserve(h.size() + 3);
   if (!url->userinfo.empty() && !FindHeader(h, "Authorization")) {
     h.push_back({"Authorization", absl::StrCat("Basic ", Base64Encode(PercentDecode(url->userinfo)))});
   }
@@ -229,6 +230,7 @@ Transfer* Runtime::NextDone() {
 }
 
 void Runtime::RunOnce(int64_t timeout_ms, size_t* out_running) {
+  TurnClock turn;
   size_t done_before = done_.size();
   Schedule();
   // Wait only if scheduling finished nothing: a caller waiting for a

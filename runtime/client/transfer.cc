@@ -84,6 +84,7 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   head_seen_ = true;
   hop_status_ = head.status;
   hop_headers_.clear();
+  hop_headers_.reserve(head.header_count);
   for (size_t i = 0; i < head.header_count; ++i) {
     const strata_header& h = head.headers[i];
     hop_headers_.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
@@ -104,7 +105,7 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   response_.status = head.status;
   response_.http_version = head.http_version;
   response_.reason.assign(head.reason ? head.reason : "", head.reason ? head.reason_len : 0);
-  response_.headers = hop_headers_;
+  response_.headers = std::move(hop_headers_);  // |location| stays valid: the buffer moves
   response_.body.clear();
   response_.size_download = 0;
   response_.redirect_url.clear();

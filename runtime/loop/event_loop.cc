@@ -12,13 +12,32 @@
 
 namespace strata {
 
-uint64_t MonotonicUs() {
+namespace {
+
+uint64_t ReadClockUs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
 }
 
+thread_local int turn_depth = 0;
+thread_local uint64_t turn_us = 0;
+
+}  // namespace
+
+uint64_t MonotonicUs() { return turn_depth > 0 ? turn_us : ReadClockUs(); }
+
 uint64_t MonotonicMs() { return MonotonicUs() / 1000u; }
+
+TurnClock::TurnClock() {
+  if (turn_depth++ == 0) turn_us = ReadClockUs();
+}
+
+TurnClock::~TurnClock() { --turn_depth; }
+
+void TurnClock::Refresh() {
+  if (turn_depth > 0) turn_us = ReadClockUs();
+}
 
 EventLoop::EventLoop() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -90,6 +109,7 @@ int EventLoop::RunOnce(int64_t timeout_ms) {
   if (wait > 1000000) wait = 1000000;
   epoll_event events[64];
   int n = epoll_wait(epoll_fd_, events, 64, static_cast<int>(wait));
+  TurnClock::Refresh();  // time passed while waiting (and while scheduling before it)
   int ran = 0;
   for (int i = 0; i < n; ++i) {
     int fd = events[i].data.fd;

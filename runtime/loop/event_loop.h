@@ -15,9 +15,26 @@
 
 namespace strata {
 
-// MonotonicMs / MonotonicUs: the clock every timeout in strata uses.
+// MonotonicMs / MonotonicUs: the clock every timeout in strata uses. Inside
+// a turn (see TurnClock) they answer from the turn's one reading.
 uint64_t MonotonicMs();
 uint64_t MonotonicUs();
+
+// TurnClock marks one turn of the runtime (scheduling, I/O dispatch,
+// timers): the clock is read when the turn starts and again after each wait
+// for events, and every MonotonicUs/Ms call in between answers from that
+// reading. A request used to read the clock a dozen times (timings,
+// deadlines, progress marks); a turn reads it twice. Nested turns share the
+// outer one. Not shared between threads.
+class TurnClock {
+ public:
+  TurnClock();
+  ~TurnClock();
+  TurnClock(const TurnClock&) = delete;
+  TurnClock& operator=(const TurnClock&) = delete;
+  // Refresh takes a new reading if a turn is running (after a wait).
+  static void Refresh();
+};
 
 class IoHandler {
  public:

@@ -1,6 +1,8 @@
 #include "plugins/h2/engine/hpack/static_table.h"
 
 #include <array>
+#include <string_view>
+#include <unordered_map>
 
 namespace strata::h2::hpack {
 namespace {
@@ -77,10 +79,27 @@ void StaticTableFind(absl::string_view name, absl::string_view value, size_t* ou
                      size_t* out_name) {
   *out_exact = 0;
   *out_name = 0;
-  // 61 short entries: a linear scan is cheaper than building an index.
-  for (size_t i = 0; i < kEntries.size(); ++i) {
-    if (kEntries[i].name != name) continue;
-    if (*out_name == 0) *out_name = i + 1;
+  // Entries with the same name are adjacent (RFC 7541 Appendix A), so a
+  // name maps to one run of at most 7 entries: one hash look-up and a
+  // short scan, instead of comparing against all 61 names on every field.
+  struct Run {
+    uint8_t first;  // 0-based index into kEntries
+    uint8_t count;
+  };
+  static const auto* const index = [] {
+    auto* m = new std::unordered_map<std::string_view, Run>();
+    for (size_t i = 0; i < kEntries.size(); ++i) {
+      std::string_view n(kEntries[i].name.data(), kEntries[i].name.size());
+      auto [it, fresh] = m->emplace(n, Run{static_cast<uint8_t>(i), 0});
+      it->second.count++;
+    }
+    return m;
+  }();
+  auto it = index->find(std::string_view(name.data(), name.size()));
+  if (it == index->end()) return;
+  const Run run = it->second;
+  *out_name = run.first + 1u;
+  for (size_t i = run.first; i < static_cast<size_t>(run.first) + run.count; ++i) {
     if (kEntries[i].value == value) {
       *out_exact = i + 1;
       return;

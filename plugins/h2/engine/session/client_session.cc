@@ -144,6 +144,7 @@ absl::StatusOr<uint32_t> ClientSession::SubmitRequest(const HeaderList& headers,
     s->response_deadline = clock_->Now() + options_.response_header_timeout;
   }
   streams_.emplace(id, std::move(s));
+  if (body != nullptr) uploading_.insert(id);
   ScheduleData();
   return id;
 }
@@ -178,6 +179,7 @@ void ClientSession::ResetStream(uint32_t stream_id, ErrorCode code) {
   Stream* s = Find(stream_id);
   if (s == nullptr) return;  // idle or closed: never RST it (HOSTILE 37)
   streams_.erase(stream_id);
+  uploading_.erase(stream_id);
   RememberClosed(stream_id, Closed::kResetByUs);
   if (cancels_.TryTake(clock_->Now())) {
     AppendRstStream(stream_id, static_cast<uint32_t>(code), &out_);
@@ -301,11 +303,13 @@ H2Error ClientSession::QueueRst(uint32_t stream_id, ErrorCode code) {
 
 void ClientSession::ScheduleData() {
   if (dead_ || in_callback_) return;
-  while (out_.size() - out_pos_ < options_.output_buffer_limit && conn_send_.available() > 0) {
+  while (!uploading_.empty() && out_.size() - out_pos_ < options_.output_buffer_limit &&
+         conn_send_.available() > 0) {
     // RFC 9218 §10: lowest urgency value first; within it, non-incremental
     // streams one at a time in id order, incremental ones round-robin.
     int best_urgency = 8;
-    for (const auto& [id, s] : streams_) {
+    for (uint32_t id : uploading_) {
+      const Stream* s = streams_.at(id).get();
       if (s->wants_to_send() && s->send.available() > 0) {
         best_urgency = std::min<int>(best_urgency, s->priority.urgency);
       }
@@ -314,16 +318,17 @@ void ClientSession::ScheduleData() {
     Stream* pick = nullptr;
     Stream* first_incremental = nullptr;
     Stream* next_incremental = nullptr;
-    for (const auto& [id, s] : streams_) {
+    for (uint32_t id : uploading_) {
+      Stream* s = streams_.at(id).get();
       if (!s->wants_to_send() || s->send.available() <= 0 || s->priority.urgency != best_urgency) {
         continue;
       }
       if (!s->priority.incremental) {
-        pick = s.get();
+        pick = s;
         break;
       }
-      if (first_incremental == nullptr) first_incremental = s.get();
-      if (next_incremental == nullptr && id > last_incremental_sent_) next_incremental = s.get();
+      if (first_incremental == nullptr) first_incremental = s;
+      if (next_incremental == nullptr && id > last_incremental_sent_) next_incremental = s;
     }
     if (pick == nullptr) pick = next_incremental != nullptr ? next_incremental : first_incremental;
     SendDataFrom(pick);
@@ -368,6 +373,7 @@ void ClientSession::SendDataFrom(Stream* s) {
   if (s->priority.incremental) last_incremental_sent_ = id;
   if (chunk->end_of_body) {
     s->local_closed = true;
+    uploading_.erase(id);
     s->stalled_since = absl::InfiniteFuture();
     if (s->phase == Stream::Phase::kAwaitingFinal && Finite(options_.response_header_timeout)) {
       s->response_deadline = clock_->Now() + options_.response_header_timeout;
@@ -377,8 +383,10 @@ void ClientSession::SendDataFrom(Stream* s) {
 }
 
 void ClientSession::UpdateStalls() {
+  if (uploading_.empty()) return;  // only uploading streams can stall (others stay InfiniteFuture)
   const absl::Time now = clock_->Now();
-  for (auto& [id, s] : streams_) {
+  for (uint32_t id : uploading_) {
+    Stream* s = streams_.at(id).get();
     if (!s->wants_to_send()) {
       s->stalled_since = absl::InfiniteFuture();
       continue;
@@ -1040,6 +1048,7 @@ void ClientSession::CloseStream(uint32_t stream_id, StreamResult result, Closed 
   if (it == streams_.end()) return;
   void* user = it->second->user;
   streams_.erase(it);
+  uploading_.erase(stream_id);
   RememberClosed(stream_id, how);
   InCallback guard(this);
   callbacks_->OnStreamClose(user, result);
@@ -1073,6 +1082,7 @@ H2Error ClientSession::StreamError(uint32_t stream_id, ErrorCode code, absl::Sta
 void ClientSession::Abandon(uint32_t stream_id) {
   if (Find(stream_id) == nullptr) return;
   streams_.erase(stream_id);
+  uploading_.erase(stream_id);
   RememberClosed(stream_id, Closed::kResetByUs);
   if (cancels_.TryTake(clock_->Now())) {
     AppendRstStream(stream_id, static_cast<uint32_t>(ErrorCode::kCancel), &out_);

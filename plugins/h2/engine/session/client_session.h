@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -306,6 +307,11 @@ class ClientSession {
   std::deque<uint64_t> reactive_ends_;  // absolute end offsets of queued ACK/RST
 
   std::map<uint32_t, std::unique_ptr<Stream>> streams_;
+  // Ids of the streams in streams_ that still have request body to send
+  // (a body source, no END_STREAM yet). The data scheduler and the stall
+  // tracker walk only these: walking every stream for every request made
+  // opening N streams cost O(N²).
+  std::set<uint32_t> uploading_;
   std::map<uint32_t, Closed> closed_;
   std::deque<std::pair<absl::Time, uint32_t>> closed_order_;
   uint32_t next_stream_id_ = 1;
