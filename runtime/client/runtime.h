@@ -147,6 +147,7 @@ class Runtime : public ConnectionListener {
   std::unique_ptr<PluginRegistry> registry_;
   std::list<PoolEntry> pool_;
   std::list<Transfer*> active_;
+  size_t peak_active_ = 0;  // most transfers running at once: the idle pool's size
   std::deque<Transfer*> done_;
   bool dirty_ = false;
   bool pinned_needs_drive_ = false;  // a transfer on a low-level connection was resumed

@@ -120,13 +120,27 @@ int EventLoop::RunOnce(int64_t timeout_ms) {
     it->second.handler->OnIo(fd, ev & (EPOLLIN | EPOLLOUT));
     ++ran;
   }
-  // Due timers; a timer may add or cancel others, so take them one by one.
+  // Timers due now. Only those that existed before this pass run: a timer
+  // added by one of them (a layer yielding its read budget asks to be woken
+  // "now") waits for the next turn, after the next look at the descriptors,
+  // so a busy connection cannot keep the loop in its timer phase forever.
+  // A timer may cancel others, so each is looked up again before it runs.
   uint64_t now = MonotonicMs();
-  while (!timer_order_.empty() && timer_order_.begin()->first <= now) {
-    TimerId id = timer_order_.begin()->second;
-    timer_order_.erase(timer_order_.begin());
+  const TimerId first_new = next_timer_id_;
+  std::vector<TimerId> due;
+  for (auto o = timer_order_.begin(); o != timer_order_.end() && o->first <= now; ++o) {
+    if (o->second < first_new) due.push_back(o->second);
+  }
+  for (TimerId id : due) {
     auto it = timers_.find(id);
-    if (it == timers_.end()) continue;
+    if (it == timers_.end()) continue;  // cancelled by an earlier timer
+    auto range = timer_order_.equal_range(it->second.first);
+    for (auto o = range.first; o != range.second; ++o) {
+      if (o->second == id) {
+        timer_order_.erase(o);
+        break;
+      }
+    }
     std::function<void()> fn = std::move(it->second.second);
     timers_.erase(it);
     fn();

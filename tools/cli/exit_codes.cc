@@ -115,6 +115,11 @@ int ExitCodeFor(strata_status status, const FailureContext& context) {
       return context.writer_failed ? kExitWriteError : kExitAborted;
     case STRATA_E_STREAM_RESET:
       return kExitHttp2Stream;
+    case STRATA_E_NOT_PROCESSED:
+      // The server refused the request (GOAWAY above it, REFUSED_STREAM)
+      // more often than the runtime resends: a network failure, as curl
+      // reports a refused stream it could not retry (56).
+      return kExitRecvError;
     default:
       // STRATA_AGAIN, STRATA_E_STATE, STRATA_E_BUFFER_TOO_SMALL,
       // STRATA_E_INTERNAL and codes newer than this build: the CLI or the

@@ -15,6 +15,7 @@ TEST(ExitCodes, CurlNumbersForEachStatus) {
   EXPECT_EQ(ExitCodeFor(STRATA_E_INVALID_ARGUMENT), 2);
   EXPECT_EQ(ExitCodeFor(STRATA_E_UNSUPPORTED), 4);
   EXPECT_EQ(ExitCodeFor(STRATA_E_NO_MEMORY), 27);
+  EXPECT_EQ(ExitCodeFor(STRATA_E_NOT_PROCESSED), 56);  // a network failure, not a usage error
   EXPECT_EQ(ExitCodeFor(STRATA_E_RESOLVE), 6);
   EXPECT_EQ(ExitCodeFor(STRATA_E_CONNECT), 7);
   EXPECT_EQ(ExitCodeFor(STRATA_E_TIMEOUT), 28);

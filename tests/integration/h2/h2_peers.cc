@@ -64,7 +64,7 @@ bool Nghttpd::Start(std::string* error) {
 
 std::string Nghttpd::Log() const { return process_.Stdout() + process_.Stderr(); }
 
-ApacheH2c::ApacheH2c() {
+ApacheH2c::ApacheH2c(bool mpm_event) : mpm_event_(mpm_event) {
   std::string templ = "/tmp/strata-apache-h2c-XXXXXX";
   char* made = mkdtemp(templ.data());
   if (!made) abort();
@@ -99,8 +99,9 @@ bool ApacheH2c::Start(std::string* error) {
         "Listen 127.0.0.1:" + std::to_string(port_) + "\n"
         "PidFile \"" + dir_ + "/httpd.pid\"\n"
         "ErrorLog \"" + dir_ + "/logs/error.log\"\n"
-        "LogLevel warn\n"
-        "LoadModule mpm_worker_module " + modules + "mod_mpm_worker.so\n"
+        "LogLevel warn\n" +
+        (mpm_event_ ? "LoadModule mpm_event_module " + modules + "mod_mpm_event.so\n"
+                    : "LoadModule mpm_worker_module " + modules + "mod_mpm_worker.so\n") +
         "LoadModule authz_core_module " + modules + "mod_authz_core.so\n"
         "LoadModule mime_module " + modules + "mod_mime.so\n"
         "LoadModule http2_module " + modules + "mod_http2.so\n"

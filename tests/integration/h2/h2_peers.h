@@ -44,7 +44,10 @@ class Nghttpd {
 
 class ApacheH2c {
  public:
-  ApacheH2c();
+  // |mpm_event|: Apache's default MPM, under which an upgraded connection
+  // sends GOAWAY(last_stream_id=1, "timeout") as soon as stream 1 is done,
+  // so every stream opened on it meanwhile is refused.
+  explicit ApacheH2c(bool mpm_event = false);
   ~ApacheH2c();
   ApacheH2c(const ApacheH2c&) = delete;
   ApacheH2c& operator=(const ApacheH2c&) = delete;
@@ -60,6 +63,7 @@ class ApacheH2c {
   uint16_t port_ = 0;
   Process process_;
   bool started_ = false;
+  bool mpm_event_ = false;
 };
 
 // Fnv1a64 is a checksum for comparing large bodies in failure messages.

@@ -3,6 +3,7 @@
 // next request is an HTTP/2 stream on the same connection.
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,80 @@ TEST(H2cAccepted, RedirectFromH2OverTlsToH2cBuildsTheUpgradeChain) {
   EXPECT_NE(chains[0].find("h2"), std::string::npos) << chains[0];
   EXPECT_NE(chains[1].find("h2-upgrade (upgraded to h2"), std::string::npos) << chains[1];
   EXPECT_EQ(chains[1].find("tls"), std::string::npos) << chains[1];
+}
+
+
+// The reliability issue's defect 3 (HOSTILE 27): under mpm_event Apache
+// sends GOAWAY(last_stream_id=1, "timeout") after the first stream of each
+// upgraded connection, so every stream the client opened there meanwhile
+// comes back "not processed". Each must be resent on a fresh connection
+// (where it is the upgrade request, stream 1, and gets served): 3,000
+// requests at parallelism 50, zero failures. Before, resends could land on
+// connections that were already dying and 1–3 (once 62) of 3,000 failed.
+TEST(H2cGoaway, ThreeThousandRequestsAgainstGoawayAfterEveryUpgradeAllSucceed) {
+  ApacheH2c apache(/*mpm_event=*/true);
+  apache.WriteDocFile("a.txt", "upgraded\n");
+  std::string e;
+  ASSERT_TRUE(apache.Start(&e)) << e;
+  const std::string config =
+      "{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "],"
+      " \"plugins\": [\"tcp\", \"h1\", \"h2-upgrade\"],"
+      " \"pipelines\": {\"http+h2c\": [\"tcp\", \"h2-upgrade\"]},"
+      " \"timeouts\": {\"connect_ms\": 5000, \"first_byte_ms\": 10000, \"idle_ms\": 10000, \"total_ms\": 30000}}";
+  RuntimeResult rt = MakeRuntime(config);
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  int resends = 0;
+  strata_runtime_set_event_callback(
+      rt.runtime.get(),
+      [](void* user, const strata_event* ev) {
+        if (std::string(ev->message).find("did not process the request") != std::string::npos) {
+          ++*static_cast<int*>(user);
+        }
+      },
+      &resends, 1u << STRATA_EVENT_TRACE);
+  FetchSpec spec;
+  spec.url = "http://127.0.0.1:" + std::to_string(apache.port()) + "/a.txt";
+  spec.int_options.push_back({STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_2});
+  strata_status st = STRATA_OK;
+  RequestPtr req = PrepareRequest(spec, &st);
+  ASSERT_EQ(st, STRATA_OK);
+  constexpr int kTotal = 3000;
+  constexpr int kParallel = 50;
+  int submitted = 0, finished = 0, ok = 0;
+  std::string failures;
+  auto submit = [&] {
+    strata_transfer* t = nullptr;
+    ASSERT_EQ(strata_submit(rt.runtime.get(), req.get(), nullptr, &t), STRATA_OK);
+    ++submitted;
+  };
+  for (int i = 0; i < kParallel; ++i) submit();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+  while (finished < kTotal && std::chrono::steady_clock::now() < give_up) {
+    size_t running = 0;
+    strata_runtime_run(rt.runtime.get(), 100, &running);
+    while (strata_transfer* t = strata_runtime_next_done(rt.runtime.get())) {
+      ++finished;
+      strata_error err = NewError();
+      if (strata_transfer_result(t, &err) == STRATA_OK) {
+        strata_response* resp = strata_transfer_take_response(t);
+        const uint8_t* body = nullptr;
+        size_t len = 0;
+        strata_response_body(resp, &body, &len);
+        if (strata_response_status(resp) == 200 && std::string(reinterpret_cast<const char*>(body), len) == "upgraded\n") {
+          ++ok;
+        }
+        strata_response_free(resp);
+      } else if (failures.size() < 2000) {
+        failures += std::string(strata_status_name(strata_transfer_result(t, &err))) + ": " + err.message + "\n";
+      }
+      strata_transfer_free(t);
+      if (submitted < kTotal) submit();
+    }
+  }
+  EXPECT_EQ(finished, kTotal);
+  EXPECT_EQ(ok, kTotal) << failures;
+  // The scenario really happened: Apache refused streams, strata resent them.
+  EXPECT_GT(resends, 0) << "Apache never sent GOAWAY above a stream: mpm_event behaviour changed?";
 }
 
 }  // namespace
