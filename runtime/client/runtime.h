@@ -2,10 +2,17 @@
 // the connection pool and the scheduler that moves transfers through their
 // hops. The C API (runtime/capi) is a thin layer over this class.
 //
-// Scheduling model: plugin callbacks (stream events, layer logs) only record
-// facts; Schedule() acts on them afterwards — opening streams, pooling or
-// closing connections, following redirects, finishing transfers — so no
-// structure changes underneath a plugin call.
+// Scheduling model: event-driven. Plugin callbacks (stream events, layer
+// logs) only record facts and put the transfer concerned on the ready queue
+// (Wake); a connection whose state changed wakes the transfers it concerns.
+// Schedule() then acts on the ready transfers only — opening streams,
+// pooling or closing connections, following redirects, finishing transfers
+// — so no structure changes underneath a plugin call and a turn's work is
+// proportional to what happened, not to how many transfers exist.
+//
+// Parts with one job each: HopPlanner decides a hop (hop_planner.h),
+// ConnectionPool keeps connections (connection_pool.h), HopState holds a
+// hop's progress (transfer.h); the Runtime ties them to the loop.
 #ifndef STRATA_RUNTIME_CLIENT_RUNTIME_H_
 #define STRATA_RUNTIME_CLIENT_RUNTIME_H_
 
@@ -15,10 +22,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "runtime/chain/connection.h"
+#include "runtime/client/connection_pool.h"
+#include "runtime/client/hop_planner.h"
 #include "runtime/client/transfer.h"
 #include "runtime/config/config.h"
 #include "runtime/loop/event_loop.h"
@@ -44,12 +54,11 @@ class Runtime : public ConnectionListener {
   // SubmitOn runs |request| on |conn| (low-level API: no pool, no redirects).
   std::unique_ptr<Transfer> SubmitOn(Connection* conn, const Request& request);
   void Cancel(Transfer* transfer);
-  // Resume asks a body reader that returned STRATA_AGAIN again, on the next
-  // scheduling pass (strata_transfer_resume).
-  // The application's call marks the transfer as one that resumes itself
-  // (no retry timer for its paused reader from then on).
-  void Resume(Transfer* transfer, bool by_application = false);
   void Forget(Transfer* transfer);
+  // Resume asks a body reader that returned STRATA_AGAIN again, on the next
+  // scheduling pass (strata_transfer_resume). The application's call marks
+  // the transfer as one that resumes itself (no retry timer from then on).
+  void Resume(Transfer* transfer, bool by_application = false);
 
   // RunOnce waits at most |timeout_ms| for events (-1: until one) and
   // schedules. *out_running: transfers not done yet.
@@ -69,43 +78,14 @@ class Runtime : public ConnectionListener {
   void EmitResponseHead(Transfer* transfer, const strata_response_head& head);
   bool FollowRedirects(const Request& request) const;
   int64_t MaxBodyBytes(const Request& request) const;
-  void MarkDirty() { dirty_ = true; }
+  // Wake puts |transfer| on the ready queue (safe inside plugin callbacks).
+  void Wake(Transfer* transfer);
 
   // ConnectionListener.
   void OnLayerLog(Connection* conn, const std::string& layer, int32_t level, const std::string& message) override;
   void OnActivity(Connection* conn) override;
 
  private:
-  struct PoolEntry {
-    std::unique_ptr<Connection> conn;
-    std::string fingerprint;
-    int active = 0;                // streams open on it
-    Transfer* connecting_for = nullptr;
-    bool used = false;             // has carried an exchange before
-    bool announced = false;        // CONNECT event emitted
-    std::string chain;             // Describe() once connected
-    EventLoop::TimerId idle_timer = 0;
-    uint64_t idle_since_ms = 0;
-    // Streams were opened on it during this scheduling pass: drive it once
-    // at the end of the pass, so every request opened in one turn leaves in
-    // one flush (one write, one TLS record run) instead of one each.
-    bool needs_drive = false;
-  };
-  struct HopPlan {
-    // The template from the configuration, or |composed| for a proxy.
-    const PipelineSpec* configured = nullptr;
-    std::optional<PipelineSpec> composed;
-    const PipelineSpec& pipeline() const { return composed ? *composed : *configured; }
-    Target target;
-    // Everything that decides how the chain is built, so equal
-    // fingerprints mean interchangeable connections. Cheap to make: the
-    // layers' options are only assembled (LayerOptions) for a new chain.
-    std::string fingerprint;
-    bool absolute_form = false;         // plain http through a forwarding proxy
-    std::string proxy_auth;             // "Basic …" for the proxy, if any
-    int64_t connect_ms = 0;
-  };
-
   Runtime() = default;
   void Emit(int32_t type, int32_t hop, const std::string& layer, const std::string& message,
             const std::string& url, int32_t status, int32_t reused, const std::string& chain,
@@ -114,42 +94,38 @@ class Runtime : public ConnectionListener {
 
   void Schedule();
   bool ScheduleOnce();
+  void Step(Transfer* t);
+  void AnnounceConnected();
+  // WakeWaiting moves every transfer waiting for capacity to the ready
+  // queue (a stream ended, a connection became ready or went away).
+  void WakeWaiting();
+  // WakeUsersOf wakes every transfer on |conn| (it died, or it is pinned).
+  void WakeUsersOf(Connection* conn);
+
   void StartHop(Transfer* t);
-  absl::StatusOr<HopPlan> PlanHop(Transfer* t);
-  // LayerOptions assembles each layer's options for a new chain of |plan|.
-  std::vector<nlohmann::json> LayerOptions(const HopPlan& plan, const Transfer* t) const;
-  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
-                                                    bool tunnel);
-  // TemplateFor names the template a hop to |scheme| uses under the
-  // request's HTTP version policy.
-  std::string TemplateFor(const std::string& scheme, int64_t http_version) const;
-  RedirectPolicy PolicyFor(const Request& request) const;
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
-  // DriveOpened drives each connection that got new streams in this pass.
-  void DriveOpened();
+  void DrivePinned();
+  // The end of a hop, by outcome.
   void AfterHop(Transfer* t);
+  void OnHopFailed(Transfer* t, const std::string& chain);
+  void OnRedirect(Transfer* t);
+  void OnHopDone(Transfer* t);
   void DetachConnection(Transfer* t, bool reusable);
   void Complete(Transfer* t);
   void ArmTimer(Transfer* t);
   void OnTimer(Transfer* t);
-  PoolEntry* EntryFor(Connection* conn);
-  void RemoveEntry(PoolEntry* entry);
-  void TrimIdle(const std::string& fingerprint);
-  int64_t Effective(int64_t request_value, int64_t config_value) const {
-    return request_value >= 0 ? request_value : config_value;
-  }
+  void CancelTimers(Transfer* t);
 
   Config config_;
-  // The proxy environment variables as they were when the runtime was made
-  // (reading the environment for every request costs more than the request).
-  std::map<std::string, std::string> proxy_env_;
   EventLoop loop_;
   std::unique_ptr<PluginRegistry> registry_;
-  std::list<PoolEntry> pool_;
+  std::unique_ptr<HopPlanner> planner_;
+  std::unique_ptr<ConnectionPool> pool_;
   std::list<Transfer*> active_;
-  size_t peak_active_ = 0;  // most transfers running at once: the idle pool's size
   std::deque<Transfer*> done_;
-  bool dirty_ = false;
+  std::vector<Transfer*> ready_;    // transfers with something to act on
+  std::vector<Transfer*> waiting_;  // pending transfers waiting for capacity
+  bool dirty_ = false;              // Schedule() has work
   bool pinned_needs_drive_ = false;  // a transfer on a low-level connection was resumed
   bool scheduling_ = false;
   strata_event_fn event_fn_ = nullptr;

@@ -24,24 +24,10 @@ Transfer::Transfer(Runtime* runtime, Request request, void* user)
 
 Transfer::~Transfer() = default;
 
-void Transfer::ResetHopState() {
-  body_offset_ = 0;
-  body_sent_ = 0;
-  body_again_ = false;
-  conn_ = nullptr;
-  conn_reused_ = false;
-  stream_id_ = 0;
-  head_seen_ = false;
-  hop_is_redirect_ = false;
-  discard_body_ = false;
-  hop_finished_ = false;
-  hop_failed_ = false;
-  hop_error_ = LayerError{};
-  hop_started_us_ = MonotonicUs();
-  stream_opened_us_ = 0;
-  redirect_location_.clear();
-  hop_headers_.clear();
-  hop_status_ = 0;
+void Transfer::NewHop() {
+  h_ = HopState{};
+  h_.started_us = MonotonicUs();
+  phase_ = Phase::kPending;
 }
 
 strata_status Transfer::ReadBody(uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
@@ -53,26 +39,27 @@ strata_status Transfer::ReadBody(uint8_t* buf, size_t cap, size_t* out_read, int
     return STRATA_OK;
   }
   if (body.kind == BodySource::Kind::kMemory) {
-    size_t n = std::min(cap, body.data.size() - body_offset_);
-    std::memcpy(buf, body.data.data() + body_offset_, n);
-    body_offset_ += n;
-    body_sent_ += static_cast<int64_t>(n);
+    size_t n = std::min(cap, body.data.size() - h_.body_offset);
+    std::memcpy(buf, body.data.data() + h_.body_offset, n);
+    h_.body_offset += n;
+    h_.body_sent += static_cast<int64_t>(n);
     *out_read = n;
-    *out_eos = body_offset_ == body.data.size();
+    *out_eos = h_.body_offset == body.data.size();
     return STRATA_OK;
   }
   strata_status st = body.read(body.read_user, buf, cap, out_read, out_eos);
   if (st == STRATA_AGAIN) {
-    body_again_ = true;
+    h_.body_again = true;
+    runtime_->Wake(this);  // to arm the paused reader's retry, if it needs one
     return STRATA_AGAIN;
   }
   if (st < 0) {
-    hop_error_ = {STRATA_E_BODY, "runtime",
+    h_.error = {STRATA_E_BODY, "runtime",
                   absl::StrCat("request body reader failed with ", strata_status_name(st))};
     return STRATA_E_BODY;
   }
   if (*out_read > cap) return STRATA_E_BODY;
-  body_sent_ += static_cast<int64_t>(*out_read);
+  h_.body_sent += static_cast<int64_t>(*out_read);
   last_progress_ms_ = MonotonicMs();
   return STRATA_OK;
 }
@@ -81,31 +68,31 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   last_progress_ms_ = MonotonicMs();
   runtime_->EmitResponseHead(this, head);
   if (head.status >= 100 && head.status < 200) return STRATA_OK;  // informational
-  head_seen_ = true;
-  hop_status_ = head.status;
-  hop_headers_.clear();
-  hop_headers_.reserve(head.header_count);
+  h_.head_seen = true;
+  h_.status = head.status;
+  h_.headers.clear();
+  h_.headers.reserve(head.header_count);
   for (size_t i = 0; i < head.header_count; ++i) {
     const strata_header& h = head.headers[i];
-    hop_headers_.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
+    h_.headers.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
   }
   if (response_.time_first_byte_us == 0) response_.time_first_byte_us = MonotonicUs() - started_us_;
-  const std::string* location = FindHeader(hop_headers_, "Location");
+  const std::string* location = FindHeader(h_.headers, "Location");
   // An empty Location points nowhere: the 3xx is the final response, as
   // curl returns it (resolving "" would name this same URL: a false loop).
   if (location && location->empty()) location = nullptr;
   bool follow = runtime_->FollowRedirects(request_);
   if (follow && IsRedirectStatus(head.status) && location) {
-    hop_is_redirect_ = true;
-    redirect_location_ = *location;
-    discard_body_ = true;
+    h_.is_redirect = true;
+    h_.redirect_location = *location;
+    h_.discard_body = true;
     return STRATA_OK;
   }
   // This is the final response.
   response_.status = head.status;
   response_.http_version = head.http_version;
   response_.reason.assign(head.reason ? head.reason : "", head.reason ? head.reason_len : 0);
-  response_.headers = std::move(hop_headers_);  // |location| stays valid: the buffer moves
+  response_.headers = std::move(h_.headers);  // |location| stays valid: the buffer moves
   response_.body.clear();
   response_.size_download = 0;
   response_.redirect_url.clear();
@@ -113,18 +100,18 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
     absl::StatusOr<Url> target = ResolveReference(hop_request_.url, *location);
     if (target.ok()) response_.redirect_url = target->ToString();
   }
-  discard_body_ = request_.options.fail_on_http_error && head.status >= 400;
+  h_.discard_body = request_.options.fail_on_http_error && head.status >= 400;
   return STRATA_OK;
 }
 
 strata_status Transfer::OnData(const uint8_t* data, size_t len) {
   last_progress_ms_ = MonotonicMs();
-  if (discard_body_) return STRATA_OK;
+  if (h_.discard_body) return STRATA_OK;
   response_.size_download += static_cast<int64_t>(len);
   if (request_.writer) {
     strata_status st = request_.writer(request_.writer_user, data, len);
     if (st < 0) {
-      hop_error_ = {STRATA_E_BODY, "runtime",
+      h_.error = {STRATA_E_BODY, "runtime",
                     absl::StrCat("response body writer failed with ", strata_status_name(st))};
       return STRATA_E_BODY;
     }
@@ -132,7 +119,7 @@ strata_status Transfer::OnData(const uint8_t* data, size_t len) {
   }
   int64_t limit = runtime_->MaxBodyBytes(request_);
   if (static_cast<int64_t>(response_.body.size() + len) > limit) {
-    hop_error_ = {STRATA_E_LIMIT, "runtime",
+    h_.error = {STRATA_E_LIMIT, "runtime",
                   absl::StrCat("response body exceeds the limit of ", limit,
                                " bytes kept in memory (use a body writer, or raise limits.max_body_bytes)")};
     return STRATA_E_LIMIT;
@@ -142,16 +129,16 @@ strata_status Transfer::OnData(const uint8_t* data, size_t len) {
 }
 
 void Transfer::OnEnd(const strata_header*, size_t) {
-  hop_finished_ = true;
-  runtime_->MarkDirty();
+  h_.finished = true;
+  runtime_->Wake(this);
 }
 
 void Transfer::OnError(strata_status status, const std::string& layer, const std::string& message) {
-  hop_failed_ = true;
+  h_.failed = true;
   // An error the runtime itself raised inside a callback (body writer,
   // limits) is the root cause; keep it.
-  if (hop_error_.status == STRATA_OK) hop_error_ = {status, layer, message};
-  runtime_->MarkDirty();
+  if (h_.error.status == STRATA_OK) h_.error = {status, layer, message};
+  runtime_->Wake(this);
 }
 
 void Transfer::Fail(strata_status status, const std::string& layer, const std::string& message) {
@@ -173,7 +160,7 @@ void Transfer::Succeed() {
   result_ = STRATA_OK;
   response_.time_total_us = MonotonicUs() - started_us_;
   response_.effective_url = hop_request_.url.ToString(false);
-  response_.size_upload = body_sent_;
+  response_.size_upload = h_.body_sent;
 }
 
 }  // namespace strata

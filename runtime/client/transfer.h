@@ -1,15 +1,23 @@
 // transfer.h — one request's journey: hops, connections, the response.
 //
 // A Transfer is the StreamSink of the exchange it runs. Its callbacks only
-// record what happened; the Runtime's scheduler (runtime.cc) acts on it
-// afterwards, outside any plugin call.
+// record what happened and put the transfer on the runtime's ready queue;
+// the Runtime's scheduler (runtime.cc) acts on it afterwards, outside any
+// plugin call.
+//
+// What belongs to the current hop lives in one value, HopState, which is
+// replaced whole when a hop starts (a redirect, a resend), so no field of an
+// earlier hop can leak into the next.
 #ifndef STRATA_RUNTIME_CLIENT_TRANSFER_H_
 #define STRATA_RUNTIME_CLIENT_TRANSFER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/chain/connection.h"
+#include "runtime/client/hop_planner.h"
 #include "runtime/client/redirect.h"
 #include "runtime/http/message.h"
 #include "runtime/loop/event_loop.h"
@@ -18,6 +26,30 @@
 namespace strata {
 
 class Runtime;
+
+// HopState: everything about the hop in progress.
+struct HopState {
+  std::optional<HopPlan> plan;  // decided once per hop (waiting does not re-plan)
+  uint64_t started_us = 0;
+  uint64_t stream_opened_us = 0;
+  Connection* conn = nullptr;
+  bool conn_reused = false;
+  uint32_t stream_id = 0;
+  bool head_seen = false;        // a final head arrived
+  bool is_redirect = false;      // ... and it is a redirect we follow
+  bool discard_body = false;
+  bool finished = false;         // OnEnd seen
+  bool failed = false;           // OnError seen
+  LayerError error;
+  std::string redirect_location;
+  Headers headers;               // of a redirect response
+  int32_t status = 0;
+  size_t body_offset = 0;        // memory body position
+  int64_t body_sent = 0;
+  bool body_again = false;       // the reader said STRATA_AGAIN
+  bool absolute_form = false;    // this hop goes to a forwarding proxy
+  std::string proxy_authorization;  // sent only on such hops
+};
 
 class Transfer : public StreamSink {
  public:
@@ -49,7 +81,8 @@ class Transfer : public StreamSink {
   // URL appended.
   void Fail(strata_status status, const std::string& layer, const std::string& message);
   void Succeed();
-  void ResetHopState();
+  // NewHop replaces the hop state (phase kPending, ready to plan).
+  void NewHop();
 
   Runtime* runtime_;
   Request request_;
@@ -60,39 +93,26 @@ class Transfer : public StreamSink {
   Response response_;
   bool response_taken_ = false;
   uint64_t started_us_ = 0;
+  uint64_t last_progress_ms_ = 0;
 
-  // The current hop.
+  // Across hops.
   int32_t hop_ = 1;
   HopRequest hop_request_;
   std::vector<std::string> visited_;  // "METHOD URL" of every hop, for loop reports
   bool body_dropped_ = false;
-  size_t body_offset_ = 0;        // memory body position
-  int64_t body_sent_ = 0;
-  bool body_again_ = false;       // the reader said STRATA_AGAIN
-  bool resume_seen_ = false;      // the application calls strata_transfer_resume
-  EventLoop::TimerId again_timer_ = 0;  // retry of a paused reader (no resume seen)
-  Connection* conn_ = nullptr;
-  bool conn_reused_ = false;
-  uint32_t stream_id_ = 0;
-  bool head_seen_ = false;        // a final head arrived on this hop
-  bool hop_is_redirect_ = false;
-  bool discard_body_ = false;
-  bool hop_finished_ = false;     // OnEnd seen
-  bool hop_failed_ = false;       // OnError seen
-  LayerError hop_error_;
   bool retried_ = false;
   int not_processed_retries_ = 0;  // GOAWAY / REFUSED_STREAM resends
   bool force_new_connection_ = false;
-  uint64_t hop_started_us_ = 0;
-  uint64_t stream_opened_us_ = 0;
-  uint64_t last_progress_ms_ = 0;
-  std::string redirect_location_;
-  Headers hop_headers_;
-  int32_t hop_status_ = 0;
-  bool absolute_form_ = false;         // this hop goes to a forwarding proxy
-  std::string proxy_authorization_;    // sent only on such hops
+  Connection* pinned_ = nullptr;   // low-level API: run on this connection only
+
+  HopState h_;  // the current hop
+
+  // Scheduling.
+  bool queued_ = false;            // on the runtime's ready queue
+  bool waiting_ = false;           // on the runtime's list waiting for capacity
+  bool resume_seen_ = false;       // the application calls strata_transfer_resume
   EventLoop::TimerId timer_ = 0;
-  Connection* pinned_ = nullptr;  // low-level API: run on this connection only
+  EventLoop::TimerId again_timer_ = 0;  // retry of a paused reader (no resume seen)
 };
 
 }  // namespace strata

@@ -1,0 +1,161 @@
+#include "runtime/client/hop_planner.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/client/proxy.h"
+
+namespace strata {
+
+HopPlanner::HopPlanner(const Config* config, const PluginRegistry* registry,
+                       std::map<std::string, std::string> proxy_env)
+    : config_(config), registry_(registry), proxy_env_(std::move(proxy_env)) {}
+
+std::string HopPlanner::TemplateFor(const std::string& scheme, int64_t http_version) const {
+  if (http_version == STRATA_HTTP_VERSION_2) return scheme == "https" ? "https+h2" : "http+h2c";
+  if (http_version == STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE) return scheme == "https" ? "https+h2" : "http+h2-prior";
+  return scheme;
+}
+
+absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string& scheme,
+                                                              const std::string& proxy_scheme, bool tunnel) const {
+  // An explicit template wins: "https+proxy", "https+https-proxy",
+  // "http+proxy" (tunnelled plain http), "http+forward" (absolute form)...
+  std::string kind = tunnel ? (proxy_scheme == "https" ? "https-proxy" : "proxy")
+                            : (proxy_scheme == "https" ? "https-forward" : "forward");
+  std::string name = absl::StrCat(scheme, "+", kind);
+  auto it = config_->pipelines.find(name);
+  if (it != config_->pipelines.end()) return it->second;
+  auto base = config_->pipelines.find(scheme);
+  if (base == config_->pipelines.end()) {
+    return absl::NotFoundError(absl::StrCat("no pipeline template '", scheme, "' (nor '", name, "') for this URL"));
+  }
+  // Otherwise derive it from the scheme's template: after the bottom
+  // (socket) layer, TLS to an https proxy, then the CONNECT tunnel.
+  PipelineSpec composed;
+  composed.name = name;
+  composed.layers.push_back(base->second.layers.front());
+  if (proxy_scheme == "https") {
+    if (!registry_->FindLayer("tls")) {
+      return absl::FailedPreconditionError("an https:// proxy needs the tls plugin (add \"tls\" to \"plugins\")");
+    }
+    nlohmann::json options = config_->proxy.tls;
+    if (!options.contains("alpn")) options["alpn"] = nlohmann::json::array({"http/1.1"});
+    composed.layers.push_back(LayerSpec{"tls", options, "/proxy/tls"});
+  }
+  if (tunnel) {
+    if (!registry_->FindLayer("connect-tunnel")) {
+      return absl::FailedPreconditionError(
+          "this proxy needs a CONNECT tunnel but the connect-tunnel plugin is not loaded (add \"connect-tunnel\" "
+          "to \"plugins\")");
+    }
+    composed.layers.push_back(LayerSpec{"connect-tunnel", nlohmann::json::object(), "/proxy"});
+  }
+  for (size_t i = 1; i < base->second.layers.size(); ++i) composed.layers.push_back(base->second.layers[i]);
+  return composed;
+}
+
+absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& ro, int32_t hop) const {
+  HopPlan plan;
+  ProxyInputs inputs;
+  inputs.request_url = ro.proxy;
+  inputs.request_credentials = ro.proxy_credentials;
+  inputs.request_no_proxy = ro.no_proxy;
+  inputs.request_tunnel = ro.proxy_tunnel;
+  inputs.config_url = config_->proxy.url;
+  inputs.config_credentials = config_->proxy.credentials;
+  inputs.config_no_proxy = config_->proxy.no_proxy;
+  inputs.config_tunnel = config_->proxy.tunnel;
+  inputs.from_env = config_->proxy.from_env;
+  inputs.getenv = [this](const char* name) -> const char* {
+    auto it = proxy_env_.find(name);
+    return it == proxy_env_.end() ? nullptr : it->second.c_str();
+  };
+  absl::StatusOr<std::optional<ProxyChoice>> proxy = ChooseProxy(url, inputs);
+  if (!proxy.ok()) return proxy.status();
+
+  plan.target = Target{url.host, url.port, hop};
+  if (!ro.pipeline.empty()) {
+    auto it = config_->pipelines.find(ro.pipeline);
+    if (it == config_->pipelines.end()) {
+      return absl::NotFoundError(absl::StrCat("no pipeline template '", ro.pipeline, "' in the configuration"));
+    }
+    plan.configured = &it->second;
+  } else if (proxy->has_value()) {
+    // Through a proxy, h2c (an HTTP/1.1 Upgrade) and prior knowledge on
+    // cleartext make no sense; https keeps its ALPN choice inside the tunnel.
+    int64_t version = ro.http_version;
+    if (url.scheme == "http" && !(*proxy)->tunnel) version = STRATA_HTTP_VERSION_DEFAULT;
+    absl::StatusOr<PipelineSpec> composed =
+        ComposeProxyPipeline(TemplateFor(url.scheme, version), (*proxy)->url.scheme, (*proxy)->tunnel);
+    if (!composed.ok()) return composed.status();
+    plan.composed = *std::move(composed);
+  } else {
+    std::string name = TemplateFor(url.scheme, ro.http_version);
+    auto it = config_->pipelines.find(name);
+    if (it == config_->pipelines.end()) {
+      return absl::NotFoundError(absl::StrCat(
+          "no pipeline template '", name, "' for this URL (configure \"pipelines\": {\"", name,
+          "\": [...]}", url.scheme == "https" ? " and load the tls plugin" : "",
+          name != url.scheme ? " and the HTTP/2 plugins" : "", ")"));
+    }
+    plan.configured = &it->second;
+  }
+  if (proxy->has_value()) {
+    const ProxyChoice& p = **proxy;
+    plan.target.proxy_host = p.url.host;
+    plan.target.proxy_port = p.url.port;
+    if (!p.credentials.empty()) plan.proxy_auth = absl::StrCat("Basic ", Base64Encode(p.credentials));
+    plan.absolute_form = !p.tunnel;
+  }
+  plan.connect_ms = Effective(ro.connect_timeout_ms, config_->timeouts.connect_ms);
+  const LayerType* top = registry_->FindLayer(plan.pipeline().layers.back().layer);
+  plan.multiplexed = top && (top->flags & STRATA_LAYER_FLAG_MULTIPLEX);
+  // A template's own options never change, so its name stands for them;
+  // what a request adds is spelled out.
+  plan.fingerprint = absl::StrCat(plan.pipeline().name, "\n", url.HostPort(), "\nproxy=", plan.target.proxy_host, ":",
+                                  plan.target.proxy_port, "\n", plan.proxy_auth, "\nconnect=", plan.connect_ms,
+                                  "\nresolve=", absl::StrJoin(ro.resolve, ","));
+  if (!ro.layer_options.empty()) absl::StrAppend(&plan.fingerprint, "\n", ro.layer_options.dump());
+  return plan;
+}
+
+std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const RequestOptions& ro) const {
+  std::vector<nlohmann::json> all;
+  for (size_t i = 0; i < plan.pipeline().layers.size(); ++i) {
+    const LayerSpec& spec = plan.pipeline().layers[i];
+    nlohmann::json o = spec.options;
+    // The request's overrides: by layer name, or "proxy:tls" for the TLS
+    // layer to an https proxy (the one ComposeProxyPipeline inserted).
+    std::string key = spec.json_path == "/proxy/tls" ? "proxy:" + spec.layer : spec.layer;
+    auto override_it = ro.layer_options.find(key);
+    if (override_it != ro.layer_options.end() && override_it->is_object()) o.update(*override_it);
+    if (i == 0) {
+      // The bottom layer opens the socket: it gets the hop's address
+      // overrides and connect timeout.
+      if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = plan.connect_ms;
+      if (!ro.resolve.empty() && !o.contains("resolve")) o["resolve"] = ro.resolve;
+    }
+    const LayerType* type = registry_->FindLayer(spec.layer);
+    if (type && (type->flags & STRATA_LAYER_FLAG_TUNNEL)) {
+      // Proxy credentials go to the tunnel only, never to the origin.
+      if (!plan.proxy_auth.empty() && !o.contains("proxy_authorization")) o["proxy_authorization"] = plan.proxy_auth;
+      if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = plan.connect_ms;
+    }
+    all.push_back(std::move(o));
+  }
+  return all;
+}
+
+RedirectPolicy HopPlanner::Policy(const RequestOptions& o) const {
+  RedirectPolicy policy;
+  policy.follow = true;
+  policy.max_redirects = Effective(o.max_redirects, config_->redirect.max);
+  policy.allow_https_to_http = Effective(o.unsafe_redirect, config_->redirect.unsafe ? 1 : 0) != 0;
+  policy.location_trusted = Effective(o.location_trusted, config_->redirect.location_trusted ? 1 : 0) != 0;
+  policy.keep_post_301 = o.post301 > 0;
+  policy.keep_post_302 = o.post302 > 0;
+  policy.keep_post_303 = o.post303 > 0;
+  return policy;
+}
+
+}  // namespace strata

@@ -1,0 +1,79 @@
+// hop_planner.h — what one hop needs, decided without side effects: the
+// pipeline template (by scheme, HTTP version and proxy), the proxy and its
+// credentials, each layer's options for a new chain, and the fingerprint
+// that says which pooled connections are interchangeable.
+//
+// The planner reads the runtime's configuration and plugin registry (both
+// borrowed, outliving it) and the proxy environment captured when the
+// runtime was made; it owns no connection and changes nothing, so a plan is
+// a value a transfer keeps for its hop and replaces at the next.
+#ifndef STRATA_RUNTIME_CLIENT_HOP_PLANNER_H_
+#define STRATA_RUNTIME_CLIENT_HOP_PLANNER_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "runtime/chain/connection.h"
+#include "runtime/client/redirect.h"
+#include "runtime/config/config.h"
+#include "runtime/http/message.h"
+#include "runtime/plugin/registry.h"
+#include "runtime/url/url.h"
+
+namespace strata {
+
+struct HopPlan {
+  // The template from the configuration, or |composed| for a proxy.
+  const PipelineSpec* configured = nullptr;
+  std::optional<PipelineSpec> composed;
+  const PipelineSpec& pipeline() const { return composed ? *composed : *configured; }
+  Target target;
+  // Everything that decides how the chain is built, so equal fingerprints
+  // mean interchangeable connections. Cheap to make: the layers' options
+  // are only assembled (LayerOptions) for a new chain.
+  std::string fingerprint;
+  bool absolute_form = false;  // plain http through a forwarding proxy
+  std::string proxy_auth;      // "Basic …" for the proxy, if any
+  int64_t connect_ms = 0;
+  bool multiplexed = false;    // the top layer may carry many exchanges (HTTP/2)
+};
+
+class HopPlanner {
+ public:
+  // |config| and |registry| are borrowed and must outlive the planner;
+  // |proxy_env| holds the proxy variables as read when the runtime was made.
+  HopPlanner(const Config* config, const PluginRegistry* registry, std::map<std::string, std::string> proxy_env);
+
+  // Plan decides hop |hop| to |url| under |options|.
+  absl::StatusOr<HopPlan> Plan(const Url& url, const RequestOptions& options, int32_t hop) const;
+  // LayerOptions assembles each layer's options for a new chain of |plan|:
+  // the template's, the request's overrides, and the hop's own values
+  // (connect timeout, address overrides, proxy credentials for the tunnel).
+  std::vector<nlohmann::json> LayerOptions(const HopPlan& plan, const RequestOptions& options) const;
+  // Policy is the redirect policy |options| ask for over the configuration's.
+  RedirectPolicy Policy(const RequestOptions& options) const;
+
+  static int64_t Effective(int64_t request_value, int64_t config_value) {
+    return request_value >= 0 ? request_value : config_value;
+  }
+
+ private:
+  // TemplateFor names the template a hop to |scheme| uses under the
+  // request's HTTP version policy.
+  std::string TemplateFor(const std::string& scheme, int64_t http_version) const;
+  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
+                                                    bool tunnel) const;
+
+  const Config* config_;
+  const PluginRegistry* registry_;
+  std::map<std::string, std::string> proxy_env_;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_RUNTIME_CLIENT_HOP_PLANNER_H_
