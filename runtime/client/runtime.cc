@@ -321,10 +321,12 @@ void Runtime::Schedule() {
 bool Runtime::ScheduleOnce() {
   dirty_ = false;
   AnnounceConnected();
-  std::vector<Transfer*> batch;
-  batch.swap(ready_);
-  for (Transfer* t : batch) t->queued_ = false;
-  for (Transfer* t : batch) Step(t);
+  // Take the ready transfers; Step() may wake more, onto the (recycled)
+  // other buffer, for the next pass.
+  batch_.clear();
+  batch_.swap(ready_);
+  for (Transfer* t : batch_) t->queued_ = false;
+  for (Transfer* t : batch_) Step(t);
   // Every stream opened (or body resumed) in this pass leaves in one flush.
   pool_->DriveMarked();
   DrivePinned();
@@ -486,14 +488,21 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
     t->response_.time_connect_us = MonotonicUs() - t->started_us_;
   }
   const HopRequest& hr = t->hop_request_;
-  Headers sent = hr.headers;
-  if (t->h_.absolute_form && !t->h_.proxy_authorization.empty() && !FindHeader(sent, "Proxy-Authorization")) {
-    sent.push_back({"Proxy-Authorization", t->h_.proxy_authorization});
+  // The fields as sent: Proxy-Authorization only ever to a forwarding
+  // proxy. Lent to open_stream, which encodes them during the call.
+  std::vector<strata_header>& headers = head_scratch_;
+  headers.clear();
+  const bool add_proxy_auth = t->h_.absolute_form && !t->h_.proxy_authorization.empty() &&
+                              !FindHeader(hr.headers, "Proxy-Authorization");
+  for (const Header& h : hr.headers) {
+    if (!t->h_.absolute_form && absl::EqualsIgnoreCase(h.name, "Proxy-Authorization")) continue;
+    headers.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
   }
-  if (!t->h_.absolute_form) RemoveHeader(&sent, "Proxy-Authorization");  // only ever for a proxy
-  std::vector<strata_header> headers;
-  headers.reserve(sent.size());
-  for (const Header& h : sent) headers.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
+  static const std::string kProxyAuthorization = "Proxy-Authorization";
+  if (add_proxy_auth) {
+    headers.push_back({kProxyAuthorization.data(), kProxyAuthorization.size(), t->h_.proxy_authorization.data(),
+                       t->h_.proxy_authorization.size()});
+  }
   std::string authority = hr.url.Authority();
   strata_request_head head{};
   head.struct_size = sizeof(head);
@@ -519,6 +528,10 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   t->last_progress_ms_ = MonotonicMs();
   if (e) pool_->Acquire(e);
   if (Wants(STRATA_EVENT_DATA_OUT)) {
+    Headers sent;
+    for (const strata_header& h : headers) {
+      sent.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
+    }
     std::string target = t->h_.absolute_form ? hr.url.ToString(false) : hr.url.path;
     std::string text = absl::StrCat(hr.method, " ", target, " HTTP/", VersionText(c->HttpVersion()), "\n",
                                     "Host: ", authority, "\n", RenderHeaders(sent));

@@ -124,6 +124,8 @@ class Runtime : public ConnectionListener {
   std::list<Transfer*> active_;
   std::deque<Transfer*> done_;
   std::vector<Transfer*> ready_;    // transfers with something to act on
+  std::vector<Transfer*> batch_;    // the ready transfers a pass works on
+  std::vector<strata_header> head_scratch_;  // a request head's fields, lent to open_stream
   std::vector<Transfer*> waiting_;  // pending transfers waiting for capacity
   bool dirty_ = false;              // Schedule() has work
   bool pinned_needs_drive_ = false;  // a transfer on a low-level connection was resumed

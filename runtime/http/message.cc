@@ -13,6 +13,7 @@ const std::string* FindHeader(const Headers& headers, absl::string_view name) {
 }
 
 void RemoveHeader(Headers* headers, absl::string_view name) {
+  if (FindHeader(*headers, name) == nullptr) return;  // the common case: nothing to copy
   Headers kept;
   for (Header& h : *headers) {
     if (!absl::EqualsIgnoreCase(h.name, name)) kept.push_back(std::move(h));

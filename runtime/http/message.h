@@ -69,7 +69,9 @@ struct RequestOptions {
   int64_t post303 = -1;
   int64_t http_version = 0;  // STRATA_HTTP_VERSION_*
   // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
-  nlohmann::json layer_options = nlohmann::json::object();
+  // Null until set (an empty object would cost an allocation per request);
+  // null and {} read the same: empty(), find() → end().
+  nlohmann::json layer_options;
 };
 
 struct Request {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "strata/strata.h"
+#include "tools/bench/strata_bench/alloc_counter.h"
 
 namespace {
 
@@ -56,6 +57,17 @@ struct Client {
   strata_runtime* runtime = nullptr;
   long in_flight = 0;
 };
+
+// RssKiB reads a "VmRSS:"/"VmHWM:" style line of /proc/self/status.
+long StatusKiB(const char* key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const size_t n = std::strlen(key);
+  while (std::getline(in, line)) {
+    if (line.compare(0, n, key) == 0) return std::strtol(line.c_str() + n, nullptr, 10);
+  }
+  return 0;
+}
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
@@ -179,6 +191,9 @@ int main(int argc, char** argv) {
   std::vector<long> quota(clients.size(), opt.requests / opt.clients);
   for (long i = 0; i < opt.requests % opt.clients; ++i) quota[static_cast<size_t>(i)]++;
   std::vector<Slot> slots(static_cast<size_t>(opt.requests));
+  const long rss_before_kib = StatusKiB("VmRSS:");
+  long in_flight_peak = 0;
+  const uint64_t allocations_before = strata::bench::Allocations();
   rusage ru_start;
   getrusage(RUSAGE_SELF, &ru_start);
   Clock::time_point start = Clock::now();
@@ -195,7 +210,13 @@ int main(int argc, char** argv) {
       stats.started++;
     }
   };
+  auto note_in_flight = [&] {
+    long total = 0;
+    for (const Client& c : clients) total += c.in_flight;
+    in_flight_peak = std::max(in_flight_peak, total);
+  };
   for (size_t ci = 0; ci < clients.size(); ++ci) submit_more(ci);
+  note_in_flight();
 
   std::vector<pollfd> fds(clients.size());
   while (remaining > 0) {
@@ -235,8 +256,11 @@ int main(int argc, char** argv) {
       }
       submit_more(ci);
     }
+    note_in_flight();
   }
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const uint64_t allocations = strata::bench::Allocations() - allocations_before;
+  const long rss_peak_kib = StatusKiB("VmHWM:");
   rusage ru_end;
   getrusage(RUSAGE_SELF, &ru_end);
   auto secs = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
@@ -268,6 +292,17 @@ int main(int argc, char** argv) {
   std::printf("latency percentiles: p50 %s  p90 %s  p99 %s\n", Duration(pct(0.50)).c_str(), Duration(pct(0.90)).c_str(),
               Duration(pct(0.99)).c_str());
   std::printf("cpu: %.3fs (%.1f us/request)\n", cpu, cpu * 1e6 / std::max<long>(1, stats.done));
+  if (strata::bench::AllocationsCounted()) {
+    std::printf("allocations: %llu during the run, %.1f per request\n", static_cast<unsigned long long>(allocations),
+                static_cast<double>(allocations) / std::max<long>(1, stats.done));
+  }
+  // Peak RSS over what the process held before the first request, per
+  // transfer that was in flight at the peak (requests submitted and not yet
+  // finished: with -c N -m M up to N*M streams open at once).
+  std::printf("memory: peak RSS %.1f MiB (%.1f MiB before the run), %ld transfers in flight at most, %.0f bytes per "
+              "open stream\n",
+              rss_peak_kib / 1024.0, rss_before_kib / 1024.0, in_flight_peak,
+              in_flight_peak > 0 ? (rss_peak_kib - rss_before_kib) * 1024.0 / in_flight_peak : 0.0);
   if (!stats.first_error.empty()) std::printf("first error: %s\n", stats.first_error.c_str());
 
   strata_request_free(request);

@@ -51,6 +51,7 @@ absl::Status Decoder::DecodeBlock(absl::string_view block, size_t max_list_size,
   std::string name_buf;
   std::string value_buf;
 
+  if (out->capacity() < 16) out->reserve(16);  // one allocation for a typical head
   auto emit = [&](absl::string_view name, absl::string_view value, bool never_index) {
     list_size += EntrySize(name, value);
     if (list_size > max_list_size) over_limit = true;

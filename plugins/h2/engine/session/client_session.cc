@@ -784,7 +784,7 @@ H2Error ClientSession::OnResponseBlock(Stream* s, HeaderList& block, bool end_st
   bool keep = true;
   if (s->phase == Stream::Phase::kAwaitingFinal) {
     ResponseHead head;
-    absl::Status st = CheckResponseHead(block, &head);
+    absl::Status st = CheckResponseHead(std::move(block), &head);
     if (!st.ok()) return malformed(st);
     if (head.status < 200) {
       if (head.status == 101) {
@@ -793,7 +793,9 @@ H2Error ClientSession::OnResponseBlock(Stream* s, HeaderList& block, bool end_st
       if (end_stream) {
         return malformed(absl::InvalidArgumentError("malformed response: 1xx with END_STREAM"));
       }
-      for (const HeaderField& f : block) s->informational_bytes += hpack::EntrySize(f.name, f.value);
+      // |block| moved into |head|: count its fields there, plus :status.
+      s->informational_bytes += hpack::EntrySize(":status", "100");
+      for (const HeaderField& f : head.fields) s->informational_bytes += hpack::EntrySize(f.name, f.value);
       if (s->informational_bytes > options_.max_informational_bytes) {
         return StreamError(id, ErrorCode::kCancel,
                            absl::ResourceExhaustedError(absl::StrCat(

@@ -57,11 +57,12 @@ bool IsConnectionSpecific(absl::string_view name) {
          name == "transfer-encoding" || name == "upgrade";
 }
 
-absl::Status CheckResponseHead(const hpack::HeaderList& block, ResponseHead* out) {
+absl::Status CheckResponseHead(hpack::HeaderList block, ResponseHead* out) {
   *out = ResponseHead();
+  out->fields.reserve(block.size());
   bool seen_regular = false;
   bool seen_status = false;
-  for (const hpack::HeaderField& f : block) {
+  for (hpack::HeaderField& f : block) {
     if (!f.name.empty() && f.name[0] == ':') {
       if (seen_regular) return Malformed(absl::StrCat("pseudo-header ", f.name, " after a field"));
       if (f.name != ":status") {
@@ -97,7 +98,7 @@ absl::Status CheckResponseHead(const hpack::HeaderList& block, ResponseHead* out
       }
       out->content_length = v;
     }
-    out->fields.push_back(f);
+    out->fields.push_back(std::move(f));
   }
   if (!seen_status) return Malformed(":status missing");
   return absl::OkStatus();

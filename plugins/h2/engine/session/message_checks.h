@@ -40,7 +40,9 @@ struct ResponseHead {
 // pseudo-header; valid fields; no connection-specific fields; TE absent;
 // content-length digits only, all values equal, below 2^63. Returns
 // kInvalidArgument with the reason.
-absl::Status CheckResponseHead(const hpack::HeaderList& block, ResponseHead* out);
+// |block| is taken by value: a caller done with it moves it in, and its
+// regular fields move into |out| instead of being copied.
+absl::Status CheckResponseHead(hpack::HeaderList block, ResponseHead* out);
 
 // CheckTrailers validates a trailer section: no pseudo-headers, valid
 // fields, no connection-specific fields.
