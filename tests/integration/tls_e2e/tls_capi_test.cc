@@ -275,6 +275,29 @@ TEST_F(TlsEndToEnd, SecondConnectionResumesTheSession) {
   EXPECT_NE(ev.chains[1].find(", TLSv1.3, resumed)"), std::string::npos) << ev.chains[1];
 }
 
+// The runtime core's TLS context sharing: the second connection with the
+// same context settings (here in another runtime, as contexts are
+// process-wide) gets the SSL_CTX, and so the CA store, the first one built;
+// another trust setting gets a context of its own.
+TEST_F(TlsEndToEnd, ConnectionsWithTheSameSettingsShareOneTlsContext) {
+  // Curves no other test uses: a context key of this test's own.
+  const std::string pipelines = "\"ctx\": " + Pipeline(CaOption() + ", \"curves\": [\"P-384\", \"X25519\"]") +
+                                ", \"ctx_other\": " +
+                                Pipeline(CaOption() + ", \"curves\": [\"P-384\", \"X25519\"], \"min_version\": \"1.3\"");
+  Events first_ev, second_ev;
+  RuntimePtr first = NewRuntime(Config(pipelines), &first_ev);
+  RuntimePtr second = NewRuntime(Config(pipelines), &second_ev);
+  FetchResult r1 = GetVia(first.get(), Url("localhost", one_shot_port_), "ctx");
+  ASSERT_EQ(r1.status, STRATA_OK) << r1.Describe();
+  EXPECT_TRUE(first_ev.TraceHas("new TLS context")) << first_ev.AllTraces();
+  FetchResult r2 = GetVia(second.get(), Url("localhost", one_shot_port_), "ctx");
+  ASSERT_EQ(r2.status, STRATA_OK) << r2.Describe();
+  EXPECT_TRUE(second_ev.TraceHas("shared TLS context")) << second_ev.AllTraces();
+  FetchResult r3 = GetVia(second.get(), Url("localhost", one_shot_port_), "ctx_other");
+  ASSERT_EQ(r3.status, STRATA_OK) << r3.Describe();
+  EXPECT_NE(second_ev.AllTraces().rfind("new TLS context"), std::string::npos) << second_ev.AllTraces();
+}
+
 // A session learnt with one set of TLS settings is not offered with
 // another (HOSTILE G.74): the client-certificate pipeline differs only in
 // its identity, and its first handshake is a full one.
