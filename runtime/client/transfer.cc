@@ -18,11 +18,19 @@ void CopyTruncated(char* dst, size_t cap, const std::string& src) {
 
 Transfer::Transfer(Runtime* runtime, Request request, void* user)
     : runtime_(runtime), request_(std::move(request)), user_(user) {
-  error_.struct_size = sizeof(error_);
   started_us_ = MonotonicUs();
 }
 
 Transfer::~Transfer() = default;
+
+const strata_error& Transfer::error() const {
+  static const strata_error kNone = [] {
+    strata_error e{};
+    e.struct_size = sizeof(e);
+    return e;
+  }();
+  return error_ ? *error_ : kNone;
+}
 
 void Transfer::NewHop() {
   h_ = HopState{};
@@ -144,14 +152,16 @@ void Transfer::OnError(strata_status status, const std::string& layer, const std
 void Transfer::Fail(strata_status status, const std::string& layer, const std::string& message) {
   phase_ = Phase::kDone;
   result_ = status;
-  error_.code = status;
-  error_.hop = hop_;
+  error_ = std::make_unique<strata_error>();
+  error_->struct_size = sizeof(strata_error);
+  error_->code = status;
+  error_->hop = hop_;
   std::string url = hop_request_.url.host.empty() ? request_.url : hop_request_.url.ToString(false);
-  CopyTruncated(error_.layer, sizeof(error_.layer), layer);
-  CopyTruncated(error_.url, sizeof(error_.url), url);
-  error_.http_connect = response_.http_connect;
+  CopyTruncated(error_->layer, sizeof(error_->layer), layer);
+  CopyTruncated(error_->url, sizeof(error_->url), url);
+  error_->http_connect = response_.http_connect;
   std::string full = absl::StrCat(layer, ": ", message, " (hop ", hop_, ", ", url, ")");
-  CopyTruncated(error_.message, sizeof(error_.message), full);
+  CopyTruncated(error_->message, sizeof(error_->message), full);
   response_.time_total_us = MonotonicUs() - started_us_;
 }
 

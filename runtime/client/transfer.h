@@ -12,6 +12,7 @@
 #define STRATA_RUNTIME_CLIENT_TRANSFER_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,7 +63,10 @@ class Transfer : public StreamSink {
   bool done() const { return phase_ == Phase::kDone; }
   void* user() const { return user_; }
   strata_status result() const { return result_; }
-  const strata_error& error() const { return error_; }
+  // error() is the failure of a finished transfer (an empty error
+  // otherwise). Kept apart until needed: the C struct is 2 KiB, most of a
+  // transfer's size, and most transfers never fail.
+  const strata_error& error() const;
   Response* response() { return response_taken_ ? nullptr : &response_; }
   void MarkResponseTaken() { response_taken_ = true; }
   bool response_taken() const { return response_taken_; }
@@ -89,7 +93,7 @@ class Transfer : public StreamSink {
   void* user_;
   Phase phase_ = Phase::kPending;
   strata_status result_ = STRATA_AGAIN;
-  strata_error error_{};
+  std::unique_ptr<strata_error> error_;
   Response response_;
   bool response_taken_ = false;
   uint64_t started_us_ = 0;
