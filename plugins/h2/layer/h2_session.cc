@@ -318,6 +318,7 @@ strata_status H2Session::Pump() {
   if (failed_) return Fail(failed_status_, failed_message_);
   read_budget_ = kReadBudgetPerPump;
   read_yielded_ = false;
+  read_drained_ = false;
   for (int round = 0; round < kMaxRounds; ++round) {
     bool moved = false;
     strata_status st = Flush(&moved);
@@ -345,6 +346,7 @@ strata_status H2Session::Flush(bool* moved) {
       // is there, then end the session with the send error.
       bool ignored = false;
       read_budget_ = kReadBudgetPerPump;
+      read_drained_ = false;
       if (ReadAvailable(&ignored) < 0 || session_->IsDead()) return ConnectionDied();
       TransportEnded(st, absl::StrCat("sending to the server failed (status ", st, ")"));
       return ConnectionDied();
@@ -360,13 +362,14 @@ strata_status H2Session::Flush(bool* moved) {
 
 strata_status H2Session::ReadAvailable(bool* moved) {
   size_t since_flush = 0;
-  while (!session_->IsDead()) {
+  while (!read_drained_ && !session_->IsDead()) {
     if (read_budget_ == 0) {
       read_yielded_ = true;
       return STRATA_OK;
     }
     size_t n = 0;
-    strata_status st = LowerRecv(recv_buf_.get(), std::min(kRecvBufferSize, read_budget_), &n);
+    const size_t want = std::min(kRecvBufferSize, read_budget_);
+    strata_status st = LowerRecv(recv_buf_.get(), want, &n);
     if (st == STRATA_AGAIN) return STRATA_OK;
     if (st < 0) {
       TransportEnded(st, absl::StrCat("receiving from the server failed (status ", st, ")"));
@@ -383,6 +386,13 @@ strata_status H2Session::ReadAvailable(bool* moved) {
     // An error kills the session (GOAWAY queued, streams told); the
     // caller sees IsDead().
     session_->Receive(bytes).IgnoreError();
+    // A short read with nothing buffered below means the socket is drained
+    // for now: skip the read that would only say EAGAIN (the descriptor is
+    // level-triggered, so later bytes wake us anyway).
+    if (n < want && !LowerDataPending()) {
+      read_drained_ = true;
+      break;
+    }
     since_flush += n;
     if (since_flush >= kReadBetweenFlushes) {
       since_flush = 0;

@@ -219,16 +219,20 @@ int main(int argc, char** argv) {
   note_in_flight();
 
   std::vector<pollfd> fds(clients.size());
+  std::vector<int64_t> due(clients.size());
   while (remaining > 0) {
     int64_t wait = -1;
     for (size_t ci = 0; ci < clients.size(); ++ci) {
       fds[ci] = {strata_runtime_fd(clients[ci].runtime), POLLIN, 0};
-      int64_t t = strata_runtime_timeout_ms(clients[ci].runtime);
-      if (t >= 0 && (wait < 0 || t < wait)) wait = t;
+      due[ci] = strata_runtime_timeout_ms(clients[ci].runtime);
+      if (due[ci] >= 0 && (wait < 0 || due[ci] < wait)) wait = due[ci];
     }
     poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(wait < 0 ? 1000 : wait, 1000)));
     for (size_t ci = 0; ci < clients.size(); ++ci) {
       Client& c = clients[ci];
+      // As an embedding application would: run only a runtime whose
+      // descriptor is readable or whose timer is due.
+      if (fds[ci].revents == 0 && due[ci] != 0) continue;
       size_t running = 0;
       strata_runtime_run(c.runtime, 0, &running);
       while (strata_transfer* t = strata_runtime_next_done(c.runtime)) {
