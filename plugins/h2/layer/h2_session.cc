@@ -278,6 +278,7 @@ absl::StatusOr<BodyChunk> H2Session::Read(void* user, absl::Span<uint8_t> buffer
   };
   if (st == STRATA_AGAIN || (st == STRATA_OK && n == 0 && eos == 0)) {
     s->body_blocked = true;
+    any_body_blocked_ = true;
     return BodyChunk{};
   }
   if (st < 0) return fail(absl::StrCat("request body source failed (status ", st, ")"));
@@ -303,10 +304,16 @@ strata_status H2Session::Progress() {
   if (failed_) return Fail(failed_status_, failed_message_);
   // Bodies that had nothing get another chance each time the host drives
   // us (the runtime re-drives a connection whose body reader said AGAIN).
-  for (auto& [id, s] : streams_) {
-    if (s->body_blocked) {
-      s->body_blocked = false;
-      session_->ResumeBody(id);
+  // Only when one is paused: walking every stream on every drive cost more
+  // than the drive. A body asked again that is still paused sets the flag
+  // anew.
+  if (any_body_blocked_) {
+    any_body_blocked_ = false;
+    for (auto& [id, s] : streams_) {
+      if (s->body_blocked) {
+        s->body_blocked = false;
+        session_->ResumeBody(id);
+      }
     }
   }
   strata_status st = Pump();
@@ -370,7 +377,14 @@ strata_status H2Session::ReadAvailable(bool* moved) {
     size_t n = 0;
     const size_t want = std::min(kRecvBufferSize, read_budget_);
     strata_status st = LowerRecv(recv_buf_.get(), want, &n);
-    if (st == STRATA_AGAIN) return STRATA_OK;
+    if (st == STRATA_AGAIN) {
+      // Drained for now: the later rounds of this Pump() do not ask again
+      // (they would only hear EAGAIN; level-triggered epoll brings later
+      // bytes). A short read is no proof of that: a TLS layer below returns
+      // one record at a time.
+      read_drained_ = true;
+      return STRATA_OK;
+    }
     if (st < 0) {
       TransportEnded(st, absl::StrCat("receiving from the server failed (status ", st, ")"));
       return STRATA_OK;  // the caller sees IsDead()
@@ -386,13 +400,7 @@ strata_status H2Session::ReadAvailable(bool* moved) {
     // An error kills the session (GOAWAY queued, streams told); the
     // caller sees IsDead().
     session_->Receive(bytes).IgnoreError();
-    // A short read with nothing buffered below means the socket is drained
-    // for now: skip the read that would only say EAGAIN (the descriptor is
-    // level-triggered, so later bytes wake us anyway).
-    if (n < want && !LowerDataPending()) {
-      read_drained_ = true;
-      break;
-    }
+
     since_flush += n;
     if (since_flush >= kReadBetweenFlushes) {
       since_flush = 0;

@@ -136,9 +136,10 @@ class H2Session : public sdk::SessionLayer, private SessionCallbacks, private Bo
   // because the budget ran out (then it asks to be driven next turn).
   size_t read_budget_ = 0;
   bool read_yielded_ = false;
-  // A short read found nothing more buffered: this Pump() reads no more
-  // (another read would only say EAGAIN; level-triggered epoll wakes us).
+  // A read said EAGAIN: this Pump() reads no more.
   bool read_drained_ = false;
+  // Some stream's body source said "nothing now" (Progress asks those again).
+  bool any_body_blocked_ = false;
   bool connected_ = false;
   bool failed_ = false;
   strata_status failed_status_ = STRATA_OK;

@@ -424,11 +424,17 @@ absl::Time ClientSession::NextDeadline() {
   if (!ping_outstanding_ && Finite(options_.keepalive_interval)) {
     t = std::min(t, last_receive_ + options_.keepalive_interval);
   }
-  for (const auto& [id, s] : streams_) {
-    if (s->stalled_since != absl::InfiniteFuture() && Finite(options_.send_stall_timeout)) {
-      t = std::min(t, s->stalled_since + options_.send_stall_timeout);
+  // Only uploading streams can stall, and only a finite response-header
+  // timeout gives streams a response deadline: walk every stream only then
+  // (this runs on every drive).
+  if (Finite(options_.response_header_timeout)) {
+    for (const auto& [id, s] : streams_) t = std::min(t, s->response_deadline);
+  }
+  if (Finite(options_.send_stall_timeout)) {
+    for (uint32_t id : uploading_) {
+      const Stream* s = streams_.at(id).get();
+      if (s->stalled_since != absl::InfiniteFuture()) t = std::min(t, s->stalled_since + options_.send_stall_timeout);
     }
-    t = std::min(t, s->response_deadline);
   }
   if (!deferred_rsts_.empty()) t = std::min(t, cancels_.NextTokenAt(clock_->Now()));
   return t;
