@@ -151,6 +151,13 @@ void Runtime::OnActivity(Connection* conn) {
     return;
   }
   const Connection::State state = conn->state();
+  // A multiplexed connection regained stream room without a transfer of
+  // ours finishing (the server raised MAX_CONCURRENT_STREAMS, a cancelled
+  // stream closed): the transfers waiting for room may go now.
+  if (!waiting_.empty() && state == e->seen_state && IsReady(conn) && conn->Capacity() > 0) {
+    WakeWaiting();
+    return;
+  }
   if (state == e->seen_state) return;
   e->seen_state = state;
   if (e->connecting_for) Wake(e->connecting_for);
@@ -446,7 +453,11 @@ void Runtime::StartHop(Transfer* t) {
       for (PoolEntry& e : pool_->entries()) {
         if (e.fingerprint != plan.fingerprint) continue;
         const bool setting_up = e.conn->state() == Connection::State::kConnecting || e.connecting_for != nullptr;
-        const bool full = IsReady(e.conn.get()) && e.active > 0 && e.conn->IsReusable() && e.conn->HttpVersion() == 20;
+        // At its limit even with no stream of ours open (the server
+        // lowered MAX_CONCURRENT_STREAMS to 0): queue, never exceed the
+        // limit nor go around it (HOSTILE.md 25); the limit's rise wakes
+        // the queue (OnActivity), the transfer's timeouts bound the wait.
+        const bool full = IsReady(e.conn.get()) && e.conn->IsReusable() && e.conn->HttpVersion() == 20;
         if (setting_up || full) {
           if (!t->waiting_) {
             t->waiting_ = true;
@@ -619,7 +630,14 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
   // of times, even if it is a POST (RFC 9113 §8.7).
   bool resend = err.status == STRATA_E_NOT_PROCESSED && !t->pinned_ && replayable &&
                 t->not_processed_retries_ < kMaxNotProcessedRetries;
-  DetachConnection(t, false);
+  // A failed exchange leaves an HTTP/1 connection in an unknown state, so
+  // it is closed. On HTTP/2 a stream reset (RST_STREAM, REFUSED_STREAM)
+  // ends one stream only: the session stays healthy for the streams that
+  // share it and for later requests, unless the session itself says it
+  // failed or is going away (IsReusable), as curl and nghttp2 keep it.
+  Connection* conn = t->h_.conn;
+  const bool stream_scoped = err.status == STRATA_E_STREAM_RESET || err.status == STRATA_E_NOT_PROCESSED;
+  DetachConnection(t, stream_scoped && conn && conn->HttpVersion() == 20 && conn->IsReusable());
   if (resend) {
     t->not_processed_retries_++;
     Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",

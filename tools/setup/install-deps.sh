@@ -10,7 +10,7 @@ PACKAGES=(
   # Real peers and reference clients started by tests, the demo and benchmarks.
   nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
   # FFI bindings and their tests.
-  python3 luajit
+  python3 python3-h2 luajit
   # Fuzzing (libFuzzer) with clang.
   clang libclang-rt-14-dev
   # A host program linked against the system OpenSSL (TLS isolation test).

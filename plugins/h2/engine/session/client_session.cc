@@ -860,7 +860,9 @@ H2Error ClientSession::OnRstStreamFrame(const Frame& f) {
                                absl::StrCat("RST_STREAM on idle stream ", id));
   }
   Stream* s = Find(id);
-  if (s == nullptr) return H2Error::None();
+  // A reset for a stream already closed changes nothing, but a stream of
+  // them is a flood (HOSTILE.md 36): each one spends the glitch budget.
+  if (s == nullptr) return Glitch("RST_STREAM on a closed stream");
   StreamResult r;
   const uint32_t code = f.error_code;
   if (code == static_cast<uint32_t>(ErrorCode::kNoError)) {
