@@ -9,8 +9,12 @@ PACKAGES=(
   libgtest-dev libgmock-dev pkg-config
   # Real peers and reference clients started by tests, the demo and benchmarks.
   nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
+  # Scripted hostile HTTP/2 servers (tests/hostile/h2_server) on a real h2 library.
+  python3-h2
+  # Syscall counts per request in the benchmark comparison (tools/bench/compare.sh).
+  strace
   # FFI bindings and their tests.
-  python3 python3-h2 luajit
+  python3 luajit
   # Fuzzing (libFuzzer) with clang.
   clang libclang-rt-14-dev
   # A host program linked against the system OpenSSL (TLS isolation test).
