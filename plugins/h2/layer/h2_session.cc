@@ -10,7 +10,7 @@
 namespace strata::h2 {
 namespace {
 
-constexpr size_t kRecvBufferSize = 64 * 1024;
+constexpr size_t kRecvBufferSize = 32 * 1024;
 // Bytes read between two flushes, so WINDOW_UPDATEs and ACKs go out while a
 // fast server keeps the socket full.
 constexpr size_t kReadBetweenFlushes = 128 * 1024;
@@ -18,6 +18,9 @@ constexpr size_t kReadBetweenFlushes = 128 * 1024;
 // a peer that keeps the socket readable cannot starve the loop's timers
 // (deadlines) or its other connections.
 constexpr size_t kReadBudgetPerPump = 256 * 1024;
+// Bytes read, once a stream has ended in a drive, before the drive yields
+// so that the application's next requests go out (ReadAvailable).
+constexpr size_t kYieldAfterEnds = 32 * 1024;
 // Rounds of flush/read/timers one call makes while anything moves; the
 // loop ends earlier as soon as a round moves nothing.
 constexpr int kMaxRounds = 64;
@@ -326,6 +329,7 @@ strata_status H2Session::Pump() {
   read_budget_ = kReadBudgetPerPump;
   read_yielded_ = false;
   read_drained_ = false;
+  finished_at_pump_ = finished_.size();
   for (int round = 0; round < kMaxRounds; ++round) {
     bool moved = false;
     strata_status st = Flush(&moved);
@@ -400,6 +404,18 @@ strata_status H2Session::ReadAvailable(bool* moved) {
     // An error kills the session (GOAWAY queued, streams told); the
     // caller sees IsDead().
     session_->Receive(bytes).IgnoreError();
+    // Once streams have ended in this drive, yield after kYieldAfterEnds
+    // bytes, so the application hears of them and its next requests leave
+    // in this turn's flush while the server still has requests to answer.
+    // Reading on to the budget made client and server take turns (the
+    // server idle while the client parsed 100 responses, then the client
+    // idle while the server answered them): 0.65× h2load's request rate at
+    // -m100, 0.95× with this yield. A bulk download ends no stream and
+    // reads on to the budget.
+    if (finished_.size() > finished_at_pump_ && kReadBudgetPerPump - read_budget_ >= kYieldAfterEnds) {
+      read_yielded_ = true;
+      return STRATA_OK;
+    }
 
     since_flush += n;
     if (since_flush >= kReadBetweenFlushes) {

@@ -135,6 +135,7 @@ class H2Session : public sdk::SessionLayer, private SessionCallbacks, private Bo
   // Bytes Pump() may still read in this call, and whether it stopped
   // because the budget ran out (then it asks to be driven next turn).
   size_t read_budget_ = 0;
+  size_t finished_at_pump_ = 0;  // finished_.size() when Pump() began
   bool read_yielded_ = false;
   // A read said EAGAIN: this Pump() reads no more.
   bool read_drained_ = false;
