@@ -16,7 +16,7 @@
 // Head and trailer bytes are copied into the parser once, because a head may
 // arrive in pieces; they are bounded by the limits below.
 //
-// Framing (RFC 9112 §6.3) and strictness (HOSTILE.md section F) choices:
+// Framing (RFC 9112 §6.3) and strictness (docs/hostile-peers.md section F) choices:
 //   - HEAD requests, 1xx, 204 and 304 responses have no body; a 2xx reply to
 //     CONNECT has no body and the bytes after its head belong to the tunnel.
 //   - Transfer-Encoding with chunked as the final coding → chunked. TE and

@@ -256,7 +256,7 @@ TEST(ResponseParser, SplitAtEveryByteBoundaryGivesTheSameResult) {
 }
 
 // ---------------------------------------------------------------------------
-// HOSTILE.md section F and case 39
+// docs/hostile-peers.md section F and case 39
 
 TEST(ResponseParser, Hostile39_EndlessInformationalResponsesHitTheCap) {
   std::string in;

@@ -72,7 +72,7 @@ TEST(TlsOptions, BadValuesNameTheOption) {
   }
 }
 
-// HOSTILE A.74: every setting that changes trust or identity changes the
+// HOSTILE G.74: every setting that changes trust or identity changes the
 // key under which sessions are kept.
 TEST(TlsOptions, FingerprintChangesWithTrustIdentityAndProtocols) {
   std::string base = SettingsFingerprint(*Parse({}));

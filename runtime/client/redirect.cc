@@ -79,7 +79,7 @@ absl::StatusOr<std::optional<RedirectPlan>> PlanRedirect(const HopRequest& curre
       RemoveHeader(&plan.next.headers, h);
     }
   }
-  // Credentials belong to the origin they were given for (HOSTILE.md 75, 76).
+  // Credentials belong to the origin they were given for (docs/hostile-peers.md 75, 76).
   if (!current.url.SameOrigin(*target) && !policy.location_trusted) {
     RemoveHeader(&plan.next.headers, "Authorization");
     RemoveHeader(&plan.next.headers, "Cookie");

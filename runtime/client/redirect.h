@@ -1,6 +1,6 @@
 // redirect.h — the redirect policy: given a finished hop, is there a next
 // one, and what does it look like? A pure function so the rules (RFC 9110
-// §15.4, HOSTILE.md section H) are testable without a network.
+// §15.4, docs/hostile-peers.md section H) are testable without a network.
 #ifndef STRATA_RUNTIME_CLIENT_REDIRECT_H_
 #define STRATA_RUNTIME_CLIENT_REDIRECT_H_
 

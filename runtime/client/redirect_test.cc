@@ -84,7 +84,7 @@ TEST(Redirect, HttpsToHttpIsRefusedUnlessUnsafe) {
   unsafe.allow_https_to_http = true;
   auto allowed = PlanRedirect(Hop("GET", "https://a/"), 301, &loc, unsafe, 0);
   ASSERT_TRUE(allowed.ok());
-  // Same host and port differ in scheme: cross-origin (HOSTILE.md 76).
+  // Same host and port differ in scheme: cross-origin (docs/hostile-peers.md 76).
   EXPECT_EQ(FindHeader((*allowed)->next.headers, "Authorization"), nullptr);
 }
 

@@ -1,7 +1,7 @@
 // url.h — a strict parser for absolute http(s) URLs (RFC 3986 §3, RFC 9110 §4.2).
 //
 // Strict means: anything a lenient parser might read two ways is refused
-// (HOSTILE.md case 80): control characters and spaces anywhere, backslashes,
+// (docs/hostile-peers.md case 80): control characters and spaces anywhere, backslashes,
 // a '%' in the host (CVE-2022-27780), empty hosts ("http:///x"), ports out of
 // range. The parsed URL is normalised: scheme and host lowercased, default
 // port filled in, empty path replaced by "/".

@@ -40,7 +40,7 @@ TEST(Url, UserinfoIsSeparated) {
   EXPECT_EQ(u->ToString(), "http://h:81/");
 }
 
-// HOSTILE.md case 80: strict parse of hostile authorities.
+// docs/hostile-peers.md case 80: strict parse of hostile authorities.
 TEST(Url, Hostile80_RejectsPercentEncodedHost) {
   EXPECT_FALSE(ParseUrl("http://example.com%2F.evil.com/").ok());
 }

@@ -1,4 +1,4 @@
-// HTTP/1.1 responses from a misbehaving server: HOSTILE.md section F
+// HTTP/1.1 responses from a misbehaving server: docs/hostile-peers.md section F
 // (cases 53–68) and case 39, end to end through the public C API against a
 // ScriptedPeer that sends the exact bytes. Each test is named after its
 // case. The client must return the expected status with a message, never

@@ -1,4 +1,4 @@
-// Hostile HTTP/2 servers over real sockets: HOSTILE.md cases 21, 25, 27, 29,
+// Hostile HTTP/2 servers over real sockets: docs/hostile-peers.md cases 21, 25, 27, 29,
 // 31, 33, 34, 36 and 38 against the real runtime and plugins through the
 // public C API. The in-memory harness (plugins/h2/engine) proves the
 // engine's decisions frame by frame; this suite proves what an application
@@ -431,7 +431,9 @@ void ExpectFloodStopped(const HostileH2Server& server, const PeakRssMeter& rss) 
   EXPECT_EQ(server.WaitForStat("flood_stopped_by_client"), 1) << "the flooding connection stays open\n"
                                                               << server.Log();
   const int64_t growth = rss.GrowthKib();
-  if (growth >= 0) EXPECT_LT(growth, 64 << 10) << "resident set grew by " << growth << " KiB during the flood";
+  if (growth >= 0) {
+    EXPECT_LT(growth, 64 << 10) << "resident set grew by " << growth << " KiB during the flood";
+  }
 }
 
 // HEADERS without END_HEADERS, then CONTINUATION frames without end

@@ -6,7 +6,7 @@ Usage: hostile_h2_server.py SCENARIO --port-file FILE --stats FILE [--port N]
 Speaks HTTP/2 over cleartext with prior knowledge on 127.0.0.1. With no
 --port (or 0) the kernel picks a free port; it is written to --port-file
 (atomically) and printed on stdout. One scenario per process (SCENARIOS at
-the end lists them, with the HOSTILE.md case each plays).
+the end lists them, with the docs/hostile-peers.md case each plays).
 
 Polite behaviour comes from the real h2 library (python3-h2): every request
 is answered 200 with the body "path=<path>\\n" followed by the request body,

@@ -3,7 +3,7 @@
 // DecodeBlock takes one complete field block (HEADERS or PUSH_PROMISE plus
 // its CONTINUATION frames, reassembled by the caller) and appends the fields.
 //
-// Strictness (HOSTILE.md section E), all reported as kInvalidArgument, which
+// Strictness (docs/hostile-peers.md section E), all reported as kInvalidArgument, which
 // the session maps to a connection error COMPRESSION_ERROR because the
 // shared table state is then unknown:
 //   - index 0, or an index beyond the static plus dynamic tables;

@@ -861,7 +861,7 @@ H2Error ClientSession::OnRstStreamFrame(const Frame& f) {
   }
   Stream* s = Find(id);
   // A reset for a stream already closed changes nothing, but a stream of
-  // them is a flood (HOSTILE.md 36): each one spends the glitch budget.
+  // them is a flood (docs/hostile-peers.md 36): each one spends the glitch budget.
   if (s == nullptr) return Glitch("RST_STREAM on a closed stream");
   StreamResult r;
   const uint32_t code = f.error_code;

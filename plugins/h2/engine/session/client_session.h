@@ -26,7 +26,7 @@
 // they must outlive it (a BodySource: until its stream closes). The |user|
 // pointers are opaque and handed back in callbacks.
 //
-// Choices where RFC 9113 or HOSTILE.md leave one are listed in ../README.md.
+// Choices where RFC 9113 or docs/hostile-peers.md leave one are listed in ../README.md.
 #ifndef STRATA_PLUGINS_H2_ENGINE_SESSION_CLIENT_SESSION_H_
 #define STRATA_PLUGINS_H2_ENGINE_SESSION_CLIENT_SESSION_H_
 

@@ -1,4 +1,4 @@
-// HOSTILE.md sections B-E: what a misbehaving HTTP/2 server sends and what
+// docs/hostile-peers.md sections B-E: what a misbehaving HTTP/2 server sends and what
 // the client must answer. One test per case, named with its number; each
 // scripts a fake server (testing/session_harness.h) and checks the frames
 // the client wrote back.

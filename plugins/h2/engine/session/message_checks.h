@@ -1,6 +1,6 @@
 // message_checks.h — HTTP semantics checks on field blocks (RFC 9113 §8).
 //
-// Responses (HOSTILE.md section D): a violation makes the response
+// Responses (docs/hostile-peers.md section D): a violation makes the response
 // malformed (§8.1.1); the session answers with a stream error
 // PROTOCOL_ERROR. Requests: our own callers' mistakes, refused before
 // anything is sent.
