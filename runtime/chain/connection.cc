@@ -159,6 +159,7 @@ void Connection::Drive() {
   }
   UpdateInterest();
   driving_ = false;
+  driven_us_ = MonotonicUs();
   listener_->OnActivity(this);
 }
 

@@ -91,6 +91,9 @@ class Connection : public IoHandler {
   bool has_session() const { return session_ != nullptr; }
   uint64_t connect_started_us() const { return connect_started_us_; }
   uint64_t connected_us() const { return connected_us_; }
+  // driven_us is the loop's clock (MonotonicUs) when Drive() last ended;
+  // within one turn of the loop it equals MonotonicUs().
+  uint64_t driven_us() const { return driven_us_; }
 
   // Drive makes all the progress it can: connection setup while connecting,
   // session I/O once ready. Updates the descriptors' poll interest.
@@ -166,6 +169,7 @@ class Connection : public IoHandler {
   uint64_t wake_timer_deadline_ = 0;
   uint64_t connect_started_us_ = 0;
   uint64_t connected_us_ = 0;
+  uint64_t driven_us_ = 0;
   bool driving_ = false;
 };
 
