@@ -52,9 +52,8 @@ def runfile(relative):
 
 
 def readme_path():
-    """README.md from the runfiles if it is ever shipped there, else from the
-    source tree next to this file: //:BUILD does not export README.md (so
-    the test is tagged no-cache, as //api/python:test_readme is)."""
+    """README.md from the runfiles (//:README.md is data of this test), else
+    from the source tree next to this file (run outside Bazel)."""
     path = runfile("README.md")
     if os.path.exists(path):
         return path

@@ -31,8 +31,8 @@ def has_plugin(name):
 
 
 def readme_path():
-    """README.md: from the runfiles if a target ships it, else next to this
-    file in the source tree (//:BUILD does not export README.md)."""
+    """README.md from the runfiles (//:README.md is data of test_readme),
+    else next to this file in the source tree (run outside Bazel)."""
     path = runfile("README.md")
     if os.path.exists(path):
         return path
