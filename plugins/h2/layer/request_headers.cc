@@ -74,6 +74,7 @@ absl::StatusOr<hpack::HeaderList> BuildRequestHeaders(const strata_request_head&
   }
 
   hpack::HeaderList out;
+  out.reserve(head.header_count + 5);  // pseudo-headers and content-length: no regrowth
   out.push_back({":method", std::string(method)});
   if (method != "CONNECT") {
     out.push_back({":scheme", head.scheme && head.scheme[0] ? head.scheme : "https"});

@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -312,7 +313,10 @@ class ClientSession {
   // tracker walk only these: walking every stream for every request made
   // opening N streams cost O(N²).
   std::set<uint32_t> uploading_;
-  std::map<uint32_t, Closed> closed_;
+  // Recently closed streams, looked up by id for frames still in flight.
+  // A hash map: one per request, the ordered map's node allocation and
+  // rebalancing showed in profiles.
+  absl::flat_hash_map<uint32_t, Closed> closed_;
   std::deque<std::pair<absl::Time, uint32_t>> closed_order_;
   uint32_t next_stream_id_ = 1;
   uint32_t last_incremental_sent_ = 0;
