@@ -336,8 +336,12 @@ class PoolKeyTest : public ::testing::Test {
     // connection and the TLS session.
     tls_ = new TlsNginx();
     h2_port_ = FreePort();
+    origin_settings_port_ = FreePort();
+    client_cert_port_ = FreePort();
     tls_port_ = tls_->AddServer(
         "    listen 127.0.0.1:" + std::to_string(h2_port_) + " ssl http2;\n" +
+        "    listen 127.0.0.1:" + std::to_string(origin_settings_port_) + " ssl;\n" +
+        "    listen 127.0.0.1:" + std::to_string(client_cert_port_) + " ssl;\n" +
         "    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n" +
         "    ssl_certificate_key \"" + pki_->Key("localhost") + "\";\n" +
         "    ssl_client_certificate \"" + pki_->Cert("ca") + "\";\n" +
@@ -395,7 +399,12 @@ class PoolKeyTest : public ::testing::Test {
   static TestPki* pki_;
   static NginxFixture* plain_;
   static TlsNginx* tls_;
-  static uint16_t tls_port_, h2_port_;
+  // The TLS-settings tests each get a port of their own: TLS sessions are
+  // cached per process and keyed by port (among others), and a plugin may
+  // stay mapped between tests (sanitizer builds never unload one), so a
+  // session learnt by an earlier test would otherwise be legitimately
+  // resumed and mask what these tests look for.
+  static uint16_t tls_port_, h2_port_, origin_settings_port_, client_cert_port_;
   Events events_;  // outlives the runtime that reports to it
   RuntimePtr runtime_;
 };
@@ -405,6 +414,8 @@ NginxFixture* PoolKeyTest::plain_ = nullptr;
 TlsNginx* PoolKeyTest::tls_ = nullptr;
 uint16_t PoolKeyTest::tls_port_ = 0;
 uint16_t PoolKeyTest::h2_port_ = 0;
+uint16_t PoolKeyTest::origin_settings_port_ = 0;
+uint16_t PoolKeyTest::client_cert_port_ = 0;
 
 // ---- different proxies ------------------------------------------------------
 
@@ -678,7 +689,7 @@ TEST_F(PoolKeyTest, SameProxyAndCredentialsReuseTheTunnel) {
 // settings would have refused the server (nor is its TLS session resumed
 // for it: "resumed=." is nginx's $ssl_session_reused for a full handshake).
 TEST_F(PoolKeyTest, OriginTlsSettingsAreNotShared) {
-  const std::string url = TlsUrl(tls_port_);
+  const std::string url = TlsUrl(origin_settings_port_);
   const Route insecure = Route("").Layers(TlsOptions("\"verify\": false"));
   const Route system_trust = Route("");
   const Route trusted = Route("").Layers(TrustCa());
@@ -728,7 +739,7 @@ TEST_F(PoolKeyTest, OriginTlsSettingsAreNotShared) {
 // a client certificate never serves a request with another certificate or
 // none. nginx reports the client certificate it saw on the connection.
 TEST_F(PoolKeyTest, ClientCertificateConnectionsAreNotShared) {
-  const std::string url = TlsUrl(tls_port_);
+  const std::string url = TlsUrl(client_cert_port_);
   const Route as_a = Route("").Layers(WithClient("client-a"));
   const Route as_b = Route("").Layers(WithClient("client-b"));
   const Route anonymous = Route("").Layers(TrustCa());
