@@ -213,9 +213,11 @@ enum {
 };
 
 /* Values of STRATA_OPT_HTTP_VERSION. The runtime picks the pipeline
- * template per hop: "<scheme>" for the default and 1.1, "https+h2" (ALPN
- * offers h2, falls back to HTTP/1.1) or "http+h2c" (HTTP/1.1 Upgrade) for
- * 2, "http+h2-prior" for 2 with prior knowledge on cleartext. */
+ * template per hop: "<scheme>" for the default (for https, ALPN offers h2
+ * and http/1.1 and the server picks, as curl does); "https+h1" (ALPN
+ * offers only http/1.1) or "http" for 1.1; "https+h2" (ALPN offers h2,
+ * falls back to HTTP/1.1) or "http+h2c" (HTTP/1.1 Upgrade) for 2;
+ * "http+h2-prior" for 2 with prior knowledge on cleartext. */
 enum {
   STRATA_HTTP_VERSION_DEFAULT = 0,
   STRATA_HTTP_VERSION_1_1 = 11,

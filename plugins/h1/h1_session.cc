@@ -220,7 +220,16 @@ strata_status H1Session::ProgressIdle() {
   strata_status st = LowerRecv(recv_buf_.get(), kRecvBufferSize, &n);
   if (st == STRATA_AGAIN) return STRATA_AGAIN;
   if (st < 0) return Fatal(st, Cat("h1: idle connection failed (status ", st, ")"));
-  if (n == 0) return Fatal(STRATA_E_CLOSED, "server closed idle connection");
+  if (n == 0) {
+    // Before its first request, a close is the server refusing us, not an
+    // idle timeout (nghttpd does this to a client that offered only
+    // http/1.1 by ALPN).
+    if (next_id_ == 1) {
+      return Fatal(STRATA_E_CLOSED, Cat("server closed the connection before the first request, without a response",
+                                        NoProtocolAgreedHint()));
+    }
+    return Fatal(STRATA_E_CLOSED, "server closed idle connection");
+  }
   return Fatal(STRATA_E_PROTOCOL,
                Cat("unexpected bytes on idle connection (", n,
                    " bytes arrived with no request outstanding): ",
@@ -365,9 +374,25 @@ strata_status H1Session::HandleEof() {
       return Fatal(send_error_, Cat("connection failed while sending the request (status ",
                                     send_error_, ") and no response arrived"));
     }
-    return Fatal(STRATA_E_CLOSED, "server closed the connection without sending a response");
+    return Fatal(STRATA_E_CLOSED,
+                 Cat("server closed the connection without sending a response", NoProtocolAgreedHint()));
   }
   return Fatal(StatusFor(ev.status()), std::string(ev.status().message()));
+}
+
+std::string H1Session::NoProtocolAgreedHint() {
+  // The first request (or none yet) on a TLS connection where the server
+  // agreed to no protocol by ALPN, answered by a close: what an
+  // HTTP/2-only server (nghttpd) does to a client that offered only
+  // http/1.1.
+  if (next_id_ > 2) return "";
+  char text[64];
+  size_t len = sizeof(text);
+  if (LowerQuery(STRATA_QUERY_TLS_VERSION, text, &len) != STRATA_OK) return "";
+  len = sizeof(text);
+  if (LowerQuery(STRATA_QUERY_ALPN, text, &len) != STRATA_OK || text[0] != '\0') return "";
+  return " (the server agreed to no protocol by ALPN when offered only http/1.1: it may speak only HTTP/2, "
+         "which https:// offers by default unless HTTP/1.1 is forced)";
 }
 
 strata_status H1Session::Consume(std::string_view in) {

@@ -122,6 +122,9 @@ class H1Session : public sdk::SessionLayer {
   strata_status PullBody(bool* progressed);
   strata_status PumpRecv(bool* progressed);
   strata_status HandleEof();
+  // NoProtocolAgreedHint is what HandleEof adds to an empty reply that
+  // suggests an HTTP/2-only server, or "".
+  std::string NoProtocolAgreedHint();
   strata_status Consume(std::string_view in);
   // SwitchProtocols hands the connection to upgrade_handler_ after a 101;
   // |rest| is what followed the 101 head.

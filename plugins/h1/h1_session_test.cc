@@ -482,14 +482,30 @@ TEST_F(H1Session, PeerResetIsReportedToTheStream) {
   EXPECT_EQ(fake_.final_callbacks, 1);
 }
 
+TEST_F(H1Session, NewConnectionClosedBeforeTheFirstRequest) {
+  CreateAndConnect();
+  fake_.eof = true;
+  EXPECT_EQ(vt_->progress(self_), STRATA_E_CLOSED);
+  // Not an idle timeout: the server never answered anything on it. (No
+  // TLS below here, so no ALPN hint.)
+  EXPECT_EQ(fake_.set_error_message, "server closed the connection before the first request, without a response");
+  EXPECT_EQ(vt_->is_reusable(self_), 0);
+  EXPECT_EQ(fake_.final_callbacks, 0);
+}
+
 TEST_F(H1Session, IdleConnectionClosedByServer) {
   CreateAndConnect();
+  ASSERT_EQ(Open("GET", "/"), STRATA_OK);
+  fake_.inbox = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(Run(), STRATA_OK);
+  ASSERT_EQ(vt_->is_reusable(self_), 1);
+  const int finals = fake_.final_callbacks;
   fake_.eof = true;
   EXPECT_EQ(vt_->progress(self_), STRATA_E_CLOSED);
   EXPECT_EQ(fake_.set_error_message, "server closed idle connection");
   EXPECT_EQ(vt_->is_reusable(self_), 0);
   EXPECT_EQ(vt_->capacity(self_), 0u);
-  EXPECT_EQ(fake_.final_callbacks, 0);
+  EXPECT_EQ(fake_.final_callbacks, finals);
 }
 
 TEST_F(H1Session, Hostile68_BytesOnIdleConnectionAreAProtocolError) {

@@ -13,6 +13,21 @@ HopPlanner::HopPlanner(const Config* config, const PluginRegistry* registry,
 std::string HopPlanner::TemplateFor(const std::string& scheme, int64_t http_version) const {
   if (http_version == STRATA_HTTP_VERSION_2) return scheme == "https" ? "https+h2" : "http+h2c";
   if (http_version == STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE) return scheme == "https" ? "https+h2" : "http+h2-prior";
+  // https offers h2 by default (ALPN h2,http/1.1, as curl does); forcing
+  // 1.1 takes the template that offers only http/1.1. A configuration that
+  // replaced "https" but not "https+h1" keeps its own "https" for 1.1 too
+  // (it had no other way to say what 1.1 means to it).
+  if (http_version == STRATA_HTTP_VERSION_1_1 && scheme == "https") {
+    auto h1 = config_->pipelines.find("https+h1");
+    auto https = config_->pipelines.find("https");
+    const bool own_https = https != config_->pipelines.end() && !https->second.from_defaults;
+    if (h1 != config_->pipelines.end() && !(own_https && h1->second.from_defaults)) return "https+h1";
+  }
+  // A configuration that loads tls and h1 but not h2-alpn has lost the
+  // default "https" (its layers are missing) but kept "https+h1".
+  if (scheme == "https" && !config_->pipelines.count("https") && config_->pipelines.count("https+h1")) {
+    return "https+h1";
+  }
   return scheme;
 }
 

@@ -368,7 +368,10 @@ void Runtime::Step(Transfer* t) {
       }
       if (IsReady(c)) {
         PoolEntry* e = pool_->Find(c);
-        if (e) e->connecting_for = nullptr;
+        if (e) {
+          e->connecting_for = nullptr;
+          pool_->NoteMultiplexing(e->fingerprint, c->HttpVersion() == 20);
+        }
         if (e || t->pinned_) OpenStreamOn(t, e);
         // The connection is usable by others now (a multiplexed one may
         // take every transfer that waited for it).
@@ -457,7 +460,9 @@ void Runtime::StartHop(Transfer* t) {
     // its stream limit will have room again soon: wait for them rather
     // than open another connection (RFC 9113 §9.1: one connection per
     // origin). A change of either wakes the waiting (WakeWaiting).
-    if (plan.multiplexed) {
+    // Once the server has picked HTTP/1.1 for this chain (ALPN), waiting
+    // would only set its connections up one at a time.
+    if (plan.multiplexed && !pool_->KnownNotToMultiplex(plan.fingerprint)) {
       for (PoolEntry& e : pool_->entries()) {
         if (e.fingerprint != plan.fingerprint) continue;
         const bool setting_up = e.conn->state() == Connection::State::kConnecting || e.connecting_for != nullptr;

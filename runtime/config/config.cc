@@ -15,7 +15,8 @@ constexpr char kDefaultConfig[] = R"json({
   "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade"],
   "pipelines": {
     "http": ["tcp", "h1"],
-    "https": ["tcp", {"layer": "tls", "options": {"alpn": ["http/1.1"]}}, "h1"],
+    "https": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],
+    "https+h1": ["tcp", {"layer": "tls", "options": {"alpn": ["http/1.1"]}}, "h1"],
     "https+h2": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],
     "http+h2c": ["tcp", "h2-upgrade"],
     "http+h2-prior": ["tcp", {"layer": "h2-alpn", "options": {"prior_knowledge": true}}]

@@ -20,8 +20,14 @@ TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   ASSERT_TRUE(c->pipelines.count("https"));
   ASSERT_EQ(c->pipelines["https"].layers.size(), 3u);
   EXPECT_EQ(c->pipelines["https"].layers[1].layer, "tls");
-  EXPECT_EQ(c->pipelines["https"].layers[1].options["alpn"], nlohmann::json::array({"http/1.1"}));
-  // HTTP/2 is opt-in per request (STRATA_OPT_PIPELINE) for now.
+  // HTTP/2 by default on https: ALPN offers h2 and http/1.1, h2-alpn
+  // speaks what the server picks; "https+h1" offers only http/1.1.
+  EXPECT_EQ(c->pipelines["https"].layers[1].options["alpn"], nlohmann::json::array({"h2", "http/1.1"}));
+  EXPECT_EQ(c->pipelines["https"].layers[2].layer, "h2-alpn");
+  ASSERT_TRUE(c->pipelines.count("https+h1"));
+  ASSERT_EQ(c->pipelines["https+h1"].layers.size(), 3u);
+  EXPECT_EQ(c->pipelines["https+h1"].layers[1].options["alpn"], nlohmann::json::array({"http/1.1"}));
+  EXPECT_EQ(c->pipelines["https+h1"].layers[2].layer, "h1");
   ASSERT_TRUE(c->pipelines.count("https+h2"));
   ASSERT_EQ(c->pipelines["https+h2"].layers.size(), 3u);
   EXPECT_EQ(c->pipelines["https+h2"].layers[1].options["alpn"], nlohmann::json::array({"h2", "http/1.1"}));

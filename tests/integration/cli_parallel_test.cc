@@ -491,11 +491,16 @@ TEST(CliHttp2Test, Http2OverTlsWithAlpn) {
                         "%{http_version}", url});
   ASSERT_TRUE(r.exit.exited && r.exit.exit_code == 0) << Describe(r);
   EXPECT_EQ(r.stdout_text, "h2\n2");
-  // Without --http2 the same server is spoken to in HTTP/1.1.
+  // Without a flag too (https offers h2 by default, as in curl); with
+  // --http1.1 the same server is spoken to in HTTP/1.1.
   RunResult plain = RunCli({"-sS", "--cacert", pki.Cert("ca"), "--resolve", resolve, "-w",
                             "%{http_version}", url});
   ASSERT_TRUE(plain.exit.exited && plain.exit.exit_code == 0) << Describe(plain);
-  EXPECT_EQ(plain.stdout_text, "h2\n1.1");
+  EXPECT_EQ(plain.stdout_text, "h2\n2");
+  RunResult h1 = RunCli({"-sS", "--http1.1", "--cacert", pki.Cert("ca"), "--resolve", resolve, "-w",
+                         "%{http_version}", url});
+  ASSERT_TRUE(h1.exit.exited && h1.exit.exit_code == 0) << Describe(h1);
+  EXPECT_EQ(h1.stdout_text, "h2\n1.1");
 }
 
 }  // namespace

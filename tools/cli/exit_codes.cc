@@ -87,11 +87,11 @@ int ExitCodeFor(strata_status status, const FailureContext& context) {
       // request head having gone out is the best line we can draw.
       return context.request_sent ? kExitRecvError : kExitSendError;
     case STRATA_E_CLOSED:
-      // curl's 52 is "the server sent nothing at all"; once a response has
+      // curl's 52 is "the server sent nothing at all" (also when it closed
+      // a new connection before our request went out: curl, which writes
+      // the request at once, reports 52 there too); once a response has
       // started, a close is a receive error.
-      return context.request_sent && !context.response_started
-                 ? kExitEmptyReply
-                 : kExitRecvError;
+      return context.response_started ? kExitRecvError : kExitEmptyReply;
     case STRATA_E_TLS:
       return kExitTlsError;
     case STRATA_E_TLS_VERIFY:

@@ -50,7 +50,7 @@ TEST(ExitCodes, CloseBeforeAnyResponseIsAnEmptyReply) {
   EXPECT_EQ(ExitCodeFor(STRATA_E_CLOSED,
                         {.request_sent = true, .response_started = true}),
             56);
-  EXPECT_EQ(ExitCodeFor(STRATA_E_CLOSED, {}), 56);
+  EXPECT_EQ(ExitCodeFor(STRATA_E_CLOSED, {}), 52);
 }
 
 TEST(ExitCodes, BodyErrorsBlameTheSideThatFailed) {

@@ -77,10 +77,10 @@ step "two URLs, one connection (num_connects 1 then 0)" \
 step "a missing page with --fail" \
   "$STRATA" -sS -f "http://127.0.0.1:$HTTP_PORT/missing" || true
 if [ -n "$TLS_SERVER" ]; then
-  step "https:// through tcp → tls → h1, verified against the demo CA" \
-    "$STRATA" -v --cacert "$WORK/ca.pem" "https://localhost:$HTTPS_PORT/index.html"
-  step "HTTP/2 through tcp → tls → h2-alpn (ALPN), frames traced" \
-    "$STRATA" -v --http2 --cacert "$WORK/ca.pem" -o /dev/null -w '%{http_version} %{http_code}\n' \
+  step "https:// forced to HTTP/1.1: tcp → tls → h1, verified against the demo CA" \
+    "$STRATA" -v --http1.1 --cacert "$WORK/ca.pem" "https://localhost:$HTTPS_PORT/index.html"
+  step "https:// by default: tcp → tls → h2-alpn, HTTP/2 chosen by ALPN, frames traced" \
+    "$STRATA" -v --cacert "$WORK/ca.pem" -o /dev/null -w '%{http_version} %{http_code}\n' \
     "https://localhost:$HTTPS_PORT/index.html"
   step "a redirect from http to https: a new chain for the new hop" \
     "$STRATA" -sS -L --cacert "$WORK/ca.pem" -w '%{num_redirects} redirect(s), %{strata_chain}\n' \
@@ -106,7 +106,7 @@ SQUID
       (exec 3<>"/dev/tcp/127.0.0.1/$SQUID_PORT") 2>/dev/null && break
       sleep 0.1
     done
-    step "https:// through squid: tcp → connect-tunnel → tls → h1" \
+    step "https:// through squid: tcp → connect-tunnel → tls → h2-alpn" \
       "$STRATA" -v -x "http://127.0.0.1:$SQUID_PORT" --cacert "$WORK/ca.pem" -o /dev/null \
       -w '%{http_connect} from the proxy, %{http_code} from the origin\n' "https://localhost:$HTTPS_PORT/index.html"
     echo "squid saw:"

@@ -86,7 +86,7 @@ EXPECT = {
         r.text(), r"\Afile a\n200 1 \d+\.\d{6}\nfile b\n200 0 \d+\.\d{6}\n\Z", r.describe()),
     r"^echo .* > my\.json": lambda t, r: json.loads(r.file("my.json")),
     r"strata --config my\.json ": lambda t, r: t.assertEqual(r.out, r.peers.index, r.describe()),
-    r"strata --cacert ca\.pem --http2 -v https://localhost:8443/": lambda t, r: (
+    r"strata --cacert ca\.pem -v https://localhost:8443/": lambda t, r: (
         t.assertEqual(r.out, r.peers.index, r.describe()),
         t.assertIn("h2-alpn: recv SETTINGS frame", r.err, r.describe()),
         t.assertIn("< HTTP/2 200", r.err, r.describe()),

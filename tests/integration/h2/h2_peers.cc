@@ -49,11 +49,16 @@ bool Nghttpd::Start(std::string* error) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = FreePort();
     ProcessOptions o;
-    o.argv = {"/usr/sbin/nghttpd", "--no-tls", "--echo-upload", "-d", docroot_};
+    o.argv = {"/usr/sbin/nghttpd", "--echo-upload", "-d", docroot_};
+    if (key_.empty()) o.argv.push_back("--no-tls");
     if (max_concurrent_streams_ > 0) {
       o.argv.push_back("--max-concurrent-streams=" + std::to_string(max_concurrent_streams_));
     }
     o.argv.push_back(std::to_string(port_));
+    if (!key_.empty()) {
+      o.argv.push_back(key_);
+      o.argv.push_back(cert_);
+    }
     if (!process_.Start(o, error)) return false;
     if (WaitForPort(port_, &process_)) return true;
     process_.Stop(1s);  // probably a port clash: try another

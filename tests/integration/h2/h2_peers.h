@@ -28,6 +28,12 @@ class Nghttpd {
   Nghttpd(const Nghttpd&) = delete;
   Nghttpd& operator=(const Nghttpd&) = delete;
 
+  // UseTls makes Start serve TLS (ALPN h2 only) with |key| and |cert|
+  // instead of cleartext prior knowledge.
+  void UseTls(const std::string& key, const std::string& cert) {
+    key_ = key;
+    cert_ = cert;
+  }
   bool Start(std::string* error);
   uint16_t port() const { return port_; }
   const std::string& docroot() const { return docroot_; }
@@ -37,6 +43,7 @@ class Nghttpd {
 
  private:
   std::string docroot_;
+  std::string key_, cert_;
   uint32_t max_concurrent_streams_;
   uint16_t port_ = 0;
   Process process_;
