@@ -1,11 +1,14 @@
 #include "tools/cli/cli_main.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +38,19 @@
 
 namespace strata::cli {
 namespace {
+
+// CreateParentDirectories makes every missing directory above |path|
+// (--create-dirs), with curl's message when one cannot be made.
+absl::Status CreateParentDirectories(const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    const std::string dir = path.substr(0, slash);
+    if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
+      return absl::PermissionDeniedError(absl::StrCat("Failed to create the path directories to file ", path,
+                                                      ": ", std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
 
 int64_t NowUs() {
   timespec ts;
@@ -330,6 +346,8 @@ int Cli::PrepareJob(size_t index, const std::string& body,
                     const std::vector<RequestHeader>& headers, Job& job) {
   job.index = index;
   job.url = options_.urls[index];
+  // -G: the data is the query, not a body.
+  if (options_.get && !options_.data.empty()) job.url = AppendQuery(job.url, body);
   job.method = EffectiveMethod(options_);
   const std::string& url = job.url;
 
@@ -342,6 +360,13 @@ int Cli::PrepareJob(size_t index, const std::string& body,
       if (path.empty()) {
         ReportError(kExitWriteError,
                     absl::StrCat("Remote file name has no length: ", url));
+        return kExitWriteError;
+      }
+    }
+    if (options_.output_dir) path = absl::StrCat(*options_.output_dir, "/", path);
+    if (options_.create_dirs) {
+      if (absl::Status made = CreateParentDirectories(path); !made.ok()) {
+        ReportError(kExitWriteError, made.message());
         return kExitWriteError;
       }
     }
@@ -379,7 +404,7 @@ int Cli::PrepareJob(size_t index, const std::string& body,
       return setup_failed(s, absl::StrCat("header '", header.name, "' refused"));
     }
   }
-  if (!options_.data.empty()) {
+  if (!options_.data.empty() && !options_.get) {
     if (strata_status s = strata_request_set_body(request, body.data(), body.size());
         s != STRATA_OK) {
       return setup_failed(s, "request body refused");
@@ -524,6 +549,10 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
   } else if (t.writer_failed) {
     code = kExitWriteError;
     summary.errormsg = t.write_error;
+  } else if (options_.fail_with_body && summary.http_code >= 400) {
+    // The body has been written; the exit code and message are -f's.
+    code = kExitHttpError;
+    summary.errormsg = absl::StrCat("The requested URL returned error: ", summary.http_code);
   }
   summary.exitcode = code;
   if (code != kExitOk) ReportError(code, summary.errormsg);
@@ -554,7 +583,7 @@ int Cli::RunOne(size_t index, const std::string& body,
   // terminal (so it does not garble it) and stderr is one; -# always shows.
   bool body_to_terminal =
       t.sink == stdout_sink_.get() && isatty(STDOUT_FILENO);
-  bool show_meter = !options_.silent && !options_.verbose &&
+  bool show_meter = !options_.silent && !options_.verbose && !options_.no_progress_meter &&
                     (options_.progress_bar ||
                      (isatty(STDERR_FILENO) && !body_to_terminal));
   if (show_meter) {
@@ -746,6 +775,11 @@ int RunCli(int argc, char** argv) {
                 abi / 1000, abi % 1000);
     return kExitOk;
   }
+  // -H @file: read before anything runs; curl warns about a file it
+  // cannot open (not with -s) and carries on.
+  std::string warnings;
+  ExpandHeaderFiles(*options, &warnings).IgnoreError();
+  if (!warnings.empty() && !options->silent) WriteStderr(warnings);
   Cli cli(*options);
   return cli.Run();
 }

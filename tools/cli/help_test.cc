@@ -24,7 +24,10 @@ TEST(Help, NamesEveryOption) {
         "--tlsv1.3", "--tls-max", "--ciphers", "--curves", "-x,", "-U,",
         "-p,", "-k,", "-E,", "%{redirect_url}", "%{http_connect}",
         "%{strata_chain}", "--http1.1", "--http2", "--http2-prior-knowledge",
-        "-Z,", "--parallel", "--parallel-max"}) {
+        "-Z,", "--parallel", "--parallel-max", "--data-urlencode", "--json",
+        "-G,", "--get", "-A,", "--user-agent", "-e,", "--referer",
+        "--output-dir", "--create-dirs", "--fail-with-body",
+        "--no-progress-meter"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -25,6 +26,15 @@ enum class Opt {
   kData,
   kDataBinary,
   kDataRaw,
+  kDataUrlencode,
+  kJson,
+  kGet,
+  kUserAgent,
+  kReferer,
+  kOutputDir,
+  kCreateDirs,
+  kFailWithBody,
+  kNoProgressMeter,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -92,6 +102,15 @@ constexpr OptSpec kOptions[] = {
     {0, "data-ascii", true, Opt::kData},
     {0, "data-binary", true, Opt::kDataBinary},
     {0, "data-raw", true, Opt::kDataRaw},
+    {0, "data-urlencode", true, Opt::kDataUrlencode},
+    {0, "json", true, Opt::kJson},
+    {'G', "get", false, Opt::kGet},
+    {'A', "user-agent", true, Opt::kUserAgent},
+    {'e', "referer", true, Opt::kReferer},
+    {0, "output-dir", true, Opt::kOutputDir},
+    {0, "create-dirs", false, Opt::kCreateDirs},
+    {0, "fail-with-body", false, Opt::kFailWithBody},
+    {0, "no-progress-meter", false, Opt::kNoProgressMeter},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -165,6 +184,8 @@ absl::Status UsageError(const OptSpec& spec, absl::string_view what) {
       absl::StrCat("option ", Spelling(spec), ": ", what));
 }
 
+}  // namespace
+
 absl::StatusOr<HeaderArg> ParseHeader(const std::string& text) {
   size_t sep = text.find_first_of(":;");
   if (sep == std::string::npos || sep == 0) {
@@ -188,6 +209,8 @@ absl::StatusOr<HeaderArg> ParseHeader(const std::string& text) {
   header.remove = value.empty();
   return header;
 }
+
+namespace {
 
 // SplitList splits curl's colon-separated --ciphers/--curves lists (commas
 // and spaces separate too, as OpenSSL allows).
@@ -229,6 +252,13 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       options.method = arg;
       break;
     case Opt::kHeader: {
+      if (!arg.empty() && arg[0] == '@') {
+        // curl: one header per line of the file ("@-": standard input).
+        HeaderArg from_file;
+        from_file.file = arg.substr(1);
+        options.headers.push_back(std::move(from_file));
+        break;
+      }
       absl::StatusOr<HeaderArg> header = ParseHeader(arg);
       if (!header.ok()) return UsageError(spec, header.status().message());
       options.headers.push_back(*std::move(header));
@@ -242,6 +272,40 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kDataRaw:
       options.data.push_back({DataArg::Kind::kRaw, arg});
+      break;
+    case Opt::kDataUrlencode:
+      options.data.push_back({DataArg::Kind::kUrlencode, arg});
+      break;
+    case Opt::kJson:
+      options.data.push_back({DataArg::Kind::kJson, arg});
+      options.json = true;
+      break;
+    case Opt::kGet:
+      options.get = true;
+      break;
+    case Opt::kUserAgent:
+      options.user_agent = arg;
+      break;
+    case Opt::kReferer:
+      // curl's ";auto" sets the Referer of each followed redirect to the
+      // URL it came from: not implemented, so refused rather than ignored.
+      if (absl::EndsWith(arg, ";auto")) {
+        return UsageError(spec, "';auto' (a Referer on followed redirects) is not supported");
+      }
+      options.referer = arg;
+      break;
+    case Opt::kOutputDir:
+      if (arg.empty()) return UsageError(spec, "expects a directory");
+      options.output_dir = arg;
+      break;
+    case Opt::kCreateDirs:
+      options.create_dirs = true;
+      break;
+    case Opt::kFailWithBody:
+      options.fail_with_body = true;
+      break;
+    case Opt::kNoProgressMeter:
+      options.no_progress_meter = true;
       break;
     case Opt::kUser:
       options.user = arg;
@@ -444,7 +508,11 @@ absl::Status CheckConsistency(const CliOptions& options) {
   if (options.urls.empty()) {
     return absl::InvalidArgumentError("no URL specified");
   }
-  if (options.head && !options.data.empty()) {
+  if (options.fail && options.fail_with_body) {
+    // curl 7.88's words and exit code (2).
+    return absl::InvalidArgumentError("You must select either --fail or --fail-with-body, not both.");
+  }
+  if (options.head && !options.data.empty() && !options.get) {
     // curl refuses this too: HEAD cannot carry the body -d asks for.
     return absl::InvalidArgumentError(
         "-I (HEAD) and -d (POST) cannot be used together");

@@ -32,6 +32,10 @@ struct DataArg {
     kAscii,   // -d/--data: "@file" reads the file and drops CR and LF
     kBinary,  // --data-binary: "@file" reads the file verbatim
     kRaw,     // --data-raw: no "@" interpretation
+    kUrlencode,  // --data-urlencode: "content", "=content", "name=content",
+                 // "@file", "name@file"; the content percent-encoded
+    kJson,    // --json: like --data-binary, but joined to the previous
+              // piece without '&'
   };
   Kind kind = Kind::kAscii;
   std::string value;  // the text, or "@path" (for kAscii/kBinary)
@@ -44,6 +48,9 @@ struct HeaderArg {
   std::string name;
   std::string value;
   bool remove = false;
+  // -H @file: the headers are the file's lines, read when the request is
+  // built (ExpandHeaderFiles in request_body.h); name and value are unset.
+  std::string file;
 };
 
 // HttpVersion is --http1.1 / --http2 / --http2-prior-knowledge (the last
@@ -64,10 +71,16 @@ constexpr int kParallelMaxLimit = 300;
 struct CliOptions {
   std::vector<std::string> urls;
   std::vector<OutputTarget> outputs;
+  std::optional<std::string> output_dir;  // --output-dir: prefixes -o/-O names
+  bool create_dirs = false;               // --create-dirs
 
   std::optional<std::string> method;  // -X
   std::vector<HeaderArg> headers;     // -H, in order
   std::vector<DataArg> data;          // joined with '&' like curl
+  bool get = false;                   // -G: the data goes in the URL's query
+  bool json = false;                  // --json was given
+  std::optional<std::string> user_agent;  // -A (-H User-Agent wins)
+  std::optional<std::string> referer;     // -e (-H Referer wins)
   std::optional<std::string> user;    // -u "user:password"
   std::vector<std::string> resolve;   // --resolve host:port:addr
   std::optional<std::string> pipeline;  // --pipeline NAME
@@ -118,6 +131,8 @@ struct CliOptions {
   bool include_headers = false;  // -i
   bool head = false;             // -I
   bool fail = false;             // -f
+  bool fail_with_body = false;   // --fail-with-body: -f, but the body is kept
+  bool no_progress_meter = false;  // --no-progress-meter
   bool silent = false;           // -s
   bool show_error = false;       // -S
   bool progress_bar = false;     // -#
@@ -131,6 +146,9 @@ struct CliOptions {
 // A command line without URLs is an error unless --help or --version is
 // given.
 absl::StatusOr<CliOptions> ParseCommandLine(int argc, const char* const* argv);
+
+// ParseHeader parses one -H argument ("Name: value", "Name:", "Name;").
+absl::StatusOr<HeaderArg> ParseHeader(const std::string& text);
 
 // SplitCertArgument splits curl's -E "file:password" and returns the file;
 // *had_password is set when a password part was present. As in curl, "\:"

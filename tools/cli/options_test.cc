@@ -453,5 +453,42 @@ TEST(Options, ParallelMaxRejectsNonNumbers) {
             "option --parallel-max: requires an argument");
 }
 
+TEST(Options, CurlRequestShortcuts) {
+  auto o = Parse({"-G", "-A", "ua", "-e", "http://r/", "--json", "{}", "--data-urlencode", "a b",
+                  "-H", "@hdrs.txt", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->get);
+  EXPECT_TRUE(o->json);
+  EXPECT_EQ(*o->user_agent, "ua");
+  EXPECT_EQ(*o->referer, "http://r/");
+  ASSERT_EQ(o->data.size(), 2u);
+  EXPECT_EQ(o->data[0].kind, DataArg::Kind::kJson);
+  EXPECT_EQ(o->data[1].kind, DataArg::Kind::kUrlencode);
+  ASSERT_EQ(o->headers.size(), 1u);
+  EXPECT_EQ(o->headers[0].file, "hdrs.txt");
+  // -I with -d is refused, but not with -G (a HEAD with a query).
+  EXPECT_FALSE(Parse({"-I", "-d", "a", "u"}).ok());
+  EXPECT_TRUE(Parse({"-I", "-G", "-d", "a", "u"}).ok());
+}
+
+TEST(Options, RefererAutoIsRefused) {
+  auto o = Parse({"-e", "http://r/;auto", "u"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find(";auto"), std::string::npos) << o.status();
+}
+
+TEST(Options, OutputOptions) {
+  auto o = Parse({"--output-dir", "d", "--create-dirs", "--fail-with-body", "--no-progress-meter", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->output_dir, "d");
+  EXPECT_TRUE(o->create_dirs);
+  EXPECT_TRUE(o->fail_with_body);
+  EXPECT_TRUE(o->no_progress_meter);
+  EXPECT_FALSE(Parse({"--output-dir", "", "u"}).ok());
+  auto both = Parse({"-f", "--fail-with-body", "u"});
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.status().message(), "You must select either --fail or --fail-with-body, not both.");
+}
+
 }  // namespace
 }  // namespace strata::cli

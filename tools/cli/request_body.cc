@@ -9,7 +9,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace strata::cli {
 namespace {
@@ -47,11 +49,52 @@ absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path) {
   return content;
 }
 
+std::string UrlEncode(absl::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out.push_back('+');  // curl 7.88 (form encoding), checked side by side
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> UrlencodedPiece(const std::string& arg) {
+  // curl's split: the first '=' ends the name; without one, the first '@'
+  // does and names a file. A name is sent as it is (already encoded).
+  size_t sep = arg.find('=');
+  if (sep == std::string::npos) sep = arg.find('@');
+  std::string name = sep == std::string::npos ? "" : arg.substr(0, sep);
+  std::string content = sep == std::string::npos ? arg : arg.substr(sep + 1);
+  if (sep != std::string::npos && arg[sep] == '@') {
+    absl::StatusOr<std::string> file = ReadFileOrStdin(content);
+    if (!file.ok()) return file.status();
+    content = *std::move(file);
+  }
+  return name.empty() ? UrlEncode(content) : absl::StrCat(name, "=", UrlEncode(content));
+}
+
 absl::StatusOr<std::string> BuildRequestBody(const std::vector<DataArg>& data) {
   std::string body;
   for (size_t i = 0; i < data.size(); ++i) {
     const DataArg& arg = data[i];
-    if (i > 0) body.push_back('&');
+    // --json pieces are concatenated (one JSON text split over options);
+    // every other piece is joined with '&'.
+    if (i > 0 && arg.kind != DataArg::Kind::kJson) body.push_back('&');
+    if (arg.kind == DataArg::Kind::kUrlencode) {
+      absl::StatusOr<std::string> piece = UrlencodedPiece(arg.value);
+      if (!piece.ok()) return piece.status();
+      body += *piece;
+      continue;
+    }
     bool from_file = arg.kind != DataArg::Kind::kRaw &&
                      !arg.value.empty() && arg.value[0] == '@';
     if (!from_file) {
@@ -80,8 +123,43 @@ std::string BasicAuthorization(const std::string& user) {
 std::string EffectiveMethod(const CliOptions& options) {
   if (options.method) return *options.method;
   if (options.head) return "HEAD";
-  if (!options.data.empty()) return "POST";
+  if (!options.data.empty() && !options.get) return "POST";
   return "GET";
+}
+
+std::string AppendQuery(const std::string& url, const std::string& query) {
+  // curl 7.88's rule: '?' unless the part after the last '/' of the URL
+  // (past "scheme://") already has one; a URL with no path gets "/?".
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t slash = url.find('/', start) == std::string::npos ? std::string::npos : url.rfind('/');
+  if (slash == std::string::npos) return absl::StrCat(url, "/?", query);
+  const char sep = url.find('?', slash) != std::string::npos ? '&' : '?';
+  return absl::StrCat(url, std::string(1, sep), query);
+}
+
+absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings) {
+  std::vector<HeaderArg> expanded;
+  for (HeaderArg& header : options.headers) {
+    if (header.file.empty()) {
+      expanded.push_back(std::move(header));
+      continue;
+    }
+    absl::StatusOr<std::string> content = ReadFileOrStdin(header.file);
+    if (!content.ok()) {
+      // curl warns and carries on without them.
+      absl::StrAppend(warnings, "Warning: Failed to open ", header.file, "!\n");
+      continue;
+    }
+    for (absl::string_view line : absl::StrSplit(*content, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {
+      // A line that is not a header (no ':' or ';') is skipped, as curl
+      // skips it when it builds the request.
+      absl::StatusOr<HeaderArg> parsed = ParseHeader(std::string(line));
+      if (parsed.ok()) expanded.push_back(*std::move(parsed));
+    }
+  }
+  options.headers = std::move(expanded);
+  return absl::OkStatus();
 }
 
 std::vector<RequestHeader> BuildRequestHeaders(const CliOptions& options) {
@@ -89,9 +167,14 @@ std::vector<RequestHeader> BuildRequestHeaders(const CliOptions& options) {
   if (options.user && !HasHeader(options, "Authorization")) {
     headers.push_back({"Authorization", BasicAuthorization(*options.user)});
   }
-  if (!options.data.empty() && !HasHeader(options, "Content-Type")) {
-    headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+  if (!options.data.empty() && !options.get && !HasHeader(options, "Content-Type")) {
+    headers.push_back({"Content-Type", options.json ? "application/json" : "application/x-www-form-urlencoded"});
   }
+  if (options.json && !HasHeader(options, "Accept")) headers.push_back({"Accept", "application/json"});
+  if (options.user_agent && !HasHeader(options, "User-Agent")) {
+    headers.push_back({"User-Agent", *options.user_agent});
+  }
+  if (options.referer && !HasHeader(options, "Referer")) headers.push_back({"Referer", *options.referer});
   for (const HeaderArg& header : options.headers) {
     if (header.remove) continue;
     headers.push_back({header.name, header.value});

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tools/cli/options.h"
 
 namespace strata::cli {
@@ -33,12 +34,28 @@ struct RequestHeader {
 };
 
 // EffectiveMethod is -X if given, else HEAD for -I, POST when there is
-// data, GET otherwise.
+// data (unless -G), GET otherwise.
 std::string EffectiveMethod(const CliOptions& options);
 
+// UrlEncode percent-encodes every byte but ALPHA, DIGIT and "-._~", as
+// curl 7.88's --data-urlencode does, except a space, which becomes '+'.
+std::string UrlEncode(absl::string_view in);
+
+// AppendQuery adds -G's data to |url| as curl 7.88 does: after '?', or
+// after '&' when the URL already has a query; "http://host" becomes
+// "http://host/?data".
+std::string AppendQuery(const std::string& url, const std::string& query);
+
+// ExpandHeaderFiles replaces each -H @file by the headers on the file's
+// lines. A file that cannot be read adds curl's warning to *warnings and
+// contributes nothing; lines that are not headers are skipped.
+absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings);
+
 // BuildRequestHeaders lists the headers to send: the user's -H headers in
-// order, plus Authorization for -u and Content-Type for -d unless the user
-// set or removed ("Name:") a header of that name.
+// order, plus Authorization for -u, Content-Type for -d (application/json
+// for --json, which adds Accept: application/json too; none with -G),
+// User-Agent for -A and Referer for -e, each unless the user set or
+// removed ("Name:") a header of that name.
 std::vector<RequestHeader> BuildRequestHeaders(const CliOptions& options);
 
 }  // namespace strata::cli

@@ -98,5 +98,80 @@ TEST(RequestBody, UserAddsAuthorizationAndHeadersKeepOrder) {
   EXPECT_EQ(headers[2].name, "X-2");
 }
 
+TEST(RequestBody, UrlEncodeKeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(UrlEncode("aZ09-._~"), "aZ09-._~");
+  EXPECT_EQ(UrlEncode("a b+c&d=e/\xc3\xbc\n"), "a+b%2Bc%26d%3De%2F%C3%BC%0A");
+  EXPECT_EQ(UrlEncode(std::string("\0", 1)), "%00");
+}
+
+TEST(RequestBody, DataUrlencodeForms) {
+  const std::string file = TempFile("urlencode.txt", "x y\n");
+  auto body = BuildRequestBody({{DataArg::Kind::kUrlencode, "a b"},
+                                {DataArg::Kind::kUrlencode, "=c=d"},
+                                {DataArg::Kind::kUrlencode, "n=e f"},
+                                {DataArg::Kind::kUrlencode, "@" + file},
+                                {DataArg::Kind::kUrlencode, "m@" + file},
+                                {DataArg::Kind::kUrlencode, "p@q=r"}});
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(*body, "a+b&c%3Dd&n=e+f&x+y%0A&m=x+y%0A&p@q=r");
+  EXPECT_FALSE(BuildRequestBody({{DataArg::Kind::kUrlencode, "@/nonexistent/x"}}).ok());
+}
+
+TEST(RequestBody, JsonPiecesAreConcatenated) {
+  auto body = BuildRequestBody({{DataArg::Kind::kJson, "{\"a\":"},
+                                {DataArg::Kind::kJson, "1}"},
+                                {DataArg::Kind::kAscii, "x=1"}});
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(*body, "{\"a\":1}&x=1");
+}
+
+TEST(RequestBody, AppendQueryFollowsCurl788) {
+  EXPECT_EQ(AppendQuery("http://h/p", "a=1"), "http://h/p?a=1");
+  EXPECT_EQ(AppendQuery("http://h/p?x=1", "a=1"), "http://h/p?x=1&a=1");
+  EXPECT_EQ(AppendQuery("http://h", "a=1"), "http://h/?a=1");
+  EXPECT_EQ(AppendQuery("http://h:8080", "a=1"), "http://h:8080/?a=1");
+  EXPECT_EQ(AppendQuery("http://h/", "a=1"), "http://h/?a=1");
+}
+
+TEST(RequestBody, GetJsonAgentAndReferer) {
+  CliOptions o;
+  o.data.push_back({DataArg::Kind::kJson, "{}"});
+  o.json = true;
+  o.user_agent = "ua";
+  o.referer = "http://r/";
+  auto headers = BuildRequestHeaders(o);
+  ASSERT_EQ(headers.size(), 4u);
+  EXPECT_EQ(headers[0].value, "application/json");
+  EXPECT_EQ(headers[1].name, "Accept");
+  EXPECT_EQ(headers[2].name, "User-Agent");
+  EXPECT_EQ(headers[3].name, "Referer");
+  EXPECT_EQ(EffectiveMethod(o), "POST");
+  o.get = true;
+  headers = BuildRequestHeaders(o);
+  EXPECT_EQ(headers[0].name, "Accept");  // no Content-Type without a body
+  EXPECT_EQ(EffectiveMethod(o), "GET");
+  o.head = true;
+  EXPECT_EQ(EffectiveMethod(o), "HEAD");
+}
+
+TEST(RequestBody, HeaderFilesExpandInPlace) {
+  const std::string file = TempFile("headers.txt", "A: 1\r\nnot a header\n\nB:  2 \n");
+  CliOptions o;
+  o.headers.push_back({"X-First", "0", false, ""});
+  o.headers.push_back({"", "", false, file});
+  o.headers.push_back({"", "", false, "/nonexistent/h.txt"});
+  o.headers.push_back({"X-Last", "9", false, ""});
+  std::string warnings;
+  ASSERT_TRUE(ExpandHeaderFiles(o, &warnings).ok());
+  ASSERT_EQ(o.headers.size(), 4u);
+  EXPECT_EQ(o.headers[0].name, "X-First");
+  EXPECT_EQ(o.headers[1].name, "A");
+  EXPECT_EQ(o.headers[1].value, "1");
+  EXPECT_EQ(o.headers[2].name, "B");
+  EXPECT_EQ(o.headers[2].value, "2");
+  EXPECT_EQ(o.headers[3].name, "X-Last");
+  EXPECT_EQ(warnings, "Warning: Failed to open /nonexistent/h.txt!\n");
+}
+
 }  // namespace
 }  // namespace strata::cli

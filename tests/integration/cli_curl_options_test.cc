@@ -1,0 +1,227 @@
+// The CLI's curl options -G, --data-urlencode, --json, -A, -e, -H @file,
+// --fail-with-body, --output-dir, --create-dirs and --no-progress-meter,
+// side by side with the installed curl (7.88): each command runs once with
+// curl and once with strata against scripted peers that record the request
+// bytes, and the requests, outputs and exit codes must agree.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/support/process.h"
+#include "tests/support/scripted_peer.h"
+#include "tests/support/test_env.h"
+
+namespace strata::test {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
+
+struct Side {
+  RunResult run;
+  std::string request;  // the raw request the peer read ("" if none)
+  std::string dir;      // what "{DIR}" stood for
+};
+
+struct Both {
+  Side curl, strata;
+};
+
+// RunBoth runs |args| with |url_path| on a fresh peer answering |response|,
+// first with curl, then with strata. "{DIR}" in an argument becomes a
+// directory of that side's own.
+Both RunBoth(const std::vector<std::string>& args, const std::string& url_path = "/p",
+         const std::string& response = kOk) {
+  Both both;
+  for (int side = 0; side < 2; ++side) {
+    ScriptedPeer peer({{ReadRequest(), Send(response), Close()}});
+    ProcessOptions o;
+    o.argv = {side == 0 ? "/usr/bin/curl" : RunfilePath("tools/strata")};
+    const std::string dir = MakeTempDir(side == 0 ? "curl-side" : "strata-side");
+    for (std::string a : args) {
+      if (size_t at = a.find("{DIR}"); at != std::string::npos) a.replace(at, 5, dir);
+      o.argv.push_back(a);
+    }
+    o.argv.push_back("http://127.0.0.1:" + std::to_string(peer.port()) + url_path);
+    o.env = {{"HOME", TestTmpDir()}};
+    Side& s = side == 0 ? both.curl : both.strata;
+    s.dir = dir;
+    s.run = RunProcess(o, seconds(30));
+    peer.WaitForScripts(std::chrono::milliseconds(2000));
+    std::vector<std::string> requests = peer.AllRequests();
+    if (!requests.empty()) s.request = requests[0];
+  }
+  return both;
+}
+
+std::string RequestLine(const std::string& raw) { return raw.substr(0, raw.find("\r\n")); }
+std::string Body(const std::string& raw) {
+  size_t end = raw.find("\r\n\r\n");
+  return end == std::string::npos ? "" : raw.substr(end + 4);
+}
+bool HasHeader(const std::string& raw, const std::string& name) {
+  const std::string head = raw.substr(0, raw.find("\r\n\r\n"));
+  std::string lower_head, lower_name = "\r\n";
+  for (char c : head) lower_head += static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  for (char c : name) lower_name += static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return lower_head.find(lower_name + ":") != std::string::npos;
+}
+
+std::string Describe(const Both& b) {
+  return "\n--- curl (" + b.curl.run.exit.Describe() + ")\n" + b.curl.request + "stderr: " +
+         b.curl.run.stderr_text + "\n--- strata (" + b.strata.run.exit.Describe() + ")\n" + b.strata.request +
+         "stderr: " + b.strata.run.stderr_text;
+}
+
+// The same request line and body; the listed headers present in both with
+// the same value, or absent from both.
+void ExpectSameRequest(const Both& b, const std::vector<std::string>& headers) {
+  ASSERT_FALSE(b.curl.request.empty()) << Describe(b);
+  ASSERT_FALSE(b.strata.request.empty()) << Describe(b);
+  EXPECT_EQ(RequestLine(b.strata.request), RequestLine(b.curl.request)) << Describe(b);
+  EXPECT_EQ(Body(b.strata.request), Body(b.curl.request)) << Describe(b);
+  for (const std::string& h : headers) {
+    EXPECT_EQ(HasHeader(b.strata.request, h), HasHeader(b.curl.request, h)) << h << Describe(b);
+    EXPECT_EQ(HeaderValue(b.strata.request, h), HeaderValue(b.curl.request, h)) << h << Describe(b);
+  }
+  EXPECT_EQ(b.strata.run.exit.exit_code, b.curl.run.exit.exit_code) << Describe(b);
+  EXPECT_EQ(b.strata.run.stdout_text, b.curl.run.stdout_text) << Describe(b);
+}
+
+const std::vector<std::string> kBodyHeaders = {"Content-Type", "Content-Length", "Accept"};
+
+TEST(CliCurlOptions, GetPutsTheDataInTheQuery) {
+  Both b = RunBoth({"-sS", "-G", "-d", "a=1", "-d", "b=2"});
+  ExpectSameRequest(b, kBodyHeaders);
+  EXPECT_EQ(RequestLine(b.strata.request), "GET /p?a=1&b=2 HTTP/1.1");
+}
+
+TEST(CliCurlOptions, GetAppendsToAnExistingQuery) {
+  Both b = RunBoth({"-sS", "-G", "--data-urlencode", "q=a b&c"}, "/p?x=1");
+  ExpectSameRequest(b, kBodyHeaders);
+  EXPECT_EQ(RequestLine(b.strata.request), "GET /p?x=1&q=a+b%26c HTTP/1.1");
+}
+
+TEST(CliCurlOptions, GetOnAUrlWithoutPath) {
+  Both b = RunBoth({"-sS", "-G", "-d", "a=1"}, "");
+  ExpectSameRequest(b, kBodyHeaders);
+  EXPECT_EQ(RequestLine(b.strata.request), "GET /?a=1 HTTP/1.1");
+}
+
+TEST(CliCurlOptions, GetWithHeadSendsHead) {
+  Both b = RunBoth({"-sS", "-I", "-G", "-d", "a=1"});
+  ExpectSameRequest(b, kBodyHeaders);
+  EXPECT_EQ(RequestLine(b.strata.request), "HEAD /p?a=1 HTTP/1.1");
+}
+
+TEST(CliCurlOptions, DataUrlencodeForms) {
+  const std::string file = MakeTempDir("urlencode") + "/content.txt";
+  WriteFileOrDie(file, "line one\nline=two & \xc3\xbc\n");
+  Both b = RunBoth({"-sS", "--data-urlencode", "plain text/ok~", "--data-urlencode", "=x=y z",
+                "--data-urlencode", "name=a+b c", "--data-urlencode", "@" + file,
+                "--data-urlencode", "n@" + file, "--data-urlencode", "a@b=c d"});
+  ExpectSameRequest(b, kBodyHeaders);
+  EXPECT_EQ(Body(b.strata.request),
+            "plain+text%2Fok~&x%3Dy+z&name=a%2Bb+c&line+one%0Aline%3Dtwo+%26+%C3%BC%0A&"
+            "n=line+one%0Aline%3Dtwo+%26+%C3%BC%0A&a@b=c+d");
+}
+
+TEST(CliCurlOptions, JsonPiecesAreConcatenatedWithJsonHeaders) {
+  const std::string file = MakeTempDir("json") + "/tail.json";
+  WriteFileOrDie(file, ", \"b\": [1,\n2]}");
+  Both b = RunBoth({"-sS", "--json", "{\"a\": 1", "--json", "@" + file});
+  ExpectSameRequest(b, kBodyHeaders);
+  EXPECT_EQ(Body(b.strata.request), "{\"a\": 1, \"b\": [1,\n2]}");
+  EXPECT_EQ(HeaderValue(b.strata.request, "Content-Type"), "application/json");
+  EXPECT_EQ(HeaderValue(b.strata.request, "Accept"), "application/json");
+  EXPECT_EQ(RequestLine(b.strata.request), "POST /p HTTP/1.1");
+}
+
+TEST(CliCurlOptions, JsonHeadersGiveWayToUserHeaders) {
+  Both b = RunBoth({"-sS", "--json", "[]", "-H", "Accept: text/plain", "-H", "Content-Type: application/x-ndjson"});
+  ExpectSameRequest(b, kBodyHeaders);
+  EXPECT_EQ(HeaderValue(b.strata.request, "Accept"), "text/plain");
+}
+
+TEST(CliCurlOptions, UserAgentAndReferer) {
+  Both b = RunBoth({"-sS", "-A", "Agent/1.0 (test)", "-e", "http://ref.example/from"});
+  ExpectSameRequest(b, {"User-Agent", "Referer"});
+  EXPECT_EQ(HeaderValue(b.strata.request, "User-Agent"), "Agent/1.0 (test)");
+  // -H wins over -A, in both.
+  Both h = RunBoth({"-sS", "-A", "from-A", "-H", "User-Agent: from-H"});
+  ExpectSameRequest(h, {"User-Agent"});
+  EXPECT_EQ(HeaderValue(h.strata.request, "User-Agent"), "from-H");
+}
+
+TEST(CliCurlOptions, HeadersFromAFile) {
+  const std::string file = MakeTempDir("headers") + "/headers.txt";
+  WriteFileOrDie(file, "X-One: 1\r\nnot a header line\n\nX-Two:   two  \nX-Empty;\n");
+  Both b = RunBoth({"-sS", "-H", "@" + file});
+  ExpectSameRequest(b, {"X-One", "X-Two", "X-Empty"});
+  EXPECT_EQ(HeaderValue(b.strata.request, "X-Two"), "two");
+  EXPECT_TRUE(HasHeader(b.strata.request, "X-Empty")) << b.strata.request;
+  EXPECT_EQ(b.strata.request.find("not a header"), std::string::npos) << b.strata.request;
+}
+
+TEST(CliCurlOptions, AMissingHeaderFileIsAWarning) {
+  Both b = RunBoth({"-S", "-H", "@/nonexistent/headers.txt"});
+  ExpectSameRequest(b, {});
+  EXPECT_NE(b.curl.run.stderr_text.find("Warning: Failed to open /nonexistent/headers.txt!"), std::string::npos)
+      << Describe(b);
+  EXPECT_NE(b.strata.run.stderr_text.find("Warning: Failed to open /nonexistent/headers.txt!"), std::string::npos)
+      << Describe(b);
+  // -s silences it in both.
+  Both quiet = RunBoth({"-s", "-H", "@/nonexistent/headers.txt"});
+  EXPECT_EQ(quiet.curl.run.stderr_text, "");
+  EXPECT_EQ(quiet.strata.run.stderr_text, "");
+}
+
+TEST(CliCurlOptions, FailWithBodyWritesTheBodyAndExits22) {
+  const std::string not_found =
+      "HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\nConnection: close\r\n\r\nnope\n";
+  Both b = RunBoth({"-sS", "--fail-with-body"}, "/p", not_found);
+  ExpectSameRequest(b, {});
+  EXPECT_EQ(b.strata.run.exit.exit_code, 22) << Describe(b);
+  EXPECT_EQ(b.strata.run.stdout_text, "nope\n");
+  EXPECT_NE(b.strata.run.stderr_text.find("(22) The requested URL returned error: 404"), std::string::npos)
+      << Describe(b);
+  // A success is a success.
+  Both ok = RunBoth({"-sS", "--fail-with-body"});
+  ExpectSameRequest(ok, {});
+  EXPECT_EQ(ok.strata.run.exit.exit_code, 0);
+}
+
+TEST(CliCurlOptions, FailAndFailWithBodyTogetherAreRefused) {
+  Both b = RunBoth({"-sS", "-f", "--fail-with-body"});
+  EXPECT_EQ(b.strata.run.exit.exit_code, b.curl.run.exit.exit_code) << Describe(b);
+  EXPECT_EQ(b.strata.run.exit.exit_code, 2) << Describe(b);
+  EXPECT_TRUE(b.strata.request.empty());
+  EXPECT_NE(b.strata.run.stderr_text.find("You must select either --fail or --fail-with-body, not both."),
+            std::string::npos)
+      << Describe(b);
+}
+
+TEST(CliCurlOptions, OutputDirAndCreateDirs) {
+  Both b = RunBoth({"-sS", "--output-dir", "{DIR}/out", "--create-dirs", "-o", "a/b/body.txt"});
+  ExpectSameRequest(b, {});
+  EXPECT_EQ(b.strata.run.exit.exit_code, 0) << Describe(b);
+  EXPECT_EQ(ReadFileIfExists(b.curl.dir + "/out/a/b/body.txt"), "ok\n");
+  EXPECT_EQ(ReadFileIfExists(b.strata.dir + "/out/a/b/body.txt"), "ok\n");
+  // Without --create-dirs the missing directories are an error: 23 in both.
+  Both missing = RunBoth({"-sS", "--output-dir", "{DIR}/out", "-o", "a/b/body.txt"});
+  EXPECT_EQ(missing.strata.run.exit.exit_code, missing.curl.run.exit.exit_code) << Describe(missing);
+  EXPECT_EQ(missing.strata.run.exit.exit_code, 23) << Describe(missing);
+}
+
+TEST(CliCurlOptions, NoProgressMeterSilencesTheBarOnly) {
+  Both b = RunBoth({"-#", "--no-progress-meter", "-o", "{DIR}/body.txt"});
+  ExpectSameRequest(b, {});
+  EXPECT_EQ(b.curl.run.stderr_text, "") << Describe(b);
+  EXPECT_EQ(b.strata.run.stderr_text, "") << Describe(b);
+}
+
+}  // namespace
+}  // namespace strata::test
