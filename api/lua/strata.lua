@@ -108,6 +108,7 @@ void strata_runtime_set_event_callback(strata_runtime* runtime, strata_event_fn 
 strata_status strata_request_new(const char* method, const char* url, strata_request** out_request);
 void strata_request_free(strata_request* request);
 strata_status strata_request_add_header(strata_request* request, const char* name, const char* value);
+strata_status strata_request_remove_header(strata_request* request, const char* name);
 strata_status strata_request_set_body(strata_request* request, const void* data, size_t len);
 typedef strata_status (*strata_read_fn)(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos);
 strata_status strata_request_set_body_reader(strata_request* request, int64_t length, strata_read_fn fn, void* user);
@@ -444,8 +445,13 @@ local function new_request(lib, o)
   local ok, err = pcall(function()
     for k, v in pairs(o.headers or {}) do
       if type(k) == "number" then k, v = v[1], v[2] end  -- {{"name", "value"}, ...}
-      local values = type(v) == "table" and v or {v}
-      for _, x in ipairs(values) do check(lib.strata_request_add_header(self.ptr, tostring(k), tostring(x)), "header " .. tostring(k)) end
+      if v == false then
+        -- false removes the header, the runtime's default (User-Agent, Accept) too.
+        check(lib.strata_request_remove_header(self.ptr, tostring(k)), "header " .. tostring(k))
+      else
+        local values = type(v) == "table" and v or {v}
+        for _, x in ipairs(values) do check(lib.strata_request_add_header(self.ptr, tostring(k), tostring(x)), "header " .. tostring(k)) end
+      end
     end
     local body = o.body or o.source
     if type(body) == "string" then

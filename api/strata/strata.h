@@ -150,6 +150,15 @@ STRATA_API strata_status strata_request_add_header(strata_request* request,
                                                    const char* name,
                                                    const char* value);
 
+/* strata_request_remove_header removes the headers named |name| (a token;
+ * case-insensitive) added so far, and keeps the runtime from adding its
+ * own of that name: User-Agent, Accept, or Authorization from the URL's
+ * user info (curl's -H "Name:"). A later strata_request_add_header of the
+ * name adds it again. Appended in 1.0 (libstrata 0.x): absent from older
+ * libraries, so bindings look it up before use. */
+STRATA_API strata_status strata_request_remove_header(strata_request* request,
+                                                      const char* name);
+
 /* strata_request_set_body sets a body from memory (copied). */
 STRATA_API strata_status strata_request_set_body(strata_request* request,
                                                  const void* data, size_t len);

@@ -1,5 +1,6 @@
 // capi.cc — the C API of strata/strata.h, a thin layer over strata::Runtime.
 // Nothing here may throw across the boundary: every entry point catches.
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/chain/connection.h"
@@ -225,6 +227,17 @@ strata_status strata_request_add_header(strata_request* request, const char* nam
   if (!strata::ValidHeaderName(name) || !strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
   return Guard(nullptr, [&] {
     request->req.headers.push_back({name, value});
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_request_remove_header(strata_request* request, const char* name) {
+  if (!request || !name || !strata::ValidHeaderName(name)) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    strata::RemoveHeader(&request->req.headers, name);
+    std::string lower = absl::AsciiStrToLower(name);
+    auto& removed = request->req.removed_headers;
+    if (std::find(removed.begin(), removed.end(), lower) == removed.end()) removed.push_back(std::move(lower));
     return STRATA_OK;
   });
 }

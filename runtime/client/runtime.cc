@@ -223,11 +223,17 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   }
   Headers& h = t->hop_request_.headers;
   h.reserve(h.size() + 3);
-  if (!url->userinfo.empty() && !FindHeader(h, "Authorization")) {
+  // A default is added unless the application set the header or removed
+  // it (strata_request_remove_header, curl's -H "Name:").
+  const std::vector<std::string>& removed = t->request_.removed_headers;
+  auto wanted = [&](absl::string_view name, absl::string_view lower) {
+    return !FindHeader(h, name) && std::find(removed.begin(), removed.end(), lower) == removed.end();
+  };
+  if (!url->userinfo.empty() && wanted("Authorization", "authorization")) {
     h.push_back({"Authorization", absl::StrCat("Basic ", Base64Encode(PercentDecode(url->userinfo)))});
   }
-  if (!FindHeader(h, "User-Agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kVersion)});
-  if (!FindHeader(h, "Accept")) h.push_back({"Accept", "*/*"});
+  if (wanted("User-Agent", "user-agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kVersion)});
+  if (wanted("Accept", "accept")) h.push_back({"Accept", "*/*"});
   t->NewHop();
   active_.push_back(t.get());
   pool_->NoteConcurrency(active_.size());

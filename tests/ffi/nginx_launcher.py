@@ -260,6 +260,7 @@ TEST_LOCATIONS = (
     "    location = /loop { return 302 /loop; }\n"
     "    location = /teapot { return 418 \"short and stout\\n\"; }\n"
     "    location = /multi { add_header X-Multi one; add_header X-Multi two; return 200 \"multi\\n\"; }\n"
+    "    location = /headers { return 200 \"ua=[$http_user_agent] accept=[$http_accept]\\n\"; }\n"
     "    location /up/ { dav_methods PUT; create_full_put_path on; client_max_body_size 512m; }\n")
 
 

@@ -1,5 +1,6 @@
 // The CLI's curl options -G, --data-urlencode, --json, -A, -e, -H @file,
-// --fail-with-body, --output-dir, --create-dirs and --no-progress-meter,
+// -H "Name:", -D, --fail-with-body, --output-dir, --create-dirs and
+// --no-progress-meter,
 // side by side with the installed curl (7.88): each command runs once with
 // curl and once with strata against scripted peers that record the request
 // bytes, and the requests, outputs and exit codes must agree.
@@ -34,10 +35,11 @@ struct Both {
 // first with curl, then with strata. "{DIR}" in an argument becomes a
 // directory of that side's own.
 Both RunBoth(const std::vector<std::string>& args, const std::string& url_path = "/p",
-         const std::string& response = kOk) {
+             const std::string& response = kOk, const std::string& userinfo = "",
+             const PeerScript& script = {}) {
   Both both;
   for (int side = 0; side < 2; ++side) {
-    ScriptedPeer peer({{ReadRequest(), Send(response), Close()}});
+    ScriptedPeer peer({script.empty() ? PeerScript{ReadRequest(), Send(response), Close()} : script});
     ProcessOptions o;
     o.argv = {side == 0 ? "/usr/bin/curl" : RunfilePath("tools/strata")};
     const std::string dir = MakeTempDir(side == 0 ? "curl-side" : "strata-side");
@@ -45,7 +47,7 @@ Both RunBoth(const std::vector<std::string>& args, const std::string& url_path =
       if (size_t at = a.find("{DIR}"); at != std::string::npos) a.replace(at, 5, dir);
       o.argv.push_back(a);
     }
-    o.argv.push_back("http://127.0.0.1:" + std::to_string(peer.port()) + url_path);
+    o.argv.push_back("http://" + userinfo + "127.0.0.1:" + std::to_string(peer.port()) + url_path);
     o.env = {{"HOME", TestTmpDir()}};
     Side& s = side == 0 ? both.curl : both.strata;
     s.dir = dir;
@@ -156,6 +158,25 @@ TEST(CliCurlOptions, UserAgentAndReferer) {
   EXPECT_EQ(HeaderValue(h.strata.request, "User-Agent"), "from-H");
 }
 
+// "Name:" removes a header the tool would send, its default User-Agent
+// and Accept included; -A "" sends no User-Agent. A value given as well
+// is still sent.
+TEST(CliCurlOptions, EmptyHeadersRemoveDefaults) {
+  Both b = RunBoth({"-sS", "-H", "User-Agent:", "-H", "Accept:"});
+  ExpectSameRequest(b, {"User-Agent", "Accept"});
+  EXPECT_FALSE(HasHeader(b.strata.request, "User-Agent")) << b.strata.request;
+  EXPECT_FALSE(HasHeader(b.strata.request, "Accept")) << b.strata.request;
+  Both a = RunBoth({"-sS", "-A", ""});
+  ExpectSameRequest(a, {"User-Agent", "Accept"});
+  EXPECT_FALSE(HasHeader(a.strata.request, "User-Agent")) << a.strata.request;
+  Both both = RunBoth({"-sS", "-H", "X-Thing: 1", "-H", "X-Thing:"});
+  ExpectSameRequest(both, {"X-Thing"});
+  // The user info's Authorization, as well.
+  Both auth = RunBoth({"-sS", "-H", "Authorization:"}, "/p", kOk, "u:pw@");
+  ExpectSameRequest(auth, {"Authorization"});
+  EXPECT_FALSE(HasHeader(auth.strata.request, "Authorization")) << auth.strata.request;
+}
+
 TEST(CliCurlOptions, HeadersFromAFile) {
   const std::string file = MakeTempDir("headers") + "/headers.txt";
   WriteFileOrDie(file, "X-One: 1\r\nnot a header line\n\nX-Two:   two  \nX-Empty;\n");
@@ -214,6 +235,28 @@ TEST(CliCurlOptions, OutputDirAndCreateDirs) {
   Both missing = RunBoth({"-sS", "--output-dir", "{DIR}/out", "-o", "a/b/body.txt"});
   EXPECT_EQ(missing.strata.run.exit.exit_code, missing.curl.run.exit.exit_code) << Describe(missing);
   EXPECT_EQ(missing.strata.run.exit.exit_code, 23) << Describe(missing);
+}
+
+// -D: every hop's head, as received, in a file truncated at the start;
+// "-D -" puts them on stdout in front of the body.
+TEST(CliCurlOptions, DumpHeaderWritesEveryHopsHead) {
+  const PeerScript redirect_then_ok = {
+      ReadRequest(),
+      Send("HTTP/1.1 302 Found\r\nLocation: /q\r\nContent-Length: 0\r\nX-Hop: one\r\n\r\n"),
+      ReadRequest(),
+      Send("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Hop: two\r\nConnection: close\r\n\r\nok\n"),
+      Close()};
+  Both b = RunBoth({"-sS", "-L", "-D", "{DIR}/heads.txt", "-o", "{DIR}/body.txt"}, "/p", "", "", redirect_then_ok);
+  EXPECT_EQ(b.strata.run.exit.exit_code, 0) << Describe(b);
+  EXPECT_EQ(b.curl.run.exit.exit_code, 0) << Describe(b);
+  const std::string curl_heads = ReadFileIfExists(b.curl.dir + "/heads.txt");
+  EXPECT_NE(curl_heads.find("X-Hop: one"), std::string::npos) << curl_heads;
+  EXPECT_EQ(ReadFileIfExists(b.strata.dir + "/heads.txt"), curl_heads);
+  EXPECT_EQ(ReadFileIfExists(b.strata.dir + "/body.txt"), "ok\n");
+
+  Both out = RunBoth({"-sS", "-D", "-"});
+  ExpectSameRequest(out, {});
+  EXPECT_EQ(out.strata.run.stdout_text.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << Describe(out);
 }
 
 TEST(CliCurlOptions, NoProgressMeterSilencesTheBarOnly) {

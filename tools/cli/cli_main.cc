@@ -89,6 +89,9 @@ struct Transfer {
   bool include_headers = false;
   bool fail_on_error = false;
   HeadTracker heads;
+  // -D: where the heads go as well (a file, or stdout for "-"); a failure
+  // to write them does not fail the transfer.
+  OutputSink* dump = nullptr;
   // -i without any head text from the runtime: the body waits here until
   // the response's headers can be printed in front of it.
   std::string held_body;
@@ -104,6 +107,10 @@ struct Transfer {
   // -Z: the URL the runtime's events last named for this transfer, to tell
   // concurrent transfers' events apart (Cli::Attribute).
   std::string event_url;
+
+  void Dump(absl::string_view text) {
+    if (dump != nullptr && !text.empty()) dump->Write(text).IgnoreError();
+  }
 
   absl::Status Write(absl::string_view bytes) {
     if (memory != nullptr) {
@@ -173,6 +180,8 @@ class Cli {
   const CliOptions& options_;
   strata_runtime* runtime_ = nullptr;
   std::unique_ptr<OutputSink> stdout_sink_;
+  std::unique_ptr<OutputSink> dump_sink_;  // -D FILE
+  OutputSink* dump_ = nullptr;             // -D: dump_sink_, or stdout for "-"
   VerboseFormatter verbose_;
   Transfer* current_ = nullptr;
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
@@ -230,6 +239,7 @@ void Cli::OnEvent(void* user, const strata_event* event) {
       // the response itself (FinishJob) rather than from events.
       if (parallel) break;
       std::string head = t->heads.Feed(event->message);
+      t->Dump(head);
       if (t->include_headers && !t->writer_failed) {
         if (absl::Status s = t->Write(head); !s.ok()) {
           t->writer_failed = true;
@@ -266,6 +276,9 @@ strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
     }
     std::string close = t->heads.CloseHead();
     if (!close.empty()) t->Write(close).IgnoreError();
+    t->Dump(close);
+  } else if (t->dump != nullptr) {
+    t->Dump(t->heads.CloseHead());
   }
   if (absl::Status s = t->Write(bytes); !s.ok()) {
     t->writer_failed = true;
@@ -397,6 +410,13 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     ReportError(code, absl::StrCat(what, ": ", strata_status_name(status)));
     return code;
   };
+  // Removals first: they also keep the runtime from adding its defaults,
+  // and a header given with a value as well is still sent, as in curl.
+  for (const std::string& name : RemovedHeaders(options_)) {
+    if (strata_status s = strata_request_remove_header(request, name.c_str()); s != STRATA_OK) {
+      return setup_failed(s, absl::StrCat("header '", name, "' refused"));
+    }
+  }
   for (const RequestHeader& header : headers) {
     strata_status s = strata_request_add_header(request, header.name.c_str(),
                                                 header.value.c_str());
@@ -432,6 +452,7 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     t.memory = &job.stdout_body;
   }
   t.include_headers = options_.include_headers || options_.head;
+  t.dump = dump_;
   t.fail_on_error = options_.fail;
   strata_request_set_body_writer(request, &Cli::OnBody, &t);
   return kExitOk;
@@ -498,13 +519,18 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
       if (!t.heads.seen_any()) {
         // The runtime showed no head text (or, with -Z, it was not used):
         // print the one the response has.
-        t.Write(FormatHead(summary.http_version, summary.http_code,
-                           summary.headers))
-            .IgnoreError();
+        std::string head = FormatHead(summary.http_version, summary.http_code, summary.headers);
+        t.Write(head).IgnoreError();
+        t.Dump(head);
       } else {
-        t.Write(t.heads.CloseHead()).IgnoreError();
+        std::string close = t.heads.CloseHead();
+        t.Write(close).IgnoreError();
+        t.Dump(close);
       }
       if (!t.held_body.empty()) t.Write(t.held_body).IgnoreError();
+    } else if (t.dump != nullptr) {
+      t.Dump(t.heads.seen_any() ? t.heads.CloseHead()
+                                : FormatHead(summary.http_version, summary.http_code, summary.headers));
     }
     strata_response_free(response);
   }
@@ -738,9 +764,33 @@ int Cli::Run() {
     }
   }
   if (int code = CreateRuntime(); code != kExitOk) return code;
+  if (options_.dump_header) {
+    // curl truncates the file once, before the first transfer, and every
+    // transfer's heads (every hop's with -L) follow in order.
+    if (*options_.dump_header == "-") {
+      dump_ = stdout_sink_.get();
+    } else {
+      if (options_.create_dirs) {
+        if (absl::Status made = CreateParentDirectories(*options_.dump_header); !made.ok()) {
+          ReportError(kExitWriteError, made.message());
+          return kExitWriteError;
+        }
+      }
+      dump_sink_ = OutputSink::ForFile(*options_.dump_header);
+      if (!dump_sink_->Open().ok()) {
+        ReportError(kExitWriteError, absl::StrCat("Failed to open ", *options_.dump_header));
+        return kExitWriteError;
+      }
+      dump_ = dump_sink_.get();
+    }
+  }
   std::vector<RequestHeader> headers = BuildRequestHeaders(options_);
 
-  if (options_.parallel) return RunParallel(*body, headers);
+  if (options_.parallel) {
+    int code = RunParallel(*body, headers);
+    if (dump_sink_) dump_sink_->Close().IgnoreError();
+    return code;
+  }
 
   // Like curl, every URL is tried; the exit code is the last failure's.
   int result = kExitOk;
@@ -748,6 +798,7 @@ int Cli::Run() {
     int code = RunOne(i, *body, headers);
     if (code != kExitOk) result = code;
   }
+  if (dump_sink_) dump_sink_->Close().IgnoreError();
   return result;
 }
 

@@ -17,6 +17,8 @@ std::string HelpText() {
       "  -O, --remote-name        ... to a file named like the URL's last "
       "path segment\n"
       "      --output-dir DIR     put -o/-O files in DIR\n"
+      "  -D, --dump-header FILE   write the response headers to FILE (-: "
+      "stdout)\n"
       "      --create-dirs        create the directories -o/-O paths need\n"
       "  -i, --include            include response headers in the output\n"
       "  -I, --head               send HEAD and print the response headers\n"

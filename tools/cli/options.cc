@@ -32,6 +32,7 @@ enum class Opt {
   kUserAgent,
   kReferer,
   kOutputDir,
+  kDumpHeader,
   kCreateDirs,
   kFailWithBody,
   kNoProgressMeter,
@@ -108,6 +109,7 @@ constexpr OptSpec kOptions[] = {
     {'A', "user-agent", true, Opt::kUserAgent},
     {'e', "referer", true, Opt::kReferer},
     {0, "output-dir", true, Opt::kOutputDir},
+    {'D', "dump-header", true, Opt::kDumpHeader},
     {0, "create-dirs", false, Opt::kCreateDirs},
     {0, "fail-with-body", false, Opt::kFailWithBody},
     {0, "no-progress-meter", false, Opt::kNoProgressMeter},
@@ -297,6 +299,10 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
     case Opt::kOutputDir:
       if (arg.empty()) return UsageError(spec, "expects a directory");
       options.output_dir = arg;
+      break;
+    case Opt::kDumpHeader:
+      if (arg.empty()) return UsageError(spec, "expects a file name");
+      options.dump_header = arg;
       break;
     case Opt::kCreateDirs:
       options.create_dirs = true;

@@ -72,6 +72,7 @@ struct CliOptions {
   std::vector<std::string> urls;
   std::vector<OutputTarget> outputs;
   std::optional<std::string> output_dir;  // --output-dir: prefixes -o/-O names
+  std::optional<std::string> dump_header;  // -D FILE ("-": stdout)
   bool create_dirs = false;               // --create-dirs
 
   std::optional<std::string> method;  // -X

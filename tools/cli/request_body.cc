@@ -162,6 +162,18 @@ absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> RemovedHeaders(const CliOptions& options) {
+  std::vector<std::string> names;
+  for (const HeaderArg& header : options.headers) {
+    if (header.remove) names.push_back(header.name);
+  }
+  // curl: -A "" removes the header altogether.
+  if (options.user_agent && options.user_agent->empty() && !HasHeader(options, "User-Agent")) {
+    names.push_back("User-Agent");
+  }
+  return names;
+}
+
 std::vector<RequestHeader> BuildRequestHeaders(const CliOptions& options) {
   std::vector<RequestHeader> headers;
   if (options.user && !HasHeader(options, "Authorization")) {
@@ -171,7 +183,7 @@ std::vector<RequestHeader> BuildRequestHeaders(const CliOptions& options) {
     headers.push_back({"Content-Type", options.json ? "application/json" : "application/x-www-form-urlencoded"});
   }
   if (options.json && !HasHeader(options, "Accept")) headers.push_back({"Accept", "application/json"});
-  if (options.user_agent && !HasHeader(options, "User-Agent")) {
+  if (options.user_agent && !options.user_agent->empty() && !HasHeader(options, "User-Agent")) {
     headers.push_back({"User-Agent", *options.user_agent});
   }
   if (options.referer && !HasHeader(options, "Referer")) headers.push_back({"Referer", *options.referer});

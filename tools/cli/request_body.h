@@ -58,6 +58,11 @@ absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings);
 // removed ("Name:") a header of that name.
 std::vector<RequestHeader> BuildRequestHeaders(const CliOptions& options);
 
+// RemovedHeaders names the headers not to send at all, the runtime's own
+// defaults included (strata_request_remove_header): each -H "Name:", and
+// User-Agent for -A "".
+std::vector<std::string> RemovedHeaders(const CliOptions& options);
+
 }  // namespace strata::cli
 
 #endif  // STRATA_TOOLS_CLI_REQUEST_BODY_H_

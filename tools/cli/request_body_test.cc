@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -152,6 +153,17 @@ TEST(RequestBody, GetJsonAgentAndReferer) {
   EXPECT_EQ(EffectiveMethod(o), "GET");
   o.head = true;
   EXPECT_EQ(EffectiveMethod(o), "HEAD");
+}
+
+TEST(RequestBody, RemovedHeadersIncludeAnEmptyUserAgent) {
+  CliOptions o;
+  o.headers.push_back({"Accept", "", true, ""});
+  o.headers.push_back({"X-Kept", "1", false, ""});
+  o.user_agent = "";
+  EXPECT_EQ(RemovedHeaders(o), (std::vector<std::string>{"Accept", "User-Agent"}));
+  for (const RequestHeader& h : BuildRequestHeaders(o)) EXPECT_NE(h.name, "User-Agent");
+  o.user_agent = "ua";
+  EXPECT_EQ(RemovedHeaders(o), (std::vector<std::string>{"Accept"}));
 }
 
 TEST(RequestBody, HeaderFilesExpandInPlace) {

@@ -126,6 +126,15 @@ test("fetch over http: status, headers, body, hops, keep-alive", function()
   eq(headers["content-length"], "17", "strata.request headers")
 end)
 
+test("headers: false removes one, the runtime's default included", function()
+  local rt = assert(strata.runtime{})
+  local res = assert(rt:fetch{url = HTTP .. "/headers"})
+  assert(res.body:match("^ua=%[strata/[^%]]+%] accept=%[%*/%*%]\n$"), res.body)
+  res = assert(rt:fetch{url = HTTP .. "/headers", headers = {["User-Agent"] = false, Accept = false}})
+  eq(res.body, "ua=[] accept=[]\n", "both removed")
+  rt:close()
+end)
+
 test("uploads: string, source function, file", function()
   local rt = assert(strata.runtime{})
   local payload = {}

@@ -148,6 +148,7 @@ _SIGNATURES = {
     "strata_request_new": (status_t, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(vp)]),
     "strata_request_free": (None, [vp]),
     "strata_request_add_header": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p]),
+    "strata_request_remove_header": (status_t, [vp, ctypes.c_char_p]),
     "strata_request_set_body": (status_t, [vp, ctypes.c_char_p, ctypes.c_size_t]),
     "strata_request_set_body_reader": (status_t, [vp, ctypes.c_int64, READ_FN, vp]),
     "strata_request_set_body_writer": (status_t, [vp, WRITE_FN, vp]),

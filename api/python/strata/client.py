@@ -430,6 +430,11 @@ class _Request:
         if headers:
             items = headers.items() if hasattr(headers, "items") else headers
             for name, value in items:
+                if value is None:
+                    # As in requests: None removes the header, including
+                    # the runtime's own default (User-Agent, Accept).
+                    self._check(lib.strata_request_remove_header(p, str(name).encode()), "header %r" % name)
+                    continue
                 if isinstance(value, (list, tuple)):
                     values = value
                 else:

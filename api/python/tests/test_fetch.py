@@ -71,6 +71,14 @@ class FetchTest(unittest.TestCase):
         log = self.nginx.access_log()
         self.assertEqual(len({entry[0] for entry in log[-4:]}), 1, "one connection: %r" % log)
 
+    def test_none_removes_a_header_and_the_default(self):
+        r = self.rt.fetch(self.url("/headers"))
+        self.assertRegex(r.text, r"^ua=\[strata/[^\]]+\] accept=\[\*/\*\]\n$")
+        r = self.rt.fetch(self.url("/headers"), headers={"User-Agent": None, "Accept": None})
+        self.assertEqual(r.text, "ua=[] accept=[]\n")
+        r = self.rt.fetch(self.url("/headers"), headers=[("User-Agent", "mine"), ("user-agent", None)])
+        self.assertEqual(r.text, "ua=[] accept=[*/*]\n")
+
     def test_module_level_fetch(self):
         self.assertEqual(strata.fetch(self.url("/hello.txt")).body, b"hello from nginx\n")
 
