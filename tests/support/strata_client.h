@@ -157,6 +157,16 @@ inline FetchResult Get(strata_runtime* runtime, const std::string& url) {
   return Fetch(runtime, spec);
 }
 
+// Chain is the final hop's chain ("tcp(…) → tls(…) → h2(…)"), or "".
+inline std::string Chain(const FetchResult& r) {
+  const char* chain = nullptr;
+  if (!r.response || strata_response_info_string(r.response.get(), STRATA_INFO_STR_CHAIN, &chain) != STRATA_OK ||
+      !chain) {
+    return "";
+  }
+  return chain;
+}
+
 }  // namespace strata::test
 
 #endif  // STRATA_TESTS_SUPPORT_STRATA_CLIENT_H_

@@ -46,14 +46,6 @@ FetchSpec Spec(const std::string& url, const std::string& pipeline) {
   return spec;
 }
 
-std::string Chain(const FetchResult& r) {
-  const char* chain = nullptr;
-  if (!r.response || strata_response_info_string(r.response.get(), STRATA_INFO_STR_CHAIN, &chain) != STRATA_OK) {
-    return "";
-  }
-  return chain;
-}
-
 // A deterministic pseudo-random body, so a misplaced or repeated byte range
 // changes the checksum.
 std::string Pattern(size_t size, uint32_t seed) {
@@ -243,18 +235,10 @@ class Alpn : public ::testing::Test {
     ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
                 pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e))
         << e;
-    nginx_ = new TlsNginx();
-    const std::string certs = "    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n    ssl_certificate_key \"" +
-                              pki_->Key("localhost") + "\";\n";
-    const std::string report =
-        "    location / { return 200 \"alpn=$ssl_alpn_protocol protocol=$server_protocol\\n\"; }\n";
-    h1_port_ = nginx_->AddServer(certs + report);
-    // nginx 1.22 turns HTTP/2 on per listen socket; TlsNginx writes a plain
-    // "ssl" listen line, so this block listens on a second port with http2.
-    h2_port_ = FreePort();
-    nginx_->AddServer("    listen 127.0.0.1:" + std::to_string(h2_port_) + " ssl http2;\n" + certs + report);
-    ASSERT_TRUE(nginx_->Start(&e)) << e;
-    for (int i = 0; i < 200 && !PortAcceptsConnections(h2_port_); ++i) usleep(10000);
+    nginx_ = new AlpnNginx();
+    ASSERT_TRUE(nginx_->Start(*pki_, &e)) << e;
+    h1_port_ = nginx_->h1_port();
+    h2_port_ = nginx_->h2_port();
   }
   static void TearDownTestSuite() {
     delete nginx_;
@@ -265,12 +249,12 @@ class Alpn : public ::testing::Test {
   static std::string Url(uint16_t port) { return "https://localhost:" + std::to_string(port) + "/"; }
 
   static TestPki* pki_;
-  static TlsNginx* nginx_;
+  static AlpnNginx* nginx_;
   static uint16_t h1_port_;
   static uint16_t h2_port_;
 };
 TestPki* Alpn::pki_ = nullptr;
-TlsNginx* Alpn::nginx_ = nullptr;
+AlpnNginx* Alpn::nginx_ = nullptr;
 uint16_t Alpn::h1_port_ = 0;
 uint16_t Alpn::h2_port_ = 0;
 

@@ -69,6 +69,23 @@ bool Nghttpd::Start(std::string* error) {
 
 std::string Nghttpd::Log() const { return process_.Stdout() + process_.Stderr(); }
 
+bool AlpnNginx::Start(const TestPki& pki, std::string* error) {
+  const std::string certs = "    ssl_certificate \"" + pki.Cert("localhost") + "\";\n    ssl_certificate_key \"" +
+                            pki.Key("localhost") + "\";\n";
+  const std::string report =
+      "    location / { return 200 \"alpn=$ssl_alpn_protocol protocol=$server_protocol\\n\"; }\n";
+  h1_port_ = nginx_.AddServer(certs + report);
+  // TlsNginx writes a plain "ssl" listen line; this block adds a port of
+  // its own with http2.
+  h2_port_ = FreePort();
+  nginx_.AddServer("    listen 127.0.0.1:" + std::to_string(h2_port_) + " ssl http2;\n" + certs + report);
+  if (!nginx_.Start(error)) return false;
+  for (int i = 0; i < 200 && !PortAcceptsConnections(h2_port_); ++i) std::this_thread::sleep_for(10ms);
+  if (PortAcceptsConnections(h2_port_)) return true;
+  *error = "nginx does not accept connections on its http2 port: " + nginx_.ErrorLog();
+  return false;
+}
+
 ApacheH2c::ApacheH2c(bool mpm_event) : mpm_event_(mpm_event) {
   std::string templ = "/tmp/strata-apache-h2c-XXXXXX";
   char* made = mkdtemp(templ.data());

@@ -8,6 +8,8 @@
 //                  H2Upgrade on), which accepts h2c upgrades; mpm_worker,
 //                  because under mpm_event an upgraded connection sends
 //                  GOAWAY("timeout") as soon as its first stream is done
+//   AlpnNginx      nginx with TLS on two ports, one without HTTP/2 (ALPN
+//                  picks http/1.1) and one with it (h2)
 // Each has its own directory and free port and stops in its destructor.
 #ifndef STRATA_TESTS_INTEGRATION_H2_H2_PEERS_H_
 #define STRATA_TESTS_INTEGRATION_H2_H2_PEERS_H_
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "tests/integration/tls_e2e/tls_peers.h"
 #include "tests/support/process.h"
 
 namespace strata::test {
@@ -47,6 +50,23 @@ class Nghttpd {
   uint32_t max_concurrent_streams_;
   uint16_t port_ = 0;
   Process process_;
+};
+
+// AlpnNginx answers every path with "alpn=$ssl_alpn_protocol
+// protocol=$server_protocol\n" on both ports, with |pki|'s "localhost"
+// leaf (DNS:localhost, IP:127.0.0.1). nginx 1.22 turns HTTP/2 on per
+// listen socket, hence a port for each.
+class AlpnNginx {
+ public:
+  bool Start(const TestPki& pki, std::string* error);
+  uint16_t h1_port() const { return h1_port_; }
+  uint16_t h2_port() const { return h2_port_; }
+  std::string ErrorLog() const { return nginx_.ErrorLog(); }
+
+ private:
+  TlsNginx nginx_;
+  uint16_t h1_port_ = 0;
+  uint16_t h2_port_ = 0;
 };
 
 class ApacheH2c {

@@ -30,14 +30,6 @@ std::string DefaultConfig() {
          " \"idle_ms\": 10000, \"total_ms\": 30000}}";
 }
 
-std::string Chain(const FetchResult& r) {
-  const char* chain = nullptr;
-  if (!r.response || strata_response_info_string(r.response.get(), STRATA_INFO_STR_CHAIN, &chain) != STRATA_OK) {
-    return "";
-  }
-  return chain;
-}
-
 // RunCommand runs |command| through the shell; *out gets its stdout and
 // stderr together. Returns the exit status.
 int RunCommand(const std::string& command, std::string* out) {
@@ -59,17 +51,10 @@ class HttpsDefault : public ::testing::Test {
     ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
                 pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e))
         << e;
-    nginx_ = new TlsNginx();
-    const std::string certs = "    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n    ssl_certificate_key \"" +
-                              pki_->Key("localhost") + "\";\n";
-    const std::string report =
-        "    location / { return 200 \"alpn=$ssl_alpn_protocol protocol=$server_protocol\\n\"; }\n";
-    h1_port_ = nginx_->AddServer(certs + report);
-    // nginx 1.22 turns HTTP/2 on per listen socket (see h2_e2e_test.cc).
-    h2_port_ = FreePort();
-    nginx_->AddServer("    listen 127.0.0.1:" + std::to_string(h2_port_) + " ssl http2;\n" + certs + report);
-    ASSERT_TRUE(nginx_->Start(&e)) << e;
-    for (int i = 0; i < 200 && !PortAcceptsConnections(h2_port_); ++i) usleep(10000);
+    nginx_ = new AlpnNginx();
+    ASSERT_TRUE(nginx_->Start(*pki_, &e)) << e;
+    h1_port_ = nginx_->h1_port();
+    h2_port_ = nginx_->h2_port();
 
     nghttpd_ = new Nghttpd();
     nghttpd_->UseTls(pki_->Key("localhost"), pki_->Cert("localhost"));
@@ -104,13 +89,13 @@ class HttpsDefault : public ::testing::Test {
   }
 
   static TestPki* pki_;
-  static TlsNginx* nginx_;
+  static AlpnNginx* nginx_;
   static Nghttpd* nghttpd_;
   static uint16_t h1_port_, h2_port_;
   RuntimePtr runtime_;
 };
 TestPki* HttpsDefault::pki_ = nullptr;
-TlsNginx* HttpsDefault::nginx_ = nullptr;
+AlpnNginx* HttpsDefault::nginx_ = nullptr;
 Nghttpd* HttpsDefault::nghttpd_ = nullptr;
 uint16_t HttpsDefault::h1_port_ = 0;
 uint16_t HttpsDefault::h2_port_ = 0;

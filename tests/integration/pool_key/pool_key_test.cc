@@ -245,14 +245,6 @@ std::string Field(const std::string& body, const std::string& name) {
 
 std::string Conn(const FetchResult& r) { return Field(r.body(), "conn"); }
 
-std::string Chain(const FetchResult& r) {
-  const char* v = nullptr;
-  if (!r.response || strata_response_info_string(r.response.get(), STRATA_INFO_STR_CHAIN, &v) != STRATA_OK || !v) {
-    return "<no chain>";
-  }
-  return v;
-}
-
 // The bottom of a chain names where the socket went: "tcp(127.0.0.1:P)".
 std::string SocketTo(uint16_t port) { return "tcp(127.0.0.1:" + std::to_string(port) + ")"; }
 

@@ -128,15 +128,6 @@ class TlsNamesTest : public ::testing::Test {
 
   // Chain is the final hop's chain description ("tcp(...) → tls(sni=...,
   // ...) → h1"): it shows the SNI sent.
-  static std::string Chain(const FetchResult& r) {
-    const char* v = nullptr;
-    if (!r.response || strata_response_info_string(r.response.get(), STRATA_INFO_STR_CHAIN, &v) != STRATA_OK ||
-        !v) {
-      return "<no chain>";
-    }
-    return v;
-  }
-
   // ExpectServed: the handshake verified and nginx answered from the
   // server block of |leaf|.
   static void ExpectServed(const FetchResult& r, const std::string& leaf, const std::string& sni) {
