@@ -62,6 +62,10 @@ enum {
   /* The peer did not process the request (HTTP/2 GOAWAY above its last
    * stream id, or REFUSED_STREAM): it is safe to send it again. */
   STRATA_E_NOT_PROCESSED = -68,
+  /* A resumed transfer (STRATA_OPT_RESUME_FROM) got a response that does
+   * not continue where asked: a 200 (the server ignored the range) or a
+   * 206 whose Content-Range starts elsewhere. No body byte was delivered. */
+  STRATA_E_RANGE = -69,
 
   STRATA_E_INTERNAL = -99,
 

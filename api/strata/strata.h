@@ -218,7 +218,19 @@ enum {
    * layer to an https proxy. Repeated calls merge. */
   STRATA_OPT_LAYER_OPTIONS = 20,
   /* STRATA_HTTP_VERSION_*: which HTTP version the hop's template speaks. */
-  STRATA_OPT_HTTP_VERSION = 21
+  STRATA_OPT_HTTP_VERSION = 21,
+  /* string: byte ranges to ask for, sent as "Range: bytes=<value>" (e.g.
+   * "0-99", "100-", "-500", "0-9,20-29"); "" for none. A response that
+   * ignores it (200) is returned as is. A Range header set by the
+   * application wins. */
+  STRATA_OPT_RANGE = 22,
+  /* int64 offset >= 0: resume a download at this byte: "Range: bytes=N-"
+   * is sent (N > 0), and the response must be a 206 whose Content-Range
+   * starts at N, else the transfer fails with STRATA_E_RANGE before any
+   * body byte is delivered. A 416 (the range starts at or past the end:
+   * nothing left to fetch) is returned with its body discarded, as curl
+   * does. Overrides STRATA_OPT_RANGE. */
+  STRATA_OPT_RESUME_FROM = 23
 };
 
 /* Values of STRATA_OPT_HTTP_VERSION. The runtime picks the pipeline

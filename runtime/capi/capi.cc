@@ -295,6 +295,10 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
       }
       o.http_version = value;
       break;
+    case STRATA_OPT_RESUME_FROM:
+      if (value < 0) return STRATA_E_INVALID_ARGUMENT;
+      o.resume_from = value;
+      break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;
@@ -306,6 +310,11 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
     switch (option) {
       case STRATA_OPT_PIPELINE:
         request->req.options.pipeline = value;
+        return STRATA_OK;
+      case STRATA_OPT_RANGE:
+        // It becomes a header value: the same rule applies.
+        if (!strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
+        request->req.options.range = value;
         return STRATA_OK;
       case STRATA_OPT_PROXY:
         request->req.options.proxy = std::string(value);

@@ -234,6 +234,12 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   }
   if (wanted("User-Agent", "user-agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kVersion)});
   if (wanted("Accept", "accept")) h.push_back({"Accept", "*/*"});
+  // Ranges and resume (an application's own Range header wins).
+  const RequestOptions& ro = t->request_.options;
+  if ((ro.resume_from > 0 || !ro.range.empty()) && !FindHeader(h, "Range")) {
+    h.push_back({"Range", ro.resume_from > 0 ? absl::StrCat("bytes=", ro.resume_from, "-")
+                                             : absl::StrCat("bytes=", ro.range)});
+  }
   t->NewHop();
   active_.push_back(t.get());
   pool_->NoteConcurrency(active_.size());

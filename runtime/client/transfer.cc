@@ -2,7 +2,10 @@
 
 #include <cstring>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "runtime/client/runtime.h"
 
 namespace strata {
@@ -109,6 +112,43 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
     if (target.ok()) response_.redirect_url = target->ToString();
   }
   h_.discard_body = request_.options.fail_on_http_error && head.status >= 400;
+  if (request_.options.resume_from > 0) return CheckResumed(head.status);
+  return STRATA_OK;
+}
+
+strata_status Transfer::CheckResumed(int status) {
+  const int64_t from = request_.options.resume_from;
+  if (status == 416) {
+    // The range starts at or past the end: the file is complete (curl
+    // reports success and writes nothing).
+    h_.discard_body = true;
+    return STRATA_OK;
+  }
+  auto fail = [&](std::string why) {
+    h_.error = {STRATA_E_RANGE, "http", std::move(why)};
+    return STRATA_E_RANGE;
+  };
+  if (status == 200) {
+    return fail(absl::StrCat("the server ignored the range (200 instead of 206): cannot resume at byte ", from));
+  }
+  if (status != 206) return STRATA_OK;  // an error or redirect status stands as it is
+  // RFC 9110 §14.4: "bytes first-last/complete" (complete may be "*").
+  const std::string* range = FindHeader(response_.headers, "Content-Range");
+  int64_t first = -1;
+  if (range) {
+    absl::string_view v = absl::StripAsciiWhitespace(*range);
+    if (absl::ConsumePrefix(&v, "bytes ")) {
+      size_t dash = v.find('-');
+      if (dash == absl::string_view::npos || !absl::SimpleAtoi(v.substr(0, dash), &first)) first = -1;
+    }
+  }
+  if (first < 0) {
+    return fail(absl::StrCat("a 206 to a resumed request without a usable Content-Range (",
+                             range ? *range : std::string("none"), "): cannot resume at byte ", from));
+  }
+  if (first != from) {
+    return fail(absl::StrCat("the server resumed at byte ", first, ", not at byte ", from, " as asked"));
+  }
   return STRATA_OK;
 }
 

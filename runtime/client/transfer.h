@@ -74,6 +74,10 @@ class Transfer : public StreamSink {
   // StreamSink.
   strata_status ReadBody(uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) override;
   strata_status OnHead(const strata_response_head& head) override;
+  // CheckResumed holds a resumed transfer's final response (|status|) to
+  // STRATA_OPT_RESUME_FROM; STRATA_E_RANGE (h_.error set) if it does not
+  // continue where asked.
+  strata_status CheckResumed(int status);
   strata_status OnData(const uint8_t* data, size_t len) override;
   void OnEnd(const strata_header* trailers, size_t count) override;
   void OnError(strata_status status, const std::string& layer, const std::string& message) override;

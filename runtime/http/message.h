@@ -68,6 +68,8 @@ struct RequestOptions {
   int64_t post302 = -1;
   int64_t post303 = -1;
   int64_t http_version = 0;  // STRATA_HTTP_VERSION_*
+  std::string range;         // STRATA_OPT_RANGE: "0-99"; "" = none
+  int64_t resume_from = 0;   // STRATA_OPT_RESUME_FROM
   // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
   // Null until set (an empty object would cost an allocation per request);
   // null and {} read the same: empty(), find() → end().

@@ -1,5 +1,5 @@
 // The CLI's curl options -G, --data-urlencode, --json, -A, -e, -H @file,
-// -H "Name:", -D, --fail-with-body, --output-dir, --create-dirs and
+// -H "Name:", -D, -r, -C, --fail-with-body, --output-dir, --create-dirs and
 // --no-progress-meter,
 // side by side with the installed curl (7.88): each command runs once with
 // curl and once with strata against scripted peers that record the request
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/support/nginx_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/scripted_peer.h"
 #include "tests/support/test_env.h"
@@ -257,6 +258,76 @@ TEST(CliCurlOptions, DumpHeaderWritesEveryHopsHead) {
   Both out = RunBoth({"-sS", "-D", "-"});
   ExpectSameRequest(out, {});
   EXPECT_EQ(out.strata.run.stdout_text.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << Describe(out);
+}
+
+// -r: the Range header as curl sends it, with curl's warnings for a bare
+// number (a dash is appended) and for other characters (sent as given).
+TEST(CliCurlOptions, RangeIsSentAsCurlSendsIt) {
+  // Only the warnings: without -s curl also draws its progress meter on a
+  // stderr that is not a terminal, which strata does not.
+  auto warnings = [](const std::string& text) {
+    std::string out;
+    size_t at = 0;
+    while ((at = text.find("Warning: ", at)) != std::string::npos) {
+      size_t end = text.find('\n', at);
+      out += text.substr(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+      at = end == std::string::npos ? text.size() : end + 1;
+    }
+    return out;
+  };
+  for (const char* range : {"0-9", "5", "-500", "0-1,5-6", "abc"}) {
+    Both b = RunBoth({"-S", "-r", range});
+    ExpectSameRequest(b, {"Range"});
+    EXPECT_EQ(warnings(b.strata.run.stderr_text), warnings(b.curl.run.stderr_text)) << range << Describe(b);
+  }
+}
+
+// -C - against nginx: a partial file is completed byte for byte; a
+// complete one is left alone (nginx answers 416, a success for both).
+TEST(CliCurlOptions, ContinueAtResumesAgainstNginx) {
+  NginxFixture nginx;
+  std::string data(200000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7919) >> 3);
+  nginx.WriteDocFile("data.bin", data);
+  std::string e;
+  ASSERT_TRUE(nginx.Start(&e)) << e;
+  for (size_t have : {size_t{0}, size_t{1}, size_t{123456}, data.size()}) {
+    std::string files[2];
+    for (int side = 0; side < 2; ++side) {
+      files[side] = MakeTempDir(side == 0 ? "curl-resume" : "strata-resume") + "/data.bin";
+      if (have > 0) WriteFileOrDie(files[side], data.substr(0, have));
+      ProcessOptions o;
+      o.argv = {side == 0 ? "/usr/bin/curl" : RunfilePath("tools/strata"), "-sS", "-C", "-", "-o", files[side],
+                nginx.Url("/data.bin")};
+      o.env = {{"HOME", TestTmpDir()}};
+      RunResult run = RunProcess(o, seconds(30));
+      EXPECT_EQ(run.exit.exit_code, 0) << (side == 0 ? "curl " : "strata ") << have << ": " << run.stderr_text;
+    }
+    EXPECT_TRUE(ReadFileIfExists(files[0]) == data) << "curl, from " << have;
+    EXPECT_TRUE(ReadFileIfExists(files[1]) == data) << "strata, from " << have;
+  }
+}
+
+// A server that ignores the range: exit 33 in both, and the partial file
+// is left as it was (nothing appended).
+TEST(CliCurlOptions, ContinueAtRefusedByTheServerLeavesTheFile) {
+  const std::string full = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\n0123456789";
+  Both b = RunBoth({"-sS", "-C", "4"}, "/p", full);
+  EXPECT_EQ(HeaderValue(b.strata.request, "Range"), "bytes=4-") << Describe(b);
+  ExpectSameRequest(b, {"Range"});
+  EXPECT_EQ(b.strata.run.exit.exit_code, 33) << Describe(b);
+  for (const std::string prefix : {"curl", "strata"}) {
+    const std::string file = MakeTempDir(prefix + "-refused") + "/part.bin";
+    WriteFileOrDie(file, "0123");
+    ScriptedPeer peer({{ReadRequest(), Send(full), Close()}});
+    ProcessOptions o;
+    o.argv = {prefix == "curl" ? "/usr/bin/curl" : RunfilePath("tools/strata"), "-sS", "-C", "-", "-o", file,
+              peer.Url("/p")};
+    o.env = {{"HOME", TestTmpDir()}};
+    RunResult run = RunProcess(o, seconds(30));
+    EXPECT_EQ(run.exit.exit_code, 33) << prefix << ": " << run.stderr_text;
+    EXPECT_EQ(ReadFileIfExists(file), "0123") << prefix;
+  }
 }
 
 TEST(CliCurlOptions, NoProgressMeterSilencesTheBarOnly) {

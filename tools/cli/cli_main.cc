@@ -128,6 +128,7 @@ struct Job {
   std::string url;
   std::string method;
   std::unique_ptr<OutputSink> file_sink;
+  int64_t resume_from = 0;  // -C: the offset asked for (0: not resuming)
   std::string stdout_body;  // -Z without -o: the whole body, then stdout
   std::unique_ptr<strata_request, void (*)(strata_request*)> request{
       nullptr, strata_request_free};
@@ -362,6 +363,7 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   // -G: the data is the query, not a body.
   if (options_.get && !options_.data.empty()) job.url = AppendQuery(job.url, body);
   job.method = EffectiveMethod(options_);
+  job.resume_from = options_.resume_from.value_or(0);
   const std::string& url = job.url;
 
   OutputSink* sink = stdout_sink_.get();
@@ -383,7 +385,12 @@ int Cli::PrepareJob(size_t index, const std::string& body,
         return kExitWriteError;
       }
     }
-    job.file_sink = OutputSink::ForFile(path);
+    // -C -: resume from the file's size (a missing file: from 0).
+    if (options_.resume_auto) {
+      struct stat st;
+      job.resume_from = stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+    }
+    job.file_sink = OutputSink::ForFile(path, /*append=*/job.resume_from > 0);
     sink = job.file_sink.get();
   }
 
@@ -428,6 +435,12 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     if (strata_status s = strata_request_set_body(request, body.data(), body.size());
         s != STRATA_OK) {
       return setup_failed(s, "request body refused");
+    }
+  }
+  if (job.resume_from > 0) {
+    if (strata_status s = strata_request_set_option_int(request, STRATA_OPT_RESUME_FROM, job.resume_from);
+        s != STRATA_OK) {
+      return setup_failed(s, "--continue-at refused");
     }
   }
   RequestOptions request_options = BuildRequestOptions(options_);
@@ -829,6 +842,7 @@ int RunCli(int argc, char** argv) {
   // -H @file: read before anything runs; curl warns about a file it
   // cannot open (not with -s) and carries on.
   std::string warnings;
+  for (const std::string& w : options->warnings) warnings += FormatCurlWarning(w);
   ExpandHeaderFiles(*options, &warnings).IgnoreError();
   if (!warnings.empty() && !options->silent) WriteStderr(warnings);
   Cli cli(*options);

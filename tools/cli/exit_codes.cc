@@ -23,6 +23,7 @@ constexpr ExitCodeDoc kDocs[] = {
     {kExitReadError, "could not read the request body or a @file argument"},
     {kExitOutOfMemory, "out of memory"},
     {kExitTimeout, "timeout (--connect-timeout, --max-time or configured)"},
+    {kExitRangeError, "the server did not resume where -C asked"},
     {kExitTlsError, "TLS handshake or record failure"},
     {kExitAborted, "transfer cancelled"},
     {kExitTooManyRedirects, "redirect refused: hop limit, loop or policy"},
@@ -115,6 +116,8 @@ int ExitCodeFor(strata_status status, const FailureContext& context) {
       return context.writer_failed ? kExitWriteError : kExitAborted;
     case STRATA_E_STREAM_RESET:
       return kExitHttp2Stream;
+    case STRATA_E_RANGE:
+      return kExitRangeError;
     case STRATA_E_NOT_PROCESSED:
       // The server refused the request (GOAWAY above it, REFUSED_STREAM)
       // more often than the runtime resends: a network failure, as curl

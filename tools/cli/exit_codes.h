@@ -28,6 +28,7 @@ enum ExitCode : int {
   kExitReadError = 26,
   kExitOutOfMemory = 27,
   kExitTimeout = 28,
+  kExitRangeError = 33,
   kExitTlsError = 35,
   kExitAborted = 42,
   kExitTooManyRedirects = 47,

@@ -43,6 +43,10 @@ TEST(ExitCodes, IoErrorIsSendOrReceiveByWhetherTheRequestWentOut) {
   EXPECT_EQ(ExitCodeFor(STRATA_E_IO, {.request_sent = true}), 56);
 }
 
+TEST(ExitCodes, AResumeTheServerRefusedIsARangeError) {
+  EXPECT_EQ(ExitCodeFor(STRATA_E_RANGE), 33);
+}
+
 TEST(ExitCodes, CloseBeforeAnyResponseIsAnEmptyReply) {
   EXPECT_EQ(ExitCodeFor(STRATA_E_CLOSED,
                         {.request_sent = true, .response_started = false}),

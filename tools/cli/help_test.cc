@@ -27,7 +27,8 @@ TEST(Help, NamesEveryOption) {
         "-Z,", "--parallel", "--parallel-max", "--data-urlencode", "--json",
         "-G,", "--get", "-A,", "--user-agent", "-e,", "--referer",
         "--output-dir", "--create-dirs", "--fail-with-body",
-        "--no-progress-meter", "-D,", "--dump-header"}) {
+        "--no-progress-meter", "-D,", "--dump-header", "-r,", "--range", "-C,",
+        "--continue-at"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }

@@ -33,6 +33,8 @@ enum class Opt {
   kReferer,
   kOutputDir,
   kDumpHeader,
+  kRange,
+  kContinueAt,
   kCreateDirs,
   kFailWithBody,
   kNoProgressMeter,
@@ -110,6 +112,8 @@ constexpr OptSpec kOptions[] = {
     {'e', "referer", true, Opt::kReferer},
     {0, "output-dir", true, Opt::kOutputDir},
     {'D', "dump-header", true, Opt::kDumpHeader},
+    {'r', "range", true, Opt::kRange},
+    {'C', "continue-at", true, Opt::kContinueAt},
     {0, "create-dirs", false, Opt::kCreateDirs},
     {0, "fail-with-body", false, Opt::kFailWithBody},
     {0, "no-progress-meter", false, Opt::kNoProgressMeter},
@@ -300,6 +304,45 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       if (arg.empty()) return UsageError(spec, "expects a directory");
       options.output_dir = arg;
       break;
+    case Opt::kRange: {
+      // curl 7.88's reading: a bare number N means "N-" (with a warning);
+      // other characters than digits, '-' and ',' are sent as given, with
+      // a warning.
+      std::string range = arg;
+      if (!range.empty() && absl::ascii_isdigit(static_cast<unsigned char>(range[0])) &&
+          range.find('-') == std::string::npos) {
+        int64_t start = 0;
+        if (!absl::SimpleAtoi(range, &start)) return UsageError(spec, absl::StrCat("'", arg, "' is not a range"));
+        options.warnings.push_back("A specified range MUST include at least one dash (-). Appending one for you!");
+        range = absl::StrCat(start, "-");
+      } else {
+        for (char c : range) {
+          if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-' && c != ',') {
+            options.warnings.push_back(
+                "Invalid character is found in given range. A specified range MUST have only digits in "
+                "'start'-'stop'. The server's response to this request is uncertain.");
+            break;
+          }
+        }
+      }
+      options.range = range;
+      break;
+    }
+    case Opt::kContinueAt: {
+      if (arg == "-") {
+        options.resume_auto = true;
+        options.resume_from.reset();
+        break;
+      }
+      int64_t offset = 0;
+      if (!absl::SimpleAtoi(arg, &offset) || offset < 0) {
+        return UsageError(spec, absl::StrCat("'", arg, "' is not an offset (a number of bytes, or - for the "
+                                             "output file's size)"));
+      }
+      options.resume_auto = false;
+      options.resume_from = offset;
+      break;
+    }
     case Opt::kDumpHeader:
       if (arg.empty()) return UsageError(spec, "expects a file name");
       options.dump_header = arg;

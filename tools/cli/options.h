@@ -73,6 +73,11 @@ struct CliOptions {
   std::vector<OutputTarget> outputs;
   std::optional<std::string> output_dir;  // --output-dir: prefixes -o/-O names
   std::optional<std::string> dump_header;  // -D FILE ("-": stdout)
+  std::optional<std::string> range;        // -r, as sent after "bytes="
+  bool resume_auto = false;                // -C -: from the output file's size
+  std::optional<int64_t> resume_from;      // -C OFFSET
+  // Warnings from parsing (curl's, for -r), printed unless -s.
+  std::vector<std::string> warnings;
   bool create_dirs = false;               // --create-dirs
 
   std::optional<std::string> method;  // -X

@@ -490,5 +490,26 @@ TEST(Options, OutputOptions) {
   EXPECT_EQ(both.status().message(), "You must select either --fail or --fail-with-body, not both.");
 }
 
+TEST(Options, RangeAndContinueAt) {
+  auto o = Parse({"-r", "5", "-C", "-", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->range, "5-");
+  ASSERT_EQ(o->warnings.size(), 1u);
+  EXPECT_TRUE(o->resume_auto);
+  EXPECT_FALSE(o->resume_from);
+  o = Parse({"-r", "0-9,20-", "-C", "100", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->range, "0-9,20-");
+  EXPECT_TRUE(o->warnings.empty());
+  EXPECT_EQ(*o->resume_from, 100);
+  EXPECT_FALSE(o->resume_auto);
+  o = Parse({"-r", "x-y", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->range, "x-y");
+  EXPECT_EQ(o->warnings.size(), 1u);
+  EXPECT_FALSE(Parse({"-C", "-5", "u"}).ok());
+  EXPECT_FALSE(Parse({"-C", "x", "u"}).ok());
+}
+
 }  // namespace
 }  // namespace strata::cli

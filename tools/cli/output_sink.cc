@@ -34,16 +34,17 @@ std::unique_ptr<OutputSink> OutputSink::ForFd(int fd, bool interactive) {
       fd, false, interactive, fd == 1 ? "stdout" : "output", ""));
 }
 
-std::unique_ptr<OutputSink> OutputSink::ForFile(std::string path) {
+std::unique_ptr<OutputSink> OutputSink::ForFile(std::string path, bool append) {
   std::string name = path;
-  return std::unique_ptr<OutputSink>(
-      new OutputSink(-1, true, false, std::move(name), std::move(path)));
+  std::unique_ptr<OutputSink> sink(new OutputSink(-1, true, false, std::move(name), std::move(path)));
+  sink->append_ = append;
+  return sink;
 }
 
 absl::Status OutputSink::Open() {
   if (!error_.ok()) return error_;
   if (fd_ >= 0 || path_.empty()) return absl::OkStatus();
-  fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | (append_ ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0666);
   if (fd_ < 0) {
     error_ = absl::PermissionDeniedError(absl::StrCat(
         "Failed to open the file ", path_, ": ", std::strerror(errno)));

@@ -25,7 +25,8 @@ class OutputSink {
   // ForFile writes to |path|, created (or truncated) at the first write,
   // as curl does, so a transfer that fails before its body leaves an
   // existing file alone and creates no empty one.
-  static std::unique_ptr<OutputSink> ForFile(std::string path);
+  // |append| (-C, resuming) adds to an existing file instead.
+  static std::unique_ptr<OutputSink> ForFile(std::string path, bool append = false);
 
   // Open creates the file now if it was not yet (a successful transfer
   // with an empty body still leaves a file). No-op for descriptors.
@@ -54,6 +55,7 @@ class OutputSink {
   bool interactive_;
   std::string name_;
   std::string path_;  // "" for a descriptor given to ForFd
+  bool append_ = false;
   std::unique_ptr<char[]> buffer_;
   size_t used_ = 0;
   absl::Status error_;

@@ -148,7 +148,7 @@ absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings) {
     absl::StatusOr<std::string> content = ReadFileOrStdin(header.file);
     if (!content.ok()) {
       // curl warns and carries on without them.
-      absl::StrAppend(warnings, "Warning: Failed to open ", header.file, "!\n");
+      absl::StrAppend(warnings, FormatCurlWarning(absl::StrCat("Failed to open ", header.file, "!")));
       continue;
     }
     for (absl::string_view line : absl::StrSplit(*content, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "tools/cli/options.h"
+#include "tools/cli/warning.h"
 
 namespace strata::cli {
 

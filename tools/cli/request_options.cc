@@ -116,6 +116,8 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
                "--pipeline " + *options.pipeline);
   }
   if (options.proxy) add_string(STRATA_OPT_PROXY, *options.proxy, "--proxy");
+  // -C is per URL (its offset may come from the output file): cli_main.
+  if (options.range) add_string(STRATA_OPT_RANGE, *options.range, "--range");
   if (options.proxy_user) {
     // The credentials are never quoted back, not even in an error.
     add_string(STRATA_OPT_PROXY_CREDENTIALS,
