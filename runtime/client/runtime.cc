@@ -656,13 +656,14 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
   bool resend = err.status == STRATA_E_NOT_PROCESSED && !t->pinned_ && replayable &&
                 t->not_processed_retries_ < kMaxNotProcessedRetries;
   // A failed exchange leaves an HTTP/1 connection in an unknown state, so
-  // it is closed. On HTTP/2 a stream reset (RST_STREAM, REFUSED_STREAM)
-  // ends one stream only: the session stays healthy for the streams that
-  // share it and for later requests, unless the session itself says it
-  // failed or is going away (IsReusable), as curl and nghttp2 keep it.
+  // it is closed. On HTTP/2 a failed stream (RST_STREAM, REFUSED_STREAM,
+  // or one we cancelled: a body writer's error, a refused resume, a
+  // limit) ends that stream only: the session stays healthy for the
+  // streams that share it and for later requests, unless it says itself
+  // that it failed or is going away (IsReusable), as curl and nghttp2
+  // keep it.
   Connection* conn = t->h_.conn;
-  const bool stream_scoped = err.status == STRATA_E_STREAM_RESET || err.status == STRATA_E_NOT_PROCESSED;
-  DetachConnection(t, stream_scoped && conn && conn->HttpVersion() == 20 && conn->IsReusable());
+  DetachConnection(t, conn && !IsDead(conn) && conn->HttpVersion() == 20 && conn->IsReusable());
   if (resend) {
     t->not_processed_retries_++;
     Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",

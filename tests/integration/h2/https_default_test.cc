@@ -143,6 +143,21 @@ TEST_F(HttpsDefault, Http2OnlyServerOfferedOnlyHttp11SuggestsHttp2) {
   EXPECT_NE(message.find("it may speak only HTTP/2"), std::string::npos) << message;
 }
 
+// A resumed request over HTTP/2 that the server answers with a 200 (nginx's
+// "return" ignores ranges): STRATA_E_RANGE, the stream is cancelled, and
+// the connection carries the next request.
+TEST_F(HttpsDefault, ResumeRefusedOverHttp2CancelsOnlyTheStream) {
+  FetchSpec spec = Spec(Url(h2_port_));
+  spec.int_options.push_back({STRATA_OPT_RESUME_FROM, 5});
+  FetchResult r = Fetch(runtime_.get(), spec);
+  EXPECT_EQ(r.status, STRATA_E_RANGE) << r.Describe();
+  EXPECT_NE(std::string(r.error.message).find("ignored the range"), std::string::npos) << r.error.message;
+  FetchResult next = Fetch(runtime_.get(), Spec(Url(h2_port_)));
+  ASSERT_EQ(next.status, STRATA_OK) << next.Describe();
+  EXPECT_EQ(next.info(STRATA_INFO_HTTP_VERSION), 20);
+  EXPECT_EQ(next.info(STRATA_INFO_NUM_CONNECTS), 0) << "the HTTP/2 connection was lost";
+}
+
 // A configuration that loads tls and h1 but not h2-alpn loses the default
 // "https" template (its layers are missing) and speaks HTTP/1.1 through
 // "https+h1".
