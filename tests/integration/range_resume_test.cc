@@ -7,22 +7,13 @@
 
 #include "gtest/gtest.h"
 #include "strata/strata.h"
+#include "tests/integration/content.h"
 #include "tests/support/nginx_fixture.h"
 #include "tests/support/scripted_peer.h"
 #include "tests/support/strata_client.h"
 
 namespace strata::test {
 namespace {
-
-std::string Pattern(size_t n) {
-  std::string s(n, '\0');
-  uint32_t x = 7;
-  for (size_t i = 0; i < n; ++i) {
-    x = x * 1664525u + 1013904223u;
-    s[i] = static_cast<char>(x >> 24);
-  }
-  return s;
-}
 
 // Collect receives the body through a writer, so a test sees exactly the
 // bytes that would have been appended to a file.
@@ -65,7 +56,7 @@ class RangeResume : public ::testing::Test {
     return spec;
   }
 
-  const std::string data_ = Pattern(100000);
+  const std::string data_ = PatternBlock(0, 100000);
   NginxFixture nginx_;
   RuntimePtr runtime_;
 };

@@ -78,19 +78,19 @@ TEST(RequestBody, DataAddsFormContentTypeUnlessGivenOrRemoved) {
   EXPECT_EQ(headers[0].name, "Content-Type");
   EXPECT_EQ(headers[0].value, "application/x-www-form-urlencoded");
 
-  o.headers.push_back({"content-type", "application/json", false});
+  o.headers.push_back({"content-type", "application/json", false, ""});
   headers = BuildRequestHeaders(o);
   ASSERT_EQ(headers.size(), 1u);
   EXPECT_EQ(headers[0].value, "application/json");
 
-  o.headers = {{"Content-Type", "", true}};
+  o.headers = {{"Content-Type", "", true, ""}};
   EXPECT_TRUE(BuildRequestHeaders(o).empty());
 }
 
 TEST(RequestBody, UserAddsAuthorizationAndHeadersKeepOrder) {
   CliOptions o;
   o.user = "a:b";
-  o.headers = {{"X-1", "1", false}, {"X-2", "2", false}};
+  o.headers = {{"X-1", "1", false, ""}, {"X-2", "2", false, ""}};
   auto headers = BuildRequestHeaders(o);
   ASSERT_EQ(headers.size(), 3u);
   EXPECT_EQ(headers[0].name, "Authorization");

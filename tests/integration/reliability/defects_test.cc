@@ -77,6 +77,19 @@ TEST_F(Defects, TenThousandRequestsAtParallelism100UseAtMost100Connections) {
   strata_status st = STRATA_OK;
   RequestPtr req = PrepareRequest(spec, &st);
   ASSERT_EQ(st, STRATA_OK);
+  // Why a connection was made, for the failure message: the runtime's
+  // trace lines about connecting and recovering.
+  std::vector<std::string> traces;
+  strata_runtime_set_event_callback(
+      rt_.get(),
+      [](void* user, const strata_event* e) {
+        const std::string m = e->message;
+        if (m.rfind("connecting to", 0) == 0 || m.find("retrying") != std::string::npos ||
+            m.find("closed") != std::string::npos || m.find("idle") != std::string::npos) {
+          static_cast<std::vector<std::string>*>(user)->push_back(std::string(e->layer) + ": " + m);
+        }
+      },
+      &traces, 1u << STRATA_EVENT_TRACE);
   int submitted = 0, ok = 0, failed = 0;
   int64_t connects = 0;
   std::string first_error;
@@ -111,7 +124,15 @@ TEST_F(Defects, TenThousandRequestsAtParallelism100UseAtMost100Connections) {
     }
   }
   EXPECT_EQ(ok, kTotal) << failed << " failed; first: " << first_error;
-  EXPECT_LE(connects, kParallel) << "connections opened for " << kTotal << " requests at parallelism " << kParallel;
+  strata_runtime_set_event_callback(rt_.get(), nullptr, nullptr, 0);
+  std::string why;
+  for (size_t i = 0; i < traces.size(); ++i) {
+    if (i >= static_cast<size_t>(kParallel) || traces[i].find("connecting to") == std::string::npos) {
+      why += "  " + std::to_string(i) + ": " + traces[i] + "\n";
+    }
+  }
+  EXPECT_LE(connects, kParallel) << "connections opened for " << kTotal << " requests at parallelism " << kParallel
+                                 << "; traces beyond the first " << kParallel << " connects:\n" << why;
   std::set<uint64_t> server_side;
   for (const AccessLogEntry& e : nginx_->WaitForAccessLog(kTotal)) server_side.insert(e.connection);
   EXPECT_LE(server_side.size(), static_cast<size_t>(kParallel)) << "connections nginx saw";
