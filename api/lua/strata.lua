@@ -417,6 +417,7 @@ local int_options = {
   proxy_tunnel = C.STRATA_OPT_PROXY_TUNNEL, unsafe_redirect = C.STRATA_OPT_UNSAFE_REDIRECT,
   location_trusted = C.STRATA_OPT_LOCATION_TRUSTED, post301 = C.STRATA_OPT_POST301,
   post302 = C.STRATA_OPT_POST302, post303 = C.STRATA_OPT_POST303,
+  resume_from = C.STRATA_OPT_RESUME_FROM,
 }
 local ms_options = {
   timeout = C.STRATA_OPT_TIMEOUT_MS, connect_timeout = C.STRATA_OPT_CONNECT_TIMEOUT_MS,
@@ -425,6 +426,7 @@ local ms_options = {
 local string_options = {
   pipeline = C.STRATA_OPT_PIPELINE, proxy = C.STRATA_OPT_PROXY,
   proxy_credentials = C.STRATA_OPT_PROXY_CREDENTIALS, no_proxy = C.STRATA_OPT_NO_PROXY,
+  range = C.STRATA_OPT_RANGE,
 }
 
 local function new_request(lib, o)

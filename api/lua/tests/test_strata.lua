@@ -135,6 +135,19 @@ test("headers: false removes one, the runtime's default included", function()
   rt:close()
 end)
 
+test("range and resume_from", function()
+  local rt = assert(strata.runtime{})
+  local res = assert(rt:fetch{url = HTTP .. "/hello.txt", range = "0-4"})
+  eq(res.status, 206, "partial")
+  eq(res.body, "hello", "first five bytes")
+  res = assert(rt:fetch{url = HTTP .. "/hello.txt", resume_from = 6})
+  eq(res.body, "from nginx\n", "resumed at 6")
+  local ok, err = rt:fetch{url = HTTP .. "/headers", resume_from = 3}
+  eq(ok, nil, "a 200 to a resume is an error")
+  eq(err.name, "STRATA_E_RANGE", "error name")
+  rt:close()
+end)
+
 test("uploads: string, source function, file", function()
   local rt = assert(strata.runtime{})
   local payload = {}

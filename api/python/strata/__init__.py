@@ -14,7 +14,7 @@ from . import _ffi
 from .client import Headers, Response, Runtime, StreamingResponse, Transfer, fetch
 from .errors import (BodyError, CancelledError, ConfigError, ConnectError, ConnectionClosedError,
                      HTTPStatusError, InternalError, LimitError, NotProcessedError, PluginError,
-                     ProtocolError, ProxyError, RedirectError, ResolveError, StrataError, StreamResetError,
+                     ProtocolError, ProxyError, RangeError, RedirectError, ResolveError, StrataError, StreamResetError,
                      TimeoutError, TLSError, TLSVerifyError, TransportError, TruncatedError, URLError,
                      UsageError, error_class)
 
@@ -23,7 +23,7 @@ __all__ = [
     "status_name", "error_class", "StrataError", "UsageError", "ConfigError", "PluginError", "URLError",
     "TransportError", "ConnectError", "ResolveError", "TimeoutError", "ConnectionClosedError", "TLSError",
     "TLSVerifyError", "ProxyError", "ProtocolError", "TruncatedError", "LimitError", "StreamResetError",
-    "NotProcessedError", "HTTPStatusError", "RedirectError", "BodyError", "CancelledError", "InternalError",
+    "NotProcessedError", "HTTPStatusError", "RangeError", "RedirectError", "BodyError", "CancelledError", "InternalError",
 ]
 
 

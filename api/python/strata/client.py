@@ -406,7 +406,7 @@ class _Request:
                  connect_timeout=None, first_byte_timeout=None, idle_timeout=None, tls=None, proxy_tls=None,
                  layer_options=None, pipeline=None, resolve=None, fail_on_http_error=None, max_body_bytes=None,
                  unsafe_redirect=None, location_trusted=None, post301=None, post302=None, post303=None,
-                 http_version=None, sink=None):
+                 http_version=None, range=None, resume_from=None, sink=None):
         self.lib = lib
         self.url = url
         self.reader = None
@@ -480,6 +480,8 @@ class _Request:
         opt_int(_ffi.OPT_POST302, kw["post302"], "post302")
         opt_int(_ffi.OPT_POST303, kw["post303"], "post303")
         opt_str(_ffi.OPT_PIPELINE, kw["pipeline"], "pipeline")
+        opt_str(_ffi.OPT_RANGE, kw["range"], "range")
+        opt_int(_ffi.OPT_RESUME_FROM, kw["resume_from"], "resume_from")
         if kw["http_version"] is not None:
             v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
                  "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE}.get(str(kw["http_version"]))

@@ -79,6 +79,17 @@ class FetchTest(unittest.TestCase):
         r = self.rt.fetch(self.url("/headers"), headers=[("User-Agent", "mine"), ("user-agent", None)])
         self.assertEqual(r.text, "ua=[] accept=[*/*]\n")
 
+    def test_range_and_resume(self):
+        r = self.rt.fetch(self.url("/hello.txt"), range="0-4")
+        self.assertEqual((r.status, r.body), (206, b"hello"))
+        r = self.rt.fetch(self.url("/hello.txt"), resume_from=6)
+        self.assertEqual((r.status, r.body), (206, b"from nginx\n"))
+        self.assertEqual(r.headers["content-range"], "bytes 6-16/17")
+        # nginx's "return" ignores ranges: a resume must not take its body.
+        with self.assertRaises(strata.RangeError) as cm:
+            self.rt.fetch(self.url("/headers"), resume_from=3)
+        self.assertIn("ignored the range", str(cm.exception))
+
     def test_module_level_fetch(self):
         self.assertEqual(strata.fetch(self.url("/hello.txt")).body, b"hello from nginx\n")
 
