@@ -1,6 +1,5 @@
 // capi.cc — the C API of strata/strata.h, a thin layer over strata::Runtime.
 // Nothing here may throw across the boundary: every entry point catches.
-#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -11,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/chain/connection.h"
@@ -235,9 +233,7 @@ strata_status strata_request_remove_header(strata_request* request, const char* 
   if (!request || !name || !strata::ValidHeaderName(name)) return STRATA_E_INVALID_ARGUMENT;
   return Guard(nullptr, [&] {
     strata::RemoveHeader(&request->req.headers, name);
-    std::string lower = absl::AsciiStrToLower(name);
-    auto& removed = request->req.removed_headers;
-    if (std::find(removed.begin(), removed.end(), lower) == removed.end()) removed.push_back(std::move(lower));
+    request->req.removed_headers.emplace_back(name);
     return STRATA_OK;
   });
 }

@@ -4,11 +4,6 @@
 #include <vector>
 
 namespace strata {
-namespace {
-
-constexpr size_t kMaxRemembered = 4096;
-
-}  // namespace
 
 ConnectionPool::~ConnectionPool() { Clear(); }
 
@@ -104,17 +99,6 @@ bool ConnectionPool::SweepUnusable() {
     }
   }
   return removed;
-}
-
-void ConnectionPool::NoteMultiplexing(const std::string& fingerprint, bool multiplexes) {
-  if (multiplexes) {
-    single_.erase(fingerprint);
-    return;
-  }
-  // Bounded like everything else: forgetting only costs one connection's
-  // set-up time of waiting, once per origin.
-  if (single_.size() >= kMaxRemembered) single_.clear();
-  single_.insert(fingerprint);
 }
 
 }  // namespace strata

@@ -17,7 +17,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "absl/container/flat_hash_set.h"
 #include "runtime/chain/connection.h"
 #include "runtime/config/config.h"
 #include "runtime/loop/event_loop.h"
@@ -70,16 +69,6 @@ class ConnectionPool {
   void NoteConcurrency(size_t running) {
     if (running > peak_) peak_ = running;
   }
-  // NoteMultiplexing records whether the connections under |fingerprint|
-  // turned out to multiplex: a chain that may (h2-alpn offering h2 and
-  // http/1.1) speaks HTTP/1.1 when the server picks it, and transfers must
-  // then stop waiting for one connection to carry them all.
-  void NoteMultiplexing(const std::string& fingerprint, bool multiplexes);
-  // KnownNotToMultiplex says the last connection set up under |fingerprint|
-  // did not multiplex.
-  bool KnownNotToMultiplex(const std::string& fingerprint) const {
-    return single_.contains(fingerprint);
-  }
   // DriveMarked drives every entry marked needs_drive.
   void DriveMarked();
   // SweepUnusable closes idle connections that are dead or can no longer
@@ -97,7 +86,6 @@ class ConnectionPool {
   size_t peak_ = 0;
   std::list<PoolEntry> entries_;
   std::unordered_map<const Connection*, std::list<PoolEntry>::iterator> index_;
-  absl::flat_hash_set<std::string> single_;  // fingerprints whose server chose HTTP/1.1
 };
 
 }  // namespace strata

@@ -226,14 +226,15 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   // A default is added unless the application set the header or removed
   // it (strata_request_remove_header, curl's -H "Name:").
   const std::vector<std::string>& removed = t->request_.removed_headers;
-  auto wanted = [&](absl::string_view name, absl::string_view lower) {
-    return !FindHeader(h, name) && std::find(removed.begin(), removed.end(), lower) == removed.end();
+  auto wanted = [&](absl::string_view name) {
+    return !FindHeader(h, name) &&
+           std::none_of(removed.begin(), removed.end(), [&](const std::string& r) { return absl::EqualsIgnoreCase(r, name); });
   };
-  if (!url->userinfo.empty() && wanted("Authorization", "authorization")) {
+  if (!url->userinfo.empty() && wanted("Authorization")) {
     h.push_back({"Authorization", absl::StrCat("Basic ", Base64Encode(PercentDecode(url->userinfo)))});
   }
-  if (wanted("User-Agent", "user-agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kVersion)});
-  if (wanted("Accept", "accept")) h.push_back({"Accept", "*/*"});
+  if (wanted("User-Agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kVersion)});
+  if (wanted("Accept")) h.push_back({"Accept", "*/*"});
   // Ranges and resume (an application's own Range header wins).
   const RequestOptions& ro = t->request_.options;
   if ((ro.resume_from > 0 || !ro.range.empty()) && !FindHeader(h, "Range")) {
@@ -380,10 +381,7 @@ void Runtime::Step(Transfer* t) {
       }
       if (IsReady(c)) {
         PoolEntry* e = pool_->Find(c);
-        if (e) {
-          e->connecting_for = nullptr;
-          pool_->NoteMultiplexing(e->fingerprint, c->HttpVersion() == 20);
-        }
+        if (e) e->connecting_for = nullptr;
         if (e || t->pinned_) OpenStreamOn(t, e);
         // The connection is usable by others now (a multiplexed one may
         // take every transfer that waited for it).
@@ -472,24 +470,28 @@ void Runtime::StartHop(Transfer* t) {
     // its stream limit will have room again soon: wait for them rather
     // than open another connection (RFC 9113 §9.1: one connection per
     // origin). A change of either wakes the waiting (WakeWaiting).
-    // Once the server has picked HTTP/1.1 for this chain (ALPN), waiting
-    // would only set its connections up one at a time.
-    if (plan.multiplexed && !pool_->KnownNotToMultiplex(plan.fingerprint)) {
+    // But once a connection of this chain is up and its server picked
+    // HTTP/1.1 (ALPN), waiting would only set the others up one at a time.
+    if (plan.multiplexed) {
+      bool wait = false, server_picked_h1 = false;
       for (PoolEntry& e : pool_->entries()) {
         if (e.fingerprint != plan.fingerprint) continue;
+        const bool ready = IsReady(e.conn.get());
+        if (ready && e.conn->HttpVersion() != 20) server_picked_h1 = true;
         const bool setting_up = e.conn->state() == Connection::State::kConnecting || e.connecting_for != nullptr;
         // At its limit even with no stream of ours open (the server
         // lowered MAX_CONCURRENT_STREAMS to 0): queue, never exceed the
         // limit nor go around it (docs/hostile-peers.md 25); the limit's rise wakes
         // the queue (OnActivity), the transfer's timeouts bound the wait.
-        const bool full = IsReady(e.conn.get()) && e.conn->IsReusable() && e.conn->HttpVersion() == 20;
-        if (setting_up || full) {
-          if (!t->waiting_) {
-            t->waiting_ = true;
-            waiting_.push_back(t);
-          }
-          return;
+        const bool full = ready && e.conn->IsReusable() && e.conn->HttpVersion() == 20;
+        if (setting_up || full) wait = true;
+      }
+      if (wait && !server_picked_h1) {
+        if (!t->waiting_) {
+          t->waiting_ = true;
+          waiting_.push_back(t);
         }
+        return;
       }
     }
   }

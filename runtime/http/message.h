@@ -80,8 +80,9 @@ struct Request {
   std::string method = "GET";
   std::string url;
   Headers headers;
-  // Names (lowercase) the application removed: the runtime adds no
-  // default of these (User-Agent, Accept, Authorization from userinfo).
+  // Names the application removed (compared case-insensitively): the
+  // runtime adds no default of these (User-Agent, Accept, Authorization
+  // from userinfo).
   std::vector<std::string> removed_headers;
   BodySource body;
   strata_write_fn writer = nullptr;
