@@ -528,22 +528,15 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
                                      std::string(value, value_len));
       }
     }
-    if (t.include_headers && !t.writer_failed) {
-      if (!t.heads.seen_any()) {
-        // The runtime showed no head text (or, with -Z, it was not used):
-        // print the one the response has.
-        std::string head = FormatHead(summary.http_version, summary.http_code, summary.headers);
-        t.Write(head).IgnoreError();
-        t.Dump(head);
-      } else {
-        std::string close = t.heads.CloseHead();
-        t.Write(close).IgnoreError();
-        t.Dump(close);
-      }
-      if (!t.held_body.empty()) t.Write(t.held_body).IgnoreError();
-    } else if (t.dump != nullptr) {
-      t.Dump(t.heads.seen_any() ? t.heads.CloseHead()
-                                : FormatHead(summary.http_version, summary.http_code, summary.headers));
+    if (t.include_headers || t.dump != nullptr) {
+      // The end of the head text the events showed, or, when they showed
+      // none (with -Z they are not used), the response's whole head.
+      std::string tail = t.heads.seen_any()
+                             ? t.heads.CloseHead()
+                             : FormatHead(summary.http_version, summary.http_code, summary.headers);
+      if (t.include_headers && !t.writer_failed) t.Write(tail).IgnoreError();
+      t.Dump(tail);
+      if (t.include_headers && !t.writer_failed && !t.held_body.empty()) t.Write(t.held_body).IgnoreError();
     }
     strata_response_free(response);
   }
@@ -799,17 +792,15 @@ int Cli::Run() {
   }
   std::vector<RequestHeader> headers = BuildRequestHeaders(options_);
 
-  if (options_.parallel) {
-    int code = RunParallel(*body, headers);
-    if (dump_sink_) dump_sink_->Close().IgnoreError();
-    return code;
-  }
-
-  // Like curl, every URL is tried; the exit code is the last failure's.
   int result = kExitOk;
-  for (size_t i = 0; i < options_.urls.size(); ++i) {
-    int code = RunOne(i, *body, headers);
-    if (code != kExitOk) result = code;
+  if (options_.parallel) {
+    result = RunParallel(*body, headers);
+  } else {
+    // Like curl, every URL is tried; the exit code is the last failure's.
+    for (size_t i = 0; i < options_.urls.size(); ++i) {
+      int code = RunOne(i, *body, headers);
+      if (code != kExitOk) result = code;
+    }
   }
   if (dump_sink_) dump_sink_->Close().IgnoreError();
   return result;
@@ -843,7 +834,7 @@ int RunCli(int argc, char** argv) {
   // cannot open (not with -s) and carries on.
   std::string warnings;
   for (const std::string& w : options->warnings) warnings += FormatCurlWarning(w);
-  ExpandHeaderFiles(*options, &warnings).IgnoreError();
+  ExpandHeaderFiles(*options, &warnings);
   if (!warnings.empty() && !options->silent) WriteStderr(warnings);
   Cli cli(*options);
   return cli.Run();

@@ -138,7 +138,7 @@ std::string AppendQuery(const std::string& url, const std::string& query) {
   return absl::StrCat(url, std::string(1, sep), query);
 }
 
-absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings) {
+void ExpandHeaderFiles(CliOptions& options, std::string* warnings) {
   std::vector<HeaderArg> expanded;
   for (HeaderArg& header : options.headers) {
     if (header.file.empty()) {
@@ -159,7 +159,6 @@ absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings) {
     }
   }
   options.headers = std::move(expanded);
-  return absl::OkStatus();
 }
 
 std::vector<std::string> RemovedHeaders(const CliOptions& options) {

@@ -50,7 +50,7 @@ std::string AppendQuery(const std::string& url, const std::string& query);
 // ExpandHeaderFiles replaces each -H @file by the headers on the file's
 // lines. A file that cannot be read adds curl's warning to *warnings and
 // contributes nothing; lines that are not headers are skipped.
-absl::Status ExpandHeaderFiles(CliOptions& options, std::string* warnings);
+void ExpandHeaderFiles(CliOptions& options, std::string* warnings);
 
 // BuildRequestHeaders lists the headers to send: the user's -H headers in
 // order, plus Authorization for -u, Content-Type for -d (application/json
