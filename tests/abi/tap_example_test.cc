@@ -74,7 +74,7 @@ class TapExampleTest : public ::testing::Test {
     pki_ = new TestPki();
     std::string e;
     ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
-                pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e))
+                pki_->MakeLocalhostLeaf("ca", &e))
         << e;
     nginx_ = new TlsNginx();
     port_ = nginx_->AddServer("    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n" +

@@ -469,8 +469,7 @@ TEST(CliHttp2Test, Http2OverTlsWithAlpn) {
   TestPki pki;
   std::string error;
   ASSERT_TRUE(pki.MakeCa("ca", &error) &&
-              pki.MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth",
-                           &error))
+              pki.MakeLocalhostLeaf("ca", &error))
       << error;
   TlsNginx nginx;
   std::string certs = "    ssl_certificate \"" + pki.Cert("localhost") + "\";\n    ssl_certificate_key \"" +

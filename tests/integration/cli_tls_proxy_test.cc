@@ -96,7 +96,7 @@ class CliTlsProxyTest : public ::testing::Test {
     std::string e;
     pki_ = new TestPki();
     bool ok = pki_->MakeCa("ca", &e) &&
-              pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e) &&
+              pki_->MakeLocalhostLeaf("ca", &e) &&
               pki_->MakeLeaf("client", "ca", "strata cli client", "", "clientAuth", &e);
     ASSERT_TRUE(ok) << e;
 

@@ -79,7 +79,7 @@ TEST(ConnectionApi, TlsByteStreamSpeaksAnyProtocolOverTls) {
   TestPki pki;
   std::string e;
   ASSERT_TRUE(pki.MakeCa("ca", &e)) << e;
-  ASSERT_TRUE(pki.MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e)) << e;
+  ASSERT_TRUE(pki.MakeLocalhostLeaf("ca", &e)) << e;
   TlsNginx nginx;
   uint16_t port = nginx.AddServer("    ssl_certificate \"" + pki.Cert("localhost") + "\";\n    ssl_certificate_key \"" +
                                   pki.Key("localhost") + "\";\n    location / { return 200 \"over tls\\n\"; }\n");

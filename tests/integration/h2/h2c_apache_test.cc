@@ -66,7 +66,7 @@ TEST(H2cAccepted, RedirectFromH2OverTlsToH2cBuildsTheUpgradeChain) {
   ASSERT_TRUE(apache.Start(&e)) << e;
   TestPki pki;
   ASSERT_TRUE(pki.MakeCa("ca", &e) &&
-              pki.MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e))
+              pki.MakeLocalhostLeaf("ca", &e))
       << e;
   TlsNginx nginx;
   const uint16_t h2_port = FreePort();

@@ -49,7 +49,7 @@ class HttpsDefault : public ::testing::Test {
     pki_ = new TestPki();
     std::string e;
     ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
-                pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e))
+                pki_->MakeLocalhostLeaf("ca", &e))
         << e;
     nginx_ = new AlpnNginx();
     ASSERT_TRUE(nginx_->Start(*pki_, &e)) << e;

@@ -309,7 +309,7 @@ class PoolKeyTest : public ::testing::Test {
     std::string e;
     pki_ = new TestPki();
     bool ok = pki_->MakeCa("ca", &e) && pki_->MakeCa("other", &e) &&
-              pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e) &&
+              pki_->MakeLocalhostLeaf("ca", &e) &&
               pki_->MakeLeaf("client-a", "ca", "pool client a", "", "clientAuth", &e) &&
               pki_->MakeLeaf("client-b", "ca", "pool client b", "", "clientAuth", &e);
     ASSERT_TRUE(ok) << e;

@@ -24,7 +24,7 @@ class RedirectTlsTest : public ::testing::Test {
     pki_ = new TestPki();
     std::string e;
     ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
-                pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e))
+                pki_->MakeLocalhostLeaf("ca", &e))
         << e;
     const std::string certs = "    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n    ssl_certificate_key \"" +
                               pki_->Key("localhost") + "\";\n";

@@ -57,7 +57,7 @@ class TlsEndToEnd : public ::testing::Test {
     pki_ = new TestPki();
     std::string e;
     bool ok = pki_->MakeCa("ca", &e) && pki_->MakeCa("other", &e) &&
-              pki_->MakeLeaf("localhost", "ca", "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", &e) &&
+              pki_->MakeLocalhostLeaf("ca", &e) &&
               pki_->MakeLeaf("dnsonly", "ca", "127.0.0.1", "DNS:127.0.0.1,DNS:localhost", "serverAuth", &e) &&
               // CN says b.test: the name check must ignore the CN.
               pki_->MakeLeaf("a", "ca", "b.test", "DNS:a.test", "serverAuth", &e) &&

@@ -31,6 +31,11 @@ class TestPki {
   // |usage| an extendedKeyUsage ("serverAuth" or "clientAuth").
   bool MakeLeaf(const std::string& name, const std::string& ca, const std::string& common_name,
                 const std::string& san, const std::string& usage, std::string* error);
+  // MakeLocalhostLeaf creates the server leaf most tests use: "localhost"
+  // (localhost.pem / .key), for DNS:localhost and IP:127.0.0.1.
+  bool MakeLocalhostLeaf(const std::string& ca, std::string* error) {
+    return MakeLeaf("localhost", ca, "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", error);
+  }
 
   std::string Cert(const std::string& name) const { return dir_ + "/" + name + ".pem"; }
   std::string Key(const std::string& name) const { return dir_ + "/" + name + ".key"; }
