@@ -66,6 +66,7 @@
 #include <vector>
 
 #include "strata/strata.h"
+#include "tools/bench/strata_bench/proc_status.h"
 
 namespace {
 
@@ -350,16 +351,7 @@ long HeapKiB() {
 #endif
 }
 
-// StatusKiB reads a "RssAnon:"-style line of /proc/self/status.
-long StatusKiB(const char* key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const size_t n = std::strlen(key);
-  while (std::getline(in, line)) {
-    if (line.compare(0, n, key) == 0) return std::strtol(line.c_str() + n, nullptr, 10);
-  }
-  return 0;
-}
+using strata::tools::StatusKiB;
 
 long RssKiB() {
 #if defined(__GLIBC__)

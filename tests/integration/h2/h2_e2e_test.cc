@@ -230,30 +230,26 @@ TEST_F(PriorKnowledge, Upload16MiBUnderFlowControl) {
 class Alpn : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pki_ = new TestPki();
     std::string e;
-    ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
-                pki_->MakeLocalhostLeaf("ca", &e))
-        << e;
     nginx_ = new AlpnNginx();
-    ASSERT_TRUE(nginx_->Start(*pki_, &e)) << e;
+    ASSERT_TRUE(nginx_->Start(&e)) << e;
+    pki_ = &nginx_->pki();
     h1_port_ = nginx_->h1_port();
     h2_port_ = nginx_->h2_port();
   }
   static void TearDownTestSuite() {
     delete nginx_;
     nginx_ = nullptr;
-    delete pki_;
     pki_ = nullptr;
   }
   static std::string Url(uint16_t port) { return "https://localhost:" + std::to_string(port) + "/"; }
 
-  static TestPki* pki_;
+  static const TestPki* pki_;  // nginx_'s
   static AlpnNginx* nginx_;
   static uint16_t h1_port_;
   static uint16_t h2_port_;
 };
-TestPki* Alpn::pki_ = nullptr;
+const TestPki* Alpn::pki_ = nullptr;
 AlpnNginx* Alpn::nginx_ = nullptr;
 uint16_t Alpn::h1_port_ = 0;
 uint16_t Alpn::h2_port_ = 0;

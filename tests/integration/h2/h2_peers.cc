@@ -69,9 +69,10 @@ bool Nghttpd::Start(std::string* error) {
 
 std::string Nghttpd::Log() const { return process_.Stdout() + process_.Stderr(); }
 
-bool AlpnNginx::Start(const TestPki& pki, std::string* error) {
-  const std::string certs = "    ssl_certificate \"" + pki.Cert("localhost") + "\";\n    ssl_certificate_key \"" +
-                            pki.Key("localhost") + "\";\n";
+bool AlpnNginx::Start(std::string* error) {
+  if (!pki_.MakeCa("ca", error) || !pki_.MakeLocalhostLeaf("ca", error)) return false;
+  const std::string certs = "    ssl_certificate \"" + pki_.Cert("localhost") + "\";\n    ssl_certificate_key \"" +
+                            pki_.Key("localhost") + "\";\n";
   const std::string report =
       "    location / { return 200 \"alpn=$ssl_alpn_protocol protocol=$server_protocol\\n\"; }\n";
   h1_port_ = nginx_.AddServer(certs + report);

@@ -53,17 +53,20 @@ class Nghttpd {
 };
 
 // AlpnNginx answers every path with "alpn=$ssl_alpn_protocol
-// protocol=$server_protocol\n" on both ports, with |pki|'s "localhost"
-// leaf (DNS:localhost, IP:127.0.0.1). nginx 1.22 turns HTTP/2 on per
-// listen socket, hence a port for each.
+// protocol=$server_protocol\n" on both ports, with a PKI of its own: CA
+// "ca" and the "localhost" leaf (DNS:localhost, IP:127.0.0.1), which other
+// peers of a test may serve too. nginx 1.22 turns HTTP/2 on per listen
+// socket, hence a port for each.
 class AlpnNginx {
  public:
-  bool Start(const TestPki& pki, std::string* error);
+  bool Start(std::string* error);
+  const TestPki& pki() const { return pki_; }
   uint16_t h1_port() const { return h1_port_; }
   uint16_t h2_port() const { return h2_port_; }
   std::string ErrorLog() const { return nginx_.ErrorLog(); }
 
  private:
+  TestPki pki_;
   TlsNginx nginx_;
   uint16_t h1_port_ = 0;
   uint16_t h2_port_ = 0;

@@ -46,13 +46,10 @@ int RunCommand(const std::string& command, std::string* out) {
 class HttpsDefault : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pki_ = new TestPki();
     std::string e;
-    ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
-                pki_->MakeLocalhostLeaf("ca", &e))
-        << e;
     nginx_ = new AlpnNginx();
-    ASSERT_TRUE(nginx_->Start(*pki_, &e)) << e;
+    ASSERT_TRUE(nginx_->Start(&e)) << e;
+    pki_ = &nginx_->pki();
     h1_port_ = nginx_->h1_port();
     h2_port_ = nginx_->h2_port();
 
@@ -66,7 +63,6 @@ class HttpsDefault : public ::testing::Test {
     nghttpd_ = nullptr;
     delete nginx_;
     nginx_ = nullptr;
-    delete pki_;
     pki_ = nullptr;
   }
 
@@ -88,13 +84,13 @@ class HttpsDefault : public ::testing::Test {
     return spec;
   }
 
-  static TestPki* pki_;
+  static const TestPki* pki_;  // nginx_'s, which nghttpd_ serves too
   static AlpnNginx* nginx_;
   static Nghttpd* nghttpd_;
   static uint16_t h1_port_, h2_port_;
   RuntimePtr runtime_;
 };
-TestPki* HttpsDefault::pki_ = nullptr;
+const TestPki* HttpsDefault::pki_ = nullptr;
 AlpnNginx* HttpsDefault::nginx_ = nullptr;
 Nghttpd* HttpsDefault::nghttpd_ = nullptr;
 uint16_t HttpsDefault::h1_port_ = 0;

@@ -25,6 +25,7 @@
 
 #include "strata/strata.h"
 #include "tools/bench/strata_bench/alloc_counter.h"
+#include "tools/bench/strata_bench/proc_status.h"
 
 namespace {
 
@@ -58,16 +59,7 @@ struct Client {
   long in_flight = 0;
 };
 
-// RssKiB reads a "VmRSS:"/"VmHWM:" style line of /proc/self/status.
-long StatusKiB(const char* key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const size_t n = std::strlen(key);
-  while (std::getline(in, line)) {
-    if (line.compare(0, n, key) == 0) return std::strtol(line.c_str() + n, nullptr, 10);
-  }
-  return 0;
-}
+using strata::tools::StatusKiB;
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
