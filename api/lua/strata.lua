@@ -54,6 +54,7 @@ enum {
   STRATA_E_STREAM_RESET = -67,
   STRATA_E_NOT_PROCESSED = -68,
   STRATA_E_RANGE = -69,
+  STRATA_E_CONTENT_ENCODING = -70,
   STRATA_E_INTERNAL = -99,
   STRATA_FATAL_BELOW = -40
 };
@@ -139,7 +140,10 @@ enum {
   STRATA_OPT_LAYER_OPTIONS = 20,
   STRATA_OPT_HTTP_VERSION = 21,
   STRATA_OPT_RANGE = 22,
-  STRATA_OPT_RESUME_FROM = 23
+  STRATA_OPT_RESUME_FROM = 23,
+  STRATA_OPT_ACCEPT_ENCODING = 24,
+  STRATA_OPT_MAX_DECODED_BYTES = 25,
+  STRATA_OPT_MAX_DECODE_RATIO = 26
 };
 
 enum {
@@ -418,6 +422,7 @@ local int_options = {
   location_trusted = C.STRATA_OPT_LOCATION_TRUSTED, post301 = C.STRATA_OPT_POST301,
   post302 = C.STRATA_OPT_POST302, post303 = C.STRATA_OPT_POST303,
   resume_from = C.STRATA_OPT_RESUME_FROM,
+  max_decoded_bytes = C.STRATA_OPT_MAX_DECODED_BYTES, max_decode_ratio = C.STRATA_OPT_MAX_DECODE_RATIO,
 }
 local ms_options = {
   timeout = C.STRATA_OPT_TIMEOUT_MS, connect_timeout = C.STRATA_OPT_CONNECT_TIMEOUT_MS,
@@ -426,7 +431,7 @@ local ms_options = {
 local string_options = {
   pipeline = C.STRATA_OPT_PIPELINE, proxy = C.STRATA_OPT_PROXY,
   proxy_credentials = C.STRATA_OPT_PROXY_CREDENTIALS, no_proxy = C.STRATA_OPT_NO_PROXY,
-  range = C.STRATA_OPT_RANGE,
+  range = C.STRATA_OPT_RANGE, accept_encoding = C.STRATA_OPT_ACCEPT_ENCODING,
 }
 
 local function new_request(lib, o)
@@ -480,6 +485,7 @@ local function new_request(lib, o)
     for name, id in pairs(string_options) do
       local v = o[name]
       if type(v) == "table" then v = table.concat(v, name == "proxy_credentials" and ":" or ",") end
+      if name == "accept_encoding" and type(v) == "boolean" then v = v and "" or nil end
       if v ~= nil then check(lib.strata_request_set_option_string(self.ptr, id, v), name) end
     end
     if o.http_version ~= nil then

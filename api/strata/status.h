@@ -66,6 +66,10 @@ enum {
    * not continue where asked: a 200 (the server ignored the range) or a
    * 206 whose Content-Range starts elsewhere. No body byte was delivered. */
   STRATA_E_RANGE = -69,
+  /* The response's Content-Encoding could not be undone: a coding this
+   * build does not decode, or malformed or truncated compressed data
+   * (STRATA_OPT_ACCEPT_ENCODING). The message names the coding. */
+  STRATA_E_CONTENT_ENCODING = -70,
 
   STRATA_E_INTERNAL = -99,
 

@@ -230,7 +230,24 @@ enum {
    * body byte is delivered. A 416 (the range starts at or past the end:
    * nothing left to fetch) is returned with its body discarded, as curl
    * does. Overrides STRATA_OPT_RANGE. */
-  STRATA_OPT_RESUME_FROM = 23
+  STRATA_OPT_RESUME_FROM = 23,
+  /* (string) Content codings to ask for and undo, as curl's
+   * CURLOPT_ACCEPT_ENCODING: "" asks for every coding this build decodes
+   * ("deflate, gzip, br, zstd"); any other value is sent as the
+   * Accept-Encoding header as is. Either way the body the application
+   * receives is decoded as it streams (stacked codings too), and
+   * size_download counts the bytes as they came over the wire. Unset (the
+   * default): no Accept-Encoding is sent and bodies arrive as sent.
+   * Undecodable bodies fail with STRATA_E_CONTENT_ENCODING. */
+  STRATA_OPT_ACCEPT_ENCODING = 24,
+  /* int64: a decoded body may not exceed this many bytes (0 = no limit,
+   * the default; config "limits.max_decoded_bytes"). STRATA_E_LIMIT. */
+  STRATA_OPT_MAX_DECODED_BYTES = 25,
+  /* int: past its first 4 MiB, a decoded body may not be more than this
+   * many times the bytes it was decoded from: a decompression bomb
+   * (default 200; config "limits.max_decode_ratio"; 0 = the default).
+   * STRATA_E_LIMIT. */
+  STRATA_OPT_MAX_DECODE_RATIO = 26
 };
 
 /* Values of STRATA_OPT_HTTP_VERSION. The runtime picks the pipeline

@@ -295,6 +295,8 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
       if (value < 0) return STRATA_E_INVALID_ARGUMENT;
       o.resume_from = value;
       break;
+    case STRATA_OPT_MAX_DECODED_BYTES: o.max_decoded_bytes = value; break;
+    case STRATA_OPT_MAX_DECODE_RATIO: o.max_decode_ratio = value; break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;
@@ -306,6 +308,11 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
     switch (option) {
       case STRATA_OPT_PIPELINE:
         request->req.options.pipeline = value;
+        return STRATA_OK;
+      case STRATA_OPT_ACCEPT_ENCODING:
+        // A header value too (unless "", which asks for every coding).
+        if (!strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
+        request->req.options.accept_encoding = std::string(value);
         return STRATA_OK;
       case STRATA_OPT_RANGE:
         // It becomes a header value: the same rule applies.

@@ -199,6 +199,14 @@ int64_t Runtime::MaxBodyBytes(const Request& request) const {
   return v > 0 ? v : config_.limits.max_body_bytes;
 }
 
+DecodeLimits Runtime::DecodeLimitsFor(const Request& request) const {
+  DecodeLimits limits;
+  const RequestOptions& o = request.options;
+  limits.max_bytes = o.max_decoded_bytes >= 0 ? o.max_decoded_bytes : config_.limits.max_decoded_bytes;
+  limits.max_ratio = o.max_decode_ratio > 0 ? o.max_decode_ratio : config_.limits.max_decode_ratio;
+  return limits;
+}
+
 int64_t Runtime::TimeoutMs() const {
   if (dirty_ || !ready_.empty()) return 0;
   return loop_.NextTimeoutMs();
@@ -235,8 +243,11 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   }
   if (wanted("User-Agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kVersion)});
   if (wanted("Accept")) h.push_back({"Accept", "*/*"});
-  // Ranges and resume (an application's own Range header wins).
   const RequestOptions& ro = t->request_.options;
+  if (ro.accept_encoding && wanted("Accept-Encoding")) {
+    h.push_back({"Accept-Encoding", ro.accept_encoding->empty() ? kSupportedCodings : *ro.accept_encoding});
+  }
+  // Ranges and resume (an application's own Range header wins).
   if ((ro.resume_from > 0 || !ro.range.empty()) && !FindHeader(h, "Range")) {
     h.push_back({"Range", ro.resume_from > 0 ? absl::StrCat("bytes=", ro.resume_from, "-")
                                              : absl::StrCat("bytes=", ro.range)});

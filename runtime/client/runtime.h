@@ -31,6 +31,7 @@
 #include "runtime/client/hop_planner.h"
 #include "runtime/client/transfer.h"
 #include "runtime/config/config.h"
+#include "runtime/decoding/decoder_stack.h"
 #include "runtime/loop/event_loop.h"
 #include "runtime/plugin/registry.h"
 #include "strata/strata.h"
@@ -78,6 +79,8 @@ class Runtime : public ConnectionListener {
   void EmitResponseHead(Transfer* transfer, const strata_response_head& head);
   bool FollowRedirects(const Request& request) const;
   int64_t MaxBodyBytes(const Request& request) const;
+  // DecodeLimitsFor: the request's decoding limits over the configuration's.
+  DecodeLimits DecodeLimitsFor(const Request& request) const;
   // Wake puts |transfer| on the ready queue (safe inside plugin callbacks).
   void Wake(Transfer* transfer);
 

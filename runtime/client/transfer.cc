@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -112,8 +113,35 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
     if (target.ok()) response_.redirect_url = target->ToString();
   }
   h_.discard_body = request_.options.fail_on_http_error && head.status >= 400;
-  if (request_.options.resume_from > 0) return CheckResumed(head.status);
+  if (request_.options.resume_from > 0) {
+    if (strata_status st = CheckResumed(head.status); st != STRATA_OK) return st;
+  }
+  return StartDecoding();
+}
+
+strata_status Transfer::StartDecoding() {
+  if (!request_.options.accept_encoding || h_.discard_body) return STRATA_OK;
+  // The field may be repeated: the lists join (RFC 9110 §5.3).
+  std::string codings;
+  for (const Header& h : response_.headers) {
+    if (absl::EqualsIgnoreCase(h.name, "Content-Encoding")) absl::StrAppend(&codings, codings.empty() ? "" : ",", h.value);
+  }
+  if (codings.empty()) return STRATA_OK;
+  absl::StatusOr<std::unique_ptr<DecoderStack>> stack = DecoderStack::Create(codings, runtime_->DecodeLimitsFor(request_));
+  if (!stack.ok()) {
+    h_.error = {STRATA_E_CONTENT_ENCODING, "decoding", std::string(stack.status().message())};
+    return STRATA_E_CONTENT_ENCODING;
+  }
+  h_.decoder = *std::move(stack);
   return STRATA_OK;
+}
+
+strata_status Transfer::DecodeFailed(const absl::Status& status) {
+  // The sink's own error (writer, memory limit) is already in h_.error.
+  if (h_.error.status != STRATA_OK) return h_.error.status;
+  strata_status code = absl::IsResourceExhausted(status) ? STRATA_E_LIMIT : STRATA_E_CONTENT_ENCODING;
+  h_.error = {code, "decoding", std::string(status.message())};
+  return code;
 }
 
 strata_status Transfer::CheckResumed(int status) {
@@ -156,6 +184,18 @@ strata_status Transfer::OnData(const uint8_t* data, size_t len) {
   last_progress_ms_ = MonotonicMs();
   if (h_.discard_body) return STRATA_OK;
   response_.size_download += static_cast<int64_t>(len);
+  if (!h_.decoder) return Deliver(data, len);
+  absl::Status s = h_.decoder->Decode(absl::string_view(reinterpret_cast<const char*>(data), len), [this](absl::string_view piece) { return DeliverDecoded(piece); });
+  return s.ok() ? STRATA_OK : DecodeFailed(s);
+}
+
+absl::Status Transfer::DeliverDecoded(absl::string_view piece) {
+  strata_status st = Deliver(reinterpret_cast<const uint8_t*>(piece.data()), piece.size());
+  // The cause is in h_.error already; the status only stops the decoder.
+  return st == STRATA_OK ? absl::OkStatus() : absl::AbortedError("delivery failed");
+}
+
+strata_status Transfer::Deliver(const uint8_t* data, size_t len) {
   if (request_.writer) {
     strata_status st = request_.writer(request_.writer_user, data, len);
     if (st < 0) {
@@ -177,6 +217,16 @@ strata_status Transfer::OnData(const uint8_t* data, size_t len) {
 }
 
 void Transfer::OnEnd(const strata_header*, size_t) {
+  if (h_.decoder) {
+    absl::Status s = h_.decoder->Finish([this](absl::string_view piece) { return DeliverDecoded(piece); });
+    if (!s.ok()) {
+      // The exchange itself ended well; its body did not decode.
+      DecodeFailed(s);
+      h_.failed = true;
+      runtime_->Wake(this);
+      return;
+    }
+  }
   h_.finished = true;
   runtime_->Wake(this);
 }

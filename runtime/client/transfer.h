@@ -20,6 +20,7 @@
 #include "runtime/chain/connection.h"
 #include "runtime/client/hop_planner.h"
 #include "runtime/client/redirect.h"
+#include "runtime/decoding/decoder_stack.h"
 #include "runtime/http/message.h"
 #include "runtime/loop/event_loop.h"
 #include "strata/strata.h"
@@ -50,6 +51,8 @@ struct HopState {
   bool body_again = false;       // the reader said STRATA_AGAIN
   bool absolute_form = false;    // this hop goes to a forwarding proxy
   std::string proxy_authorization;  // sent only on such hops
+  // Undoes the final response's Content-Encoding (STRATA_OPT_ACCEPT_ENCODING).
+  std::unique_ptr<DecoderStack> decoder;
 };
 
 class Transfer : public StreamSink {
@@ -79,6 +82,10 @@ class Transfer : public StreamSink {
   // continue where asked.
   strata_status CheckResumed(int status);
   strata_status OnData(const uint8_t* data, size_t len) override;
+  // Deliver hands decoded body bytes to the writer or the collected body;
+  // an error is also recorded in h_.error.
+  strata_status Deliver(const uint8_t* data, size_t len);
+  absl::Status DeliverDecoded(absl::string_view piece);
   void OnEnd(const strata_header* trailers, size_t count) override;
   void OnError(strata_status status, const std::string& layer, const std::string& message) override;
 
@@ -91,6 +98,12 @@ class Transfer : public StreamSink {
   void Succeed();
   // NewHop replaces the hop state (phase kPending, ready to plan).
   void NewHop();
+  // StartDecoding sets up h_.decoder for the final response, if asked and
+  // needed; STRATA_E_CONTENT_ENCODING (h_.error set) for a coding it cannot
+  // undo.
+  strata_status StartDecoding();
+  // DecodeFailed records a decoder error in h_.error and returns its code.
+  strata_status DecodeFailed(const absl::Status& status);
 
   Runtime* runtime_;
   Request request_;

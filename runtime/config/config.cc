@@ -25,7 +25,7 @@ constexpr char kDefaultConfig[] = R"json({
   "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000},
   "redirect": {"follow": false, "max": 20, "unsafe": false, "location_trusted": false},
   "proxy": {"url": "", "credentials": "", "no_proxy": "", "tunnel": false, "from_env": true, "tls": {}},
-  "limits": {"max_body_bytes": 1073741824}
+  "limits": {"max_body_bytes": 1073741824, "max_decoded_bytes": 0, "max_decode_ratio": 200}
 })json";
 
 absl::Status PathError(const std::string& path, absl::string_view what) {
@@ -215,8 +215,14 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (doc.contains("limits")) {
     const json& t = doc["limits"];
     if (!t.is_object()) return PathError("/limits", "expected an object");
-    if (absl::Status s = CheckKeys(t, "/limits", {"max_body_bytes"}); !s.ok()) return s;
-    if (absl::Status s = ReadNonNegative(t, "/limits", "max_body_bytes", &config->limits.max_body_bytes); !s.ok()) return s;
+    if (absl::Status s = CheckKeys(t, "/limits", {"max_body_bytes", "max_decoded_bytes", "max_decode_ratio"}); !s.ok()) {
+      return s;
+    }
+    for (auto [key, field] : {std::pair{"max_body_bytes", &config->limits.max_body_bytes},
+                              std::pair{"max_decoded_bytes", &config->limits.max_decoded_bytes},
+                              std::pair{"max_decode_ratio", &config->limits.max_decode_ratio}}) {
+      if (absl::Status s = ReadNonNegative(t, "/limits", key, field); !s.ok()) return s;
+    }
   }
   return absl::OkStatus();
 }

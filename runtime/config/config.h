@@ -74,6 +74,8 @@ struct Config {
   } proxy;
   struct Limits {
     int64_t max_body_bytes = int64_t{1} << 30;  // collected bodies only
+    int64_t max_decoded_bytes = 0;              // a decoded body; 0 = none
+    int64_t max_decode_ratio = 200;             // decoded / encoded past 4 MiB; 0 = none
   } limits;
 };
 

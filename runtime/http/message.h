@@ -70,6 +70,10 @@ struct RequestOptions {
   int64_t http_version = 0;  // STRATA_HTTP_VERSION_*
   std::string range;         // STRATA_OPT_RANGE: "0-99"; "" = none
   int64_t resume_from = 0;   // STRATA_OPT_RESUME_FROM
+  // STRATA_OPT_ACCEPT_ENCODING: unset = no decoding; "" = every coding.
+  std::optional<std::string> accept_encoding;
+  int64_t max_decoded_bytes = -1;  // -1 = the configuration's
+  int64_t max_decode_ratio = -1;   // -1 = the configuration's
   // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
   // Null until set (an empty object would cost an allocation per request);
   // null and {} read the same: empty(), find() → end().

@@ -35,6 +35,7 @@ extern "C" const char* strata_status_name(strata_status status) {
     case STRATA_E_STREAM_RESET: return "STRATA_E_STREAM_RESET";
     case STRATA_E_NOT_PROCESSED: return "STRATA_E_NOT_PROCESSED";
     case STRATA_E_RANGE: return "STRATA_E_RANGE";
+    case STRATA_E_CONTENT_ENCODING: return "STRATA_E_CONTENT_ENCODING";
     case STRATA_E_INTERNAL: return "STRATA_E_INTERNAL";
   }
   return "STRATA_E_UNKNOWN";

@@ -261,13 +261,27 @@ TEST_LOCATIONS = (
     "    location = /teapot { return 418 \"short and stout\\n\"; }\n"
     "    location = /multi { add_header X-Multi one; add_header X-Multi two; return 200 \"multi\\n\"; }\n"
     "    location = /headers { return 200 \"ua=[$http_user_agent] accept=[$http_accept]\\n\"; }\n"
-    "    location /up/ { dav_methods PUT; create_full_put_path on; client_max_body_size 512m; }\n")
+    "    location /up/ { dav_methods PUT; create_full_put_path on; client_max_body_size 512m; }\n"
+    # Content decoding: nginx's gzip filter, a stored gzip bomb, a coding
+    # nobody decodes.
+    "    location /gz/ { gzip on; gzip_types *; gzip_min_length 0; }\n"
+    "    location = /zeros.gz { default_type application/octet-stream; add_header Content-Encoding gzip; }\n"
+    "    location = /compress { default_type text/plain; add_header Content-Encoding compress; return 200 \"x\\n\"; }\n")
+
+# The text /gz/page.txt holds (compressible, like a page).
+GZ_PAGE = b"".join(b"line %d of a page that compresses well\n" % i for i in range(5000))
 
 
 def write_test_files(server):
     server.write("hello.txt", b"hello from nginx\n")
     server.write("data.json", b'{"name": "strata", "layers": ["tcp", "tls", "h1"]}\n')
     server.write("up/.keep", b"")
+    server.write("gz/page.txt", GZ_PAGE)
+    # 64 MiB of zeros in about 64 KiB: over the default decode ratio (200).
+    import zlib
+    c = zlib.compressobj(9, zlib.DEFLATED, 16 + 15)
+    zeros = bytes(1 << 20)
+    server.write("zeros.gz", b"".join([c.compress(zeros) for _ in range(64)] + [c.flush()]))
 
 
 def main(argv):

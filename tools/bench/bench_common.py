@@ -32,7 +32,9 @@ def wait_for_port(port, seconds=10):
 
 
 def bazel_bin():
-    out = subprocess.run(["bazel", "info", "bazel-bin"], check=True, capture_output=True, text=True)
+    """The -c opt output directory (`bazel build -c opt //tools:dist`): a
+    plain `bazel info bazel-bin` names the fastbuild one."""
+    out = subprocess.run(["bazel", "info", "-c", "opt", "bazel-bin"], check=True, capture_output=True, text=True)
     return out.stdout.strip()
 
 

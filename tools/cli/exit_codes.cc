@@ -31,6 +31,7 @@ constexpr ExitCodeDoc kDocs[] = {
     {kExitSendError, "I/O error while sending the request"},
     {kExitRecvError, "I/O error or connection closed while receiving"},
     {kExitCertVerify, "certificate or host name verification failed"},
+    {kExitBadContentEncoding, "the response's content coding could not be decoded (--compressed)"},
     {kExitFileSizeExceeded, "a configured size limit was exceeded"},
     {kExitHttp2Stream, "the server reset the HTTP/2 stream"},
     {kExitProxy, "the proxy refused or broke the tunnel"},
@@ -118,6 +119,8 @@ int ExitCodeFor(strata_status status, const FailureContext& context) {
       return kExitHttp2Stream;
     case STRATA_E_RANGE:
       return kExitRangeError;
+    case STRATA_E_CONTENT_ENCODING:
+      return kExitBadContentEncoding;
     case STRATA_E_NOT_PROCESSED:
       // The server refused the request (GOAWAY above it, REFUSED_STREAM)
       // more often than the runtime resends: a network failure, as curl

@@ -36,6 +36,7 @@ enum ExitCode : int {
   kExitSendError = 55,
   kExitRecvError = 56,
   kExitCertVerify = 60,
+  kExitBadContentEncoding = 61,
   kExitFileSizeExceeded = 63,
   kExitHttp2Stream = 92,
   kExitProxy = 97,

@@ -45,6 +45,7 @@ TEST(ExitCodes, IoErrorIsSendOrReceiveByWhetherTheRequestWentOut) {
 
 TEST(ExitCodes, AResumeTheServerRefusedIsARangeError) {
   EXPECT_EQ(ExitCodeFor(STRATA_E_RANGE), 33);
+  EXPECT_EQ(ExitCodeFor(STRATA_E_CONTENT_ENCODING), 61);
 }
 
 TEST(ExitCodes, CloseBeforeAnyResponseIsAnEmptyReply) {

@@ -63,6 +63,8 @@ std::string HelpText() {
       "file\n"
       "  -G, --get                send the -d data as the URL's query, with "
       "GET\n"
+      "      --compressed         ask for a compressed response (deflate, gzip, br,\n"
+      "                           zstd) and decode it\n"
       "  -A, --user-agent NAME    User-Agent: NAME\n"
       "  -e, --referer URL        Referer: URL\n"
       "  -u, --user USER:PASS     HTTP Basic authentication\n"

@@ -38,6 +38,7 @@ enum class Opt {
   kCreateDirs,
   kFailWithBody,
   kNoProgressMeter,
+  kCompressed,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -117,6 +118,7 @@ constexpr OptSpec kOptions[] = {
     {0, "create-dirs", false, Opt::kCreateDirs},
     {0, "fail-with-body", false, Opt::kFailWithBody},
     {0, "no-progress-meter", false, Opt::kNoProgressMeter},
+    {0, "compressed", false, Opt::kCompressed},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -355,6 +357,9 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kNoProgressMeter:
       options.no_progress_meter = true;
+      break;
+    case Opt::kCompressed:
+      options.compressed = true;
       break;
     case Opt::kUser:
       options.user = arg;

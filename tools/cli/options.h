@@ -138,6 +138,7 @@ struct CliOptions {
   bool head = false;             // -I
   bool fail = false;             // -f
   bool fail_with_body = false;   // --fail-with-body: -f, but the body is kept
+  bool compressed = false;       // --compressed: ask for every coding, decode
   bool no_progress_meter = false;  // --no-progress-meter
   bool silent = false;           // -s
   bool show_error = false;       // -S

@@ -118,6 +118,7 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   if (options.proxy) add_string(STRATA_OPT_PROXY, *options.proxy, "--proxy");
   // -C is per URL (its offset may come from the output file): cli_main.
   if (options.range) add_string(STRATA_OPT_RANGE, *options.range, "--range");
+  if (options.compressed) add_string(STRATA_OPT_ACCEPT_ENCODING, "", "--compressed");
   if (options.proxy_user) {
     // The credentials are never quoted back, not even in an error.
     add_string(STRATA_OPT_PROXY_CREDENTIALS,

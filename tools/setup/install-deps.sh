@@ -7,10 +7,14 @@ PACKAGES=(
   # Build: Bazel (offline, WORKSPACE mode), the compiler, system libraries.
   bazel-bootstrap g++ android-libboringssl-dev libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev pkg-config
+  # Content codings (runtime/decoding): gzip/deflate, br, zstd.
+  zlib1g-dev libbrotli-dev libzstd-dev
   # Real peers and reference clients started by tests, the demo and benchmarks.
   nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
   # Scripted hostile HTTP/2 servers (tests/hostile/h2_server) on a real h2 library.
   python3-h2
+  # The br and zstd encoders of the content-coding test peer (tests/integration/decoding).
+  python3-brotli python3-zstandard
   # Syscall counts per request in the benchmark comparison (tools/bench/compare.sh).
   strace
   # FFI bindings and their tests.

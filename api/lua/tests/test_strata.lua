@@ -148,6 +148,32 @@ test("range and resume_from", function()
   rt:close()
 end)
 
+test("content decoding", function()
+  local rt = assert(strata.runtime{})
+  local plain = assert(rt:fetch{url = HTTP .. "/gz/page.txt"})
+  eq(plain.headers["content-encoding"], nil, "not asked: sent as is")
+  for _, accept in ipairs({true, ""}) do
+    local res = assert(rt:fetch{url = HTTP .. "/gz/page.txt", accept_encoding = accept})
+    eq(res.headers["content-encoding"], "gzip", "gzip on the wire")
+    eq(res.body, plain.body, "decoded to the page")
+    assert(res.size_download < #plain.body / 4, res.size_download)
+  end
+  local ok, err = rt:fetch{url = HTTP .. "/compress", accept_encoding = true}
+  eq(ok, nil, "an unknown coding is an error")
+  eq(err.name, "STRATA_E_CONTENT_ENCODING", "error name")
+  eq(err.layer, "decoding", "error layer")
+  local total = 0
+  ok, err = rt:fetch{url = HTTP .. "/zeros.gz", accept_encoding = true, sink = function(s) total = total + #s; return true end}
+  eq(ok, nil, "the bomb stops")
+  eq(err.name, "STRATA_E_LIMIT", "bomb error name")
+  assert(total < 64 * 1048576, total)
+  total = 0
+  assert(rt:fetch{url = HTTP .. "/zeros.gz", accept_encoding = true, max_decode_ratio = 5000,
+                  sink = function(s) total = total + #s; return true end})
+  eq(total, 64 * 1048576, "a higher ratio lets it through")
+  rt:close()
+end)
+
 test("uploads: string, source function, file", function()
   local rt = assert(strata.runtime{})
   local payload = {}

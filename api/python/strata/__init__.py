@@ -13,17 +13,18 @@ another loop. Failures raise StrataError subclasses (strata.errors).
 from . import _ffi
 from .client import Headers, Response, Runtime, StreamingResponse, Transfer, fetch
 from .errors import (BodyError, CancelledError, ConfigError, ConnectError, ConnectionClosedError,
-                     HTTPStatusError, InternalError, LimitError, NotProcessedError, PluginError,
-                     ProtocolError, ProxyError, RangeError, RedirectError, ResolveError, StrataError, StreamResetError,
-                     TimeoutError, TLSError, TLSVerifyError, TransportError, TruncatedError, URLError,
-                     UsageError, error_class)
+                     ContentEncodingError, HTTPStatusError, InternalError, LimitError, NotProcessedError,
+                     PluginError, ProtocolError, ProxyError, RangeError, RedirectError, ResolveError, StrataError,
+                     StreamResetError, TimeoutError, TLSError, TLSVerifyError, TransportError, TruncatedError,
+                     URLError, UsageError, error_class)
 
 __all__ = [
     "Runtime", "Response", "StreamingResponse", "Transfer", "Headers", "fetch", "version", "abi_version",
     "status_name", "error_class", "StrataError", "UsageError", "ConfigError", "PluginError", "URLError",
     "TransportError", "ConnectError", "ResolveError", "TimeoutError", "ConnectionClosedError", "TLSError",
     "TLSVerifyError", "ProxyError", "ProtocolError", "TruncatedError", "LimitError", "StreamResetError",
-    "NotProcessedError", "HTTPStatusError", "RangeError", "RedirectError", "BodyError", "CancelledError", "InternalError",
+    "NotProcessedError", "HTTPStatusError", "RangeError", "ContentEncodingError", "RedirectError", "BodyError", "CancelledError",
+    "InternalError",
 ]
 
 

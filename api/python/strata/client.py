@@ -406,7 +406,8 @@ class _Request:
                  connect_timeout=None, first_byte_timeout=None, idle_timeout=None, tls=None, proxy_tls=None,
                  layer_options=None, pipeline=None, resolve=None, fail_on_http_error=None, max_body_bytes=None,
                  unsafe_redirect=None, location_trusted=None, post301=None, post302=None, post303=None,
-                 http_version=None, range=None, resume_from=None, sink=None):
+                 http_version=None, range=None, resume_from=None, accept_encoding=None, max_decoded_bytes=None,
+                 max_decode_ratio=None, sink=None):
         self.lib = lib
         self.url = url
         self.reader = None
@@ -482,6 +483,13 @@ class _Request:
         opt_str(_ffi.OPT_PIPELINE, kw["pipeline"], "pipeline")
         opt_str(_ffi.OPT_RANGE, kw["range"], "range")
         opt_int(_ffi.OPT_RESUME_FROM, kw["resume_from"], "resume_from")
+        accept = kw["accept_encoding"]
+        if accept is True:
+            accept = ""  # every coding this build decodes
+        if accept is not False:
+            opt_str(_ffi.OPT_ACCEPT_ENCODING, accept, "accept_encoding")
+        opt_int(_ffi.OPT_MAX_DECODED_BYTES, kw["max_decoded_bytes"], "max_decoded_bytes")
+        opt_int(_ffi.OPT_MAX_DECODE_RATIO, kw["max_decode_ratio"], "max_decode_ratio")
         if kw["http_version"] is not None:
             v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
                  "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE}.get(str(kw["http_version"]))

@@ -129,6 +129,11 @@ class HTTPStatusError(StrataError):
     pass
 
 
+class ContentEncodingError(StrataError):
+    """The body's Content-Encoding could not be undone (accept_encoding=):
+    an unknown coding, or malformed or truncated compressed data."""
+
+
 class RangeError(StrataError):
     """A resumed transfer (resume_from=) got a response that does not
     continue where asked; no body byte was delivered."""
@@ -159,7 +164,8 @@ _BY_CODE = {
     -44: ConnectionClosedError, -45: TLSError, -46: TLSVerifyError, -47: ProxyError,
     -60: ProtocolError, -61: TruncatedError, -62: LimitError, -63: HTTPStatusError,
     -64: RedirectError, -65: BodyError, -66: CancelledError, -67: StreamResetError,
-    -68: NotProcessedError, -69: RangeError, -99: InternalError,
+    -68: NotProcessedError, -69: RangeError, -70: ContentEncodingError,
+    -99: InternalError,
 }
 
 

@@ -90,6 +90,38 @@ class FetchTest(unittest.TestCase):
             self.rt.fetch(self.url("/headers"), resume_from=3)
         self.assertIn("ignored the range", str(cm.exception))
 
+    def test_content_decoding(self):
+        page = nginx_launcher.GZ_PAGE
+        # Not asked: no Accept-Encoding, nginx sends the page as is.
+        r = self.rt.fetch(self.url("/gz/page.txt"))
+        self.assertIsNone(r.headers.get("content-encoding"))
+        self.assertEqual(r.body, page)
+        # Asked (True or ""): gzip on the wire, the page decoded.
+        for accept in (True, ""):
+            r = self.rt.fetch(self.url("/gz/page.txt"), accept_encoding=accept)
+            self.assertEqual(r.headers["content-encoding"], "gzip")
+            self.assertEqual(r.body, page)
+            self.assertLess(r.size_download, len(page) // 4)
+        # Streamed into a sink, the same bytes.
+        pieces = []
+        self.rt.fetch(self.url("/gz/page.txt"), accept_encoding=True, sink=pieces.append)
+        self.assertEqual(b"".join(pieces), page)
+        with self.assertRaises(strata.ContentEncodingError) as cm:
+            self.rt.fetch(self.url("/compress"), accept_encoding=True)
+        self.assertIn("'compress'", str(cm.exception))
+        self.assertEqual(cm.exception.layer, "decoding")
+        # The stored bomb (64 MiB of zeros in 64 KiB) trips the ratio limit;
+        # a higher ratio lets it through.
+        with self.assertRaises(strata.LimitError) as cm:
+            self.rt.fetch(self.url("/zeros.gz"), accept_encoding=True, sink=lambda b: None)
+        self.assertIn("decompression bomb", str(cm.exception))
+        total = []
+        self.rt.fetch(self.url("/zeros.gz"), accept_encoding=True, max_decode_ratio=5000,
+                      sink=lambda b: total.append(len(b)))
+        self.assertEqual(sum(total), 64 << 20)
+        with self.assertRaises(strata.LimitError):
+            self.rt.fetch(self.url("/gz/page.txt"), accept_encoding=True, max_decoded_bytes=1000)
+
     def test_module_level_fetch(self):
         self.assertEqual(strata.fetch(self.url("/hello.txt")).body, b"hello from nginx\n")
 
