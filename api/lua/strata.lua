@@ -88,7 +88,8 @@ enum {
   STRATA_EVENT_HOP = 2,
   STRATA_EVENT_CONNECT = 3,
   STRATA_EVENT_DATA_IN = 4,
-  STRATA_EVENT_DATA_OUT = 5
+  STRATA_EVENT_DATA_OUT = 5,
+  STRATA_EVENT_RETRY = 6
 };
 
 typedef struct strata_event {
@@ -102,6 +103,9 @@ typedef struct strata_event {
   int32_t reused;
   const char* chain;
   uint64_t elapsed_us;
+  int32_t attempt;
+  int32_t retries_left;
+  int64_t retry_delay_ms;
 } strata_event;
 
 typedef void (*strata_event_fn)(void* user, const strata_event* event);
@@ -143,7 +147,21 @@ enum {
   STRATA_OPT_RESUME_FROM = 23,
   STRATA_OPT_ACCEPT_ENCODING = 24,
   STRATA_OPT_MAX_DECODED_BYTES = 25,
-  STRATA_OPT_MAX_DECODE_RATIO = 26
+  STRATA_OPT_MAX_DECODE_RATIO = 26,
+  STRATA_OPT_RETRY = 27,
+  STRATA_OPT_RETRY_DELAY_MS = 28,
+  STRATA_OPT_RETRY_MAX_TIME_MS = 29,
+  STRATA_OPT_RETRY_ON = 30
+};
+
+enum {
+  STRATA_RETRY_ON_TIMEOUT = 1,
+  STRATA_RETRY_ON_CONNECT = 2,
+  STRATA_RETRY_ON_RESET = 4,
+  STRATA_RETRY_ON_HTTP = 8,
+  STRATA_RETRY_ON_ALL_ERRORS = 16,
+  STRATA_RETRY_NON_IDEMPOTENT = 32,
+  STRATA_RETRY_NO_JITTER = 64
 };
 
 enum {
@@ -423,8 +441,10 @@ local int_options = {
   post302 = C.STRATA_OPT_POST302, post303 = C.STRATA_OPT_POST303,
   resume_from = C.STRATA_OPT_RESUME_FROM,
   max_decoded_bytes = C.STRATA_OPT_MAX_DECODED_BYTES, max_decode_ratio = C.STRATA_OPT_MAX_DECODE_RATIO,
+  retry = C.STRATA_OPT_RETRY,
 }
 local ms_options = {
+  retry_delay = C.STRATA_OPT_RETRY_DELAY_MS, retry_max_time = C.STRATA_OPT_RETRY_MAX_TIME_MS,
   timeout = C.STRATA_OPT_TIMEOUT_MS, connect_timeout = C.STRATA_OPT_CONNECT_TIMEOUT_MS,
   first_byte_timeout = C.STRATA_OPT_FIRST_BYTE_TIMEOUT_MS, idle_timeout = C.STRATA_OPT_IDLE_TIMEOUT_MS,
 }
@@ -481,6 +501,22 @@ local function new_request(lib, o)
       if o[name] ~= nil then
         check(lib.strata_request_set_option_int(self.ptr, id, math.floor(o[name] * 1000 + 0.5)), name)
       end
+    end
+    if o.retry_on ~= nil or o.retry_non_idempotent then
+      local names = {timeout = C.STRATA_RETRY_ON_TIMEOUT, connect = C.STRATA_RETRY_ON_CONNECT,
+                     reset = C.STRATA_RETRY_ON_RESET, http = C.STRATA_RETRY_ON_HTTP, all = C.STRATA_RETRY_ON_ALL_ERRORS}
+      local chosen = o.retry_on or {"timeout", "connect", "reset", "http"}
+      if type(chosen) == "string" then chosen = {chosen} end
+      local bits = 0
+      for _, name in ipairs(chosen) do
+        if not names[name] then
+          error(make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "retry_on: unknown class '" .. tostring(name) ..
+                           "' (timeout, connect, reset, http, all)", "runtime"))
+        end
+        bits = bit.bor(bits, names[name])
+      end
+      if o.retry_non_idempotent then bits = bit.bor(bits, C.STRATA_RETRY_NON_IDEMPOTENT) end
+      check(lib.strata_request_set_option_int(self.ptr, C.STRATA_OPT_RETRY_ON, bits), "retry_on")
     end
     for name, id in pairs(string_options) do
       local v = o[name]
@@ -663,8 +699,8 @@ jit.off(Runtime.close)
 function Runtime:closed() return self.ptr == nil end
 
 -- rt:on_event(fn, {"trace", "hop", ...}): fn(event) for those types; nil removes.
-local event_types = {trace = 1, hop = 2, connect = 3, data_in = 4, data_out = 5}
-local event_names = {"trace", "hop", "connect", "data_in", "data_out"}
+local event_types = {trace = 1, hop = 2, connect = 3, data_in = 4, data_out = 5, retry = 6}
+local event_names = {"trace", "hop", "connect", "data_in", "data_out", "retry"}
 function Runtime:on_event(fn, types)
   self.user_event, self.user_mask = fn, 0
   for _, t in ipairs(types or {"trace", "hop", "connect"}) do
@@ -730,9 +766,14 @@ function Runtime:dispatch(ev)
       end
     end
     if self.user_event and bit.band(self.user_mask, bit.lshift(1, etype)) ~= 0 then
-      self.user_event({type = event_names[etype], hop = ev.hop, layer = ffi.string(ev.layer),
-                       message = ffi.string(ev.message), url = ffi.string(ev.url), status = ev.status,
-                       reused = ev.reused ~= 0, chain = ffi.string(ev.chain), elapsed = tonumber(ev.elapsed_us) / 1e6})
+      local event = {type = event_names[etype], hop = ev.hop, layer = ffi.string(ev.layer),
+                     message = ffi.string(ev.message), url = ffi.string(ev.url), status = ev.status,
+                     reused = ev.reused ~= 0, chain = ffi.string(ev.chain), elapsed = tonumber(ev.elapsed_us) / 1e6}
+      if etype == C.STRATA_EVENT_RETRY then
+        event.attempt, event.retries_left = ev.attempt, ev.retries_left
+        event.delay = tonumber(ev.retry_delay_ms) / 1000
+      end
+      self.user_event(event)
     end
   end)
   if not ok and self.callback_error == nil then self.callback_error = err end

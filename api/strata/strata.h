@@ -103,7 +103,13 @@ enum {
   STRATA_EVENT_HOP = 2,      /* one request/response hop finished */
   STRATA_EVENT_CONNECT = 3,  /* a connection was established */
   STRATA_EVENT_DATA_IN = 4,  /* message = header text received (-v "<") */
-  STRATA_EVENT_DATA_OUT = 5  /* message = header text sent (-v ">") */
+  STRATA_EVENT_DATA_OUT = 5, /* message = header text sent (-v ">") */
+  /* An attempt failed and the transfer will be tried again
+   * (STRATA_OPT_RETRY): message is the attempt's error (or "the server
+   * answered 503 ..."); status is the HTTP status that was retried, or the
+   * attempt's (negative) strata_status; attempt, retries_left and
+   * retry_delay_ms are set. */
+  STRATA_EVENT_RETRY = 6
 };
 
 /* strata_event: OWNERSHIP: borrowed for the callback only. */
@@ -118,6 +124,10 @@ typedef struct strata_event {
   int32_t reused;        /* HOP/CONNECT: 1 if a pooled connection was used */
   const char* chain;     /* HOP/CONNECT: "tcp(127.0.0.1:80) → h1", or "" */
   uint64_t elapsed_us;   /* time since the transfer started */
+  /* Appended (check struct_size): set for STRATA_EVENT_RETRY, else 0. */
+  int32_t attempt;         /* the attempt that failed, 1-based */
+  int32_t retries_left;    /* retries left, counting the one announced */
+  int64_t retry_delay_ms;  /* the wait before the next attempt */
 } strata_event;
 
 typedef void (*strata_event_fn)(void* user, const strata_event* event);
@@ -247,7 +257,43 @@ enum {
    * many times the bytes it was decoded from: a decompression bomb
    * (default 200; config "limits.max_decode_ratio"; 0 = the default).
    * STRATA_E_LIMIT. */
-  STRATA_OPT_MAX_DECODE_RATIO = 26
+  STRATA_OPT_MAX_DECODE_RATIO = 26,
+  /* Retries of transient failures. int: how many times a transfer may be
+   * tried again (0, the default: never). Which failures count is
+   * STRATA_OPT_RETRY_ON; each retry is a STRATA_EVENT_RETRY, and starts
+   * the transfer over (timeouts are per attempt). A response that is going
+   * to be retried never reaches the body writer. Never retried: a
+   * cancelled transfer, a request body from a reader that was already
+   * read, a response whose body already reached the writer, and, unless
+   * STRATA_RETRY_NON_IDEMPOTENT, methods that are not idempotent
+   * (RFC 9110 §9.2.2: POST, PATCH, CONNECT...). */
+  STRATA_OPT_RETRY = 27,
+  /* int64 ms: a fixed wait between attempts. 0 (the default): exponential
+   * backoff, 1 s doubling up to 10 min, with jitter (the wait is drawn
+   * from [50%, 100%] of it unless STRATA_RETRY_NO_JITTER). A Retry-After
+   * (seconds or HTTP date) on a retried response lengthens the wait, up
+   * to 10 min or what STRATA_OPT_RETRY_MAX_TIME_MS leaves. */
+  STRATA_OPT_RETRY_DELAY_MS = 28,
+  /* int64 ms: no new attempt once this long has passed since the first
+   * one started (0 = no limit). */
+  STRATA_OPT_RETRY_MAX_TIME_MS = 29,
+  /* int: STRATA_RETRY_* bits: what is retried, and how. Default
+   * (unset): STRATA_RETRY_ON_TIMEOUT | STRATA_RETRY_ON_CONNECT |
+   * STRATA_RETRY_ON_RESET | STRATA_RETRY_ON_HTTP. */
+  STRATA_OPT_RETRY_ON = 30
+};
+
+/* Bits of STRATA_OPT_RETRY_ON. */
+enum {
+  STRATA_RETRY_ON_TIMEOUT = 1,      /* STRATA_E_TIMEOUT, STRATA_E_RESOLVE */
+  STRATA_RETRY_ON_CONNECT = 2,      /* STRATA_E_CONNECT: refused, unreachable */
+  STRATA_RETRY_ON_RESET = 4,        /* closed or reset before any response byte,
+                                       and unprocessed requests (GOAWAY,
+                                       REFUSED_STREAM) past their resends */
+  STRATA_RETRY_ON_HTTP = 8,         /* 408, 429, 500, 502, 503, 504 */
+  STRATA_RETRY_ON_ALL_ERRORS = 16,  /* any failure (not a cancel) */
+  STRATA_RETRY_NON_IDEMPOTENT = 32, /* POST, PATCH... too */
+  STRATA_RETRY_NO_JITTER = 64       /* exact backoff waits (as curl) */
 };
 
 /* Values of STRATA_OPT_HTTP_VERSION. The runtime picks the pipeline

@@ -297,6 +297,10 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
       break;
     case STRATA_OPT_MAX_DECODED_BYTES: o.max_decoded_bytes = value; break;
     case STRATA_OPT_MAX_DECODE_RATIO: o.max_decode_ratio = value; break;
+    case STRATA_OPT_RETRY: o.retry = std::min<int64_t>(value, 1000000); break;
+    case STRATA_OPT_RETRY_DELAY_MS: o.retry_delay_ms = value; break;
+    case STRATA_OPT_RETRY_MAX_TIME_MS: o.retry_max_time_ms = value; break;
+    case STRATA_OPT_RETRY_ON: o.retry_on = value; break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;

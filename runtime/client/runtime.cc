@@ -252,6 +252,8 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
     h.push_back({"Range", ro.resume_from > 0 ? absl::StrCat("bytes=", ro.resume_from, "-")
                                              : absl::StrCat("bytes=", ro.range)});
   }
+  // Only a transfer that may be retried keeps its first hop to start over.
+  if (t->request_.options.retry > 0) t->first_hop_request_ = t->hop_request_;
   t->NewHop();
   active_.push_back(t.get());
   pool_->NoteConcurrency(active_.size());
@@ -762,11 +764,124 @@ void Runtime::OnHopDone(Transfer* t) {
 void Runtime::CancelTimers(Transfer* t) {
   if (t->timer_) loop_.CancelTimer(t->timer_);
   t->timer_ = 0;
+  if (t->retry_timer_) loop_.CancelTimer(t->retry_timer_);
+  t->retry_timer_ = 0;
   if (t->again_timer_) loop_.CancelTimer(t->again_timer_);
   t->again_timer_ = 0;
 }
 
+RetryOptions Runtime::RetryOptionsFor(const Request& request) const {
+  const RequestOptions& o = request.options;
+  RetryOptions r;
+  r.retries = o.retry;
+  r.delay_ms = o.retry_delay_ms;
+  r.max_time_ms = o.retry_max_time_ms;
+  if (o.retry_on >= 0) r.on = o.retry_on;
+  return r;
+}
+
+bool Runtime::CanRetry(const Transfer* t) const {
+  const RequestOptions& o = t->request_.options;
+  if (o.retry <= 0 || t->pinned_ || !t->first_hop_request_) return false;
+  if (t->attempt_ > o.retry) return false;
+  int64_t on = o.retry_on >= 0 ? o.retry_on : kDefaultRetryOn;
+  if (!(on & STRATA_RETRY_NON_IDEMPOTENT) && !IdempotentMethod(t->request_.method)) return false;
+  // A reader's body cannot be sent twice; bytes in the application's
+  // writer cannot be taken back.
+  if (t->request_.body.kind == BodySource::Kind::kReader && (t->h_.body_sent > 0 || t->body_dropped_)) return false;
+  if (t->delivered_ > 0) return false;
+  if (o.retry_max_time_ms > 0 &&
+      static_cast<int64_t>((MonotonicUs() - t->first_started_us_) / 1000) >= o.retry_max_time_ms) {
+    return false;
+  }
+  return true;
+}
+
+bool Runtime::WillRetryStatus(const Transfer* t, int status, std::optional<int64_t> retry_after_s) const {
+  if (!RetryableStatus(status) || !CanRetry(t)) return false;
+  const RequestOptions& o = t->request_.options;
+  int64_t on = o.retry_on >= 0 ? o.retry_on : kDefaultRetryOn;
+  if (!(on & (STRATA_RETRY_ON_HTTP | STRATA_RETRY_ON_ALL_ERRORS))) return false;
+  // A server asking for a wait past the retry time limit gets no new
+  // attempt: its answer stands (as curl decides).
+  if (o.retry_max_time_ms > 0 && retry_after_s) {
+    int64_t elapsed_ms = static_cast<int64_t>((MonotonicUs() - t->first_started_us_) / 1000);
+    if (elapsed_ms + *retry_after_s * 1000 > o.retry_max_time_ms) return false;
+  }
+  return true;
+}
+
+bool Runtime::MaybeRetry(Transfer* t) {
+  if (t->request_.options.retry <= 0) return false;
+  const RetryOptions options = RetryOptionsFor(t->request_);
+  std::string cause;
+  int32_t status = t->result_;
+  if (t->h_.retry_status) {
+    // Decided when the head arrived (its body was dropped for it).
+    cause = absl::StrCat("the server answered ", t->response_.status, " ", t->response_.reason);
+    status = t->response_.status;
+  } else if (t->result_ < 0) {
+    bool response_started = t->h_.head_seen || t->response_.size_download > 0;
+    if (!FailureRetryClass(t->result_, response_started, options.on) || !CanRetry(t)) return false;
+    cause = t->error().message;
+  } else {
+    return false;
+  }
+  double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_rng_);
+  int64_t wait = RetryWaitMs(options, t->attempt_, t->h_.retry_after_s, jitter);
+  if (options.max_time_ms > 0) {
+    int64_t left = options.max_time_ms - static_cast<int64_t>((MonotonicUs() - t->first_started_us_) / 1000);
+    // A computed wait is shortened to fit (a Retry-After past the limit
+    // was refused when the head arrived: WillRetryStatus).
+    wait = std::clamp<int64_t>(wait, 0, std::max<int64_t>(left, 0));
+  }
+  // Counting the one announced, as curl words it ("3 retries left").
+  int32_t retries_left = static_cast<int32_t>(options.retries - t->attempt_ + 1);
+  if (Wants(STRATA_EVENT_RETRY)) {
+    std::string url = t->hop_request_.url.ToString(false);
+    strata_event ev{};
+    ev.struct_size = sizeof(ev);
+    ev.type = STRATA_EVENT_RETRY;
+    ev.hop = t->hop_;
+    ev.layer = "retry";
+    ev.message = cause.c_str();
+    ev.url = url.c_str();
+    ev.status = status;
+    ev.chain = "";
+    ev.elapsed_us = MonotonicUs() - t->first_started_us_;
+    ev.attempt = t->attempt_;
+    ev.retries_left = retries_left;
+    ev.retry_delay_ms = wait;
+    event_fn_(event_user_, &ev);
+  }
+  // Start over from the first hop: a fresh response, hop count and error;
+  // the transfer's deadlines run again from the next attempt's start.
+  CancelTimers(t);
+  t->attempt_++;
+  t->error_.reset();
+  t->result_ = STRATA_AGAIN;
+  t->response_ = Response{};
+  t->hop_ = 1;
+  t->hop_request_ = *t->first_hop_request_;
+  t->visited_.clear();
+  t->body_dropped_ = false;
+  t->retried_ = false;
+  t->not_processed_retries_ = 0;
+  t->force_new_connection_ = false;
+  t->delivered_ = 0;
+  t->NewHop();
+  t->retry_timer_ = loop_.AddTimer(MonotonicMs() + static_cast<uint64_t>(wait), [this, t] {
+    t->retry_timer_ = 0;
+    t->started_us_ = MonotonicUs();
+    t->h_.started_us = t->started_us_;
+    ArmTimer(t);
+    Wake(t);
+  });
+  return true;
+}
+
 void Runtime::Complete(Transfer* t) {
+  if (MaybeRetry(t)) return;
   t->phase_ = Transfer::Phase::kDone;
   CancelTimers(t);
   auto it = std::find(active_.begin(), active_.end(), t);

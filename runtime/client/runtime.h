@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include "runtime/chain/connection.h"
 #include "runtime/client/connection_pool.h"
 #include "runtime/client/hop_planner.h"
+#include "runtime/client/retry_policy.h"
 #include "runtime/client/transfer.h"
 #include "runtime/config/config.h"
 #include "runtime/decoding/decoder_stack.h"
@@ -79,6 +81,10 @@ class Runtime : public ConnectionListener {
   void EmitResponseHead(Transfer* transfer, const strata_response_head& head);
   bool FollowRedirects(const Request& request) const;
   int64_t MaxBodyBytes(const Request& request) const;
+  // WillRetryStatus: a final response with |status| ends this attempt of
+  // |t| and another follows (STRATA_OPT_RETRY); |retry_after_s| is the
+  // response's Retry-After.
+  bool WillRetryStatus(const Transfer* t, int status, std::optional<int64_t> retry_after_s) const;
   // DecodeLimitsFor: the request's decoding limits over the configuration's.
   DecodeLimits DecodeLimitsFor(const Request& request) const;
   // Wake puts |transfer| on the ready queue (safe inside plugin callbacks).
@@ -115,6 +121,12 @@ class Runtime : public ConnectionListener {
   void OnHopDone(Transfer* t);
   void DetachConnection(Transfer* t, bool reusable);
   void Complete(Transfer* t);
+  // Retries: CanRetry holds what every retry needs (attempts and time
+  // left, a replayable request, nothing delivered); MaybeRetry starts the
+  // next attempt of a finished |t| after its wait, or returns false.
+  bool CanRetry(const Transfer* t) const;
+  bool MaybeRetry(Transfer* t);
+  RetryOptions RetryOptionsFor(const Request& request) const;
   void ArmTimer(Transfer* t);
   void OnTimer(Transfer* t);
   void CancelTimers(Transfer* t);
@@ -136,6 +148,7 @@ class Runtime : public ConnectionListener {
   strata_event_fn event_fn_ = nullptr;
   void* event_user_ = nullptr;
   uint32_t event_mask_ = 0;
+  std::mt19937_64 jitter_rng_{std::random_device{}()};
 };
 
 }  // namespace strata

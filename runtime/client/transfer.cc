@@ -7,6 +7,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "runtime/client/retry_policy.h"
 #include "runtime/client/runtime.h"
 
 namespace strata {
@@ -23,6 +26,7 @@ void CopyTruncated(char* dst, size_t cap, const std::string& src) {
 Transfer::Transfer(Runtime* runtime, Request request, void* user)
     : runtime_(runtime), request_(std::move(request)), user_(user) {
   started_us_ = MonotonicUs();
+  first_started_us_ = started_us_;
 }
 
 Transfer::~Transfer() = default;
@@ -112,6 +116,18 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
     absl::StatusOr<Url> target = ResolveReference(hop_request_.url, *location);
     if (target.ok()) response_.redirect_url = target->ToString();
   }
+  if (request_.options.retry > 0 && RetryableStatus(head.status)) {
+    std::optional<int64_t> retry_after;
+    if (const std::string* ra = FindHeader(response_.headers, "Retry-After")) {
+      retry_after = ParseRetryAfter(*ra, absl::ToUnixSeconds(absl::Now()));
+    }
+    if (runtime_->WillRetryStatus(this, head.status, retry_after)) {
+      h_.retry_status = true;
+      h_.retry_after_s = retry_after;
+      h_.discard_body = true;
+      return STRATA_OK;
+    }
+  }
   h_.discard_body = request_.options.fail_on_http_error && head.status >= 400;
   if (request_.options.resume_from > 0) {
     if (strata_status st = CheckResumed(head.status); st != STRATA_OK) return st;
@@ -197,6 +213,7 @@ absl::Status Transfer::DeliverDecoded(absl::string_view piece) {
 
 strata_status Transfer::Deliver(const uint8_t* data, size_t len) {
   if (request_.writer) {
+    delivered_ += static_cast<int64_t>(len);
     strata_status st = request_.writer(request_.writer_user, data, len);
     if (st < 0) {
       h_.error = {STRATA_E_BODY, "runtime",

@@ -53,6 +53,10 @@ struct HopState {
   std::string proxy_authorization;  // sent only on such hops
   // Undoes the final response's Content-Encoding (STRATA_OPT_ACCEPT_ENCODING).
   std::unique_ptr<DecoderStack> decoder;
+  // The final response's status is one to retry (decided at its head, so
+  // its body never reaches the application), with its Retry-After.
+  bool retry_status = false;
+  std::optional<int64_t> retry_after_s;
 };
 
 class Transfer : public StreamSink {
@@ -123,6 +127,13 @@ class Transfer : public StreamSink {
   bool body_dropped_ = false;
   bool retried_ = false;
   int not_processed_retries_ = 0;  // GOAWAY / REFUSED_STREAM resends
+  // Retries (STRATA_OPT_RETRY): the attempt in progress, when the first
+  // began, and the first hop's request to start over from (kept only when
+  // retries are allowed).
+  int attempt_ = 1;
+  uint64_t first_started_us_ = 0;
+  std::optional<HopRequest> first_hop_request_;
+  int64_t delivered_ = 0;          // body bytes given to the writer this attempt
   bool force_new_connection_ = false;
   Connection* pinned_ = nullptr;   // low-level API: run on this connection only
 
@@ -134,6 +145,7 @@ class Transfer : public StreamSink {
   bool resume_seen_ = false;       // the application calls strata_transfer_resume
   EventLoop::TimerId timer_ = 0;
   EventLoop::TimerId again_timer_ = 0;  // retry of a paused reader (no resume seen)
+  EventLoop::TimerId retry_timer_ = 0;  // the wait before the next attempt
 };
 
 }  // namespace strata

@@ -74,6 +74,10 @@ struct RequestOptions {
   std::optional<std::string> accept_encoding;
   int64_t max_decoded_bytes = -1;  // -1 = the configuration's
   int64_t max_decode_ratio = -1;   // -1 = the configuration's
+  int64_t retry = 0;               // STRATA_OPT_RETRY: retries allowed
+  int64_t retry_delay_ms = 0;      // 0 = backoff
+  int64_t retry_max_time_ms = 0;   // 0 = no limit
+  int64_t retry_on = -1;           // STRATA_RETRY_* bits; -1 = the default set
   // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
   // Null until set (an empty object would cost an allocation per request);
   // null and {} read the same: empty(), find() → end().

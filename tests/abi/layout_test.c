@@ -100,6 +100,7 @@ PIN_VALUE(STRATA_EVENT_HOP, 2);
 PIN_VALUE(STRATA_EVENT_CONNECT, 3);
 PIN_VALUE(STRATA_EVENT_DATA_IN, 4);
 PIN_VALUE(STRATA_EVENT_DATA_OUT, 5);
+PIN_VALUE(STRATA_EVENT_RETRY, 6);
 PIN_VALUE(STRATA_OPT_TIMEOUT_MS, 1);
 PIN_VALUE(STRATA_OPT_CONNECT_TIMEOUT_MS, 2);
 PIN_VALUE(STRATA_OPT_FIRST_BYTE_TIMEOUT_MS, 3);
@@ -126,6 +127,17 @@ PIN_VALUE(STRATA_OPT_RESUME_FROM, 23);
 PIN_VALUE(STRATA_OPT_ACCEPT_ENCODING, 24);
 PIN_VALUE(STRATA_OPT_MAX_DECODED_BYTES, 25);
 PIN_VALUE(STRATA_OPT_MAX_DECODE_RATIO, 26);
+PIN_VALUE(STRATA_OPT_RETRY, 27);
+PIN_VALUE(STRATA_OPT_RETRY_DELAY_MS, 28);
+PIN_VALUE(STRATA_OPT_RETRY_MAX_TIME_MS, 29);
+PIN_VALUE(STRATA_OPT_RETRY_ON, 30);
+PIN_VALUE(STRATA_RETRY_ON_TIMEOUT, 1);
+PIN_VALUE(STRATA_RETRY_ON_CONNECT, 2);
+PIN_VALUE(STRATA_RETRY_ON_RESET, 4);
+PIN_VALUE(STRATA_RETRY_ON_HTTP, 8);
+PIN_VALUE(STRATA_RETRY_ON_ALL_ERRORS, 16);
+PIN_VALUE(STRATA_RETRY_NON_IDEMPOTENT, 32);
+PIN_VALUE(STRATA_RETRY_NO_JITTER, 64);
 PIN_VALUE(STRATA_HTTP_VERSION_DEFAULT, 0);
 PIN_VALUE(STRATA_HTTP_VERSION_1_1, 11);
 PIN_VALUE(STRATA_HTTP_VERSION_2, 20);
@@ -340,7 +352,7 @@ _Static_assert(sizeof(((strata_error*)0)->message) == 1024, "strata_error.messag
 _Static_assert(sizeof(((strata_error*)0)->url) == 1024, "strata_error.url size changed");
 
 /* ---- strata_event ---------------------------------------------------- */
-PIN_SIZE(strata_event, 64);
+PIN_SIZE(strata_event, 80);
 PIN_OFFSET(strata_event, struct_size, 0);
 PIN_OFFSET(strata_event, type, 8);
 PIN_OFFSET(strata_event, hop, 12);
@@ -351,6 +363,9 @@ PIN_OFFSET(strata_event, status, 40);
 PIN_OFFSET(strata_event, reused, 44);
 PIN_OFFSET(strata_event, chain, 48);
 PIN_OFFSET(strata_event, elapsed_us, 56);
+PIN_OFFSET(strata_event, attempt, 64);
+PIN_OFFSET(strata_event, retries_left, 68);
+PIN_OFFSET(strata_event, retry_delay_ms, 72);
 
 /* ---- client API signatures (what FFI bindings declare by hand) -------- */
 PIN_FUNCTION(strata_version, const char* (*)(void));

@@ -266,7 +266,9 @@ TEST_LOCATIONS = (
     # nobody decodes.
     "    location /gz/ { gzip on; gzip_types *; gzip_min_length 0; }\n"
     "    location = /zeros.gz { default_type application/octet-stream; add_header Content-Encoding gzip; }\n"
-    "    location = /compress { default_type text/plain; add_header Content-Encoding compress; return 200 \"x\\n\"; }\n")
+    "    location = /compress { default_type text/plain; add_header Content-Encoding compress; return 200 \"x\\n\"; }\n"
+    # Retries: always busy.
+    "    location = /busy { return 503 \"busy\\n\"; }\n")
 
 # The text /gz/page.txt holds (compressible, like a page).
 GZ_PAGE = b"".join(b"line %d of a page that compresses well\n" % i for i in range(5000))

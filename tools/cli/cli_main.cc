@@ -153,6 +153,10 @@ class Cli {
  private:
   bool ShowErrors() const { return !options_.silent || options_.show_error; }
   void ReportError(int code, absl::string_view message);
+  // OnRetry reports an attempt that will be retried as curl 7.88 does: the
+  // attempt's error (a failure), then "Problem : <class>. Will retry in N
+  // seconds. M retries left.", and starts the transfer's view afresh.
+  void OnRetry(Transfer* t, const strata_event& event);
   // PrepareJob builds the request for URL |index| and where its body goes;
   // a non-zero result is a setup failure, already reported.
   int PrepareJob(size_t index, const std::string& body,
@@ -192,6 +196,34 @@ void Cli::ReportError(int code, absl::string_view message) {
   if (!ShowErrors()) return;
   stdout_sink_->Flush().IgnoreError();
   WriteStderr(absl::StrCat("strata: (", code, ") ", message, "\n"));
+}
+
+void Cli::OnRetry(Transfer* t, const strata_event& event) {
+  // curl 7.88's classes, in the order it tests them.
+  absl::string_view cls = "(retrying all errors)";
+  if (event.status > 0) {
+    cls = "HTTP error";
+  } else if (event.status == STRATA_E_TIMEOUT || event.status == STRATA_E_RESOLVE) {
+    cls = "timeout";
+  } else if (event.status == STRATA_E_CONNECT && options_.retry_connrefused) {
+    cls = "connection refused";
+  }
+  if (event.status < 0) {
+    // curl prints each failed attempt's error before the warning.
+    FailureContext context;
+    context.request_sent = t->hop_request_sent;
+    context.response_started = t->hop_response_started;
+    ReportError(ExitCodeFor(event.status, context), event.message);
+  }
+  if (!options_.silent) {
+    stdout_sink_->Flush().IgnoreError();
+    WriteStderr(FormatCurlWarning(absl::StrCat("Problem : ", cls, ". Will retry in ", event.retry_delay_ms / 1000,
+                                               " seconds. ", event.retries_left, " retries left.\n")));
+  }
+  t->heads.Reset();
+  t->hop_request_sent = false;
+  t->hop_response_started = false;
+  t->max_hop = 0;
 }
 
 Transfer* Cli::Attribute(const strata_event& event) {
@@ -256,6 +288,9 @@ void Cli::OnEvent(void* user, const strata_event* event) {
     case STRATA_EVENT_HOP:
       t->hop_request_sent = false;
       t->hop_response_started = false;
+      break;
+    case STRATA_EVENT_RETRY:
+      cli->OnRetry(t, *event);
       break;
     default:
       break;
@@ -328,7 +363,8 @@ int Cli::CreateRuntime() {
     return kExitInit;
   }
   uint32_t mask = (1u << STRATA_EVENT_DATA_IN) | (1u << STRATA_EVENT_DATA_OUT) |
-                  (1u << STRATA_EVENT_HOP) | (1u << STRATA_EVENT_CONNECT);
+                  (1u << STRATA_EVENT_HOP) | (1u << STRATA_EVENT_CONNECT) |
+                  (1u << STRATA_EVENT_RETRY);
   if (options_.verbose) mask |= 1u << STRATA_EVENT_TRACE;
   strata_runtime_set_event_callback(runtime_, &Cli::OnEvent, this, mask);
   return kExitOk;

@@ -39,6 +39,11 @@ enum class Opt {
   kFailWithBody,
   kNoProgressMeter,
   kCompressed,
+  kRetry,
+  kRetryDelay,
+  kRetryMaxTime,
+  kRetryAllErrors,
+  kRetryConnrefused,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -119,6 +124,11 @@ constexpr OptSpec kOptions[] = {
     {0, "fail-with-body", false, Opt::kFailWithBody},
     {0, "no-progress-meter", false, Opt::kNoProgressMeter},
     {0, "compressed", false, Opt::kCompressed},
+    {0, "retry", true, Opt::kRetry},
+    {0, "retry-delay", true, Opt::kRetryDelay},
+    {0, "retry-max-time", true, Opt::kRetryMaxTime},
+    {0, "retry-all-errors", false, Opt::kRetryAllErrors},
+    {0, "retry-connrefused", false, Opt::kRetryConnrefused},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -360,6 +370,25 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kCompressed:
       options.compressed = true;
+      break;
+    case Opt::kRetry:
+    case Opt::kRetryDelay:
+    case Opt::kRetryMaxTime: {
+      // Whole numbers, as curl takes them (seconds for the two times).
+      int64_t n = 0;
+      if (!absl::SimpleAtoi(arg, &n) || n < 0 || n > 1000000000) {
+        return UsageError(spec, "expected a proper numerical parameter");
+      }
+      if (spec.id == Opt::kRetry) options.retry = n;
+      if (spec.id == Opt::kRetryDelay) options.retry_delay_ms = n * 1000;
+      if (spec.id == Opt::kRetryMaxTime) options.retry_max_time_ms = n * 1000;
+      break;
+    }
+    case Opt::kRetryAllErrors:
+      options.retry_all_errors = true;
+      break;
+    case Opt::kRetryConnrefused:
+      options.retry_connrefused = true;
       break;
     case Opt::kUser:
       options.user = arg;

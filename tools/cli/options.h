@@ -139,6 +139,11 @@ struct CliOptions {
   bool fail = false;             // -f
   bool fail_with_body = false;   // --fail-with-body: -f, but the body is kept
   bool compressed = false;       // --compressed: ask for every coding, decode
+  int64_t retry = 0;             // --retry N
+  int64_t retry_delay_ms = 0;    // --retry-delay S (0: backoff)
+  int64_t retry_max_time_ms = 0; // --retry-max-time S (0: no limit)
+  bool retry_all_errors = false; // --retry-all-errors
+  bool retry_connrefused = false;  // --retry-connrefused
   bool no_progress_meter = false;  // --no-progress-meter
   bool silent = false;           // -s
   bool show_error = false;       // -S

@@ -71,6 +71,20 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   if (options.follow_redirects) {
     add_int(STRATA_OPT_FOLLOW_REDIRECTS, 1, "--location");
   }
+  if (options.retry > 0) {
+    // What curl 7.88 retries: timeouts (and failed name lookups), the HTTP
+    // statuses, any method, exact backoff waits; refused connections and
+    // every error only when asked.
+    int64_t on = STRATA_RETRY_ON_TIMEOUT | STRATA_RETRY_ON_HTTP | STRATA_RETRY_NON_IDEMPOTENT | STRATA_RETRY_NO_JITTER;
+    if (options.retry_connrefused) on |= STRATA_RETRY_ON_CONNECT;
+    if (options.retry_all_errors) on |= STRATA_RETRY_ON_ALL_ERRORS;
+    add_int(STRATA_OPT_RETRY, options.retry, "--retry");
+    add_int(STRATA_OPT_RETRY_ON, on, "--retry");
+    if (options.retry_delay_ms > 0) add_int(STRATA_OPT_RETRY_DELAY_MS, options.retry_delay_ms, "--retry-delay");
+    if (options.retry_max_time_ms > 0) {
+      add_int(STRATA_OPT_RETRY_MAX_TIME_MS, options.retry_max_time_ms, "--retry-max-time");
+    }
+  }
   if (options.max_redirects) {
     // curl's -1 means no limit; the runtime takes a count.
     add_int(STRATA_OPT_MAX_REDIRECTS,

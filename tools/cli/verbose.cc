@@ -132,6 +132,14 @@ std::string VerboseFormatter::Format(const strata_event& event) {
       next_method_ = RedirectMethod(method, event.status, keep_post);
       break;
     }
+    case STRATA_EVENT_RETRY:
+      // The next attempt starts over at hop 1 with the request's method.
+      hop_methods_.clear();
+      next_method_ = first_method_;
+      absl::StrAppend(&out, "* retry: attempt ", event.attempt, " failed: ", Redact(message), "; next in ",
+                      event.retry_delay_ms, " ms (", event.retries_left,
+                      event.retries_left == 1 ? " retry" : " retries", " left)\n");
+      break;
     default:
       break;
   }

@@ -18,6 +18,18 @@ TEST(Warning, LongMessagesAreCutAfterASpaceAsCurlDoes) {
             "Warning: request is uncertain.\n");
 }
 
+// curl's retry warning ends in "\n", which counts: 70 characters plus the
+// newline wrap, as "curl --retry 1 --retry-connrefused" prints it.
+TEST(Warning, ATrailingNewlineCountsTowardsTheWidth) {
+  EXPECT_EQ(FormatCurlWarning("Problem : connection refused. Will retry in 1 seconds. 1 retries left.\n"),
+            "Warning: Problem : connection refused. Will retry in 1 seconds. 1 retries \n"
+            "Warning: left.\n");
+  EXPECT_EQ(FormatCurlWarning("Problem : connection refused. Will retry in 1 seconds. 1 retries left."),
+            "Warning: Problem : connection refused. Will retry in 1 seconds. 1 retries left.\n");
+  EXPECT_EQ(FormatCurlWarning("Problem : HTTP error. Will retry in 1 seconds. 3 retries left.\n"),
+            "Warning: Problem : HTTP error. Will retry in 1 seconds. 3 retries left.\n");
+}
+
 TEST(Warning, AWordLongerThanALineIsCut) {
   const std::string word(100, 'x');
   EXPECT_EQ(FormatCurlWarning(word),

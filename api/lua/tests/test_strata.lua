@@ -88,7 +88,7 @@ test("cdef matches the library's exports and strata.h", function()
   end
   assert(n_enum > 60, n_enum)
   eq(ffi.offsetof("strata_error", "message"), 80, "offsetof(strata_error, message)")
-  eq(ffi.sizeof("strata_event"), 64, "sizeof(strata_event)")
+  eq(ffi.sizeof("strata_event"), 80, "sizeof(strata_event)")
   eq(strata.abi_version(), 1000, "abi")
   eq(strata.status_name(-46), "STRATA_E_TLS_VERIFY", "status name")
 end)
@@ -171,6 +171,25 @@ test("content decoding", function()
   assert(rt:fetch{url = HTTP .. "/zeros.gz", accept_encoding = true, max_decode_ratio = 5000,
                   sink = function(s) total = total + #s; return true end})
   eq(total, 64 * 1048576, "a higher ratio lets it through")
+  rt:close()
+end)
+
+test("retries", function()
+  local rt = assert(strata.runtime{})
+  local seen = {}
+  rt:on_event(function(e) seen[#seen + 1] = e end, {"retry"})
+  local res = assert(rt:fetch{url = HTTP .. "/busy", retry = 2, retry_delay = 0.05})
+  eq(res.status, 503, "the last answer stands")
+  eq(#seen, 2, "two retries")
+  eq(seen[1].attempt, 1, "first attempt")
+  eq(seen[2].retries_left, 1, "retries left")
+  eq(seen[1].delay, 0.05, "fixed delay")
+  seen = {}
+  assert(rt:fetch{url = HTTP .. "/busy", method = "POST", body = "x", retry = 2, retry_delay = 0.05})
+  eq(#seen, 0, "a POST is not retried unless asked")
+  assert(rt:fetch{url = HTTP .. "/busy", method = "POST", body = "x", retry = 1, retry_delay = 0.05,
+                  retry_non_idempotent = true})
+  eq(#seen, 1, "asked")
   rt:close()
 end)
 

@@ -49,7 +49,7 @@ del _code, _name
 
 # --- strata/strata.h enums ---------------------------------------------------
 
-EVENT_TRACE, EVENT_HOP, EVENT_CONNECT, EVENT_DATA_IN, EVENT_DATA_OUT = 1, 2, 3, 4, 5
+EVENT_TRACE, EVENT_HOP, EVENT_CONNECT, EVENT_DATA_IN, EVENT_DATA_OUT, EVENT_RETRY = 1, 2, 3, 4, 5, 6
 
 OPT_TIMEOUT_MS = 1
 OPT_CONNECT_TIMEOUT_MS = 2
@@ -77,6 +77,18 @@ OPT_RESUME_FROM = 23
 OPT_ACCEPT_ENCODING = 24
 OPT_MAX_DECODED_BYTES = 25
 OPT_MAX_DECODE_RATIO = 26
+OPT_RETRY = 27
+OPT_RETRY_DELAY_MS = 28
+OPT_RETRY_MAX_TIME_MS = 29
+OPT_RETRY_ON = 30
+
+RETRY_ON_TIMEOUT = 1
+RETRY_ON_CONNECT = 2
+RETRY_ON_RESET = 4
+RETRY_ON_HTTP = 8
+RETRY_ON_ALL_ERRORS = 16
+RETRY_NON_IDEMPOTENT = 32
+RETRY_NO_JITTER = 64
 
 HTTP_VERSION_DEFAULT = 0
 HTTP_VERSION_1_1 = 11
@@ -131,6 +143,9 @@ class Event(ctypes.Structure):
         ("reused", ctypes.c_int32),
         ("chain", ctypes.c_char_p),
         ("elapsed_us", ctypes.c_uint64),
+        ("attempt", ctypes.c_int32),
+        ("retries_left", ctypes.c_int32),
+        ("retry_delay_ms", ctypes.c_int64),
     ]
 
 

@@ -14,7 +14,7 @@ from . import errors
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _VERSIONS = {10: "1.0", 11: "1.1", 20: "2", 30: "3"}
 _EVENT_TYPES = {"trace": _ffi.EVENT_TRACE, "hop": _ffi.EVENT_HOP, "connect": _ffi.EVENT_CONNECT,
-                "data_in": _ffi.EVENT_DATA_IN, "data_out": _ffi.EVENT_DATA_OUT}
+                "data_in": _ffi.EVENT_DATA_IN, "data_out": _ffi.EVENT_DATA_OUT, "retry": _ffi.EVENT_RETRY}
 _EVENT_NAMES = {v: k for k, v in _EVENT_TYPES.items()}
 # The bindings always listen to these: hops for Response.hops, response heads
 # for a streamed response's status and headers before the transfer ends.
@@ -407,7 +407,8 @@ class _Request:
                  layer_options=None, pipeline=None, resolve=None, fail_on_http_error=None, max_body_bytes=None,
                  unsafe_redirect=None, location_trusted=None, post301=None, post302=None, post303=None,
                  http_version=None, range=None, resume_from=None, accept_encoding=None, max_decoded_bytes=None,
-                 max_decode_ratio=None, sink=None):
+                 max_decode_ratio=None, retry=None, retry_delay=None, retry_max_time=None, retry_on=None,
+                 retry_non_idempotent=None, sink=None):
         self.lib = lib
         self.url = url
         self.reader = None
@@ -490,6 +491,22 @@ class _Request:
             opt_str(_ffi.OPT_ACCEPT_ENCODING, accept, "accept_encoding")
         opt_int(_ffi.OPT_MAX_DECODED_BYTES, kw["max_decoded_bytes"], "max_decoded_bytes")
         opt_int(_ffi.OPT_MAX_DECODE_RATIO, kw["max_decode_ratio"], "max_decode_ratio")
+        opt_int(_ffi.OPT_RETRY, kw["retry"], "retry")
+        opt_int(_ffi.OPT_RETRY_DELAY_MS, _ms(kw["retry_delay"], "retry_delay"), "retry_delay")
+        opt_int(_ffi.OPT_RETRY_MAX_TIME_MS, _ms(kw["retry_max_time"], "retry_max_time"), "retry_max_time")
+        if kw["retry_on"] is not None or kw["retry_non_idempotent"]:
+            names = {"timeout": _ffi.RETRY_ON_TIMEOUT, "connect": _ffi.RETRY_ON_CONNECT, "reset": _ffi.RETRY_ON_RESET,
+                     "http": _ffi.RETRY_ON_HTTP, "all": _ffi.RETRY_ON_ALL_ERRORS}
+            chosen = kw["retry_on"] if kw["retry_on"] is not None else ("timeout", "connect", "reset", "http")
+            bits = 0
+            for name in ([chosen] if isinstance(chosen, str) else chosen):
+                if name not in names:
+                    raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT,
+                                            "retry_on: %r is not one of %s" % (name, ", ".join(sorted(names))))
+                bits |= names[name]
+            if kw["retry_non_idempotent"]:
+                bits |= _ffi.RETRY_NON_IDEMPOTENT
+            opt_int(_ffi.OPT_RETRY_ON, bits, "retry_on")
         if kw["http_version"] is not None:
             v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
                  "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE}.get(str(kw["http_version"]))
@@ -840,10 +857,12 @@ class Runtime:
                             "reason": reason, "headers": headers}
                     track.heads.append(head)
             if self._user_event is not None and self._user_mask & (1 << etype):
-                self._user_event({"type": _EVENT_NAMES.get(etype, str(etype)), "hop": ev.hop, "layer": _s(ev.layer),
-                                  "message": _s(ev.message), "url": _s(ev.url), "status": ev.status,
-                                  "reused": bool(ev.reused), "chain": _s(ev.chain),
-                                  "elapsed": ev.elapsed_us / 1e6})
+                event = {"type": _EVENT_NAMES.get(etype, str(etype)), "hop": ev.hop, "layer": _s(ev.layer),
+                         "message": _s(ev.message), "url": _s(ev.url), "status": ev.status,
+                         "reused": bool(ev.reused), "chain": _s(ev.chain), "elapsed": ev.elapsed_us / 1e6}
+                if etype == _ffi.EVENT_RETRY:
+                    event.update(attempt=ev.attempt, retries_left=ev.retries_left, delay=ev.retry_delay_ms / 1000)
+                self._user_event(event)
         except BaseException as e:  # never across the C boundary
             if self._callback_exc is None:
                 self._callback_exc = e

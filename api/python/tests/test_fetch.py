@@ -122,6 +122,28 @@ class FetchTest(unittest.TestCase):
         with self.assertRaises(strata.LimitError):
             self.rt.fetch(self.url("/gz/page.txt"), accept_encoding=True, max_decoded_bytes=1000)
 
+    def test_retries(self):
+        seen = []
+        self.rt.on_event(seen.append, types=("retry",))
+        r = self.rt.fetch(self.url("/busy"), retry=2, retry_delay=0.05)
+        self.assertEqual(r.status, 503)
+        self.assertEqual(r.body, b"busy\n")  # the last attempt's body
+        self.assertEqual([(e["attempt"], e["retries_left"], e["status"]) for e in seen], [(1, 2, 503), (2, 1, 503)])
+        self.assertEqual(seen[0]["delay"], 0.05)
+        self.assertEqual([h["status"] for h in r.hops][-1], 503)
+        # A POST is not retried unless asked.
+        seen.clear()
+        self.assertEqual(self.rt.fetch(self.url("/busy"), "POST", body=b"x", retry=2, retry_delay=0.05).status, 503)
+        self.assertEqual(seen, [])
+        self.rt.fetch(self.url("/busy"), "POST", body=b"x", retry=1, retry_delay=0.05, retry_non_idempotent=True)
+        self.assertEqual(len(seen), 1)
+        # Only the classes asked for: not HTTP statuses here.
+        seen.clear()
+        self.rt.fetch(self.url("/busy"), retry=3, retry_on=("timeout", "connect"))
+        self.assertEqual(seen, [])
+        with self.assertRaises(strata.UsageError):
+            self.rt.fetch(self.url("/busy"), retry=1, retry_on="sometimes")
+
     def test_module_level_fetch(self):
         self.assertEqual(strata.fetch(self.url("/hello.txt")).body, b"hello from nginx\n")
 
