@@ -9,6 +9,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev pkg-config
   # Content codings (runtime/decoding): gzip/deflate, br, zstd.
   zlib1g-dev libbrotli-dev libzstd-dev
+  # The Public Suffix List for cookies (runtime/cookies).
+  libpsl-dev
   # Real peers and reference clients started by tests, the demo and benchmarks.
   nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
   # Scripted hostile HTTP/2 servers (tests/hostile/h2_server) on a real h2 library.
