@@ -111,6 +111,32 @@ typedef struct strata_event {
 typedef void (*strata_event_fn)(void* user, const strata_event* event);
 void strata_runtime_set_event_callback(strata_runtime* runtime, strata_event_fn fn, void* user, uint32_t type_mask);
 
+typedef struct strata_cookie {
+  size_t struct_size;
+  const char* name;
+  const char* value;
+  const char* domain;
+  const char* path;
+  int32_t host_only;
+  int32_t secure;
+  int32_t http_only;
+  int32_t same_site;
+  int64_t expires;
+} strata_cookie;
+enum {
+  STRATA_SAME_SITE_UNSET = 0,
+  STRATA_SAME_SITE_NONE = 1,
+  STRATA_SAME_SITE_LAX = 2,
+  STRATA_SAME_SITE_STRICT = 3
+};
+typedef void (*strata_cookie_fn)(void* user, const strata_cookie* cookie);
+strata_status strata_cookies_enable(strata_runtime* runtime, int enabled);
+strata_status strata_cookies_load(strata_runtime* runtime, const char* path, int drop_session, size_t* out_loaded);
+strata_status strata_cookies_save(strata_runtime* runtime, const char* path);
+strata_status strata_cookies_add(strata_runtime* runtime, const char* url, const char* set_cookie);
+strata_status strata_cookies_list(strata_runtime* runtime, strata_cookie_fn fn, void* user);
+strata_status strata_cookies_clear(strata_runtime* runtime, int session_only);
+
 strata_status strata_request_new(const char* method, const char* url, strata_request** out_request);
 void strata_request_free(strata_request* request);
 strata_status strata_request_add_header(strata_request* request, const char* name, const char* value);
@@ -151,7 +177,8 @@ enum {
   STRATA_OPT_RETRY = 27,
   STRATA_OPT_RETRY_DELAY_MS = 28,
   STRATA_OPT_RETRY_MAX_TIME_MS = 29,
-  STRATA_OPT_RETRY_ON = 30
+  STRATA_OPT_RETRY_ON = 30,
+  STRATA_OPT_COOKIE = 31
 };
 
 enum {
@@ -451,7 +478,7 @@ local ms_options = {
 local string_options = {
   pipeline = C.STRATA_OPT_PIPELINE, proxy = C.STRATA_OPT_PROXY,
   proxy_credentials = C.STRATA_OPT_PROXY_CREDENTIALS, no_proxy = C.STRATA_OPT_NO_PROXY,
-  range = C.STRATA_OPT_RANGE, accept_encoding = C.STRATA_OPT_ACCEPT_ENCODING,
+  range = C.STRATA_OPT_RANGE, accept_encoding = C.STRATA_OPT_ACCEPT_ENCODING, cookie = C.STRATA_OPT_COOKIE,
 }
 
 local function new_request(lib, o)
@@ -697,6 +724,57 @@ end
 jit.off(Runtime.close)
 
 function Runtime:closed() return self.ptr == nil end
+
+-- Cookies: the runtime's store (off until enabled, loaded or added to).
+-- Each returns true, or nil and an error table.
+local function cookie_result(self, st, what)
+  if st == 0 then return true end
+  return nil, make_error(self.lib, st, what .. ": " .. status_name(self.lib, st), "cookies")
+end
+
+function Runtime:enable_cookies(on)
+  return cookie_result(self, self.lib.strata_cookies_enable(self.ptr, on == false and 0 or 1), "enable_cookies")
+end
+
+-- rt:load_cookies(path, drop_session): a Netscape jar (curl's -b/-c files);
+-- returns the number of cookies read.
+function Runtime:load_cookies(path, drop_session)
+  local n = ffi.new("size_t[1]")
+  local ok, err = cookie_result(self, self.lib.strata_cookies_load(self.ptr, path, drop_session and 1 or 0, n),
+                                "load_cookies " .. tostring(path))
+  if not ok then return nil, err end
+  return tonumber(n[0])
+end
+
+function Runtime:save_cookies(path)
+  return cookie_result(self, self.lib.strata_cookies_save(self.ptr, path), "save_cookies " .. tostring(path))
+end
+
+function Runtime:add_cookie(url, set_cookie)
+  return cookie_result(self, self.lib.strata_cookies_add(self.ptr, url, set_cookie), "add_cookie " .. tostring(set_cookie))
+end
+
+local same_site_names = {[1] = "None", [2] = "Lax", [3] = "Strict"}
+
+-- rt:cookies(): the cookies held, oldest first, as tables.
+function Runtime:cookies()
+  local out = {}
+  local cb = ffi.cast("strata_cookie_fn", function(_, c)
+    out[#out + 1] = {name = ffi.string(c.name), value = ffi.string(c.value), domain = ffi.string(c.domain),
+                     path = ffi.string(c.path), host_only = c.host_only ~= 0, secure = c.secure ~= 0,
+                     http_only = c.http_only ~= 0, same_site = same_site_names[c.same_site],
+                     expires = tonumber(c.expires)}
+  end)
+  local st = self.lib.strata_cookies_list(self.ptr, cb, nil)
+  cb:free()
+  local ok, err = cookie_result(self, st, "cookies")
+  if not ok then return nil, err end
+  return out
+end
+
+function Runtime:clear_cookies(session_only)
+  return cookie_result(self, self.lib.strata_cookies_clear(self.ptr, session_only and 1 or 0), "clear_cookies")
+end
 
 -- rt:on_event(fn, {"trace", "hop", ...}): fn(event) for those types; nil removes.
 local event_types = {trace = 1, hop = 2, connect = 3, data_in = 4, data_out = 5, retry = 6}

@@ -140,6 +140,64 @@ STRATA_API void strata_runtime_set_event_callback(strata_runtime* runtime,
                                                   uint32_t type_mask);
 
 /* ---------------------------------------------------------------------------
+ * Cookies (RFC 6265bis): one store per runtime, off until enabled (by
+ * strata_cookies_enable, or by loading or adding cookies). While on, every
+ * hop sends the cookies that match its URL (unless the request carries its
+ * own Cookie header) and stores what each response's Set-Cookie says, so a
+ * redirect to another origin sends only that origin's cookies. Domain
+ * attributes naming a public suffix (libpsl) are refused.
+ * ------------------------------------------------------------------------- */
+
+/* strata_cookie: OWNERSHIP: borrowed for the callback only. */
+typedef struct strata_cookie {
+  size_t struct_size;
+  const char* name;    /* may be "" (a nameless cookie) */
+  const char* value;
+  const char* domain;  /* lower-case, no leading '.' */
+  const char* path;
+  int32_t host_only;   /* 1: sent to |domain| only; 0: its subdomains too */
+  int32_t secure;      /* 1: https only */
+  int32_t http_only;
+  int32_t same_site;   /* STRATA_SAME_SITE_* */
+  int64_t expires;     /* Unix seconds; 0 = a session cookie */
+} strata_cookie;
+
+enum {
+  STRATA_SAME_SITE_UNSET = 0,
+  STRATA_SAME_SITE_NONE = 1,
+  STRATA_SAME_SITE_LAX = 2,
+  STRATA_SAME_SITE_STRICT = 3
+};
+
+typedef void (*strata_cookie_fn)(void* user, const strata_cookie* cookie);
+
+/* strata_cookies_enable turns the runtime's cookie store on (1) or off (0;
+ * its cookies are kept, neither sent nor updated). */
+STRATA_API strata_status strata_cookies_enable(strata_runtime* runtime, int enabled);
+/* strata_cookies_load reads curl's Netscape cookie-jar file (or a file of
+ * "Set-Cookie:" lines) into the store and turns it on. |drop_session| 1
+ * forgets every cookie without an expiry time afterwards (curl's -j).
+ * *out_loaded (may be NULL) counts the cookies read. STRATA_E_IO if the
+ * file cannot be read; unreadable lines are skipped. */
+STRATA_API strata_status strata_cookies_load(strata_runtime* runtime, const char* path, int drop_session,
+                                             size_t* out_loaded);
+/* strata_cookies_save writes the store as a Netscape cookie jar curl
+ * reads (session cookies included, expired ones not). "-" is stdout.
+ * STRATA_E_IO if the file cannot be written. */
+STRATA_API strata_status strata_cookies_save(strata_runtime* runtime, const char* path);
+/* strata_cookies_add stores |set_cookie| (a Set-Cookie field value) as if
+ * the absolute http(s) |url| had sent it, and turns the store on.
+ * STRATA_E_INVALID_ARGUMENT if the cookie is refused (malformed, a public
+ * suffix, a Secure cookie from http...); the store is unchanged then. */
+STRATA_API strata_status strata_cookies_add(strata_runtime* runtime, const char* url, const char* set_cookie);
+/* strata_cookies_list calls |fn| for every cookie not expired, oldest
+ * first. */
+STRATA_API strata_status strata_cookies_list(strata_runtime* runtime, strata_cookie_fn fn, void* user);
+/* strata_cookies_clear forgets every cookie (session cookies too with
+ * |session_only| 0; only those with 1). */
+STRATA_API strata_status strata_cookies_clear(strata_runtime* runtime, int session_only);
+
+/* ---------------------------------------------------------------------------
  * Requests
  * ------------------------------------------------------------------------- */
 
@@ -280,7 +338,11 @@ enum {
   /* int: STRATA_RETRY_* bits: what is retried, and how. Default
    * (unset): STRATA_RETRY_ON_TIMEOUT | STRATA_RETRY_ON_CONNECT |
    * STRATA_RETRY_ON_RESET | STRATA_RETRY_ON_HTTP. */
-  STRATA_OPT_RETRY_ON = 30
+  STRATA_OPT_RETRY_ON = 30,
+  /* (string) cookies sent with every hop as they are ("a=1; b=2"), after
+   * the cookie store's, in the same Cookie header (curl's -b NAME=VALUE).
+   * "" for none. */
+  STRATA_OPT_COOKIE = 31
 };
 
 /* Bits of STRATA_OPT_RETRY_ON. */

@@ -1,20 +1,26 @@
 // capi.cc — the C API of strata/strata.h, a thin layer over strata::Runtime.
 // Nothing here may throw across the boundary: every entry point catches.
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <new>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "runtime/chain/connection.h"
 #include "runtime/client/runtime.h"
 #include "runtime/client/transfer.h"
+#include "runtime/cookies/cookie_store.h"
+#include "runtime/cookies/netscape_jar.h"
 #include "runtime/http/message.h"
 #include "runtime/loop/event_loop.h"
 #include "runtime/status/status_code.h"
@@ -205,6 +211,106 @@ void strata_runtime_set_event_callback(strata_runtime* runtime, strata_event_fn 
   if (runtime) runtime->rt->SetEventCallback(fn, user, type_mask);
 }
 
+// ---------------------------------------------------------------------------
+// Cookies
+
+namespace {
+
+int64_t UnixNow() { return absl::ToUnixSeconds(absl::Now()); }
+
+}  // namespace
+
+strata_status strata_cookies_enable(strata_runtime* runtime, int enabled) {
+  if (!runtime) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    runtime->rt->EnableCookies(enabled != 0);
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_cookies_load(strata_runtime* runtime, const char* path, int drop_session, size_t* out_loaded) {
+  if (out_loaded) *out_loaded = 0;
+  if (!runtime || !path || !path[0]) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return STRATA_E_IO;
+    std::stringstream text;
+    text << in.rdbuf();
+    if (in.bad()) return STRATA_E_IO;
+    runtime->rt->EnableCookies(true);
+    strata::CookieStore& store = runtime->rt->Cookies();
+    strata::JarLoadStats stats = strata::LoadNetscapeJar(store, text.str(), UnixNow());
+    if (drop_session) store.DropSessionCookies();
+    if (out_loaded) *out_loaded = stats.loaded;
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_cookies_save(strata_runtime* runtime, const char* path) {
+  if (!runtime || !path || !path[0]) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    std::string jar = strata::SaveNetscapeJar(runtime->rt->Cookies(), UnixNow());
+    if (std::string_view(path) == "-") {
+      return fwrite(jar.data(), 1, jar.size(), stdout) == jar.size() && fflush(stdout) == 0 ? STRATA_OK : STRATA_E_IO;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << jar;
+    out.close();
+    return out ? STRATA_OK : STRATA_E_IO;
+  });
+}
+
+strata_status strata_cookies_add(strata_runtime* runtime, const char* url, const char* set_cookie) {
+  if (!runtime || !url || !set_cookie) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    absl::StatusOr<strata::Url> u = strata::ParseUrl(url);
+    if (!u.ok() || (u->scheme != "http" && u->scheme != "https")) return STRATA_E_INVALID_ARGUMENT;
+    strata::CookieStore& store = runtime->rt->Cookies();
+    absl::Status s = store.SetFromHeader(set_cookie, strata::CookieUrl{u->scheme, u->host, u->path}, UnixNow());
+    if (!s.ok()) return STRATA_E_INVALID_ARGUMENT;
+    runtime->rt->EnableCookies(true);
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_cookies_list(strata_runtime* runtime, strata_cookie_fn fn, void* user) {
+  if (!runtime || !fn) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    for (const strata::Cookie& c : runtime->rt->Cookies().List(UnixNow())) {
+      strata_cookie out{};
+      out.struct_size = sizeof(out);
+      out.name = c.name.c_str();
+      out.value = c.value.c_str();
+      out.domain = c.domain.c_str();
+      out.path = c.path.c_str();
+      out.host_only = c.host_only ? 1 : 0;
+      out.secure = c.secure ? 1 : 0;
+      out.http_only = c.http_only ? 1 : 0;
+      switch (c.same_site) {
+        case strata::SameSite::kNone: out.same_site = STRATA_SAME_SITE_NONE; break;
+        case strata::SameSite::kLax: out.same_site = STRATA_SAME_SITE_LAX; break;
+        case strata::SameSite::kStrict: out.same_site = STRATA_SAME_SITE_STRICT; break;
+        default: out.same_site = STRATA_SAME_SITE_UNSET; break;
+      }
+      out.expires = c.expires_unix_s;
+      fn(user, &out);
+    }
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_cookies_clear(strata_runtime* runtime, int session_only) {
+  if (!runtime) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    if (session_only) {
+      runtime->rt->Cookies().DropSessionCookies();
+    } else {
+      runtime->rt->Cookies().Clear();
+    }
+    return STRATA_OK;
+  });
+}
+
 strata_status strata_request_new(const char* method, const char* url, strata_request** out_request) {
   if (!out_request || !method || !url || !method[0]) return STRATA_E_INVALID_ARGUMENT;
   *out_request = nullptr;
@@ -317,6 +423,10 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
         // A header value too (unless "", which asks for every coding).
         if (!strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
         request->req.options.accept_encoding = std::string(value);
+        return STRATA_OK;
+      case STRATA_OPT_COOKIE:
+        if (!strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
+        request->req.options.cookie = value;
         return STRATA_OK;
       case STRATA_OPT_RANGE:
         // It becomes a header value: the same rule applies.

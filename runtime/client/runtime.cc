@@ -6,6 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "runtime/status/status_code.h"
@@ -197,6 +199,40 @@ bool Runtime::FollowRedirects(const Request& request) const {
 int64_t Runtime::MaxBodyBytes(const Request& request) const {
   int64_t v = request.options.max_body_bytes;
   return v > 0 ? v : config_.limits.max_body_bytes;
+}
+
+namespace {
+
+CookieUrl CookieUrlOf(const Url& url) { return CookieUrl{url.scheme, url.host, url.path}; }
+
+int64_t UnixNow() { return absl::ToUnixSeconds(absl::Now()); }
+
+}  // namespace
+
+CookieStore& Runtime::Cookies() {
+  if (!cookies_) cookies_ = std::make_unique<CookieStore>();
+  return *cookies_;
+}
+
+void Runtime::EnableCookies(bool enabled) {
+  if (enabled) Cookies();
+  cookies_enabled_ = enabled;
+}
+
+void Runtime::StoreCookies(const Transfer* t, const Headers& headers) {
+  if (!cookies_enabled_) return;
+  const CookieUrl url = CookieUrlOf(t->hop_request_.url);
+  const int64_t now = UnixNow();
+  for (const Header& h : headers) {
+    if (!absl::EqualsIgnoreCase(h.name, "Set-Cookie")) continue;
+    absl::Status s = cookies_->SetFromHeader(h.value, url, now);
+    // A refused cookie is the server's problem, not the transfer's: say
+    // so in the trace, as browsers log it, and go on.
+    if (!s.ok() && Wants(STRATA_EVENT_TRACE)) {
+      Emit(STRATA_EVENT_TRACE, t->hop_, "cookies", absl::StrCat("cookie refused: ", s.message()),
+           t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_);
+    }
+  }
 }
 
 DecodeLimits Runtime::DecodeLimitsFor(const Request& request) const {
@@ -553,6 +589,17 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   if (add_proxy_auth) {
     headers.push_back({kProxyAuthorization.data(), kProxyAuthorization.size(), t->h_.proxy_authorization.data(),
                        t->h_.proxy_authorization.size()});
+  }
+  // Cookies: the store's for this hop's URL, then the request's own
+  // (STRATA_OPT_COOKIE), in one field. A Cookie header the application
+  // set itself is sent as it is, alone.
+  static const std::string kCookie = "Cookie";
+  const std::string& extra = t->request_.options.cookie;
+  if ((cookies_enabled_ || !extra.empty()) && !FindHeader(hr.headers, kCookie)) {
+    std::string& value = t->h_.cookie_header;
+    value = cookies_enabled_ ? cookies_->CookieHeaderFor(CookieUrlOf(hr.url), UnixNow()) : std::string();
+    if (!extra.empty()) absl::StrAppend(&value, value.empty() ? "" : "; ", extra);
+    if (!value.empty()) headers.push_back({kCookie.data(), kCookie.size(), value.data(), value.size()});
   }
   std::string authority = hr.url.Authority();
   strata_request_head head{};

@@ -33,6 +33,7 @@
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/transfer.h"
 #include "runtime/config/config.h"
+#include "runtime/cookies/cookie_store.h"
 #include "runtime/decoding/decoder_stack.h"
 #include "runtime/loop/event_loop.h"
 #include "runtime/plugin/registry.h"
@@ -85,6 +86,13 @@ class Runtime : public ConnectionListener {
   // |t| and another follows (STRATA_OPT_RETRY); |retry_after_s| is the
   // response's Retry-After.
   bool WillRetryStatus(const Transfer* t, int status, std::optional<int64_t> retry_after_s) const;
+  // Cookies (strata_cookies_*): the store exists once first used; while
+  // enabled, hops send and store cookies (OpenStreamOn, StoreCookies).
+  CookieStore& Cookies();
+  void EnableCookies(bool enabled);
+  // StoreCookies takes the Set-Cookie fields of a response |t| received
+  // on its current hop.
+  void StoreCookies(const Transfer* t, const Headers& headers);
   // DecodeLimitsFor: the request's decoding limits over the configuration's.
   DecodeLimits DecodeLimitsFor(const Request& request) const;
   // Wake puts |transfer| on the ready queue (safe inside plugin callbacks).
@@ -149,6 +157,8 @@ class Runtime : public ConnectionListener {
   void* event_user_ = nullptr;
   uint32_t event_mask_ = 0;
   std::mt19937_64 jitter_rng_{std::random_device{}()};
+  std::unique_ptr<CookieStore> cookies_;
+  bool cookies_enabled_ = false;
 };
 
 }  // namespace strata

@@ -92,6 +92,9 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
     const strata_header& h = head.headers[i];
     h_.headers.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
   }
+  // Every final head stores its cookies, a redirect's too: the next hop
+  // may need them.
+  runtime_->StoreCookies(this, h_.headers);
   if (response_.time_first_byte_us == 0) response_.time_first_byte_us = MonotonicUs() - started_us_;
   const std::string* location = FindHeader(h_.headers, "Location");
   // An empty Location points nowhere: the 3xx is the final response, as

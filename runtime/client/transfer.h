@@ -57,6 +57,7 @@ struct HopState {
   // its body never reaches the application), with its Retry-After.
   bool retry_status = false;
   std::optional<int64_t> retry_after_s;
+  std::string cookie_header;  // the Cookie field sent on this hop (lent to the head)
 };
 
 class Transfer : public StreamSink {

@@ -78,6 +78,7 @@ struct RequestOptions {
   int64_t retry_delay_ms = 0;      // 0 = backoff
   int64_t retry_max_time_ms = 0;   // 0 = no limit
   int64_t retry_on = -1;           // STRATA_RETRY_* bits; -1 = the default set
+  std::string cookie;              // STRATA_OPT_COOKIE: sent after the store's
   // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
   // Null until set (an empty object would cost an allocation per request);
   // null and {} read the same: empty(), find() → end().

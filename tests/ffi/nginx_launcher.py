@@ -268,7 +268,10 @@ TEST_LOCATIONS = (
     "    location = /zeros.gz { default_type application/octet-stream; add_header Content-Encoding gzip; }\n"
     "    location = /compress { default_type text/plain; add_header Content-Encoding compress; return 200 \"x\\n\"; }\n"
     # Retries: always busy.
-    "    location = /busy { return 503 \"busy\\n\"; }\n")
+    "    location = /busy { return 503 \"busy\\n\"; }\n"
+    # Cookies: one set on a redirect, and the Cookie header echoed.
+    "    location = /login { add_header Set-Cookie \"sid=abc; Path=/\"; return 302 /echo-cookie; }\n"
+    "    location = /echo-cookie { return 200 \"cookie=[$http_cookie]\\n\"; }\n")
 
 # The text /gz/page.txt holds (compressible, like a page).
 GZ_PAGE = b"".join(b"line %d of a page that compresses well\n" % i for i in range(5000))

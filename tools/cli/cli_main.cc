@@ -806,6 +806,14 @@ int Cli::Run() {
     }
   }
   if (int code = CreateRuntime(); code != kExitOk) return code;
+  if (!options_.cookie_files.empty() || options_.cookie_jar) {
+    strata_cookies_enable(runtime_, 1);
+    for (const std::string& file : options_.cookie_files) {
+      // A file that cannot be read is no error, as in curl: the cookie
+      // engine is on, with what could be read.
+      if (!file.empty()) strata_cookies_load(runtime_, file.c_str(), options_.junk_session_cookies ? 1 : 0, nullptr);
+    }
+  }
   if (options_.dump_header) {
     // curl truncates the file once, before the first transfer, and every
     // transfer's heads (every hop's with -L) follow in order.
@@ -839,6 +847,14 @@ int Cli::Run() {
     }
   }
   if (dump_sink_) dump_sink_->Close().IgnoreError();
+  if (options_.cookie_jar) {
+    // Written whatever happened, as curl does (its failure only shows
+    // with -v).
+    if (*options_.cookie_jar == "-") stdout_sink_->Flush().IgnoreError();
+    if (strata_cookies_save(runtime_, options_.cookie_jar->c_str()) != STRATA_OK && options_.verbose) {
+      WriteStderr(absl::StrCat("* WARNING: failed to save cookies in ", *options_.cookie_jar, "\n"));
+    }
+  }
   return result;
 }
 

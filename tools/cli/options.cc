@@ -44,6 +44,9 @@ enum class Opt {
   kRetryMaxTime,
   kRetryAllErrors,
   kRetryConnrefused,
+  kCookie,
+  kCookieJar,
+  kJunkSessionCookies,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -129,6 +132,9 @@ constexpr OptSpec kOptions[] = {
     {0, "retry-max-time", true, Opt::kRetryMaxTime},
     {0, "retry-all-errors", false, Opt::kRetryAllErrors},
     {0, "retry-connrefused", false, Opt::kRetryConnrefused},
+    {'b', "cookie", true, Opt::kCookie},
+    {'c', "cookie-jar", true, Opt::kCookieJar},
+    {'j', "junk-session-cookies", false, Opt::kJunkSessionCookies},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -389,6 +395,21 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kRetryConnrefused:
       options.retry_connrefused = true;
+      break;
+    case Opt::kCookie:
+      // curl's rule: with a '=' it is cookie data to send, else a file to
+      // read cookies from ("" turns the cookie engine on, reading nothing).
+      if (arg.find('=') != std::string::npos) {
+        options.cookie_data.push_back(arg);
+      } else {
+        options.cookie_files.push_back(arg);
+      }
+      break;
+    case Opt::kCookieJar:
+      options.cookie_jar = arg;
+      break;
+    case Opt::kJunkSessionCookies:
+      options.junk_session_cookies = true;
       break;
     case Opt::kUser:
       options.user = arg;

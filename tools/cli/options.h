@@ -144,6 +144,10 @@ struct CliOptions {
   int64_t retry_max_time_ms = 0; // --retry-max-time S (0: no limit)
   bool retry_all_errors = false; // --retry-all-errors
   bool retry_connrefused = false;  // --retry-connrefused
+  std::vector<std::string> cookie_data;   // -b NAME=VALUE...: sent as they are
+  std::vector<std::string> cookie_files;  // -b FILE: read into the cookie store
+  std::optional<std::string> cookie_jar;  // -c FILE: the store written at the end
+  bool junk_session_cookies = false;      // -j: session cookies from -b files dropped
   bool no_progress_meter = false;  // --no-progress-meter
   bool silent = false;           // -s
   bool show_error = false;       // -S

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "strata/strata.h"
 
@@ -133,6 +134,10 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   // -C is per URL (its offset may come from the output file): cli_main.
   if (options.range) add_string(STRATA_OPT_RANGE, *options.range, "--range");
   if (options.compressed) add_string(STRATA_OPT_ACCEPT_ENCODING, "", "--compressed");
+  if (!options.cookie_data.empty()) {
+    // curl joins several -b strings with a bare ';'.
+    add_string(STRATA_OPT_COOKIE, absl::StrJoin(options.cookie_data, ";"), "--cookie");
+  }
   if (options.proxy_user) {
     // The credentials are never quoted back, not even in an error.
     add_string(STRATA_OPT_PROXY_CREDENTIALS,

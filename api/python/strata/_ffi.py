@@ -81,6 +81,7 @@ OPT_RETRY = 27
 OPT_RETRY_DELAY_MS = 28
 OPT_RETRY_MAX_TIME_MS = 29
 OPT_RETRY_ON = 30
+OPT_COOKIE = 31
 
 RETRY_ON_TIMEOUT = 1
 RETRY_ON_CONNECT = 2
@@ -149,6 +150,24 @@ class Event(ctypes.Structure):
     ]
 
 
+class Cookie(ctypes.Structure):
+    """strata_cookie."""
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("name", ctypes.c_char_p),
+        ("value", ctypes.c_char_p),
+        ("domain", ctypes.c_char_p),
+        ("path", ctypes.c_char_p),
+        ("host_only", ctypes.c_int32),
+        ("secure", ctypes.c_int32),
+        ("http_only", ctypes.c_int32),
+        ("same_site", ctypes.c_int32),
+        ("expires", ctypes.c_int64),
+    ]
+
+
+SAME_SITE_NAMES = {0: None, 1: "None", 2: "Lax", 3: "Strict"}
+
 status_t = ctypes.c_int32
 vp = ctypes.c_void_p
 u8p = ctypes.POINTER(ctypes.c_uint8)
@@ -157,6 +176,7 @@ EVENT_FN = ctypes.CFUNCTYPE(None, vp, ctypes.POINTER(Event))
 READ_FN = ctypes.CFUNCTYPE(status_t, vp, u8p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t),
                            ctypes.POINTER(ctypes.c_int))
 WRITE_FN = ctypes.CFUNCTYPE(status_t, vp, u8p, ctypes.c_size_t)
+COOKIE_FN = ctypes.CFUNCTYPE(None, vp, ctypes.POINTER(Cookie))
 
 # name: (restype, argtypes). Every function of strata.h.
 _SIGNATURES = {
@@ -167,6 +187,12 @@ _SIGNATURES = {
     "strata_runtime_new_from_file": (status_t, [ctypes.c_char_p, ctypes.POINTER(vp), ctypes.POINTER(Error)]),
     "strata_runtime_free": (None, [vp]),
     "strata_runtime_set_event_callback": (None, [vp, EVENT_FN, vp, ctypes.c_uint32]),
+    "strata_cookies_enable": (status_t, [vp, ctypes.c_int]),
+    "strata_cookies_load": (status_t, [vp, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_size_t)]),
+    "strata_cookies_save": (status_t, [vp, ctypes.c_char_p]),
+    "strata_cookies_add": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p]),
+    "strata_cookies_list": (status_t, [vp, COOKIE_FN, vp]),
+    "strata_cookies_clear": (status_t, [vp, ctypes.c_int]),
     "strata_request_new": (status_t, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(vp)]),
     "strata_request_free": (None, [vp]),
     "strata_request_add_header": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p]),

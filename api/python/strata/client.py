@@ -408,7 +408,7 @@ class _Request:
                  unsafe_redirect=None, location_trusted=None, post301=None, post302=None, post303=None,
                  http_version=None, range=None, resume_from=None, accept_encoding=None, max_decoded_bytes=None,
                  max_decode_ratio=None, retry=None, retry_delay=None, retry_max_time=None, retry_on=None,
-                 retry_non_idempotent=None, sink=None):
+                 retry_non_idempotent=None, cookie=None, sink=None):
         self.lib = lib
         self.url = url
         self.reader = None
@@ -491,6 +491,10 @@ class _Request:
             opt_str(_ffi.OPT_ACCEPT_ENCODING, accept, "accept_encoding")
         opt_int(_ffi.OPT_MAX_DECODED_BYTES, kw["max_decoded_bytes"], "max_decoded_bytes")
         opt_int(_ffi.OPT_MAX_DECODE_RATIO, kw["max_decode_ratio"], "max_decode_ratio")
+        cookie = kw["cookie"]
+        if isinstance(cookie, dict):
+            cookie = "; ".join("%s=%s" % (k, v) for k, v in cookie.items())
+        opt_str(_ffi.OPT_COOKIE, cookie, "cookie")
         opt_int(_ffi.OPT_RETRY, kw["retry"], "retry")
         opt_int(_ffi.OPT_RETRY_DELAY_MS, _ms(kw["retry_delay"], "retry_delay"), "retry_delay")
         opt_int(_ffi.OPT_RETRY_MAX_TIME_MS, _ms(kw["retry_max_time"], "retry_max_time"), "retry_max_time")
@@ -773,6 +777,53 @@ class Runtime:
         if self._ptr is None:
             raise errors.UsageError(_ffi.STRATA_E_STATE, "the runtime is closed")
         return self._ptr
+
+    # -- cookies -----------------------------------------------------------
+
+    def _cookie_call(self, st, what):
+        if st != 0:
+            raise errors.from_code(st, "%s: %s" % (what, _ffi.status_name(st)), "cookies", 0, "")
+
+    def enable_cookies(self, enabled=True):
+        """Turns the runtime's cookie store on (or off: kept, not used).
+        Loading or adding cookies turns it on too."""
+        self._cookie_call(self._lib.strata_cookies_enable(self._live(), 1 if enabled else 0), "enable_cookies")
+
+    def load_cookies(self, path, drop_session=False):
+        """Reads a Netscape cookie jar (curl's -b/-c format); returns how
+        many cookies it read. drop_session forgets session cookies (curl's -j)."""
+        n = ctypes.c_size_t(0)
+        self._cookie_call(self._lib.strata_cookies_load(self._live(), os.fsencode(path), 1 if drop_session else 0,
+                                                        ctypes.byref(n)), "load_cookies %s" % path)
+        return n.value
+
+    def save_cookies(self, path):
+        """Writes every cookie as a Netscape cookie jar curl reads."""
+        self._cookie_call(self._lib.strata_cookies_save(self._live(), os.fsencode(path)), "save_cookies %s" % path)
+
+    def add_cookie(self, url, set_cookie):
+        """Stores a Set-Cookie field value as if |url| had sent it; UsageError
+        if it is refused (malformed, a public suffix, Secure from http...)."""
+        self._cookie_call(self._lib.strata_cookies_add(self._live(), url.encode(), set_cookie.encode()),
+                          "add_cookie %r" % set_cookie)
+
+    def cookies(self):
+        """The cookies held (not expired), oldest first, as dicts: name,
+        value, domain, path, host_only, secure, http_only, same_site,
+        expires (Unix seconds, 0 for a session cookie)."""
+        out = []
+
+        def one(user, c_p):
+            c = c_p.contents
+            out.append({"name": _s(c.name), "value": _s(c.value), "domain": _s(c.domain), "path": _s(c.path),
+                        "host_only": bool(c.host_only), "secure": bool(c.secure), "http_only": bool(c.http_only),
+                        "same_site": _ffi.SAME_SITE_NAMES.get(c.same_site), "expires": c.expires})
+
+        self._cookie_call(self._lib.strata_cookies_list(self._live(), _ffi.COOKIE_FN(one), None), "cookies")
+        return out
+
+    def clear_cookies(self, session_only=False):
+        self._cookie_call(self._lib.strata_cookies_clear(self._live(), 1 if session_only else 0), "clear_cookies")
 
     # -- events ------------------------------------------------------------
 

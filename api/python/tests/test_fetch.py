@@ -144,6 +144,36 @@ class FetchTest(unittest.TestCase):
         with self.assertRaises(strata.UsageError):
             self.rt.fetch(self.url("/busy"), retry=1, retry_on="sometimes")
 
+    def test_cookies(self):
+        # Off by default: nothing stored, nothing sent.
+        self.assertEqual(self.rt.fetch(self.url("/login"), follow_redirects=True).text, "cookie=[]\n")
+        self.assertEqual(self.rt.cookies(), [])
+        self.rt.enable_cookies()
+        # Set on the 302, sent on the redirect's next hop and afterwards.
+        self.assertEqual(self.rt.fetch(self.url("/login"), follow_redirects=True).text, "cookie=[sid=abc]\n")
+        self.assertEqual(self.rt.fetch(self.url("/echo-cookie")).text, "cookie=[sid=abc]\n")
+        [c] = self.rt.cookies()
+        self.assertEqual((c["name"], c["value"], c["domain"], c["path"], c["host_only"], c["expires"]),
+                         ("sid", "abc", "127.0.0.1", "/", True, 0))
+        # cookie= adds to the store's, in one header.
+        self.assertEqual(self.rt.fetch(self.url("/echo-cookie"), cookie={"x": "1"}).text, "cookie=[sid=abc; x=1]\n")
+        jar = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "py-jar.txt")
+        self.rt.save_cookies(jar)
+        with open(jar) as f:
+            self.assertIn("127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tabc", f.read())
+        with strata.Runtime() as other:
+            self.assertEqual(other.load_cookies(jar), 1)
+            self.assertEqual(other.fetch(self.url("/echo-cookie")).text, "cookie=[sid=abc]\n")
+            self.assertEqual(other.load_cookies(jar, drop_session=True), 1)
+            self.assertEqual(other.cookies(), [])
+        with self.assertRaises(strata.UsageError):
+            self.rt.add_cookie("http://www.example.co.uk/", "x=1; Domain=co.uk")
+        self.rt.add_cookie(self.url("/"), "p=1; Max-Age=600")
+        self.rt.clear_cookies(session_only=True)
+        self.assertEqual([c["name"] for c in self.rt.cookies()], ["p"])
+        with self.assertRaises(strata.StrataError):
+            self.rt.load_cookies("/nonexistent/jar")
+
     def test_module_level_fetch(self):
         self.assertEqual(strata.fetch(self.url("/hello.txt")).body, b"hello from nginx\n")
 
