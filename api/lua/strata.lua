@@ -178,7 +178,9 @@ enum {
   STRATA_OPT_RETRY_DELAY_MS = 28,
   STRATA_OPT_RETRY_MAX_TIME_MS = 29,
   STRATA_OPT_RETRY_ON = 30,
-  STRATA_OPT_COOKIE = 31
+  STRATA_OPT_COOKIE = 31,
+  STRATA_OPT_IF_MODIFIED_SINCE = 32,
+  STRATA_OPT_IF_UNMODIFIED_SINCE = 33
 };
 
 enum {
@@ -211,7 +213,8 @@ enum {
   STRATA_INFO_TIME_CONNECT_US = 7,
   STRATA_INFO_TIME_FIRST_BYTE_US = 8,
   STRATA_INFO_SIZE_UPLOAD = 9,
-  STRATA_INFO_HTTP_CONNECT = 10
+  STRATA_INFO_HTTP_CONNECT = 10,
+  STRATA_INFO_CONDITION_UNMET = 11
 };
 
 enum {
@@ -442,6 +445,7 @@ local function read_response(lib, p, hops, keep_body)
   r.num_redirects = info(C.STRATA_INFO_NUM_REDIRECTS)
   r.num_connects = info(C.STRATA_INFO_NUM_CONNECTS)
   r.http_connect = info(C.STRATA_INFO_HTTP_CONNECT)
+  r.condition_unmet = info(C.STRATA_INFO_CONDITION_UNMET) == 1
   r.size_download = info(C.STRATA_INFO_SIZE_DOWNLOAD)
   r.size_upload = info(C.STRATA_INFO_SIZE_UPLOAD)
   r.timings = {total = info(C.STRATA_INFO_TIME_TOTAL_US) / 1e6, connect = info(C.STRATA_INFO_TIME_CONNECT_US) / 1e6,
@@ -469,6 +473,7 @@ local int_options = {
   resume_from = C.STRATA_OPT_RESUME_FROM,
   max_decoded_bytes = C.STRATA_OPT_MAX_DECODED_BYTES, max_decode_ratio = C.STRATA_OPT_MAX_DECODE_RATIO,
   retry = C.STRATA_OPT_RETRY,
+  if_modified_since = C.STRATA_OPT_IF_MODIFIED_SINCE, if_unmodified_since = C.STRATA_OPT_IF_UNMODIFIED_SINCE,
 }
 local ms_options = {
   retry_delay = C.STRATA_OPT_RETRY_DELAY_MS, retry_max_time = C.STRATA_OPT_RETRY_MAX_TIME_MS,

@@ -342,7 +342,15 @@ enum {
   /* (string) cookies sent with every hop as they are ("a=1; b=2"), after
    * the cookie store's, in the same Cookie header (curl's -b NAME=VALUE).
    * "" for none. */
-  STRATA_OPT_COOKIE = 31
+  STRATA_OPT_COOKIE = 31,
+  /* Conditional requests (RFC 9110 §13.1.3, §13.1.4). int64 Unix seconds:
+   * sent as If-Modified-Since / If-Unmodified-Since (unless the request
+   * has that header). When a 2xx answer's Last-Modified shows the
+   * condition is not met anyway (a server that ignored it), its body is
+   * dropped, as curl does. STRATA_INFO_CONDITION_UNMET says whether the
+   * condition was not met (a 304 or 412 too). */
+  STRATA_OPT_IF_MODIFIED_SINCE = 32,
+  STRATA_OPT_IF_UNMODIFIED_SINCE = 33
 };
 
 /* Bits of STRATA_OPT_RETRY_ON. */
@@ -392,7 +400,8 @@ enum {
   STRATA_INFO_TIME_CONNECT_US = 7,
   STRATA_INFO_TIME_FIRST_BYTE_US = 8,
   STRATA_INFO_SIZE_UPLOAD = 9,
-  STRATA_INFO_HTTP_CONNECT = 10    /* last proxy CONNECT reply status, 0 if none */
+  STRATA_INFO_HTTP_CONNECT = 10,   /* last proxy CONNECT reply status, 0 if none */
+  STRATA_INFO_CONDITION_UNMET = 11 /* 1: a time condition was not met (the body was dropped) */
 };
 
 /* String information ids for strata_response_info_string. */

@@ -407,6 +407,8 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
     case STRATA_OPT_RETRY_DELAY_MS: o.retry_delay_ms = value; break;
     case STRATA_OPT_RETRY_MAX_TIME_MS: o.retry_max_time_ms = value; break;
     case STRATA_OPT_RETRY_ON: o.retry_on = value; break;
+    case STRATA_OPT_IF_MODIFIED_SINCE: o.if_modified_since = value; break;
+    case STRATA_OPT_IF_UNMODIFIED_SINCE: o.if_unmodified_since = value; break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;
@@ -514,6 +516,7 @@ strata_status strata_response_info(const strata_response* r, int32_t info, int64
     case STRATA_INFO_TIME_FIRST_BYTE_US: *out_value = static_cast<int64_t>(x.time_first_byte_us); break;
     case STRATA_INFO_SIZE_UPLOAD: *out_value = x.size_upload; break;
     case STRATA_INFO_HTTP_CONNECT: *out_value = x.http_connect; break;
+    case STRATA_INFO_CONDITION_UNMET: *out_value = x.condition_unmet ? 1 : 0; break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;

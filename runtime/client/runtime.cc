@@ -283,6 +283,13 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   if (ro.accept_encoding && wanted("Accept-Encoding")) {
     h.push_back({"Accept-Encoding", ro.accept_encoding->empty() ? kSupportedCodings : *ro.accept_encoding});
   }
+  // Time conditions, as IMF-fixdate (RFC 9110 §5.6.7).
+  for (auto [name, when] : {std::pair{"If-Modified-Since", ro.if_modified_since},
+                            std::pair{"If-Unmodified-Since", ro.if_unmodified_since}}) {
+    if (when >= 0 && wanted(name)) {
+      h.push_back({name, absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::FromUnixSeconds(when), absl::UTCTimeZone())});
+    }
+  }
   // Ranges and resume (an application's own Range header wins).
   if ((ro.resume_from > 0 || !ro.range.empty()) && !FindHeader(h, "Range")) {
     h.push_back({"Range", ro.resume_from > 0 ? absl::StrCat("bytes=", ro.resume_from, "-")

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/runtime.h"
+#include "runtime/cookies/cookie_date.h"
 
 namespace strata {
 namespace {
@@ -132,10 +133,31 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
     }
   }
   h_.discard_body = request_.options.fail_on_http_error && head.status >= 400;
+  if (!ConditionMet(head.status)) {
+    response_.condition_unmet = true;
+    // A 2xx that should not have come (a server that ignored the
+    // condition) is dropped; a 304 has no body, a 412's explains itself.
+    if (head.status >= 200 && head.status < 300) h_.discard_body = true;
+  }
   if (request_.options.resume_from > 0) {
     if (strata_status st = CheckResumed(head.status); st != STRATA_OK) return st;
   }
   return StartDecoding();
+}
+
+bool Transfer::ConditionMet(int status) const {
+  const RequestOptions& o = request_.options;
+  if (o.if_modified_since < 0 && o.if_unmodified_since < 0) return true;
+  if (status == 304 || status == 412) return false;
+  if (status < 200 || status >= 300) return true;
+  // A server that ignored the condition: judge by Last-Modified (curl's
+  // "the requested document is not new enough").
+  const std::string* lm = FindHeader(response_.headers, "Last-Modified");
+  std::optional<int64_t> modified = lm ? ParseCookieDate(*lm) : std::nullopt;
+  if (!modified) return true;
+  if (o.if_modified_since >= 0 && *modified <= o.if_modified_since) return false;
+  if (o.if_unmodified_since >= 0 && *modified > o.if_unmodified_since) return false;
+  return true;
 }
 
 strata_status Transfer::StartDecoding() {

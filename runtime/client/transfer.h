@@ -107,6 +107,9 @@ class Transfer : public StreamSink {
   // needed; STRATA_E_CONTENT_ENCODING (h_.error set) for a coding it cannot
   // undo.
   strata_status StartDecoding();
+  // ConditionMet: a final response with |status| meets the request's time
+  // condition (STRATA_OPT_IF_[UN]MODIFIED_SINCE), or there is none.
+  bool ConditionMet(int status) const;
   // DecodeFailed records a decoder error in h_.error and returns its code.
   strata_status DecodeFailed(const absl::Status& status);
 

@@ -79,6 +79,8 @@ struct RequestOptions {
   int64_t retry_max_time_ms = 0;   // 0 = no limit
   int64_t retry_on = -1;           // STRATA_RETRY_* bits; -1 = the default set
   std::string cookie;              // STRATA_OPT_COOKIE: sent after the store's
+  int64_t if_modified_since = -1;    // Unix seconds; -1 = none
+  int64_t if_unmodified_since = -1;
   // Layer name → options merged over the template's (STRATA_OPT_LAYER_OPTIONS).
   // Null until set (an empty object would cost an allocation per request);
   // null and {} read the same: empty(), find() → end().
@@ -114,6 +116,7 @@ struct Response {
   uint64_t time_connect_us = 0;
   uint64_t time_first_byte_us = 0;
   int32_t http_connect = 0;   // last proxy CONNECT reply status
+  bool condition_unmet = false;  // STRATA_INFO_CONDITION_UNMET
   std::string redirect_url;   // where a final 3xx pointed
   std::string chain;          // the final hop's chain
 };

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -189,6 +190,7 @@ class Cli {
   OutputSink* dump_ = nullptr;             // -D: dump_sink_, or stdout for "-"
   VerboseFormatter verbose_;
   Transfer* current_ = nullptr;
+  std::unique_ptr<std::ofstream> etag_sink_;  // --etag-save
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
 };
 
@@ -544,6 +546,14 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     info(STRATA_INFO_TIME_CONNECT_US, &summary.time_connect_us);
     info(STRATA_INFO_TIME_FIRST_BYTE_US, &summary.time_starttransfer_us);
     info(STRATA_INFO_HTTP_CONNECT, &summary.http_connect);
+    int64_t unmet = 0;
+    info(STRATA_INFO_CONDITION_UNMET, &unmet);
+    // curl reports a 2xx that did not meet -z as the 304 it stands for.
+    if (unmet && summary.http_code >= 200 && summary.http_code < 300) summary.http_code = 304;
+    if (etag_sink_ && *etag_sink_) {
+      if (const char* etag = strata_response_header_get(response, "ETag")) *etag_sink_ << etag << "\n";
+      etag_sink_->flush();
+    }
     auto info_string = [&](int32_t id, std::string* out) {
       const char* value = nullptr;
       if (strata_response_info_string(response, id, &value) == STRATA_OK &&
@@ -835,6 +845,30 @@ int Cli::Run() {
     }
   }
   std::vector<RequestHeader> headers = BuildRequestHeaders(options_);
+  if (options_.etag_compare) {
+    // curl sends the file's first line as it is; an empty file gives "".
+    std::ifstream in(*options_.etag_compare);
+    if (!in) {
+      if (ShowErrors()) WriteStderr(absl::StrCat("strata: Failed to open ", *options_.etag_compare, "\n"));
+      return kExitReadError;
+    }
+    std::string etag;
+    std::getline(in, etag);
+    headers.push_back({"If-None-Match", etag.empty() ? "\"\"" : etag});
+  }
+  if (options_.etag_save) {
+    // Created (emptied) before the transfer, as curl does: a response
+    // without an ETag leaves it empty.
+    etag_sink_ = std::make_unique<std::ofstream>(*options_.etag_save, std::ios::trunc);
+    if (!*etag_sink_) {
+      if (!options_.silent) {
+        WriteStderr(FormatCurlWarning(absl::StrCat("Failed creating file for saving etags: \"", *options_.etag_save,
+                                                   "\". Skip this transfer\n")));
+      }
+      if (ShowErrors()) WriteStderr("strata: no transfer performed\n");
+      return kExitReadError;
+    }
+  }
 
   int result = kExitOk;
   if (options_.parallel) {

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sys/stat.h>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -11,6 +12,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "runtime/cookies/cookie_date.h"
 
 namespace strata::cli {
 namespace {
@@ -47,6 +50,9 @@ enum class Opt {
   kCookie,
   kCookieJar,
   kJunkSessionCookies,
+  kTimeCond,
+  kEtagSave,
+  kEtagCompare,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -135,6 +141,9 @@ constexpr OptSpec kOptions[] = {
     {'b', "cookie", true, Opt::kCookie},
     {'c', "cookie-jar", true, Opt::kCookieJar},
     {'j', "junk-session-cookies", false, Opt::kJunkSessionCookies},
+    {'z', "time-cond", true, Opt::kTimeCond},
+    {0, "etag-save", true, Opt::kEtagSave},
+    {0, "etag-compare", true, Opt::kEtagCompare},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -410,6 +419,35 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kJunkSessionCookies:
       options.junk_session_cookies = true;
+      break;
+    case Opt::kTimeCond: {
+      // curl's -z: a date, or a file whose modification time is taken; a
+      // leading '-' asks for "unmodified since" instead.
+      absl::string_view when = arg;
+      bool unmodified = absl::ConsumePrefix(&when, "-");
+      std::optional<int64_t> seconds;
+      struct stat st;
+      if (stat(std::string(when).c_str(), &st) == 0) {
+        seconds = static_cast<int64_t>(st.st_mtime);
+      } else {
+        seconds = ParseCookieDate(when);
+      }
+      options.if_modified_since.reset();
+      options.if_unmodified_since.reset();
+      if (!seconds) {
+        options.warnings.push_back(
+            "Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. See "
+            "curl_getdate(3) for valid date syntax.\n");
+      } else {
+        (unmodified ? options.if_unmodified_since : options.if_modified_since) = *seconds;
+      }
+      break;
+    }
+    case Opt::kEtagSave:
+      options.etag_save = arg;
+      break;
+    case Opt::kEtagCompare:
+      options.etag_compare = arg;
       break;
     case Opt::kUser:
       options.user = arg;

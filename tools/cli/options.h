@@ -148,6 +148,10 @@ struct CliOptions {
   std::vector<std::string> cookie_files;  // -b FILE: read into the cookie store
   std::optional<std::string> cookie_jar;  // -c FILE: the store written at the end
   bool junk_session_cookies = false;      // -j: session cookies from -b files dropped
+  std::optional<int64_t> if_modified_since;    // -z DATE|FILE (Unix seconds)
+  std::optional<int64_t> if_unmodified_since;  // -z -DATE|-FILE
+  std::optional<std::string> etag_save;        // --etag-save FILE
+  std::optional<std::string> etag_compare;     // --etag-compare FILE
   bool no_progress_meter = false;  // --no-progress-meter
   bool silent = false;           // -s
   bool show_error = false;       // -S

@@ -72,6 +72,12 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   if (options.follow_redirects) {
     add_int(STRATA_OPT_FOLLOW_REDIRECTS, 1, "--location");
   }
+  if (options.if_modified_since) {
+    add_int(STRATA_OPT_IF_MODIFIED_SINCE, *options.if_modified_since, "--time-cond");
+  }
+  if (options.if_unmodified_since) {
+    add_int(STRATA_OPT_IF_UNMODIFIED_SINCE, *options.if_unmodified_since, "--time-cond");
+  }
   if (options.retry > 0) {
     // What curl 7.88 retries: timeouts (and failed name lookups), the HTTP
     // statuses, any method, exact backoff waits; refused connections and

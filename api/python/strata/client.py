@@ -178,6 +178,7 @@ class Response:
             self.num_redirects = info(_ffi.INFO_NUM_REDIRECTS)
             self.num_connects = info(_ffi.INFO_NUM_CONNECTS)
             self.http_connect = info(_ffi.INFO_HTTP_CONNECT)
+            self.condition_unmet = info(_ffi.INFO_CONDITION_UNMET) == 1
             self.size_download = info(_ffi.INFO_SIZE_DOWNLOAD)
             self.size_upload = info(_ffi.INFO_SIZE_UPLOAD)
             self.timings = {"total": info(_ffi.INFO_TIME_TOTAL_US) / 1e6,
@@ -408,7 +409,8 @@ class _Request:
                  unsafe_redirect=None, location_trusted=None, post301=None, post302=None, post303=None,
                  http_version=None, range=None, resume_from=None, accept_encoding=None, max_decoded_bytes=None,
                  max_decode_ratio=None, retry=None, retry_delay=None, retry_max_time=None, retry_on=None,
-                 retry_non_idempotent=None, cookie=None, sink=None):
+                 retry_non_idempotent=None, cookie=None, if_modified_since=None, if_unmodified_since=None,
+                 sink=None):
         self.lib = lib
         self.url = url
         self.reader = None
@@ -495,6 +497,12 @@ class _Request:
         if isinstance(cookie, dict):
             cookie = "; ".join("%s=%s" % (k, v) for k, v in cookie.items())
         opt_str(_ffi.OPT_COOKIE, cookie, "cookie")
+        for name, opt in (("if_modified_since", _ffi.OPT_IF_MODIFIED_SINCE),
+                          ("if_unmodified_since", _ffi.OPT_IF_UNMODIFIED_SINCE)):
+            when = kw[name]
+            if hasattr(when, "timestamp"):  # a datetime (naive ones are local time, as Python has it)
+                when = when.timestamp()
+            opt_int(opt, None if when is None else int(when), name)
         opt_int(_ffi.OPT_RETRY, kw["retry"], "retry")
         opt_int(_ffi.OPT_RETRY_DELAY_MS, _ms(kw["retry_delay"], "retry_delay"), "retry_delay")
         opt_int(_ffi.OPT_RETRY_MAX_TIME_MS, _ms(kw["retry_max_time"], "retry_max_time"), "retry_max_time")
