@@ -37,7 +37,7 @@ struct Both {
 // directory of that side's own.
 Both RunBoth(const std::vector<std::string>& args, const std::string& url_path = "/p",
              const std::string& response = kOk, const std::string& userinfo = "",
-             const PeerScript& script = {}) {
+             const PeerScript& script = {}, const std::string& stdin_path = "") {
   Both both;
   for (int side = 0; side < 2; ++side) {
     ScriptedPeer peer({script.empty() ? PeerScript{ReadRequest(), Send(response), Close()} : script});
@@ -50,6 +50,7 @@ Both RunBoth(const std::vector<std::string>& args, const std::string& url_path =
     }
     o.argv.push_back("http://" + userinfo + "127.0.0.1:" + std::to_string(peer.port()) + url_path);
     o.env = {{"HOME", TestTmpDir()}};
+    o.stdin_path = stdin_path;
     Side& s = side == 0 ? both.curl : both.strata;
     s.dir = dir;
     s.run = RunProcess(o, seconds(30));
@@ -335,6 +336,47 @@ TEST(CliCurlOptions, NoProgressMeterSilencesTheBarOnly) {
   ExpectSameRequest(b, {});
   EXPECT_EQ(b.curl.run.stderr_text, "") << Describe(b);
   EXPECT_EQ(b.strata.run.stderr_text, "") << Describe(b);
+}
+
+// -T: PUT with the file's bytes and length; a URL ending in '/' (or with
+// no path) gets the file's name; "-" reads stdin, sent chunked.
+TEST(CliCurlOptions, UploadFileIsSentAsCurlSendsIt) {
+  const std::string file = TestTmpDir() + "/up load.txt";
+  {
+    FILE* f = fopen(file.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::string content;
+    for (int i = 0; i < 3000; ++i) content += "line " + std::to_string(i) + "\n";
+    fwrite(content.data(), 1, content.size(), f);
+    fclose(f);
+  }
+  const std::vector<std::string> headers = {"Content-Length", "Transfer-Encoding", "Content-Type"};
+  for (const char* path : {"/dir/", "/dir/name.txt", "", "/"}) {
+    Both b = RunBoth({"-s", "-T", file}, path);
+    ExpectSameRequest(b, headers);
+    EXPECT_EQ(RequestLine(b.strata.request).substr(0, 4), "PUT ") << path;
+  }
+  // -X wins over PUT, as in curl.
+  ExpectSameRequest(RunBoth({"-s", "-T", file, "-X", "POST"}, "/p"), headers);
+  // stdin: no length, so chunked.
+  Both in = RunBoth({"-s", "-T", "-"}, "/in", kOk, "", {}, file);
+  ExpectSameRequest(in, {"Content-Length", "Transfer-Encoding"});
+  EXPECT_EQ(HeaderValue(in.strata.request, "Transfer-Encoding"), "chunked");
+}
+
+TEST(CliCurlOptions, UploadFileMissingIsExit26) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"-T", "/nonexistent/file"}, std::vector<std::string>{"-s", "-T", "/nonexistent/file"}}) {
+    Both b = RunBoth(args, "/x");
+    EXPECT_EQ(b.curl.run.exit.exit_code, 26);
+    EXPECT_EQ(b.strata.run.exit.exit_code, 26);
+    EXPECT_TRUE(b.strata.request.empty());
+    std::string curl_err = b.curl.run.stderr_text;
+    for (size_t at; (at = curl_err.find("curl")) != std::string::npos;) curl_err.replace(at, 4, "strata");
+    // curl's hint also names its manual, which strata does not have.
+    for (size_t at; (at = curl_err.find(" or 'strata --manual'")) != std::string::npos;) curl_err.erase(at, 21);
+    EXPECT_EQ(b.strata.run.stderr_text, curl_err) << args[0];
+  }
 }
 
 }  // namespace

@@ -136,6 +136,17 @@ struct Job {
   strata_transfer* transfer = nullptr;  // -Z: while submitted
   int64_t started_us = 0;
   Transfer t;
+  // -T: the file read as the request body (stdin is not closed).
+  std::unique_ptr<FILE, int (*)(FILE*)> upload{nullptr, fclose};
+  FILE* upload_stream = nullptr;
+
+  static strata_status ReadUpload(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
+    FILE* in = static_cast<Job*>(user)->upload_stream;
+    *out_read = fread(buf, 1, cap, in);
+    if (ferror(in)) return STRATA_E_IO;
+    *out_eos = feof(in) ? 1 : 0;
+    return STRATA_OK;
+  }
 };
 
 class Cli {
@@ -401,6 +412,7 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   // -G: the data is the query, not a body.
   if (options_.get && !options_.data.empty()) job.url = AppendQuery(job.url, body);
   job.method = EffectiveMethod(options_);
+  if (options_.upload_file) job.url = UploadUrl(job.url, *options_.upload_file);
   job.resume_from = options_.resume_from.value_or(0);
   const std::string& url = job.url;
 
@@ -469,7 +481,27 @@ int Cli::PrepareJob(size_t index, const std::string& body,
       return setup_failed(s, absl::StrCat("header '", header.name, "' refused"));
     }
   }
-  if (!options_.data.empty() && !options_.get) {
+  if (options_.upload_file) {
+    const std::string& file = *options_.upload_file;
+    int64_t length = -1;  // unknown (stdin, a pipe): sent chunked
+    if (file == "-") {
+      job.upload_stream = stdin;
+    } else {
+      job.upload.reset(fopen(file.c_str(), "rb"));
+      job.upload_stream = job.upload.get();
+      struct stat st;
+      if (job.upload_stream && fstat(fileno(job.upload_stream), &st) == 0 && S_ISREG(st.st_mode)) length = st.st_size;
+    }
+    if (!job.upload_stream) {
+      // curl says so even with -s, then names the exit code unless silent.
+      WriteStderr(absl::StrCat("strata: Can't open '", file, "'!\nstrata: try 'strata --help' for more information\n"));
+      if (ShowErrors()) WriteStderr("strata: (26) Failed to open/read local data from file/application\n");
+      return kExitReadError;
+    }
+    if (strata_status s = strata_request_set_body_reader(request, length, &Job::ReadUpload, &job); s != STRATA_OK) {
+      return setup_failed(s, "request body refused");
+    }
+  } else if (!options_.data.empty() && !options_.get) {
     if (strata_status s = strata_request_set_body(request, body.data(), body.size());
         s != STRATA_OK) {
       return setup_failed(s, "request body refused");

@@ -79,6 +79,8 @@ std::string HelpText() {
       "                           only if not modified since)\n"
       "      --etag-save FILE     write the response's ETag to FILE\n"
       "      --etag-compare FILE  send If-None-Match with the ETag in FILE\n"
+      "  -T, --upload-file FILE   PUT FILE (-: stdin, sent chunked); a URL ending in /\n"
+      "                           gets FILE's name\n"
       "  -A, --user-agent NAME    User-Agent: NAME\n"
       "  -e, --referer URL        Referer: URL\n"
       "  -u, --user USER:PASS     HTTP Basic authentication\n"

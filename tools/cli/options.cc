@@ -53,6 +53,7 @@ enum class Opt {
   kTimeCond,
   kEtagSave,
   kEtagCompare,
+  kUploadFile,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -144,6 +145,7 @@ constexpr OptSpec kOptions[] = {
     {'z', "time-cond", true, Opt::kTimeCond},
     {0, "etag-save", true, Opt::kEtagSave},
     {0, "etag-compare", true, Opt::kEtagCompare},
+    {'T', "upload-file", true, Opt::kUploadFile},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -448,6 +450,9 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kEtagCompare:
       options.etag_compare = arg;
+      break;
+    case Opt::kUploadFile:
+      options.upload_file = arg;
       break;
     case Opt::kUser:
       options.user = arg;

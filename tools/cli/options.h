@@ -152,6 +152,7 @@ struct CliOptions {
   std::optional<int64_t> if_unmodified_since;  // -z -DATE|-FILE
   std::optional<std::string> etag_save;        // --etag-save FILE
   std::optional<std::string> etag_compare;     // --etag-compare FILE
+  std::optional<std::string> upload_file;      // -T FILE ("-": stdin)
   bool no_progress_meter = false;  // --no-progress-meter
   bool silent = false;           // -s
   bool show_error = false;       // -S

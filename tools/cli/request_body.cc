@@ -123,8 +123,26 @@ std::string BasicAuthorization(const std::string& user) {
 std::string EffectiveMethod(const CliOptions& options) {
   if (options.method) return *options.method;
   if (options.head) return "HEAD";
+  if (options.upload_file) return "PUT";
   if (!options.data.empty() && !options.get) return "POST";
   return "GET";
+}
+
+std::string UploadUrl(const std::string& url, const std::string& file) {
+  if (file == "-") return url;
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("?#", start);
+  std::string base = url.substr(0, end), rest = end == std::string::npos ? "" : url.substr(end);
+  size_t slash = base.find('/', start);
+  if (slash != std::string::npos && base.back() != '/') return url;
+  if (slash == std::string::npos) base += '/';
+  // The name is percent-encoded, as curl escapes it (a space as %20 in a
+  // path: UrlEncode's '+' can only stand for one, a '+' itself is %2B).
+  size_t name_at = file.rfind('/');
+  std::string name = UrlEncode(name_at == std::string::npos ? file : file.substr(name_at + 1));
+  for (size_t at; (at = name.find('+')) != std::string::npos;) name.replace(at, 1, "%20");
+  return absl::StrCat(base, name, rest);
 }
 
 std::string AppendQuery(const std::string& url, const std::string& query) {

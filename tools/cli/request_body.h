@@ -34,8 +34,8 @@ struct RequestHeader {
   std::string value;
 };
 
-// EffectiveMethod is -X if given, else HEAD for -I, POST when there is
-// data (unless -G), GET otherwise.
+// EffectiveMethod is -X if given, else HEAD for -I, PUT for -T, POST when
+// there is data (unless -G), GET otherwise.
 std::string EffectiveMethod(const CliOptions& options);
 
 // UrlEncode percent-encodes every byte but ALPHA, DIGIT and "-._~", as
@@ -58,6 +58,11 @@ void ExpandHeaderFiles(CliOptions& options, std::string* warnings);
 // User-Agent for -A and Referer for -e, each unless the user set or
 // removed ("Name:") a header of that name.
 std::vector<RequestHeader> BuildRequestHeaders(const CliOptions& options);
+
+// UploadUrl is the URL -T FILE sends to: FILE's base name is appended when
+// the URL has no path or its path ends in '/' (not for "-", stdin), as curl
+// does.
+std::string UploadUrl(const std::string& url, const std::string& file);
 
 // RemovedHeaders names the headers not to send at all, the runtime's own
 // defaults included (strata_request_remove_header): each -H "Name:", and

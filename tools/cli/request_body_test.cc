@@ -185,5 +185,14 @@ TEST(RequestBody, HeaderFilesExpandInPlace) {
   EXPECT_EQ(warnings, "Warning: Failed to open /nonexistent/h.txt!\n");
 }
 
+TEST(UploadUrl, AppendsTheFileNameWhereCurlDoes) {
+  EXPECT_EQ(UploadUrl("http://h/dir/", "/tmp/a.txt"), "http://h/dir/a.txt");
+  EXPECT_EQ(UploadUrl("http://h", "a.txt"), "http://h/a.txt");
+  EXPECT_EQ(UploadUrl("http://h/", "x/b c+d.txt"), "http://h/b%20c%2Bd.txt");
+  EXPECT_EQ(UploadUrl("http://h/dir/?q=1", "a"), "http://h/dir/a?q=1");
+  EXPECT_EQ(UploadUrl("http://h/dir/name", "a.txt"), "http://h/dir/name");
+  EXPECT_EQ(UploadUrl("http://h/", "-"), "http://h/");
+}
+
 }  // namespace
 }  // namespace strata::cli
