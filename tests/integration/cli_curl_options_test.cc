@@ -379,5 +379,53 @@ TEST(CliCurlOptions, UploadFileMissingIsExit26) {
   }
 }
 
+// URL globbing against nginx: the same transfers, outputs and errors.
+TEST(CliCurlOptions, UrlGlobbingMatchesCurl) {
+  NginxFixture nginx;
+  for (const char* name : {"f1.txt", "f2.txt", "f3.txt", "fa.txt", "fb.txt", "fa1.txt", "fa2.txt", "fb1.txt", "fb2.txt"}) {
+    nginx.WriteDocFile(name, std::string("content of ") + name + "\n");
+  }
+  std::string e;
+  ASSERT_TRUE(nginx.Start(&e)) << e;
+  const std::vector<std::vector<std::string>> cases = {
+      {nginx.Url("/f[1-3].txt")},
+      {nginx.Url("/f[1-3:2].txt")},
+      {"-w", "%{url_effective}\n", "-o", "/dev/null", nginx.Url("/f{a,b}[1-2].txt")},
+      {"-o", "{DIR}/out_#1.txt", nginx.Url("/f{a,b}.txt"), "-w", "%{http_code} "},
+      {nginx.Url("/f[1-2].txt"), "-o", "{DIR}/o#1", "-o", "{DIR}/second", nginx.Url("/fa.txt"), "-w", "[%{url}]"},
+      {"-g", nginx.Url("/f[1-3].txt"), "-w", "%{http_code}"},
+      {"-S", nginx.Url("/[bad")},
+      {"-S", nginx.Url("/f{a,b")},
+  };
+  for (std::vector<std::string> args : cases) {
+    args.insert(args.begin(), "-s");
+    std::string out[2], err[2], files[2];
+    int code[2];
+    for (int side = 0; side < 2; ++side) {
+      const std::string dir = MakeTempDir(side ? "strata-glob" : "curl-glob");
+      ProcessOptions o;
+      o.argv = {side ? RunfilePath("tools/strata") : "/usr/bin/curl"};
+      for (std::string a : args) {
+        if (size_t at = a.find("{DIR}"); at != std::string::npos) a.replace(at, 5, dir);
+        o.argv.push_back(a);
+      }
+      o.env = {{"HOME", TestTmpDir()}};
+      RunResult r = RunProcess(o, seconds(30));
+      out[side] = r.stdout_text;
+      err[side] = r.stderr_text;
+      code[side] = r.exit.exit_code;
+      for (const char* f : {"out_a.txt", "out_b.txt", "o1", "o2", "second"}) {
+        files[side] += std::string(f) + ":" + ReadFileIfExists(dir + "/" + f) + ";";
+      }
+    }
+    for (size_t at; (at = err[0].find("curl:")) != std::string::npos;) err[0].replace(at, 5, "strata:");
+    const std::string what = args.size() > 1 ? args[1] + " " + args.back() : args[0];
+    EXPECT_EQ(out[1], out[0]) << what;
+    EXPECT_EQ(err[1], err[0]) << what;
+    EXPECT_EQ(code[1], code[0]) << what;
+    EXPECT_EQ(files[1], files[0]) << what;
+  }
+}
+
 }  // namespace
 }  // namespace strata::test

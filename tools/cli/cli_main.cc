@@ -34,6 +34,7 @@
 #include "tools/cli/request_options.h"
 #include "tools/cli/response_head.h"
 #include "tools/cli/runtime_config.h"
+#include "tools/cli/url_glob.h"
 #include "tools/cli/verbose.h"
 #include "tools/cli/write_out.h"
 
@@ -926,6 +927,34 @@ int Cli::Run() {
 
 }  // namespace
 
+// ExpandGlobs replaces each URL by the URLs its glob stands for, each -o
+// with "#N" filled in (an -o binds to the URL at its index, so outputs stay
+// aligned). A malformed glob is curl's error 3.
+int ExpandGlobs(CliOptions* options) {
+  std::vector<std::string> urls;
+  std::vector<OutputTarget> outputs;
+  for (size_t i = 0; i < options->urls.size(); ++i) {
+    absl::StatusOr<std::vector<GlobbedUrl>> expanded = ExpandUrlGlob(options->urls[i]);
+    if (!expanded.ok()) {
+      if (!options->silent || options->show_error) {
+        WriteStderr(absl::StrCat("strata: (", kExitUrlMalformed, ") ", expanded.status().message(), "\n"));
+      }
+      return kExitUrlMalformed;
+    }
+    for (const GlobbedUrl& g : *expanded) {
+      urls.push_back(g.url);
+      if (i < options->outputs.size()) {
+        OutputTarget target = options->outputs[i];
+        if (target.kind == OutputTarget::Kind::kFile) target.path = GlobOutputName(target.path, g.values);
+        outputs.push_back(std::move(target));
+      }
+    }
+  }
+  options->urls = std::move(urls);
+  options->outputs = std::move(outputs);
+  return kExitOk;
+}
+
 int RunCli(int argc, char** argv) {
   // A closed pipe (strata URL | head) must become exit code 23, not a
   // silent death by SIGPIPE.
@@ -936,6 +965,11 @@ int RunCli(int argc, char** argv) {
                              "\nstrata: try 'strata --help' for more "
                              "information\n"));
     return kExitInit;
+  }
+  if (!options->globoff) {
+    if (int code = ExpandGlobs(&*options); code != kExitOk) return code;
+  } else {
+    for (std::string& url : options->urls) url = EscapeGlobCharacters(url);
   }
   if (options->show_help) {
     std::string help = HelpText();

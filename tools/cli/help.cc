@@ -81,6 +81,8 @@ std::string HelpText() {
       "      --etag-compare FILE  send If-None-Match with the ETag in FILE\n"
       "  -T, --upload-file FILE   PUT FILE (-: stdin, sent chunked); a URL ending in /\n"
       "                           gets FILE's name\n"
+      "  -g, --globoff            no URL globbing: [1-5], {a,b} are literal (\"#1\" in\n"
+      "                           -o names a pattern's value otherwise)\n"
       "  -A, --user-agent NAME    User-Agent: NAME\n"
       "  -e, --referer URL        Referer: URL\n"
       "  -u, --user USER:PASS     HTTP Basic authentication\n"

@@ -54,6 +54,7 @@ enum class Opt {
   kEtagSave,
   kEtagCompare,
   kUploadFile,
+  kGlobOff,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -146,6 +147,7 @@ constexpr OptSpec kOptions[] = {
     {0, "etag-save", true, Opt::kEtagSave},
     {0, "etag-compare", true, Opt::kEtagCompare},
     {'T', "upload-file", true, Opt::kUploadFile},
+    {'g', "globoff", false, Opt::kGlobOff},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -453,6 +455,9 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kUploadFile:
       options.upload_file = arg;
+      break;
+    case Opt::kGlobOff:
+      options.globoff = true;
       break;
     case Opt::kUser:
       options.user = arg;

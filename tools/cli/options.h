@@ -153,6 +153,7 @@ struct CliOptions {
   std::optional<std::string> etag_save;        // --etag-save FILE
   std::optional<std::string> etag_compare;     // --etag-compare FILE
   std::optional<std::string> upload_file;      // -T FILE ("-": stdin)
+  bool globoff = false;                        // -g: "[]{}" in URLs are literal
   bool no_progress_meter = false;  // --no-progress-meter
   bool silent = false;           // -s
   bool show_error = false;       // -S
