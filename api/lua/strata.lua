@@ -136,6 +136,9 @@ strata_status strata_cookies_save(strata_runtime* runtime, const char* path);
 strata_status strata_cookies_add(strata_runtime* runtime, const char* url, const char* set_cookie);
 strata_status strata_cookies_list(strata_runtime* runtime, strata_cookie_fn fn, void* user);
 strata_status strata_cookies_clear(strata_runtime* runtime, int session_only);
+typedef void (*strata_plugin_fn)(void* user, const char* name, const char* version, const char* path);
+strata_status strata_runtime_list_plugins(strata_runtime* runtime, strata_plugin_fn fn, void* user);
+const char* strata_libraries(void);
 
 strata_status strata_request_new(const char* method, const char* url, strata_request** out_request);
 void strata_request_free(strata_request* request);

@@ -59,6 +59,10 @@ STRATA_API const char* strata_version(void);
 /* strata_abi_version returns the plugin ABI the library hosts, as
  * major * 1000 + minor. */
 STRATA_API uint32_t strata_abi_version(void);
+/* strata_libraries names the libraries libstrata uses with their
+ * versions, as curl -V lists them: "zlib/1.2.13 brotli/1.0.9 zstd/1.5.4
+ * libpsl/0.21.2". Static. */
+STRATA_API const char* strata_libraries(void);
 /* strata_status_name returns a static name such as "STRATA_E_TIMEOUT"
  * ("STRATA_E_UNKNOWN" for codes this build does not know). */
 STRATA_API const char* strata_status_name(strata_status status);
@@ -170,6 +174,12 @@ enum {
 };
 
 typedef void (*strata_cookie_fn)(void* user, const strata_cookie* cookie);
+
+/* strata_plugin_fn: one loaded plugin. OWNERSHIP: borrowed for the call. */
+typedef void (*strata_plugin_fn)(void* user, const char* name, const char* version, const char* path);
+/* strata_runtime_list_plugins calls |fn| for each plugin the runtime
+ * loaded, in load order. */
+STRATA_API strata_status strata_runtime_list_plugins(strata_runtime* runtime, strata_plugin_fn fn, void* user);
 
 /* strata_cookies_enable turns the runtime's cookie store on (1) or off (0;
  * its cookies are kept, neither sent nor updated). */

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "runtime/chain/connection.h"
 #include "runtime/client/runtime.h"
+#include "runtime/capi/library_versions.h"
 #include "runtime/client/transfer.h"
 #include "runtime/cookies/cookie_store.h"
 #include "runtime/cookies/netscape_jar.h"
@@ -158,6 +159,17 @@ extern "C" {
 const char* strata_version(void) { return kVersion; }
 
 uint32_t strata_abi_version(void) { return STRATA_ABI_MAJOR * 1000u + STRATA_ABI_MINOR; }
+
+const char* strata_libraries(void) {
+  static const std::string* const kText = new std::string(strata::LibraryVersions());
+  return kText->c_str();
+}
+
+strata_status strata_runtime_list_plugins(strata_runtime* runtime, strata_plugin_fn fn, void* user) {
+  if (!runtime || !fn) return STRATA_E_INVALID_ARGUMENT;
+  for (const auto& p : runtime->rt->registry().plugins()) fn(user, p->name.c_str(), p->version.c_str(), p->path.c_str());
+  return STRATA_OK;
+}
 
 strata_status strata_runtime_new(const char* config_json, strata_runtime** out_runtime, strata_error* out_error) {
   if (!out_runtime) return STRATA_E_INVALID_ARGUMENT;

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "strata/strata.h"
 #include "tools/cli/exit_codes.h"
@@ -927,6 +928,49 @@ int Cli::Run() {
 
 }  // namespace
 
+// VersionText is -V, shaped like curl -V: the version and libraries, the
+// plugins a runtime with this command line's plugin directories loads, the
+// protocols and the features they make.
+std::string VersionText(const CliOptions& options) {
+  uint32_t abi = strata_abi_version();
+  std::string out = absl::StrCat("strata ", strata_version(), " (plugin ABI ", abi / 1000, ".", abi % 1000, ") ",
+                                 strata_libraries(), "\n");
+  std::vector<std::string> plugins;
+  std::string failure;
+  absl::StatusOr<std::string> config = BuildRuntimeConfig(std::nullopt, "configuration", options.plugin_dirs);
+  strata_runtime* runtime = nullptr;
+  strata_error error{};
+  error.struct_size = sizeof(error);
+  if (!config.ok()) {
+    failure = std::string(config.status().message());
+  } else if (strata_runtime_new(config->c_str(), &runtime, &error) != STRATA_OK) {
+    failure = error.message;
+  } else {
+    strata_runtime_list_plugins(
+        runtime,
+        [](void* user, const char* name, const char* version, const char*) {
+          static_cast<std::vector<std::string>*>(user)->push_back(absl::StrCat(name, "/", version));
+        },
+        &plugins);
+    strata_runtime_free(runtime);
+  }
+  auto has = [&](absl::string_view prefix) {
+    return std::any_of(plugins.begin(), plugins.end(), [&](const std::string& p) { return absl::StartsWith(p, prefix); });
+  };
+  absl::StrAppend(&out, "Plugins: ", failure.empty() ? absl::StrJoin(plugins, " ") : "none loaded (" + failure + ")",
+                  "\n");
+  absl::StrAppend(&out, "Protocols: http", has("tls/") ? " https" : "", "\n");
+  std::vector<std::string> features = {"brotli", "cookies"};
+  if (has("h2")) features.push_back("h2c");
+  if (has("h2")) features.push_back("HTTP2");
+  if (has("tls/")) features.push_back("HTTPS-proxy");
+  for (const char* f : {"IPv6", "Largefile", "libz", "PSL"}) features.push_back(f);
+  if (has("tls/")) features.push_back("SSL");
+  features.push_back("zstd");
+  absl::StrAppend(&out, "Features: ", absl::StrJoin(features, " "), "\n");
+  return out;
+}
+
 // ExpandGlobs replaces each URL by the URLs its glob stands for, each -o
 // with "#N" filled in (an -o binds to the URL at its index, so outputs stay
 // aligned). A malformed glob is curl's error 3.
@@ -977,9 +1021,8 @@ int RunCli(int argc, char** argv) {
     return kExitOk;
   }
   if (options->show_version) {
-    uint32_t abi = strata_abi_version();
-    std::printf("strata %s (plugin ABI %u.%u)\n", strata_version(),
-                abi / 1000, abi % 1000);
+    std::string text = VersionText(*options);
+    std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
   }
   // -H @file: read before anything runs; curl warns about a file it

@@ -180,6 +180,7 @@ READ_FN = ctypes.CFUNCTYPE(status_t, vp, u8p, ctypes.c_size_t, ctypes.POINTER(ct
                            ctypes.POINTER(ctypes.c_int))
 WRITE_FN = ctypes.CFUNCTYPE(status_t, vp, u8p, ctypes.c_size_t)
 COOKIE_FN = ctypes.CFUNCTYPE(None, vp, ctypes.POINTER(Cookie))
+PLUGIN_FN = ctypes.CFUNCTYPE(None, vp, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p)
 
 # name: (restype, argtypes). Every function of strata.h.
 _SIGNATURES = {
@@ -196,6 +197,8 @@ _SIGNATURES = {
     "strata_cookies_add": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p]),
     "strata_cookies_list": (status_t, [vp, COOKIE_FN, vp]),
     "strata_cookies_clear": (status_t, [vp, ctypes.c_int]),
+    "strata_runtime_list_plugins": (status_t, [vp, PLUGIN_FN, vp]),
+    "strata_libraries": (ctypes.c_char_p, []),
     "strata_request_new": (status_t, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(vp)]),
     "strata_request_free": (None, [vp]),
     "strata_request_add_header": (status_t, [vp, ctypes.c_char_p, ctypes.c_char_p]),
