@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "plugins/tcp/errno_text.h"
 
@@ -54,6 +55,15 @@ struct AsyncResolver::State {
 
 absl::StatusOr<std::vector<SocketAddress>> BlockingResolve(const std::string& host,
                                                            uint16_t port, int family) {
+  // RFC 6761 §6.3: "localhost" and names under it are the loopback
+  // addresses, whatever DNS or /etc/hosts say (curl does the same), in
+  // the order getaddrinfo would sort them.
+  if (absl::EqualsIgnoreCase(host, "localhost") || absl::EndsWithIgnoreCase(host, ".localhost")) {
+    std::vector<SocketAddress> out;
+    if (family != AF_INET) out.push_back(*SocketAddress::FromIpLiteral("::1", port));
+    if (family != AF_INET6) out.push_back(*SocketAddress::FromIpLiteral("127.0.0.1", port));
+    return out;
+  }
   addrinfo hints{};
   hints.ai_family = family;
   hints.ai_socktype = SOCK_STREAM;

@@ -93,5 +93,19 @@ TEST(BlockingResolveTest, ResolvesLocalhostToLoopback) {
   EXPECT_EQ(JoinEndpoints(*result), "127.0.0.1:8080");
 }
 
+// RFC 6761 §6.3: localhost (and names under it) is loopback, whatever the
+// system's files say, in both families.
+TEST(BlockingResolveTest, LocalhostNamesAreLoopbackInEveryFamily) {
+  for (const char* name : {"localhost", "LOCALHOST", "app.localhost"}) {
+    absl::StatusOr<std::vector<SocketAddress>> any = BlockingResolve(name, 80, AF_UNSPEC);
+    ASSERT_TRUE(any.ok()) << any.status();
+    EXPECT_EQ(JoinEndpoints(*any), "[::1]:80, 127.0.0.1:80") << name;
+    absl::StatusOr<std::vector<SocketAddress>> v6 = BlockingResolve(name, 80, AF_INET6);
+    ASSERT_TRUE(v6.ok()) << v6.status();
+    EXPECT_EQ(JoinEndpoints(*v6), "[::1]:80") << name;
+  }
+  EXPECT_FALSE(BlockingResolve("localhost.example.invalid", 80, AF_INET6).ok());
+}
+
 }  // namespace
 }  // namespace strata::tcp

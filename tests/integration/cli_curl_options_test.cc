@@ -443,5 +443,33 @@ TEST(CliCurlOptions, VersionListsLibrariesPluginsAndFeatures) {
   }
 }
 
+// -4/-6: nginx listens on 127.0.0.1 only, so localhost works over IPv4
+// and is refused over IPv6, for both.
+TEST(CliCurlOptions, AddressFamilyMatchesCurl) {
+  NginxFixture nginx;
+  nginx.WriteDocFile("f.txt", "four\n");
+  std::string e;
+  ASSERT_TRUE(nginx.Start(&e)) << e;
+  const std::string url = "http://localhost:" + std::to_string(nginx.port()) + "/f.txt";
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"-4"}, std::vector<std::string>{"-6"},
+                                               std::vector<std::string>{"-6", "-4"}}) {
+    int code[2];
+    std::string out[2];
+    for (int side = 0; side < 2; ++side) {
+      ProcessOptions o;
+      o.argv = {side ? RunfilePath("tools/strata") : "/usr/bin/curl", "-s"};
+      o.argv.insert(o.argv.end(), args.begin(), args.end());
+      o.argv.push_back(url);
+      o.env = {{"HOME", TestTmpDir()}};
+      RunResult r = RunProcess(o, seconds(30));
+      code[side] = r.exit.exit_code;
+      out[side] = r.stdout_text;
+    }
+    EXPECT_EQ(code[1], code[0]) << args.back();
+    EXPECT_EQ(out[1], out[0]) << args.back();
+    EXPECT_EQ(code[0], args.back() == "-4" ? 0 : 7) << args.back();
+  }
+}
+
 }  // namespace
 }  // namespace strata::test

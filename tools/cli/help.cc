@@ -83,6 +83,8 @@ std::string HelpText() {
       "                           gets FILE's name\n"
       "  -g, --globoff            no URL globbing: [1-5], {a,b} are literal (\"#1\" in\n"
       "                           -o names a pattern's value otherwise)\n"
+      "  -4, --ipv4               connect over IPv4 only\n"
+      "  -6, --ipv6               connect over IPv6 only\n"
       "  -A, --user-agent NAME    User-Agent: NAME\n"
       "  -e, --referer URL        Referer: URL\n"
       "  -u, --user USER:PASS     HTTP Basic authentication\n"

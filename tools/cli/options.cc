@@ -55,6 +55,8 @@ enum class Opt {
   kEtagCompare,
   kUploadFile,
   kGlobOff,
+  kIpv4,
+  kIpv6,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -148,6 +150,8 @@ constexpr OptSpec kOptions[] = {
     {0, "etag-compare", true, Opt::kEtagCompare},
     {'T', "upload-file", true, Opt::kUploadFile},
     {'g', "globoff", false, Opt::kGlobOff},
+    {'4', "ipv4", false, Opt::kIpv4},
+    {'6', "ipv6", false, Opt::kIpv6},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -458,6 +462,11 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kGlobOff:
       options.globoff = true;
+      break;
+    case Opt::kIpv4:
+    case Opt::kIpv6:
+      // The last one given wins, as in curl.
+      options.ip_family = spec.id == Opt::kIpv4 ? "ipv4" : "ipv6";
       break;
     case Opt::kUser:
       options.user = arg;

@@ -43,6 +43,7 @@ std::string LayerOptionsJson(const CliOptions& options) {
   if (options.proxy_insecure) proxy_tls["verify"] = false;
 
   nlohmann::json layers = nlohmann::json::object();
+  if (options.ip_family) layers["tcp"] = {{"family", *options.ip_family}};
   if (!tls.empty()) layers["tls"] = std::move(tls);
   if (!proxy_tls.empty()) layers["proxy:tls"] = std::move(proxy_tls);
   if (options.verbose) {
