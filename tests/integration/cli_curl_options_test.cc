@@ -471,5 +471,61 @@ TEST(CliCurlOptions, AddressFamilyMatchesCurl) {
   }
 }
 
+// -K: curl's config-file syntax, read by both.
+TEST(CliCurlOptions, ConfigFileMatchesCurl) {
+  NginxFixture nginx;
+  nginx.WriteDocFile("k.txt", "from a config\n");
+  std::string e;
+  ASSERT_TRUE(nginx.Start(&e)) << e;
+  const std::string dir = MakeTempDir("kcfg");
+  auto write = [&](const std::string& name, const std::string& text) {
+    const std::string path = dir + "/" + name;
+    FILE* f = fopen(path.c_str(), "w");
+    fwrite(text.data(), 1, text.size(), f);
+    fclose(f);
+    return path;
+  };
+  const std::string good = write("good.cfg", "# comment\nsilent\n--show-error\nurl = \"" + nginx.Url("/k.txt") +
+                                                 "\"\n-o {DIR}/out.txt\nwrite-out = \"[%{http_code}]\\n\"\n"
+                                                 "header: \"X-A: b c\"\n");
+  const std::string unknown = write("unknown.cfg", "bogus-opt\nurl " + nginx.Url("/k.txt") + "\n");
+  const std::string nested = write("nested.cfg", "-K " + unknown + "\n-s\n");
+  const std::vector<std::vector<std::string>> cases = {
+      {"-K", good},
+      {"--no-progress-meter", "-K", unknown},
+      {"-K", nested},
+      {"-s", "-K", dir + "/missing.cfg", nginx.Url("/k.txt")},
+  };
+  for (const std::vector<std::string>& args : cases) {
+    std::string out[2], err[2], file[2];
+    int code[2];
+    for (int side = 0; side < 2; ++side) {
+      const std::string side_dir = MakeTempDir(side ? "strata-k" : "curl-k");
+      std::vector<std::string> a = args;
+      if (a[1] == good) {
+        // The -o inside names this side's directory.
+        std::string text = ReadFileIfExists(good);
+        text.replace(text.find("{DIR}"), 5, side_dir);
+        a[1] = write(side ? "good-strata.cfg" : "good-curl.cfg", text);
+      }
+      ProcessOptions o;
+      o.argv = {side ? RunfilePath("tools/strata") : "/usr/bin/curl"};
+      o.argv.insert(o.argv.end(), a.begin(), a.end());
+      o.env = {{"HOME", TestTmpDir()}};
+      RunResult r = RunProcess(o, seconds(30));
+      out[side] = r.stdout_text;
+      err[side] = r.stderr_text;
+      code[side] = r.exit.exit_code;
+      file[side] = ReadFileIfExists(side_dir + "/out.txt");
+    }
+    for (size_t at; (at = err[0].find("curl")) != std::string::npos;) err[0].replace(at, 4, "strata");
+    for (size_t at; (at = err[0].find(" or 'strata --manual'")) != std::string::npos;) err[0].erase(at, 21);
+    EXPECT_EQ(out[1], out[0]) << args[1];
+    EXPECT_EQ(err[1], err[0]) << args[1];
+    EXPECT_EQ(code[1], code[0]) << args[1];
+    EXPECT_EQ(file[1], file[0]) << args[1];
+  }
+}
+
 }  // namespace
 }  // namespace strata::test

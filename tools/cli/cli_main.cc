@@ -1008,7 +1008,8 @@ int RunCli(int argc, char** argv) {
     WriteStderr(absl::StrCat("strata: ", options.status().message(),
                              "\nstrata: try 'strata --help' for more "
                              "information\n"));
-    return kExitInit;
+    // A -K file that cannot be read is curl's 26; other mistakes are 2.
+    return absl::IsNotFound(options.status()) ? kExitReadError : kExitInit;
   }
   if (!options->globoff) {
     if (int code = ExpandGlobs(&*options); code != kExitOk) return code;
@@ -1027,10 +1028,14 @@ int RunCli(int argc, char** argv) {
   }
   // -H @file: read before anything runs; curl warns about a file it
   // cannot open (not with -s) and carries on.
+  // Parsing kept only the warnings no earlier -s muted; -H @file's are
+  // muted by any -s.
   std::string warnings;
   for (const std::string& w : options->warnings) warnings += FormatCurlWarning(w);
-  ExpandHeaderFiles(*options, &warnings);
-  if (!warnings.empty() && !options->silent) WriteStderr(warnings);
+  std::string file_warnings;
+  ExpandHeaderFiles(*options, &file_warnings);
+  if (!options->silent) warnings += file_warnings;
+  if (!warnings.empty()) WriteStderr(warnings);
   Cli cli(*options);
   return cli.Run();
 }

@@ -85,6 +85,7 @@ std::string HelpText() {
       "                           -o names a pattern's value otherwise)\n"
       "  -4, --ipv4               connect over IPv4 only\n"
       "  -6, --ipv6               connect over IPv6 only\n"
+      "  -K FILE                  read options from FILE in curl's config syntax (-: stdin)\n"
       "  -A, --user-agent NAME    User-Agent: NAME\n"
       "  -e, --referer URL        Referer: URL\n"
       "  -u, --user USER:PASS     HTTP Basic authentication\n"

@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <sys/stat.h>
 #include "absl/strings/string_view.h"
 
@@ -14,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "runtime/cookies/cookie_date.h"
+#include "tools/cli/curl_config.h"
 
 namespace strata::cli {
 namespace {
@@ -57,6 +61,7 @@ enum class Opt {
   kGlobOff,
   kIpv4,
   kIpv6,
+  kCurlConfig,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -152,6 +157,8 @@ constexpr OptSpec kOptions[] = {
     {'g', "globoff", false, Opt::kGlobOff},
     {'4', "ipv4", false, Opt::kIpv4},
     {'6', "ipv6", false, Opt::kIpv6},
+    // curl's -K; its long form --config stays strata's JSON configuration.
+    {'K', "curl-config", true, Opt::kCurlConfig},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -198,6 +205,12 @@ constexpr OptSpec kOptions[] = {
     {'V', "version", false, Opt::kVersion},
 };
 
+// Warn keeps a warning to print, as curl prints one while parsing: muted
+// by a -s that came before it, not by one after.
+void Warn(CliOptions& options, std::string text) {
+  if (!options.silent) options.warnings.push_back(std::move(text));
+}
+
 const OptSpec* FindShort(char c) {
   for (const OptSpec& spec : kOptions) {
     if (spec.short_name == c) return &spec;
@@ -210,6 +223,18 @@ const OptSpec* FindLong(absl::string_view name) {
     if (spec.long_name == name) return &spec;
   }
   return nullptr;
+}
+
+// OptionTakesArgument answers for "--name" or "-x" (a config file line).
+std::optional<bool> OptionTakesArgument(absl::string_view dashed) {
+  const OptSpec* spec = nullptr;
+  if (absl::StartsWith(dashed, "--")) {
+    spec = FindLong(dashed.substr(2));
+  } else if (dashed.size() == 2 && dashed[0] == '-') {
+    spec = FindShort(dashed[1]);
+  }
+  if (spec == nullptr) return std::nullopt;
+  return spec->takes_arg;
 }
 
 std::string Spelling(const OptSpec& spec) {
@@ -348,12 +373,12 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
           range.find('-') == std::string::npos) {
         int64_t start = 0;
         if (!absl::SimpleAtoi(range, &start)) return UsageError(spec, absl::StrCat("'", arg, "' is not a range"));
-        options.warnings.push_back("A specified range MUST include at least one dash (-). Appending one for you!");
+        Warn(options, "A specified range MUST include at least one dash (-). Appending one for you!");
         range = absl::StrCat(start, "-");
       } else {
         for (char c : range) {
           if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-' && c != ',') {
-            options.warnings.push_back(
+            Warn(options, 
                 "Invalid character is found in given range. A specified range MUST have only digits in "
                 "'start'-'stop'. The server's response to this request is uncertain.");
             break;
@@ -443,7 +468,7 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       options.if_modified_since.reset();
       options.if_unmodified_since.reset();
       if (!seconds) {
-        options.warnings.push_back(
+        Warn(options, 
             "Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. See "
             "curl_getdate(3) for valid date syntax.\n");
       } else {
@@ -463,6 +488,8 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
     case Opt::kGlobOff:
       options.globoff = true;
       break;
+    case Opt::kCurlConfig:
+      break;  // expanded by ParseCommandLine, where the words are
     case Opt::kIpv4:
     case Opt::kIpv6:
       // The last one given wins, as in curl.
@@ -664,6 +691,23 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
   return absl::OkStatus();
 }
 
+// At most this many -K files per command line (nested ones included).
+constexpr int kMaxCurlConfigs = 16;
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in;
+  std::istream* stream = &std::cin;
+  if (path != "-") {
+    in.open(path, std::ios::binary);
+    if (!in) return false;
+    stream = &in;
+  }
+  std::ostringstream text;
+  text << stream->rdbuf();
+  *out = text.str();
+  return !stream->bad();
+}
+
 absl::Status CheckConsistency(const CliOptions& options) {
   if (options.show_help || options.show_version) return absl::OkStatus();
   if (options.urls.empty()) {
@@ -728,8 +772,32 @@ absl::StatusOr<CliOptions> ParseCommandLine(int argc,
                                             const char* const* argv) {
   CliOptions options;
   bool options_ended = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string word = argv[i];
+  // The words to parse: argv, with each -K FILE's words spliced in where
+  // it stands (so later options still win, as in curl).
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int configs_read = 0;
+  auto expand_config = [&](size_t at, const std::string& file) -> absl::Status {
+    if (++configs_read > kMaxCurlConfigs) {
+      return absl::InvalidArgumentError(absl::StrCat("option -K: more than ", kMaxCurlConfigs,
+                                                     " config files (one includes itself?)"));
+    }
+    std::string text;
+    if (!ReadWholeFile(file, &text)) {
+      // curl's words; RunCli maps NotFound to curl's exit code 26.
+      // The first line is an error message (-s mutes it unless -S).
+      const bool show = !options.silent || options.show_error;
+      return absl::NotFoundError(absl::StrCat(show ? absl::StrCat("cannot read config from '", file, "'\nstrata: ") : "",
+                                              "option -K: error encountered when reading a file"));
+    }
+    CurlConfigWords w = ParseCurlConfig(text, file == "-" ? "<stdin>" : file, [](absl::string_view dashed) {
+      return OptionTakesArgument(dashed);
+    });
+    for (const std::string& warning : w.warnings) Warn(options, warning);
+    args.insert(args.begin() + static_cast<std::ptrdiff_t>(at) + 1, w.words.begin(), w.words.end());
+    return absl::OkStatus();
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string word = args[i];
     if (options_ended || word.size() < 2 || word[0] != '-') {
       options.urls.push_back(word);
       continue;
@@ -754,13 +822,17 @@ absl::StatusOr<CliOptions> ParseCommandLine(int argc,
       if (spec->takes_arg) {
         if (inline_value) {
           arg = *inline_value;
-        } else if (i + 1 < argc) {
-          arg = argv[++i];
+        } else if (i + 1 < args.size()) {
+          arg = args[++i];
         } else {
           return UsageError(*spec, "requires an argument");
         }
       } else if (inline_value) {
         return UsageError(*spec, "takes no argument");
+      }
+      if (spec->id == Opt::kCurlConfig) {
+        if (absl::Status s = expand_config(i, arg); !s.ok()) return s;
+        continue;
       }
       if (absl::Status s = Apply(*spec, arg, options); !s.ok()) return s;
       continue;
@@ -777,12 +849,16 @@ absl::StatusOr<CliOptions> ParseCommandLine(int argc,
       if (spec->takes_arg) {
         if (k + 1 < word.size()) {
           arg = word.substr(k + 1);
-        } else if (i + 1 < argc) {
-          arg = argv[++i];
+        } else if (i + 1 < args.size()) {
+          arg = args[++i];
         } else {
           return UsageError(*spec, "requires an argument");
         }
         k = word.size();
+      }
+      if (spec->id == Opt::kCurlConfig) {
+        if (absl::Status s = expand_config(i, arg); !s.ok()) return s;
+        continue;
       }
       if (absl::Status s = Apply(*spec, arg, options); !s.ok()) return s;
     }

@@ -76,7 +76,8 @@ struct CliOptions {
   std::optional<std::string> range;        // -r, as sent after "bytes="
   bool resume_auto = false;                // -C -: from the output file's size
   std::optional<int64_t> resume_from;      // -C OFFSET
-  // Warnings from parsing (curl's, for -r), printed unless -s.
+  // Warnings found while parsing, each kept only if no -s came before it
+  // (curl prints them as it parses).
   std::vector<std::string> warnings;
   bool create_dirs = false;               // --create-dirs
 
