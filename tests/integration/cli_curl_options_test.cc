@@ -527,5 +527,37 @@ TEST(CliCurlOptions, ConfigFileMatchesCurl) {
   }
 }
 
+// -n, --netrc-file, --netrc-optional: the same Authorization as curl's.
+TEST(CliCurlOptions, NetrcMatchesCurl) {
+  const std::string netrc = "machine 127.0.0.1\nlogin alice\npassword s3cret\n\ndefault login dflt password dp\n";
+  const std::string file = TestTmpDir() + "/netrc-file";
+  for (const std::string& path : {file, TestTmpDir() + "/.netrc"}) {
+    FILE* f = fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fwrite(netrc.data(), 1, netrc.size(), f);
+    fclose(f);
+  }
+  struct Case {
+    std::vector<std::string> args;
+    std::string userinfo;
+  };
+  const Case cases[] = {
+      {{"-s", "--netrc-file", file}, ""},
+      {{"-s", "-n"}, ""},
+      {{"-s", "--netrc-optional"}, ""},
+      {{"-s", "--netrc-file", file}, "alice@"},
+      {{"-s", "--netrc-file", file}, "zed@"},
+      {{"-s", "--netrc-file", file}, "carol:own@"},
+      {{"-s", "--netrc-file", file, "-u", "bob:pw"}, ""},
+      {{"-s", "--netrc-file", TestTmpDir() + "/missing"}, ""},
+  };
+  for (const Case& c : cases) {
+    Both b = RunBoth(c.args, "/p", kOk, c.userinfo);
+    ExpectSameRequest(b, {"Authorization"});
+    const bool missing = c.args.back().find("/missing") != std::string::npos;
+    EXPECT_EQ(HasHeader(b.strata.request, "Authorization"), !missing) << c.args[1] << " " << c.userinfo;
+  }
+}
+
 }  // namespace
 }  // namespace strata::test

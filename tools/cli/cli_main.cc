@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@
 #include "tools/cli/request_options.h"
 #include "tools/cli/response_head.h"
 #include "tools/cli/runtime_config.h"
+#include "tools/cli/netrc.h"
 #include "tools/cli/url_glob.h"
 #include "tools/cli/verbose.h"
 #include "tools/cli/write_out.h"
@@ -167,6 +169,8 @@ class Cli {
  private:
   bool ShowErrors() const { return !options_.silent || options_.show_error; }
   void ReportError(int code, absl::string_view message);
+  // NetrcAuthorization is the Authorization value -n finds for |url|.
+  std::optional<std::string> NetrcAuthorization(const std::string& url);
   // OnRetry reports an attempt that will be retried as curl 7.88 does: the
   // attempt's error (a failure), then "Problem : <class>. Will retry in N
   // seconds. M retries left.", and starts the transfer's view afresh.
@@ -206,6 +210,42 @@ class Cli {
   std::unique_ptr<std::ofstream> etag_sink_;  // --etag-save
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
 };
+
+std::optional<std::string> Cli::NetrcAuthorization(const std::string& url) {
+  // The URL's host and user name, if any (scheme://[user[:pass]@]host...).
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  std::string authority = url.substr(start, url.find_first_of("/?#", start) - start);
+  std::string user;
+  if (size_t at = authority.rfind('@'); at != std::string::npos) {
+    // A password in the URL does not stop -n: curl 7.88 takes the netrc's.
+    std::string userinfo = authority.substr(0, at);
+    user = userinfo.substr(0, userinfo.find(':'));
+    authority = authority.substr(at + 1);
+  }
+  std::string host = authority;
+  if (!host.empty() && host[0] == '[') {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (size_t colon = host.find(':'); colon != std::string::npos) {
+    host.resize(colon);
+  }
+  std::string path;
+  if (options_.netrc_file) {
+    path = *options_.netrc_file;
+  } else if (const char* home = getenv("HOME")) {
+    path = absl::StrCat(home, "/.netrc");
+  } else {
+    return std::nullopt;
+  }
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::optional<NetrcCredentials> c = FindNetrcCredentials(text.str(), host, user);
+  if (!c) return std::nullopt;
+  verbose_.AddSecret(absl::StrCat(c->login, ":", c->password));
+  return BasicAuthorization(absl::StrCat(c->login, ":", c->password));
+}
 
 void Cli::ReportError(int code, absl::string_view message) {
   if (!ShowErrors()) return;
@@ -481,6 +521,14 @@ int Cli::PrepareJob(size_t index, const std::string& body,
                                                 header.value.c_str());
     if (s != STRATA_OK) {
       return setup_failed(s, absl::StrCat("header '", header.name, "' refused"));
+    }
+  }
+  if (options_.netrc && !options_.user) {
+    if (std::optional<std::string> authorization = NetrcAuthorization(url)) {
+      verbose_.AddSecret(authorization->substr(sizeof("Basic ") - 1));
+      if (strata_status s = strata_request_add_header(request, "Authorization", authorization->c_str()); s != STRATA_OK) {
+        return setup_failed(s, "netrc credentials refused");
+      }
     }
   }
   if (options_.upload_file) {

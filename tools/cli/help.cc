@@ -86,6 +86,8 @@ std::string HelpText() {
       "  -4, --ipv4               connect over IPv4 only\n"
       "  -6, --ipv6               connect over IPv6 only\n"
       "  -K FILE                  read options from FILE in curl's config syntax (-: stdin)\n"
+      "  -n, --netrc              credentials for the host from ~/.netrc (--netrc-file\n"
+      "                           FILE: from FILE; --netrc-optional: the same as -n)\n"
       "  -A, --user-agent NAME    User-Agent: NAME\n"
       "  -e, --referer URL        Referer: URL\n"
       "  -u, --user USER:PASS     HTTP Basic authentication\n"

@@ -62,6 +62,9 @@ enum class Opt {
   kIpv4,
   kIpv6,
   kCurlConfig,
+  kNetrc,
+  kNetrcFile,
+  kNetrcOptional,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -159,6 +162,9 @@ constexpr OptSpec kOptions[] = {
     {'6', "ipv6", false, Opt::kIpv6},
     // curl's -K; its long form --config stays strata's JSON configuration.
     {'K', "curl-config", true, Opt::kCurlConfig},
+    {'n', "netrc", false, Opt::kNetrc},
+    {0, "netrc-file", true, Opt::kNetrcFile},
+    {0, "netrc-optional", false, Opt::kNetrcOptional},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -490,6 +496,16 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kCurlConfig:
       break;  // expanded by ParseCommandLine, where the words are
+    case Opt::kNetrc:
+    case Opt::kNetrcOptional:
+      // curl 7.88 carries on without credentials when the file is missing
+      // either way.
+      options.netrc = true;
+      break;
+    case Opt::kNetrcFile:
+      options.netrc = true;
+      options.netrc_file = arg;
+      break;
     case Opt::kIpv4:
     case Opt::kIpv6:
       // The last one given wins, as in curl.
