@@ -349,9 +349,10 @@ enum {
    * (unset): STRATA_RETRY_ON_TIMEOUT | STRATA_RETRY_ON_CONNECT |
    * STRATA_RETRY_ON_RESET | STRATA_RETRY_ON_HTTP. */
   STRATA_OPT_RETRY_ON = 30,
-  /* (string) cookies sent with every hop as they are ("a=1; b=2"), after
-   * the cookie store's, in the same Cookie header (curl's -b NAME=VALUE).
-   * "" for none. */
+  /* (string) cookies sent as they are ("a=1; b=2"), after the cookie
+   * store's, in the same Cookie header (curl's -b NAME=VALUE): on every hop
+   * to the request's own origin, and to others only with
+   * STRATA_OPT_LOCATION_TRUSTED (curl sends them everywhere). "" for none. */
   STRATA_OPT_COOKIE = 31,
   /* Conditional requests (RFC 9110 §13.1.3, §13.1.4). int64 Unix seconds:
    * sent as If-Modified-Since / If-Unmodified-Since (unless the request

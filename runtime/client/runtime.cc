@@ -219,6 +219,18 @@ void Runtime::EnableCookies(bool enabled) {
   cookies_enabled_ = enabled;
 }
 
+bool Runtime::CredentialsMayGo(const Transfer* t, const Url& url) const {
+  // The application's cookies and credentials are for the origin it asked
+  // for; a redirect elsewhere gets none unless it trusts redirects
+  // (curl's --location-trusted).
+  if (t->request_.options.location_trusted == 1 ||
+      (t->request_.options.location_trusted < 0 && config_.redirect.location_trusted)) {
+    return true;
+  }
+  absl::StatusOr<Url> first = ParseUrl(t->request_.url);
+  return first.ok() && first->SameOrigin(url);
+}
+
 void Runtime::StoreCookies(const Transfer* t, const Headers& headers) {
   if (!cookies_enabled_) return;
   const CookieUrl url = CookieUrlOf(t->hop_request_.url);
@@ -601,7 +613,8 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   // (STRATA_OPT_COOKIE), in one field. A Cookie header the application
   // set itself is sent as it is, alone.
   static const std::string kCookie = "Cookie";
-  const std::string& extra = t->request_.options.cookie;
+  absl::string_view extra = t->request_.options.cookie;
+  if (!extra.empty() && t->hop_ > 1 && !CredentialsMayGo(t, hr.url)) extra = {};
   if ((cookies_enabled_ || !extra.empty()) && !FindHeader(hr.headers, kCookie)) {
     std::string& value = t->h_.cookie_header;
     value = cookies_enabled_ ? cookies_->CookieHeaderFor(CookieUrlOf(hr.url), UnixNow()) : std::string();

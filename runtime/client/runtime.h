@@ -93,6 +93,10 @@ class Runtime : public ConnectionListener {
   // StoreCookies takes the Set-Cookie fields of a response |t| received
   // on its current hop.
   void StoreCookies(const Transfer* t, const Headers& headers);
+  // CredentialsMayGo: the request's own cookies (STRATA_OPT_COOKIE) may be
+  // sent to |url|, a later hop of |t|: same origin as the first, or
+  // redirects trusted.
+  bool CredentialsMayGo(const Transfer* t, const Url& url) const;
   // DecodeLimitsFor: the request's decoding limits over the configuration's.
   DecodeLimits DecodeLimitsFor(const Request& request) const;
   // Wake puts |transfer| on the ready queue (safe inside plugin callbacks).

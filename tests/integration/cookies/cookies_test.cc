@@ -101,10 +101,17 @@ TEST_F(Cookies, SentBackOnTheRedirectAndLaterButNotToAnotherOrigin) {
   spec.url = nginx_.Url("/echo");
   spec.headers = {{"Cookie", "mine=1"}};
   EXPECT_EQ(Fetch(runtime_.get(), spec).body(), "cookie=[mine=1]\n");
-  // STRATA_OPT_COOKIE goes after the store's, in one header.
+  // STRATA_OPT_COOKIE goes after the store's, in one header...
   spec.headers.clear();
   spec.string_options = {{STRATA_OPT_COOKIE, "extra=2"}};
   EXPECT_EQ(Fetch(runtime_.get(), spec).body(), "cookie=[sid=abc; extra=2]\n");
+  // ... but not to another origin after a redirect, unless trusted.
+  spec.url = nginx_.Url("/away");
+  spec.int_options = {{STRATA_OPT_FOLLOW_REDIRECTS, 1}};
+  spec.string_options.push_back({STRATA_OPT_RESOLVE, "other.test:" + std::to_string(nginx_.port()) + ":127.0.0.1"});
+  EXPECT_EQ(Fetch(runtime_.get(), spec).body(), "cookie=[]\n");
+  spec.int_options.push_back({STRATA_OPT_LOCATION_TRUSTED, 1});
+  EXPECT_EQ(Fetch(runtime_.get(), spec).body(), "cookie=[extra=2]\n");
   // Off again: kept, not sent.
   ASSERT_EQ(strata_cookies_enable(runtime_.get(), 0), STRATA_OK);
   EXPECT_EQ(Get(nginx_.Url("/echo")).body(), "cookie=[]\n");
