@@ -15,31 +15,6 @@
 namespace strata::test {
 namespace {
 
-// Collect receives the body through a writer, so a test sees exactly the
-// bytes that would have been appended to a file.
-struct Collect {
-  std::string bytes;
-  static strata_status Write(void* user, const uint8_t* data, size_t len) {
-    static_cast<Collect*>(user)->bytes.append(reinterpret_cast<const char*>(data), len);
-    return STRATA_OK;
-  }
-};
-
-FetchResult FetchInto(strata_runtime* rt, FetchSpec spec, Collect* sink) {
-  strata_status st = STRATA_OK;
-  RequestPtr request = PrepareRequest(spec, &st);
-  FetchResult r;
-  if (!request) {
-    r.status = st;
-    return r;
-  }
-  strata_request_set_body_writer(request.get(), &Collect::Write, sink);
-  strata_response* response = nullptr;
-  r.status = strata_fetch(rt, request.get(), &response, &r.error);
-  r.response.reset(response);
-  return r;
-}
-
 class RangeResume : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -64,7 +39,7 @@ class RangeResume : public ::testing::Test {
 TEST_F(RangeResume, RangeAsksForBytes) {
   FetchSpec spec = Spec(nginx_.Url("/data.bin"));
   spec.string_options.push_back({STRATA_OPT_RANGE, "10-19"});
-  Collect got;
+  BodySink got;
   FetchResult r = FetchInto(runtime_.get(), spec, &got);
   ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
   EXPECT_EQ(r.http_status(), 206);
@@ -75,7 +50,7 @@ TEST_F(RangeResume, ResumeContinuesWhereAsked) {
   for (int64_t from : {1, 30000, 99999}) {
     FetchSpec spec = Spec(nginx_.Url("/data.bin"));
     spec.int_options.push_back({STRATA_OPT_RESUME_FROM, from});
-    Collect got;
+    BodySink got;
     FetchResult r = FetchInto(runtime_.get(), spec, &got);
     ASSERT_EQ(r.status, STRATA_OK) << from << ": " << r.Describe();
     EXPECT_EQ(r.http_status(), 206);
@@ -89,7 +64,7 @@ TEST_F(RangeResume, ResumeContinuesWhereAsked) {
 TEST_F(RangeResume, ResumeAtTheEndIsA416WithoutBody) {
   FetchSpec spec = Spec(nginx_.Url("/data.bin"));
   spec.int_options.push_back({STRATA_OPT_RESUME_FROM, 100000});
-  Collect got;
+  BodySink got;
   FetchResult r = FetchInto(runtime_.get(), spec, &got);
   ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
   EXPECT_EQ(r.http_status(), 416);
@@ -100,7 +75,7 @@ TEST_F(RangeResume, AnApplicationRangeHeaderWins) {
   FetchSpec spec = Spec(nginx_.Url("/data.bin"));
   spec.headers.push_back({"Range", "bytes=0-1"});
   spec.string_options.push_back({STRATA_OPT_RANGE, "10-19"});
-  Collect got;
+  BodySink got;
   FetchResult r = FetchInto(runtime_.get(), spec, &got);
   ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
   EXPECT_EQ(got.bytes, data_.substr(0, 2));
@@ -137,7 +112,7 @@ TEST(RangeResumeHostile, NoByteIsDeliveredUnlessTheServerResumesWhereAsked) {
     FetchSpec spec;
     spec.url = peer.Url("/f");
     spec.int_options.push_back({STRATA_OPT_RESUME_FROM, 5});
-    Collect got;
+    BodySink got;
     FetchResult r = FetchInto(rt.runtime.get(), spec, &got);
     EXPECT_EQ(r.status, STRATA_E_RANGE) << c.response << "\n" << r.Describe();
     EXPECT_NE(std::string(r.error.message).find(c.expect_in_message), std::string::npos) << r.error.message;

@@ -151,6 +151,33 @@ inline FetchResult Fetch(strata_runtime* runtime, const FetchSpec& spec) {
   return r;
 }
 
+// BodySink receives a body through a body writer, so a test sees exactly
+// the bytes that would have gone to a file; |keep| false only counts them
+// (a bomb, a large download).
+struct BodySink {
+  std::string bytes;
+  int64_t total = 0;
+  bool keep = true;
+  static strata_status Write(void* user, const uint8_t* data, size_t len) {
+    auto* self = static_cast<BodySink*>(user);
+    self->total += static_cast<int64_t>(len);
+    if (self->keep) self->bytes.append(reinterpret_cast<const char*>(data), len);
+    return STRATA_OK;
+  }
+};
+
+// FetchInto is Fetch with the body streamed to |sink| (not collected).
+inline FetchResult FetchInto(strata_runtime* runtime, const FetchSpec& spec, BodySink* sink) {
+  FetchResult r;
+  RequestPtr request = PrepareRequest(spec, &r.status);
+  if (!request) return r;
+  strata_request_set_body_writer(request.get(), &BodySink::Write, sink);
+  strata_response* resp = nullptr;
+  r.status = strata_fetch(runtime, request.get(), &resp, &r.error);
+  r.response.reset(resp);
+  return r;
+}
+
 inline FetchResult Get(strata_runtime* runtime, const std::string& url) {
   FetchSpec spec;
   spec.url = url;

@@ -63,19 +63,6 @@ class CodingPeer {
   int port_ = 0;
 };
 
-// Collect counts what a body writer received (without keeping a bomb).
-struct Collect {
-  std::string bytes;
-  int64_t total = 0;
-  bool keep = true;
-  static strata_status Write(void* user, const uint8_t* data, size_t len) {
-    auto* c = static_cast<Collect*>(user);
-    c->total += static_cast<int64_t>(len);
-    if (c->keep) c->bytes.append(reinterpret_cast<const char*>(data), len);
-    return STRATA_OK;
-  }
-};
-
 class Decoding : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,22 +83,11 @@ class Decoding : public ::testing::Test {
     fclose(f);
   }
 
-  FetchResult Get(const std::string& url, const char* accept = "", Collect* sink = nullptr) {
+  FetchResult Get(const std::string& url, const char* accept = "", BodySink* sink = nullptr) {
     FetchSpec spec;
     spec.url = url;
     if (accept) spec.string_options.push_back({STRATA_OPT_ACCEPT_ENCODING, accept});
-    strata_status st = STRATA_OK;
-    RequestPtr request = PrepareRequest(spec, &st);
-    FetchResult r;
-    if (!request) {
-      r.status = st;
-      return r;
-    }
-    if (sink) strata_request_set_body_writer(request.get(), &Collect::Write, sink);
-    strata_response* response = nullptr;
-    r.status = strata_fetch(runtime_.get(), request.get(), &response, &r.error);
-    r.response.reset(response);
-    return r;
+    return sink ? FetchInto(runtime_.get(), spec, sink) : Fetch(runtime_.get(), spec);
   }
 
   const std::string text_ = Text(300000);
@@ -136,7 +112,7 @@ TEST_F(Decoding, EveryCodingAndStackFromPythonEncodersIsByteIdentical) {
       // size_download counts the bytes on the wire, as curl's does.
       EXPECT_EQ(r.info(STRATA_INFO_SIZE_DOWNLOAD), std::stoll(r.header("Content-Length"))) << url;
       // Streamed to a writer, the same bytes.
-      Collect sink;
+      BodySink sink;
       r = Get(url, "", &sink);
       ASSERT_EQ(r.status, STRATA_OK) << url << ": " << r.Describe();
       EXPECT_TRUE(sink.bytes == *content) << url;
@@ -205,7 +181,7 @@ TEST_F(Decoding, TruncatedStreamIsAClearErrorNamingTheCodingAndHop) {
 
 TEST_F(Decoding, GzipBombStopsAtTheLimitWithBoundedOutput) {
   // 1 GiB of zeros in about 1 MiB of gzip.
-  Collect sink;
+  BodySink sink;
   sink.keep = false;
   auto start = std::chrono::steady_clock::now();
   FetchResult r = Get(peer_.Url("/bomb/1024"), "", &sink);
@@ -222,28 +198,20 @@ TEST_F(Decoding, GzipBombStopsAtTheLimitWithBoundedOutput) {
 }
 
 TEST_F(Decoding, LimitsAreOptionsPerRequest) {
-  auto fetch = [&](const std::string& path, std::vector<std::pair<int32_t, int64_t>> ints, Collect* sink) {
+  auto fetch = [&](const std::string& path, std::vector<std::pair<int32_t, int64_t>> ints, BodySink* sink) {
     FetchSpec spec;
     spec.url = peer_.Url(path);
     spec.string_options = {{STRATA_OPT_ACCEPT_ENCODING, ""}};
     spec.int_options = std::move(ints);
-    strata_status st = STRATA_OK;
-    RequestPtr request = PrepareRequest(spec, &st);
-    FetchResult r;
-    if (!request) return r;
-    strata_request_set_body_writer(request.get(), &Collect::Write, sink);
-    strata_response* response = nullptr;
-    r.status = strata_fetch(runtime_.get(), request.get(), &response, &r.error);
-    r.response.reset(response);
-    return r;
+    return FetchInto(runtime_.get(), spec, sink);
   };
-  Collect small;
+  BodySink small;
   FetchResult r = fetch("/enc/gzip/page.html", {{STRATA_OPT_MAX_DECODED_BYTES, 100000}}, &small);
   EXPECT_EQ(r.status, STRATA_E_LIMIT) << r.Describe();
   EXPECT_NE(std::string(r.error.message).find("more than 100000 bytes"), std::string::npos) << r.error.message;
   EXPECT_LE(small.total, 100000);
   // A ratio above the bomb's lets 64 MiB of zeros through, streamed.
-  Collect big;
+  BodySink big;
   big.keep = false;
   r = fetch("/bomb/64", {{STRATA_OPT_MAX_DECODE_RATIO, 5000}}, &big);
   EXPECT_EQ(r.status, STRATA_OK) << r.Describe();

@@ -39,14 +39,6 @@ struct Events {
   }
 };
 
-struct Collect {
-  std::string bytes;
-  static strata_status Write(void* user, const uint8_t* data, size_t len) {
-    static_cast<Collect*>(user)->bytes.append(reinterpret_cast<const char*>(data), len);
-    return STRATA_OK;
-  }
-};
-
 class Retry : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -56,19 +48,8 @@ class Retry : public ::testing::Test {
     strata_runtime_set_event_callback(runtime_.get(), &Events::On, &events_, 1u << STRATA_EVENT_RETRY);
   }
 
-  FetchResult Run(FetchSpec spec, Collect* sink = nullptr) {
-    strata_status st = STRATA_OK;
-    RequestPtr request = PrepareRequest(spec, &st);
-    FetchResult r;
-    if (!request) {
-      r.status = st;
-      return r;
-    }
-    if (sink) strata_request_set_body_writer(request.get(), &Collect::Write, sink);
-    strata_response* response = nullptr;
-    r.status = strata_fetch(runtime_.get(), request.get(), &response, &r.error);
-    r.response.reset(response);
-    return r;
+  FetchResult Run(const FetchSpec& spec, BodySink* sink = nullptr) {
+    return sink ? FetchInto(runtime_.get(), spec, sink) : Fetch(runtime_.get(), spec);
   }
 
   RuntimePtr runtime_;
@@ -80,7 +61,7 @@ TEST_F(Retry, TwoBusyAnswersWithRetryAfterThenSuccess) {
   FetchSpec spec;
   spec.url = peer.Url("/r");
   spec.int_options = {{STRATA_OPT_RETRY, 3}};
-  Collect sink;
+  BodySink sink;
   auto start = Clock::now();
   FetchResult r = Run(spec, &sink);
   auto took = Clock::now() - start;
@@ -108,7 +89,7 @@ TEST_F(Retry, RetriesRunOutAndTheLastAnswerStands) {
   spec.url = peer.Url("/r");
   spec.int_options = {{STRATA_OPT_RETRY, 1}, {STRATA_OPT_RETRY_DELAY_MS, 50}};
   // Retry-After (1 s) replaces the fixed delay.
-  Collect sink;
+  BodySink sink;
   FetchResult r = Run(spec, &sink);
   ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
   EXPECT_EQ(r.http_status(), 503);
