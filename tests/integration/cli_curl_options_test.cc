@@ -559,5 +559,33 @@ TEST(CliCurlOptions, NetrcMatchesCurl) {
   }
 }
 
+// --remote-name-all (with a glob and an -o) and -N, next to curl.
+TEST(CliCurlOptions, RemoteNameAllAndNoBufferMatchCurl) {
+  NginxFixture nginx;
+  for (const char* name : {"r1.txt", "r2.txt", "other.txt"}) nginx.WriteDocFile(name, std::string(name) + "\n");
+  std::string e;
+  ASSERT_TRUE(nginx.Start(&e)) << e;
+  std::string listing[2], out[2];
+  for (int side = 0; side < 2; ++side) {
+    const std::string dir = MakeTempDir(side ? "strata-rna" : "curl-rna");
+    ProcessOptions o;
+    o.argv = {side ? RunfilePath("tools/strata") : "/usr/bin/curl", "-s", "--remote-name-all", "--output-dir", dir,
+              "-o", "named.txt", nginx.Url("/other.txt"), nginx.Url("/r[1-2].txt")};
+    o.env = {{"HOME", TestTmpDir()}};
+    RunResult r = RunProcess(o, seconds(30));
+    EXPECT_EQ(r.exit.exit_code, 0) << side << r.stderr_text;
+    for (const char* f : {"named.txt", "r1.txt", "r2.txt", "other.txt"}) {
+      listing[side] += std::string(f) + "=" + ReadFileIfExists(dir + "/" + f) + ";";
+    }
+    ProcessOptions n;
+    n.argv = {side ? RunfilePath("tools/strata") : "/usr/bin/curl", "-s", "-N", nginx.Url("/r1.txt")};
+    n.env = o.env;
+    out[side] = RunProcess(n, seconds(30)).stdout_text;
+  }
+  EXPECT_EQ(listing[1], listing[0]);
+  EXPECT_EQ(listing[0], "named.txt=other.txt\n;r1.txt=r1.txt\n;r2.txt=r2.txt\n;other.txt=;");
+  EXPECT_EQ(out[1], out[0]);
+}
+
 }  // namespace
 }  // namespace strata::test

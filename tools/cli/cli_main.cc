@@ -157,7 +157,7 @@ class Cli {
  public:
   explicit Cli(const CliOptions& options)
       : options_(options),
-        stdout_sink_(OutputSink::ForFd(STDOUT_FILENO, isatty(STDOUT_FILENO))),
+        stdout_sink_(OutputSink::ForFd(STDOUT_FILENO, isatty(STDOUT_FILENO) || options.no_buffer)),
         verbose_(EffectiveMethod(options)) {
     verbose_.KeepPostOn(options.post301, options.post302, options.post303);
   }
@@ -1058,6 +1058,12 @@ int RunCli(int argc, char** argv) {
                              "information\n"));
     // A -K file that cannot be read is curl's 26; other mistakes are 2.
     return absl::IsNotFound(options.status()) ? kExitReadError : kExitInit;
+  }
+  if (options->remote_name_all) {
+    // Every URL without an -o of its own is saved as -O would save it.
+    while (options->outputs.size() < options->urls.size()) {
+      options->outputs.push_back({OutputTarget::Kind::kRemoteName, ""});
+    }
   }
   if (!options->globoff) {
     if (int code = ExpandGlobs(&*options); code != kExitOk) return code;

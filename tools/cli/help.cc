@@ -88,6 +88,8 @@ std::string HelpText() {
       "  -K FILE                  read options from FILE in curl's config syntax (-: stdin)\n"
       "  -n, --netrc              credentials for the host from ~/.netrc (--netrc-file\n"
       "                           FILE: from FILE; --netrc-optional: the same as -n)\n"
+      "      --remote-name-all    save every URL as -O does (unless it has -o)\n"
+      "  -N, --no-buffer          write the body to stdout as it arrives, unbuffered\n"
       "  -A, --user-agent NAME    User-Agent: NAME\n"
       "  -e, --referer URL        Referer: URL\n"
       "  -u, --user USER:PASS     HTTP Basic authentication\n"

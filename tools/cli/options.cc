@@ -65,6 +65,8 @@ enum class Opt {
   kNetrc,
   kNetrcFile,
   kNetrcOptional,
+  kRemoteNameAll,
+  kNoBuffer,
   kUser,
   kResolve,
   kConnectTimeout,
@@ -165,6 +167,8 @@ constexpr OptSpec kOptions[] = {
     {'n', "netrc", false, Opt::kNetrc},
     {0, "netrc-file", true, Opt::kNetrcFile},
     {0, "netrc-optional", false, Opt::kNetrcOptional},
+    {0, "remote-name-all", false, Opt::kRemoteNameAll},
+    {'N', "no-buffer", false, Opt::kNoBuffer},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
@@ -501,6 +505,12 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       // curl 7.88 carries on without credentials when the file is missing
       // either way.
       options.netrc = true;
+      break;
+    case Opt::kRemoteNameAll:
+      options.remote_name_all = true;
+      break;
+    case Opt::kNoBuffer:
+      options.no_buffer = true;
       break;
     case Opt::kNetrcFile:
       options.netrc = true;

@@ -155,6 +155,8 @@ struct CliOptions {
   std::optional<std::string> etag_compare;     // --etag-compare FILE
   std::optional<std::string> upload_file;      // -T FILE ("-": stdin)
   bool globoff = false;                        // -g: "[]{}" in URLs are literal
+  bool remote_name_all = false;                // --remote-name-all: -O for every URL without -o
+  bool no_buffer = false;                      // -N: stdout flushed after every write
   bool netrc = false;                          // -n, --netrc-optional, --netrc-file
   std::optional<std::string> netrc_file;       // --netrc-file (else $HOME/.netrc)
   std::optional<std::string> ip_family;        // -4 "ipv4", -6 "ipv6": the tcp layer's family
