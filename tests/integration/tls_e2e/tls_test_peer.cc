@@ -1,5 +1,7 @@
 #include "tests/integration/tls_e2e/tls_test_peer.h"
 
+#include <csignal>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -47,6 +49,10 @@ void SetTimeouts(int fd) {
 }  // namespace
 
 TlsTestPeer::TlsTestPeer(Options options) : options_(std::move(options)) {
+  // SSL_write and SSL_shutdown write() to the socket: once the client has
+  // gone (a relay's close_notify after the client closed), that is a
+  // SIGPIPE, which would kill the whole test process, client included.
+  signal(SIGPIPE, SIG_IGN);
   SSL_CTX* ctx = SSL_CTX_new(TLS_method());
   ctx_ = ctx;
   if (!SSL_CTX_use_certificate_chain_file(ctx, options_.cert.c_str()) ||
