@@ -851,8 +851,9 @@ bool Runtime::CanRetry(const Transfer* t) const {
   const RequestOptions& o = t->request_.options;
   if (o.retry <= 0 || t->pinned_ || !t->first_hop_request_) return false;
   if (t->attempt_ > o.retry) return false;
-  int64_t on = o.retry_on >= 0 ? o.retry_on : kDefaultRetryOn;
-  if (!(on & STRATA_RETRY_NON_IDEMPOTENT) && !IdempotentMethod(t->request_.method)) return false;
+  if (!(RetryOptionsFor(t->request_).on & STRATA_RETRY_NON_IDEMPOTENT) && !IdempotentMethod(t->request_.method)) {
+    return false;
+  }
   // A reader's body cannot be sent twice; bytes in the application's
   // writer cannot be taken back.
   if (t->request_.body.kind == BodySource::Kind::kReader && (t->h_.body_sent > 0 || t->body_dropped_)) return false;
@@ -867,8 +868,7 @@ bool Runtime::CanRetry(const Transfer* t) const {
 bool Runtime::WillRetryStatus(const Transfer* t, int status, std::optional<int64_t> retry_after_s) const {
   if (!RetryableStatus(status) || !CanRetry(t)) return false;
   const RequestOptions& o = t->request_.options;
-  int64_t on = o.retry_on >= 0 ? o.retry_on : kDefaultRetryOn;
-  if (!(on & (STRATA_RETRY_ON_HTTP | STRATA_RETRY_ON_ALL_ERRORS))) return false;
+  if (!(RetryOptionsFor(t->request_).on & (STRATA_RETRY_ON_HTTP | STRATA_RETRY_ON_ALL_ERRORS))) return false;
   // A server asking for a wait past the retry time limit gets no new
   // attempt: its answer stands (as curl decides).
   if (o.retry_max_time_ms > 0 && retry_after_s) {

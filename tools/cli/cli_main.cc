@@ -36,6 +36,7 @@
 #include "tools/cli/request_options.h"
 #include "tools/cli/response_head.h"
 #include "tools/cli/runtime_config.h"
+#include "runtime/url/url.h"
 #include "tools/cli/netrc.h"
 #include "tools/cli/url_glob.h"
 #include "tools/cli/verbose.h"
@@ -208,40 +209,32 @@ class Cli {
   VerboseFormatter verbose_;
   Transfer* current_ = nullptr;
   std::unique_ptr<std::ofstream> etag_sink_;  // --etag-save
+  std::optional<std::string> netrc_text_;     // -n: the file, once read ("" if none)
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
 };
 
 std::optional<std::string> Cli::NetrcAuthorization(const std::string& url) {
-  // The URL's host and user name, if any (scheme://[user[:pass]@]host...).
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  std::string authority = url.substr(start, url.find_first_of("/?#", start) - start);
-  std::string user;
-  if (size_t at = authority.rfind('@'); at != std::string::npos) {
-    // A password in the URL does not stop -n: curl 7.88 takes the netrc's.
-    std::string userinfo = authority.substr(0, at);
-    user = userinfo.substr(0, userinfo.find(':'));
-    authority = authority.substr(at + 1);
+  // The file is read once, for every URL of the command line.
+  if (!netrc_text_) {
+    netrc_text_.emplace();
+    std::string path;
+    if (options_.netrc_file) {
+      path = *options_.netrc_file;
+    } else if (const char* home = getenv("HOME")) {
+      path = absl::StrCat(home, "/.netrc");
+    }
+    std::ifstream in(path);
+    if (!path.empty() && in) {
+      std::stringstream text;
+      text << in.rdbuf();
+      *netrc_text_ = text.str();
+    }
   }
-  std::string host = authority;
-  if (!host.empty() && host[0] == '[') {
-    host = host.substr(1, host.find(']') - 1);
-  } else if (size_t colon = host.find(':'); colon != std::string::npos) {
-    host.resize(colon);
-  }
-  std::string path;
-  if (options_.netrc_file) {
-    path = *options_.netrc_file;
-  } else if (const char* home = getenv("HOME")) {
-    path = absl::StrCat(home, "/.netrc");
-  } else {
-    return std::nullopt;
-  }
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::optional<NetrcCredentials> c = FindNetrcCredentials(text.str(), host, user);
+  absl::StatusOr<Url> parsed = ParseUrl(url);
+  if (netrc_text_->empty() || !parsed.ok()) return std::nullopt;
+  // A password in the URL does not stop -n: curl 7.88 takes the netrc's.
+  const std::string user = parsed->userinfo.substr(0, parsed->userinfo.find(':'));
+  std::optional<NetrcCredentials> c = FindNetrcCredentials(*netrc_text_, parsed->host, user);
   if (!c) return std::nullopt;
   verbose_.AddSecret(absl::StrCat(c->login, ":", c->password));
   return BasicAuthorization(absl::StrCat(c->login, ":", c->password));
