@@ -100,8 +100,14 @@ enum {
   STRATA_QUERY_DESCRIBE = 7,      /* text: this layer alone, for traces:
                                      "tcp(127.0.0.1:8080)"; NOT passed down */
   STRATA_QUERY_HTTP_VERSION = 8,  /* int: 11 or 20 (session layers) */
-  STRATA_QUERY_CONNECT_STATUS = 9 /* int: the proxy's CONNECT reply status
+  STRATA_QUERY_CONNECT_STATUS = 9, /* int: the proxy's CONNECT reply status
                                      (tunnel layers), also after a failure */
+  STRATA_QUERY_NAMELOOKUP_US = 10, /* int64_t: microseconds this connection's
+                                     name lookup took (bottom layer); 0 when
+                                     there was none (an address literal) */
+  STRATA_QUERY_TLS_VERIFY_RESULT = 11 /* int: the X.509 verification result
+                                     of the topmost TLS layer (0: verified;
+                                     set even when verification is off) */
 };
 
 /* Control ids (layer->control / host->lower_control). Unknown ids are
@@ -342,7 +348,11 @@ enum {
    * such a connection is being set up, the runtime queues further requests
    * for the same chain instead of opening more connections, then uses
    * capacity() once it is ready. */
-  STRATA_LAYER_FLAG_MULTIPLEX = 2u
+  STRATA_LAYER_FLAG_MULTIPLEX = 2u,
+  /* A byte-stream layer that authenticates the peer and encrypts (TLS).
+   * When the topmost such layer of a chain is ready is the transfer's
+   * "app connect" time (curl's time_appconnect). */
+  STRATA_LAYER_FLAG_SECURE = 4u
 };
 
 typedef struct strata_layer_type {

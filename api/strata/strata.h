@@ -408,18 +408,40 @@ enum {
   STRATA_INFO_NUM_CONNECTS = 4,    /* new connections made */
   STRATA_INFO_SIZE_DOWNLOAD = 5,   /* body bytes of the final response */
   STRATA_INFO_TIME_TOTAL_US = 6,
-  STRATA_INFO_TIME_CONNECT_US = 7,
-  STRATA_INFO_TIME_FIRST_BYTE_US = 8,
+  /* The TIME_* values below follow curl's timers (CURLINFO_*_TIME_T): each
+   * is measured from the start of the hop that reached it and summed over
+   * the hops (so after redirects it is a sum); a hop on a reused connection
+   * adds nothing to NAMELOOKUP, CONNECT and APPCONNECT. */
+  STRATA_INFO_TIME_CONNECT_US = 7,      /* the bottom layer (TCP) connected */
+  STRATA_INFO_TIME_FIRST_BYTE_US = 8,   /* the first response head arrived */
   STRATA_INFO_SIZE_UPLOAD = 9,
   STRATA_INFO_HTTP_CONNECT = 10,   /* last proxy CONNECT reply status, 0 if none */
-  STRATA_INFO_CONDITION_UNMET = 11 /* 1: a time condition was not met (the body was dropped) */
+  STRATA_INFO_CONDITION_UNMET = 11, /* 1: a time condition was not met (the body was dropped) */
+  STRATA_INFO_TIME_NAMELOOKUP_US = 12,  /* the bottom layer's name lookup ended */
+  STRATA_INFO_TIME_APPCONNECT_US = 13,  /* the topmost TLS layer is ready (0: none) */
+  STRATA_INFO_TIME_PRETRANSFER_US = 14, /* the request is about to be sent */
+  STRATA_INFO_TIME_REDIRECT_US = 15,    /* transfer start → start of the last hop */
+  STRATA_INFO_SIZE_HEADER = 16,   /* response heads of all hops, in HTTP/1 form */
+  STRATA_INFO_SIZE_REQUEST = 17,  /* request bytes of all hops (HTTP/2: HTTP/1 form) */
+  STRATA_INFO_REMOTE_PORT = 18,   /* the final connection's peer (a proxy's) port */
+  STRATA_INFO_LOCAL_PORT = 19,
+  STRATA_INFO_TLS_VERIFY_RESULT = 20, /* X.509 result of the topmost TLS layer (0: ok) */
+  STRATA_INFO_PROXY_TLS_VERIFY_RESULT = 21 /* ... of the TLS layer to an https proxy */
 };
 
 /* String information ids for strata_response_info_string. */
 enum {
   STRATA_INFO_STR_EFFECTIVE_URL = 1,
   STRATA_INFO_STR_REDIRECT_URL = 2,  /* where a final 3xx pointed, "" if none */
-  STRATA_INFO_STR_CHAIN = 3          /* the final hop's chain description */
+  STRATA_INFO_STR_CHAIN = 3,         /* the final hop's chain description */
+  STRATA_INFO_STR_REMOTE_IP = 4,     /* the final connection's peer, no brackets */
+  STRATA_INFO_STR_LOCAL_IP = 5,
+  /* When each layer of the final hop's new connection became ready, in
+   * microseconds from the hop's start, bottom first, space-separated
+   * "name=us" ("tcp=812 tls=4512 h2-alpn=4513"); layers below a tunnel
+   * are "proxy:name". "" when the final hop reused a connection. */
+  STRATA_INFO_STR_LAYER_TIMES = 6,
+  STRATA_INFO_STR_METHOD = 7         /* the final hop's method (a 303 turns POST into GET) */
 };
 
 STRATA_API int32_t strata_response_status(const strata_response* response);

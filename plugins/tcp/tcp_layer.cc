@@ -5,7 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "plugins/tcp/errno_text.h"
@@ -30,6 +33,12 @@ std::optional<SocketAddress> LocalAddressOf(int fd) {
   socklen_t len = sizeof(storage);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) return std::nullopt;
   return SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+}
+
+int64_t SteadyUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -107,6 +116,7 @@ strata_status TcpLayer::Begin() {
   if (const AddressOverride* entry = FindAddressOverride(options_.overrides, host_, port_)) {
     return StartRace(entry->addresses, AddressSource::kOverride);
   }
+  lookup_started_us_ = SteadyUs();
   absl::StatusOr<std::unique_ptr<AsyncResolver>> resolver =
       AsyncResolver::Start(host_, port_, SystemFamily(options_.family));
   if (!resolver.ok()) {
@@ -124,6 +134,7 @@ strata_status TcpLayer::Begin() {
 strata_status TcpLayer::FinishResolving() {
   absl::StatusOr<std::vector<SocketAddress>> result = resolver_->TakeResult();
   StopResolver();
+  lookup_us_ = std::max<int64_t>(1, SteadyUs() - lookup_started_us_);
   if (!result.ok()) {
     return FailSetup(STRATA_E_RESOLVE, absl::StrCat("could not resolve host '", host_,
                                                     "': ", result.status().message()));
@@ -308,6 +319,12 @@ strata_status TcpLayer::Query(uint32_t query, void* out, size_t* inout_len) {
     case STRATA_QUERY_PEER_ADDRESS:
       if (!peer_) return Fail(STRATA_E_STATE, "no peer address before the connection is up");
       return AnswerText(peer_->ToString(), out, inout_len);
+    case STRATA_QUERY_NAMELOOKUP_US: {
+      if (*inout_len < sizeof(int64_t)) return STRATA_E_BUFFER_TOO_SMALL;
+      std::memcpy(out, &lookup_us_, sizeof(int64_t));
+      *inout_len = sizeof(int64_t);
+      return STRATA_OK;
+    }
     case STRATA_QUERY_LOCAL_ADDRESS: {
       std::optional<SocketAddress> local;
       if (fd_ >= 0) local = LocalAddressOf(fd_);

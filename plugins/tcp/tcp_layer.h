@@ -65,6 +65,10 @@ class TcpLayer : public sdk::ByteStreamLayer {
   Phase phase_ = Phase::kIdle;
   uint64_t started_ms_ = 0;
   uint64_t deadline_ms_ = 0;  // 0: no connect timeout
+  // The name lookup's start and length (STRATA_QUERY_NAMELOOKUP_US), on
+  // the steady clock in microseconds: the host's clock is milliseconds.
+  int64_t lookup_started_us_ = 0;
+  int64_t lookup_us_ = 0;
   std::unique_ptr<AsyncResolver> resolver_;
   std::unique_ptr<ConnectionRace> race_;
   int fd_ = -1;  // the connected socket, watched while set

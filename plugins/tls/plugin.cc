@@ -4,4 +4,5 @@
 
 STRATA_SDK_PLUGIN("tls", "0.1.0",
                   strata::sdk::StreamLayerType<strata::tls::TlsLayer>(
-                      "tls", "TLS 1.2/1.3 client on BoringSSL (SNI, ALPN, verification, resumption)"))
+                      "tls", "TLS 1.2/1.3 client on BoringSSL (SNI, ALPN, verification, resumption)",
+                      STRATA_LAYER_FLAG_SECURE))

@@ -573,6 +573,11 @@ strata_status TlsLayer::Query(uint32_t query, void* out, size_t* inout_len) {
       if (query == STRATA_QUERY_ALPN) return AnswerText(alpn_, out, inout_len);
       if (query == STRATA_QUERY_TLS_VERSION) return AnswerText(version_, out, inout_len);
       return AnswerInt(resumed_ ? 1 : 0, out, inout_len);
+    case STRATA_QUERY_TLS_VERIFY_RESULT:
+      // What verification found even when it is off (curl's
+      // ssl_verify_result): X509_V_OK, or why the chain would be refused.
+      if (phase_ != Phase::kOpen) return STRATA_E_STATE;
+      return AnswerInt(static_cast<int>(SSL_get_verify_result(ssl_.get())), out, inout_len);
     default:
       return LowerQuery(query, out, inout_len);
   }

@@ -529,6 +529,16 @@ strata_status strata_response_info(const strata_response* r, int32_t info, int64
     case STRATA_INFO_SIZE_UPLOAD: *out_value = x.size_upload; break;
     case STRATA_INFO_HTTP_CONNECT: *out_value = x.http_connect; break;
     case STRATA_INFO_CONDITION_UNMET: *out_value = x.condition_unmet ? 1 : 0; break;
+    case STRATA_INFO_TIME_NAMELOOKUP_US: *out_value = static_cast<int64_t>(x.time_namelookup_us); break;
+    case STRATA_INFO_TIME_APPCONNECT_US: *out_value = static_cast<int64_t>(x.time_appconnect_us); break;
+    case STRATA_INFO_TIME_PRETRANSFER_US: *out_value = static_cast<int64_t>(x.time_pretransfer_us); break;
+    case STRATA_INFO_TIME_REDIRECT_US: *out_value = static_cast<int64_t>(x.time_redirect_us); break;
+    case STRATA_INFO_SIZE_HEADER: *out_value = x.size_header; break;
+    case STRATA_INFO_SIZE_REQUEST: *out_value = x.size_request; break;
+    case STRATA_INFO_REMOTE_PORT: *out_value = x.remote_port; break;
+    case STRATA_INFO_LOCAL_PORT: *out_value = x.local_port; break;
+    case STRATA_INFO_TLS_VERIFY_RESULT: *out_value = x.tls_verify_result; break;
+    case STRATA_INFO_PROXY_TLS_VERIFY_RESULT: *out_value = x.proxy_tls_verify_result; break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;
@@ -540,6 +550,10 @@ strata_status strata_response_info_string(const strata_response* r, int32_t info
     case STRATA_INFO_STR_EFFECTIVE_URL: *out_value = r->resp.effective_url.c_str(); break;
     case STRATA_INFO_STR_REDIRECT_URL: *out_value = r->resp.redirect_url.c_str(); break;
     case STRATA_INFO_STR_CHAIN: *out_value = r->resp.chain.c_str(); break;
+    case STRATA_INFO_STR_REMOTE_IP: *out_value = r->resp.remote_ip.c_str(); break;
+    case STRATA_INFO_STR_LOCAL_IP: *out_value = r->resp.local_ip.c_str(); break;
+    case STRATA_INFO_STR_LAYER_TIMES: *out_value = r->resp.layer_times.c_str(); break;
+    case STRATA_INFO_STR_METHOD: *out_value = r->resp.effective_method.c_str(); break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;

@@ -332,4 +332,79 @@ LayerError Connection::TakeLayerError() {
   return e;
 }
 
+namespace {
+
+// SplitHostPort splits "127.0.0.1:8080" or "[::1]:8080" into an address
+// without brackets and a port (0 if there is none).
+void SplitHostPort(const std::string& text, std::string* ip, int32_t* port) {
+  size_t colon = text.rfind(':');
+  std::string host = colon == std::string::npos ? text : text.substr(0, colon);
+  int value = 0;
+  if (colon != std::string::npos) {
+    for (char c : text.substr(colon + 1)) {
+      if (c < '0' || c > '9' || value > 65535) {
+        value = 0;
+        break;
+      }
+      value = value * 10 + (c - '0');
+    }
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  *ip = host;
+  *port = value;
+}
+
+}  // namespace
+
+const ConnectionFacts& Connection::Facts() {
+  if (facts_) return *facts_;
+  static const ConnectionFacts kNone;
+  if (state_ != State::kReady || layers_.empty()) return kNone;
+  ConnectionFacts f;
+  // Address queries go to the bottom layer itself: the address a tunnel
+  // reaches is the proxy's socket, as curl reports it.
+  Layer& bottom = layers_.front();
+  auto text = [&](uint32_t query) {
+    char buf[128];
+    size_t len = sizeof(buf);
+    strata_status st = bottom.type->stream->query(bottom.self, query, buf, &len);
+    return st == STRATA_OK && len > 0 && len <= sizeof(buf) ? std::string(buf, strnlen(buf, len)) : std::string();
+  };
+  SplitHostPort(text(STRATA_QUERY_PEER_ADDRESS), &f.remote_ip, &f.remote_port);
+  SplitHostPort(text(STRATA_QUERY_LOCAL_ADDRESS), &f.local_ip, &f.local_port);
+  int64_t lookup = 0;
+  size_t len = sizeof(lookup);
+  if (bottom.type->stream->query(bottom.self, STRATA_QUERY_NAMELOOKUP_US, &lookup, &len) == STRATA_OK &&
+      len == sizeof(lookup) && lookup > 0) {
+    f.namelookup_us = lookup;
+  }
+  int verify = 0;
+  if (QueryInt(STRATA_QUERY_TLS_VERIFY_RESULT, &verify)) f.tls_verify_result = verify;
+  TakeLayerError();
+  f.bottom_ready_us = bottom.connected_us;
+  size_t tunnel_top = 0;  // index of the topmost tunnel layer + 1 (0: none)
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].type->flags & STRATA_LAYER_FLAG_TUNNEL) tunnel_top = i + 1;
+    if (layers_[i].type->flags & STRATA_LAYER_FLAG_SECURE) f.secure_ready_us = layers_[i].connected_us;
+  }
+  if (tunnel_top >= 2) {
+    // The layer right under the tunnel answers for the proxy's leg (a TLS
+    // layer there, or one below it, passes the query down to one).
+    Layer& under = layers_[tunnel_top - 2];
+    int value = 0;
+    size_t value_len = sizeof(value);
+    if (under.type->stream->query(under.self, STRATA_QUERY_TLS_VERIFY_RESULT, &value, &value_len) == STRATA_OK &&
+        value_len == sizeof(value)) {
+      f.proxy_tls_verify_result = value;
+    }
+    TakeLayerError();
+  }
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    std::string name = i + 1 < tunnel_top ? absl::StrCat("proxy:", layers_[i].type->name) : layers_[i].type->name;
+    f.layer_ready_us.emplace_back(std::move(name), layers_[i].connected_us);
+  }
+  facts_ = std::move(f);
+  return *facts_;
+}
+
 }  // namespace strata

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -62,6 +63,26 @@ struct Target {
   // layer when the chain has no tunnel: plain http through a proxy).
   std::string proxy_host;
   uint16_t proxy_port = 0;
+};
+
+// ConnectionFacts: what -w and the response info report about a ready
+// connection. They never change once it is up, so they are asked once.
+struct ConnectionFacts {
+  std::string remote_ip;   // the bottom layer's peer, no brackets
+  int32_t remote_port = 0;
+  std::string local_ip;
+  int32_t local_port = 0;
+  int32_t tls_verify_result = 0;  // X509_V_OK (0) when there is no TLS
+  int32_t proxy_tls_verify_result = 0;  // of a TLS layer below a tunnel
+  int64_t namelookup_us = 0;      // how long the bottom layer's lookup took
+  // When the bottom layer and the topmost STRATA_LAYER_FLAG_SECURE layer
+  // became ready (MonotonicUs; 0: not / none).
+  uint64_t bottom_ready_us = 0;
+  uint64_t secure_ready_us = 0;
+  // Each layer and when it became ready, bottom first; layers below the
+  // topmost tunnel are named "proxy:NAME" (as STRATA_OPT_LAYER_OPTIONS
+  // names them).
+  std::vector<std::pair<std::string, uint64_t>> layer_ready_us;
 };
 
 // LayerError: why a connection or exchange failed, with the layer to blame.
@@ -120,6 +141,12 @@ class Connection : public IoHandler {
   // Timings renders when each layer became ready, from the start of
   // connection setup: "tcp 0.2 ms, tls 3.4 ms, h1 3.4 ms".
   std::string Timings() const;
+  // Facts asks the layers once the connection is ready and keeps the
+  // answers (an empty value before).
+  const ConnectionFacts& Facts();
+  // session_bytes_out counts what the session layer handed to the layers
+  // below: the cleartext HTTP/1 bytes of every request, for size_request.
+  uint64_t session_bytes_out() const { return session_bytes_out_; }
   // QueryInt asks the top layer (which passes unknown queries down) for an
   // integer answer; false if no layer answers.
   bool QueryInt(uint32_t query, int* out);
@@ -171,6 +198,8 @@ class Connection : public IoHandler {
   uint64_t connected_us_ = 0;
   uint64_t driven_us_ = 0;
   bool driving_ = false;
+  uint64_t session_bytes_out_ = 0;
+  std::optional<ConnectionFacts> facts_;
 };
 
 // HostServices returns the one services table the runtime hands to plugins.

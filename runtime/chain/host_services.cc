@@ -88,7 +88,11 @@ struct HostAccess {
   static strata_status LowerSend(strata_layer_ctx* ctx, const uint8_t* data, size_t len, size_t* out_written) {
     Layer* below = Below(ctx);
     if (!below) return STRATA_E_UNSUPPORTED;
-    return below->type->stream->send(below->self, data, len, out_written);
+    strata_status st = below->type->stream->send(below->self, data, len, out_written);
+    if (st == STRATA_OK && ctx->conn->session_ != nullptr && Self(ctx) == ctx->conn->session_) {
+      ctx->conn->session_bytes_out_ += *out_written;
+    }
+    return st;
   }
   static strata_status LowerRecv(strata_layer_ctx* ctx, uint8_t* buf, size_t cap, size_t* out_read) {
     Layer* below = Below(ctx);

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "runtime/client/hop_timing.h"
 #include "runtime/status/status_code.h"
 
 namespace strata {
@@ -455,6 +456,7 @@ void Runtime::Step(Transfer* t) {
         // take every transfer that waited for it).
         WakeWaiting();
       } else if (IsDead(c)) {
+        AddHop(t->h_, c, &t->response_);
         LayerError err = c->error();
         DetachConnection(t, false);
         t->Fail(err.status, err.layer, err.message);
@@ -590,9 +592,6 @@ void Runtime::StartHop(Transfer* t) {
 
 void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   Connection* c = e ? e->conn.get() : t->pinned_;
-  if (t->response_.time_connect_us == 0 && !t->h_.conn_reused) {
-    t->response_.time_connect_us = MonotonicUs() - t->started_us_;
-  }
   const HopRequest& hr = t->hop_request_;
   // The fields as sent: Proxy-Authorization only ever to a forwarding
   // proxy. Lent to open_stream, which encodes them during the call.
@@ -643,6 +642,9 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   t->h_.conn = c;
   t->phase_ = Transfer::Phase::kStreaming;
   t->h_.stream_opened_us = MonotonicUs();
+  t->h_.session_bytes_at_open = c->session_bytes_out();
+  t->h_.request_head_size =
+      RequestHeadSize(head, t->h_.absolute_form ? hr.url.ToString(false).size() : hr.url.path.size());
   t->last_progress_ms_ = MonotonicMs();
   if (e) pool_->Acquire(e);
   if (Wants(STRATA_EVENT_DATA_OUT)) {
@@ -697,6 +699,7 @@ void Runtime::DetachConnection(Transfer* t, bool reusable) {
 
 void Runtime::AfterHop(Transfer* t) {
   Connection* c = t->h_.conn;
+  AddHop(t->h_, c, &t->response_);
   // Describing asks every layer, too much work per exchange: describe the
   // chain after its first exchange (which may change it, e.g. an h2c
   // upgrade) and reuse that afterwards.
@@ -812,6 +815,7 @@ void Runtime::OnRedirect(Transfer* t) {
   if (p.drop_body) t->body_dropped_ = true;
   t->hop_request_ = std::move(p.next);
   t->response_.num_redirects++;
+  t->response_.time_redirect_us = MonotonicUs() - t->started_us_;
   t->hop_++;
   t->NewHop();
   Wake(t);

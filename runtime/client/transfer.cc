@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "runtime/client/hop_timing.h"
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/runtime.h"
 #include "runtime/cookies/cookie_date.h"
@@ -84,6 +85,9 @@ strata_status Transfer::ReadBody(uint8_t* buf, size_t cap, size_t* out_read, int
 strata_status Transfer::OnHead(const strata_response_head& head) {
   last_progress_ms_ = MonotonicMs();
   runtime_->EmitResponseHead(this, head);
+  if (h_.first_head_us == 0) h_.first_head_us = MonotonicUs();
+  h_.http_version = head.http_version;
+  response_.size_header += ResponseHeadSize(head);
   if (head.status >= 100 && head.status < 200) return STRATA_OK;  // informational
   h_.head_seen = true;
   h_.status = head.status;
@@ -96,7 +100,6 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   // Every final head stores its cookies, a redirect's too: the next hop
   // may need them.
   runtime_->StoreCookies(this, h_.headers);
-  if (response_.time_first_byte_us == 0) response_.time_first_byte_us = MonotonicUs() - started_us_;
   const std::string* location = FindHeader(h_.headers, "Location");
   // An empty Location points nowhere: the 3xx is the final response, as
   // curl returns it (resolving "" would name this same URL: a false loop).
@@ -302,6 +305,7 @@ void Transfer::Succeed() {
   result_ = STRATA_OK;
   response_.time_total_us = MonotonicUs() - started_us_;
   response_.effective_url = hop_request_.url.ToString(false);
+  response_.effective_method = hop_request_.method;
   response_.size_upload = h_.body_sent;
 }
 

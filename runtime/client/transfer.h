@@ -34,6 +34,10 @@ struct HopState {
   std::optional<HopPlan> plan;  // decided once per hop (waiting does not re-plan)
   uint64_t started_us = 0;
   uint64_t stream_opened_us = 0;
+  uint64_t first_head_us = 0;        // the first response head (a 1xx too)
+  uint64_t session_bytes_at_open = 0;  // the connection's count when the stream opened
+  int64_t request_head_size = 0;     // the request head in HTTP/1 form
+  int32_t http_version = 0;          // of the response head, 0 before one
   Connection* conn = nullptr;
   bool conn_reused = false;
   uint32_t stream_id = 0;

@@ -108,13 +108,32 @@ struct Response {
   Headers headers;
   std::string body;
   std::string effective_url;
+  std::string effective_method;  // of the final hop (a 303 makes a POST a GET)
   int64_t num_redirects = 0;
   int64_t num_connects = 0;
   int64_t size_download = 0;
   int64_t size_upload = 0;
   uint64_t time_total_us = 0;
-  uint64_t time_connect_us = 0;
-  uint64_t time_first_byte_us = 0;
+  // curl's timers: each hop adds the time from its own start to the
+  // moment (so after redirects they are sums, as curl's are); a hop on a
+  // reused connection adds nothing to the first three.
+  uint64_t time_namelookup_us = 0;
+  uint64_t time_connect_us = 0;     // the bottom layer (TCP) connected
+  uint64_t time_appconnect_us = 0;  // the topmost TLS layer ready (0: no TLS)
+  uint64_t time_pretransfer_us = 0; // the request about to be sent
+  uint64_t time_first_byte_us = 0;  // the first response head
+  uint64_t time_redirect_us = 0;    // start of the transfer → start of the last hop
+  int64_t size_header = 0;   // response heads of every hop, HTTP/1 form
+  int64_t size_request = 0;  // request bytes sent on every hop
+  // The final hop's connection (ConnectionFacts).
+  std::string remote_ip, local_ip;
+  int32_t remote_port = 0, local_port = 0;
+  int32_t tls_verify_result = 0;
+  int32_t proxy_tls_verify_result = 0;
+  // "tcp=812 tls=4512 h1=4513": when each layer of the final hop's new
+  // connection became ready, microseconds from the hop's start ("" when
+  // the connection was reused).
+  std::string layer_times;
   int32_t http_connect = 0;   // last proxy CONNECT reply status
   bool condition_unmet = false;  // STRATA_INFO_CONDITION_UNMET
   std::string redirect_url;   // where a final 3xx pointed

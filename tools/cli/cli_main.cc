@@ -134,6 +134,7 @@ struct Job {
   std::string url;
   std::string method;
   std::unique_ptr<OutputSink> file_sink;
+  std::string output_path;  // -o/-O: the file (%{filename_effective})
   int64_t resume_from = 0;  // -C: the offset asked for (0: not resuming)
   std::string stdout_body;  // -Z without -o: the whole body, then stdout
   std::unique_ptr<strata_request, void (*)(strata_request*)> request{
@@ -433,6 +434,13 @@ void Cli::PrintWriteOut(const std::string& format,
   for (const WriteOutChunk& chunk : result.chunks) {
     if (chunk.stream == WriteOutStream::kStdout) {
       stdout_sink_->Write(chunk.text).IgnoreError();
+    } else if (chunk.stream == WriteOutStream::kFile) {
+      // %output{}: as in curl, a file that cannot be opened leaves the
+      // text where it would have gone (here: nowhere) without an error.
+      if (FILE* f = fopen(chunk.path.c_str(), chunk.append ? "a" : "w")) {
+        fwrite(chunk.text.data(), 1, chunk.text.size(), f);
+        fclose(f);
+      }
     } else {
       stdout_sink_->Flush().IgnoreError();
       WriteStderr(chunk.text);
@@ -476,6 +484,7 @@ int Cli::PrepareJob(size_t index, const std::string& body,
       job.resume_from = stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
     }
     job.file_sink = OutputSink::ForFile(path, /*append=*/job.resume_from > 0);
+    job.output_path = path;
     sink = job.file_sink.get();
   }
 
@@ -592,6 +601,10 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
   summary.url = url;
   summary.url_effective = url;
   summary.method = job.method;
+  summary.urlnum = static_cast<int64_t>(job.index);
+  summary.filename_effective = job.output_path;
+  summary.referer = options_.referer.value_or("");
+  summary.version = absl::StrCat("strata/", strata_version());
   if (t.meter) {
     if (status == STRATA_OK) t.meter->SetUpload(body_size, body_size);
     t.meter->Finish(NowUs());
@@ -618,8 +631,18 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     info(STRATA_INFO_SIZE_DOWNLOAD, &summary.size_download);
     info(STRATA_INFO_SIZE_UPLOAD, &summary.size_upload);
     info(STRATA_INFO_TIME_TOTAL_US, &summary.time_total_us);
+    info(STRATA_INFO_TIME_NAMELOOKUP_US, &summary.time_namelookup_us);
     info(STRATA_INFO_TIME_CONNECT_US, &summary.time_connect_us);
+    info(STRATA_INFO_TIME_APPCONNECT_US, &summary.time_appconnect_us);
+    info(STRATA_INFO_TIME_PRETRANSFER_US, &summary.time_pretransfer_us);
     info(STRATA_INFO_TIME_FIRST_BYTE_US, &summary.time_starttransfer_us);
+    info(STRATA_INFO_TIME_REDIRECT_US, &summary.time_redirect_us);
+    info(STRATA_INFO_SIZE_HEADER, &summary.size_header);
+    info(STRATA_INFO_SIZE_REQUEST, &summary.size_request);
+    info(STRATA_INFO_REMOTE_PORT, &summary.remote_port);
+    info(STRATA_INFO_LOCAL_PORT, &summary.local_port);
+    info(STRATA_INFO_TLS_VERIFY_RESULT, &summary.ssl_verify_result);
+    info(STRATA_INFO_PROXY_TLS_VERIFY_RESULT, &summary.proxy_ssl_verify_result);
     info(STRATA_INFO_HTTP_CONNECT, &summary.http_connect);
     int64_t unmet = 0;
     info(STRATA_INFO_CONDITION_UNMET, &unmet);
@@ -638,6 +661,10 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     };
     info_string(STRATA_INFO_STR_REDIRECT_URL, &summary.redirect_url);
     info_string(STRATA_INFO_STR_CHAIN, &summary.chain);
+    info_string(STRATA_INFO_STR_REMOTE_IP, &summary.remote_ip);
+    info_string(STRATA_INFO_STR_LOCAL_IP, &summary.local_ip);
+    info_string(STRATA_INFO_STR_LAYER_TIMES, &summary.layer_times);
+    info_string(STRATA_INFO_STR_METHOD, &summary.method);
     size_t count = strata_response_header_count(response);
     for (size_t i = 0; i < count; ++i) {
       const char* name;

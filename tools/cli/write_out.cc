@@ -1,10 +1,15 @@
 #include "tools/cli/write_out.h"
 
+#include <algorithm>
 #include <cstdio>
-#include "absl/strings/string_view.h"
+#include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 
 namespace strata::cli {
 namespace {
@@ -15,60 +20,158 @@ std::string ThreeDigits(int64_t code) {
   return buf;
 }
 
+// Value is one variable's value: how -w prints it and how %{json} does.
+struct Value {
+  enum class Kind { kText, kNullableText, kInt, kCode, kSeconds, kQuotedText };
+  Kind kind = Kind::kText;
+  std::string text;  // kText, kNullableText ("" is null in JSON), kQuotedText
+  int64_t number = 0;
+
+  std::string Plain() const {
+    switch (kind) {
+      case Kind::kInt: return absl::StrCat(number);
+      case Kind::kCode: return ThreeDigits(number);
+      case Kind::kSeconds: return FormatSeconds(number);
+      default: return text;
+    }
+  }
+  std::string Json() const {
+    switch (kind) {
+      case Kind::kInt:
+      case Kind::kCode: return absl::StrCat(number);
+      case Kind::kSeconds: return FormatSeconds(number);
+      case Kind::kNullableText: return text.empty() ? "null" : JsonQuoted(text);
+      default: return JsonQuoted(text);
+    }
+  }
+};
+
+Value Text(std::string text) { return {Value::Kind::kText, std::move(text), 0}; }
+Value NullableText(std::string text) { return {Value::Kind::kNullableText, std::move(text), 0}; }
+Value Int(int64_t n) { return {Value::Kind::kInt, "", n}; }
+Value Code(int64_t n) { return {Value::Kind::kCode, "", n}; }
+Value Seconds(int64_t us) { return {Value::Kind::kSeconds, "", us}; }
+
+int64_t Speed(int64_t bytes, int64_t us) { return us > 0 ? static_cast<int64_t>(bytes * 1e6 / us) : 0; }
+
+std::string HeaderOf(const TransferSummary& s, absl::string_view name) {
+  for (const auto& [header_name, value] : s.headers) {
+    if (absl::EqualsIgnoreCase(header_name, name)) return value;
+  }
+  return "";
+}
+
+// Scheme: curl prints the effective URL's scheme in capitals.
+std::string Scheme(const TransferSummary& s) {
+  size_t colon = s.url_effective.find("://");
+  return colon == std::string::npos ? "" : absl::AsciiStrToUpper(s.url_effective.substr(0, colon));
+}
+
+// The variables, sorted by name: %{json} prints them in this order, as
+// curl does (its "curl_version" last becomes "strata_version").
+using Getter = Value (*)(const TransferSummary&);
+struct Variable {
+  absl::string_view name;
+  Getter get;
+};
+constexpr Variable kVariables[] = {
+    {"content_type", [](const TransferSummary& s) { return NullableText(HeaderOf(s, "content-type")); }},
+    {"errormsg", [](const TransferSummary& s) { return NullableText(s.errormsg); }},
+    {"exitcode", [](const TransferSummary& s) { return Int(s.exitcode); }},
+    {"filename_effective", [](const TransferSummary& s) { return NullableText(s.filename_effective); }},
+    {"http_code", [](const TransferSummary& s) { return Code(s.http_code); }},
+    {"http_connect", [](const TransferSummary& s) { return Code(s.http_connect); }},
+    {"http_version", [](const TransferSummary& s) { return Text(FormatHttpVersion(s.http_version)); }},
+    {"local_ip", [](const TransferSummary& s) { return Text(s.local_ip); }},
+    {"local_port", [](const TransferSummary& s) { return Int(s.local_port); }},
+    {"method", [](const TransferSummary& s) { return Text(s.method); }},
+    {"num_connects", [](const TransferSummary& s) { return Int(s.num_connects); }},
+    {"num_headers", [](const TransferSummary& s) { return Int(static_cast<int64_t>(s.headers.size())); }},
+    {"num_redirects", [](const TransferSummary& s) { return Int(s.num_redirects); }},
+    {"proxy_ssl_verify_result", [](const TransferSummary& s) { return Int(s.proxy_ssl_verify_result); }},
+    {"redirect_url", [](const TransferSummary& s) { return NullableText(s.redirect_url); }},
+    {"referer", [](const TransferSummary& s) { return NullableText(s.referer); }},
+    {"remote_ip", [](const TransferSummary& s) { return Text(s.remote_ip); }},
+    {"remote_port", [](const TransferSummary& s) { return Int(s.remote_port); }},
+    {"response_code", [](const TransferSummary& s) { return Code(s.http_code); }},
+    {"scheme", [](const TransferSummary& s) { return Text(Scheme(s)); }},
+    {"size_download", [](const TransferSummary& s) { return Int(s.size_download); }},
+    {"size_header", [](const TransferSummary& s) { return Int(s.size_header); }},
+    {"size_request", [](const TransferSummary& s) { return Int(s.size_request); }},
+    {"size_upload", [](const TransferSummary& s) { return Int(s.size_upload); }},
+    {"speed_download", [](const TransferSummary& s) { return Int(Speed(s.size_download, s.time_total_us)); }},
+    {"speed_upload", [](const TransferSummary& s) { return Int(Speed(s.size_upload, s.time_total_us)); }},
+    {"ssl_verify_result", [](const TransferSummary& s) { return Int(s.ssl_verify_result); }},
+    {"strata_chain", [](const TransferSummary& s) { return Text(s.chain); }},
+    {"time_appconnect", [](const TransferSummary& s) { return Seconds(s.time_appconnect_us); }},
+    {"time_connect", [](const TransferSummary& s) { return Seconds(s.time_connect_us); }},
+    {"time_namelookup", [](const TransferSummary& s) { return Seconds(s.time_namelookup_us); }},
+    {"time_pretransfer", [](const TransferSummary& s) { return Seconds(s.time_pretransfer_us); }},
+    {"time_redirect", [](const TransferSummary& s) { return Seconds(s.time_redirect_us); }},
+    {"time_starttransfer", [](const TransferSummary& s) { return Seconds(s.time_starttransfer_us); }},
+    {"time_total", [](const TransferSummary& s) { return Seconds(s.time_total_us); }},
+    {"url", [](const TransferSummary& s) { return Text(s.url); }},
+    {"url_effective", [](const TransferSummary& s) { return Text(s.url_effective); }},
+    {"urlnum", [](const TransferSummary& s) { return Int(s.urlnum); }},
+};
+
+const Variable* FindVariable(absl::string_view name) {
+  for (const Variable& v : kVariables) {
+    if (v.name == name) return &v;
+  }
+  return nullptr;
+}
+
+// LayerTime finds NAME in "tcp=812 tls=4512" (microseconds).
+std::optional<int64_t> LayerTime(absl::string_view layer_times, absl::string_view name) {
+  for (absl::string_view entry : absl::StrSplit(layer_times, ' ', absl::SkipEmpty())) {
+    size_t eq = entry.rfind('=');
+    int64_t us = 0;
+    if (eq != absl::string_view::npos && entry.substr(0, eq) == name && absl::SimpleAtoi(entry.substr(eq + 1), &us)) {
+      return us;
+    }
+  }
+  return std::nullopt;
+}
+
 class Expander {
  public:
   explicit Expander(const TransferSummary& summary) : summary_(summary) {}
 
   void Append(absl::string_view text) {
     if (suppressed_ || text.empty()) return;
-    if (result_.chunks.empty() || result_.chunks.back().stream != stream_) {
-      result_.chunks.push_back({stream_, ""});
+    WriteOutChunk* last = result_.chunks.empty() ? nullptr : &result_.chunks.back();
+    if (last == nullptr || last->stream != stream_ || opened_) {
+      result_.chunks.push_back({stream_, "", path_, append_});
+      opened_ = false;
     }
     result_.chunks.back().text.append(text.data(), text.size());
   }
 
+  void Output(absl::string_view target) {
+    // Each %output{} opens its file anew, as curl does (so a second
+    // %output{f} truncates f again).
+    append_ = absl::ConsumePrefix(&target, ">>");
+    stream_ = WriteOutStream::kFile;
+    path_ = std::string(target);
+    opened_ = true;
+  }
+
   void Variable(absl::string_view name) {
     const TransferSummary& s = summary_;
-    if (name == "http_code" || name == "response_code") {
-      Append(ThreeDigits(s.http_code));
-    } else if (name == "http_connect") {
-      Append(ThreeDigits(s.http_connect));
-    } else if (name == "redirect_url") {
-      Append(s.redirect_url);
-    } else if (name == "strata_chain") {
-      Append(s.chain);
-    } else if (name == "http_version") {
-      Append(FormatHttpVersion(s.http_version));
-    } else if (name == "num_redirects") {
-      Append(absl::StrCat(s.num_redirects));
-    } else if (name == "num_connects") {
-      Append(absl::StrCat(s.num_connects));
-    } else if (name == "size_download") {
-      Append(absl::StrCat(s.size_download));
-    } else if (name == "size_upload") {
-      Append(absl::StrCat(s.size_upload));
-    } else if (name == "time_total") {
-      Append(FormatSeconds(s.time_total_us));
-    } else if (name == "time_connect") {
-      Append(FormatSeconds(s.time_connect_us));
-    } else if (name == "time_starttransfer") {
-      Append(FormatSeconds(s.time_starttransfer_us));
-    } else if (name == "url_effective") {
-      Append(s.url_effective);
-    } else if (name == "url") {
-      Append(s.url);
-    } else if (name == "method") {
-      Append(s.method);
-    } else if (name == "content_type") {
-      Append(Header("content-type"));
-    } else if (name == "errormsg") {
-      Append(s.errormsg);
-    } else if (name == "exitcode") {
-      Append(absl::StrCat(s.exitcode));
+    if (const strata::cli::Variable* v = FindVariable(name)) {
+      Append(v->get(s).Plain());
+    } else if (absl::StartsWith(name, "time_layer:")) {
+      std::optional<int64_t> us = LayerTime(s.layer_times, name.substr(11));
+      Append(FormatSeconds(us.value_or(0)));
+    } else if (name == "json") {
+      Append(Json());
+    } else if (name == "header_json") {
+      Append(HeaderJson());
     } else if (name == "stdout") {
-      stream_ = WriteOutStream::kStdout;
+      SwitchTo(WriteOutStream::kStdout);
     } else if (name == "stderr") {
-      stream_ = WriteOutStream::kStderr;
+      SwitchTo(WriteOutStream::kStderr);
     } else if (name == "onerror") {
       if (s.exitcode == 0) suppressed_ = true;
     } else {
@@ -77,23 +180,84 @@ class Expander {
     }
   }
 
-  std::string Header(absl::string_view name) const {
-    for (const auto& [header_name, value] : summary_.headers) {
-      if (absl::EqualsIgnoreCase(header_name, name)) return value;
-    }
-    return "";
-  }
+  std::string Header(absl::string_view name) const { return HeaderOf(summary_, name); }
 
   WriteOutResult Take() { return std::move(result_); }
 
  private:
+  void SwitchTo(WriteOutStream stream) {
+    stream_ = stream;
+    path_.clear();
+    append_ = false;
+  }
+
+  std::string Json() const {
+    std::string out = "{";
+    for (const strata::cli::Variable& v : kVariables) {
+      absl::StrAppend(&out, "\"", v.name, "\":", v.get(summary_).Json(), ",");
+    }
+    absl::StrAppend(&out, "\"strata_version\":", JsonQuoted(summary_.version), "}");
+    return out;
+  }
+
+  // HeaderJson: curl's layout, one name per line, lower-cased, in order
+  // of first appearance, every value of a repeated name in its array.
+  std::string HeaderJson() const {
+    std::vector<std::pair<std::string, std::vector<absl::string_view>>> fields;
+    for (const auto& [name, value] : summary_.headers) {
+      std::string lower = absl::AsciiStrToLower(name);
+      auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == lower; });
+      if (it == fields.end()) {
+        fields.push_back({lower, {}});
+        it = fields.end() - 1;
+      }
+      it->second.push_back(value);
+    }
+    std::string out = "{";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      absl::StrAppend(&out, i ? ",\n" : "", JsonQuoted(fields[i].first), ":[");
+      for (size_t j = 0; j < fields[i].second.size(); ++j) {
+        absl::StrAppend(&out, j ? "," : "", JsonQuoted(fields[i].second[j]));
+      }
+      out += "]";
+    }
+    return out + "\n}";
+  }
+
   const TransferSummary& summary_;
   WriteOutResult result_;
   WriteOutStream stream_ = WriteOutStream::kStdout;
+  std::string path_;
+  bool append_ = false;
+  bool opened_ = false;  // an %output{} since the last chunk began
   bool suppressed_ = false;
 };
 
 }  // namespace
+
+std::string JsonQuoted(absl::string_view text, bool lowercase) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += lowercase ? absl::ascii_tolower(static_cast<unsigned char>(c)) : c;
+        }
+    }
+  }
+  return out + "\"";
+}
 
 std::string FormatSeconds(int64_t us) {
   if (us < 0) us = 0;
@@ -154,6 +318,14 @@ WriteOutResult ExpandWriteOut(const std::string& format,
       out.Append("%");
       rest.remove_prefix(2);
       continue;
+    }
+    if (absl::StartsWith(rest, "%output{")) {
+      size_t close = rest.find('}');
+      if (close != absl::string_view::npos) {
+        out.Output(rest.substr(8, close - 8));
+        rest.remove_prefix(close + 1);
+        continue;
+      }
     }
     if (absl::StartsWith(rest, "%{") || absl::StartsWith(rest, "%header{")) {
       bool is_header = rest[1] == 'h';

@@ -1,5 +1,8 @@
 #include "tools/cli/write_out.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace strata::cli {
@@ -122,6 +125,107 @@ TEST(WriteOut, OnErrorCutsTheRestOnSuccess) {
   s.exitcode = 28;
   s.errormsg = "timeout";
   EXPECT_EQ(Out("ok%{onerror}failed: %{errormsg}", s), "okfailed: timeout");
+}
+
+TEST(WriteOut, TimersSizesAndAddresses) {
+  TransferSummary s = Sample();
+  s.time_namelookup_us = 12;
+  s.time_appconnect_us = 3000;
+  s.time_pretransfer_us = 3100;
+  s.time_redirect_us = 1500000;
+  s.size_header = 234;
+  s.size_request = 79;
+  s.remote_ip = "::1";
+  s.remote_port = 8443;
+  s.local_ip = "::1";
+  s.local_port = 50000;
+  s.ssl_verify_result = 20;
+  s.url_effective = "https://a/end";
+  EXPECT_EQ(Out("%{time_namelookup} %{time_appconnect} %{time_pretransfer} %{time_redirect}", s),
+            "0.000012 0.003000 0.003100 1.500000");
+  EXPECT_EQ(Out("%{size_header} %{size_request} %{num_headers}", s), "234 79 2");
+  EXPECT_EQ(Out("%{remote_ip} %{remote_port} %{local_ip} %{local_port}", s), "::1 8443 ::1 50000");
+  EXPECT_EQ(Out("%{ssl_verify_result} %{proxy_ssl_verify_result} %{scheme}", s), "20 0 HTTPS");
+  // Bytes per second over the whole transfer, truncated: 12345 B in
+  // 1.234567 s.
+  EXPECT_EQ(Out("%{speed_download} %{speed_upload}", s), "9999 5");
+  EXPECT_EQ(Out("%{speed_download}", TransferSummary{}), "0");
+}
+
+TEST(WriteOut, LayerTimes) {
+  TransferSummary s = Sample();
+  s.layer_times = "proxy:tcp=100 connect-tunnel=900 tls=4512 h2-alpn=4513";
+  EXPECT_EQ(Out("%{time_layer:tls} %{time_layer:proxy:tcp} %{time_layer:connect-tunnel}", s),
+            "0.004512 0.000100 0.000900");
+  // A layer that is not in the chain (or a reused connection) reads 0.
+  EXPECT_EQ(Out("%{time_layer:tcp} %{time_layer:}", s), "0.000000 0.000000");
+  EXPECT_TRUE(ExpandWriteOut("%{time_layer:nope}", s).warnings.empty());
+}
+
+TEST(WriteOut, JsonHasEveryVariableSortedWithNulls) {
+  TransferSummary s = Sample();
+  s.version = "strata/1.2.3";
+  s.errormsg = "";
+  std::string json = Out("%{json}", s);
+  EXPECT_EQ(json.rfind("{\"content_type\":\"text/plain\",", 0), 0u) << json;
+  EXPECT_NE(json.find("\"errormsg\":null,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"redirect_url\":null,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"http_code\":200,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"http_version\":\"1.1\","), std::string::npos) << json;
+  EXPECT_NE(json.find("\"time_total\":1.234567,"), std::string::npos) << json;
+  EXPECT_EQ(json.substr(json.size() - 32), "\"strata_version\":\"strata/1.2.3\"}");
+  // Sorted: each key (after a ',' or the '{') after the one before; no
+  // value of the sample holds ',"'.
+  std::vector<std::string> keys;
+  for (size_t at = 0; at != std::string::npos; at = json.find(",\"", at + 1)) {
+    size_t begin = at + 2;
+    keys.push_back(json.substr(begin, json.find('"', begin) - begin));
+  }
+  ASSERT_EQ(keys.back(), "strata_version");
+  keys.pop_back();
+  EXPECT_EQ(keys.size(), 38u);
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  EXPECT_EQ(std::adjacent_find(keys.begin(), keys.end()), keys.end());
+}
+
+TEST(WriteOut, JsonQuotingIsCurls) {
+  EXPECT_EQ(JsonQuoted("a\"b\\c\n\t\x01\x7f\xc3\xa9"), "\"a\\\"b\\\\c\\n\\t\\u0001\x7f\xc3\xa9\"");
+  EXPECT_EQ(JsonQuoted("Content-Type", /*lowercase=*/true), "\"content-type\"");
+}
+
+TEST(WriteOut, HeaderJsonGroupsRepeatedNames) {
+  TransferSummary s = Sample();
+  s.headers = {{"Set-Cookie", "a=1"}, {"X-Id", "42"}, {"set-cookie", "b=\"2\""}};
+  EXPECT_EQ(Out("%{header_json}", s),
+            "{\"set-cookie\":[\"a=1\",\"b=\\\"2\\\"\"],\n\"x-id\":[\"42\"]\n}");
+  EXPECT_EQ(Out("%{header_json}", TransferSummary{}), "{\n}");
+}
+
+TEST(WriteOut, OutputSendsTheRestToAFile) {
+  WriteOutResult r = ExpandWriteOut("a%output{/tmp/x}b%{http_code}%output{>>/tmp/y}c%{stderr}d", Sample());
+  ASSERT_EQ(r.chunks.size(), 4u);
+  EXPECT_EQ(r.chunks[0].text, "a");
+  EXPECT_EQ(r.chunks[1].stream, WriteOutStream::kFile);
+  EXPECT_EQ(r.chunks[1].path, "/tmp/x");
+  EXPECT_FALSE(r.chunks[1].append);
+  EXPECT_EQ(r.chunks[1].text, "b200");
+  EXPECT_EQ(r.chunks[2].path, "/tmp/y");
+  EXPECT_TRUE(r.chunks[2].append);
+  EXPECT_EQ(r.chunks[2].text, "c");
+  EXPECT_EQ(r.chunks[3].stream, WriteOutStream::kStderr);
+  // The same file named again is opened again (truncated), as in curl.
+  WriteOutResult again = ExpandWriteOut("%output{f}1%output{f}2", Sample());
+  ASSERT_EQ(again.chunks.size(), 2u);
+  EXPECT_EQ(again.chunks[1].text, "2");
+  EXPECT_FALSE(again.chunks[1].append);
+  // Unterminated: printed as is.
+  EXPECT_EQ(Out("%output{x"), "%output{x");
+}
+
+TEST(WriteOut, CertsAreNotPretended) {
+  // strata does not export the certificate chain: curl's %{certs} and
+  // %{num_certs} warn rather than print an empty value.
+  EXPECT_EQ(ExpandWriteOut("%{certs}%{num_certs}", Sample()).warnings.size(), 2u);
 }
 
 TEST(WriteOut, FormatSeconds) {
