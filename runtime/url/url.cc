@@ -202,7 +202,9 @@ absl::StatusOr<Url> ParseUrl(absl::string_view text) {
     url.port = DefaultPort(url.scheme);
     url.port_explicit = false;
     if (url.port == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("URL scheme '", url.scheme, "' has no default port"));
+      // Only http and https have known ports; another scheme is almost
+      // always one strata has no plugin for (ftp:, file:), so say that.
+      return absl::InvalidArgumentError(absl::StrCat("unsupported URL scheme '", url.scheme, "' (http and https only)"));
     }
   }
   size_t hash = after.find('#');

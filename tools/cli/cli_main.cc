@@ -27,6 +27,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "strata/strata.h"
+#include "tools/cli/cli_hints.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/help.h"
 #include "tools/cli/options.h"
@@ -110,6 +111,12 @@ struct Transfer {
   bool hop_response_started = false;
   bool writer_failed = false;
   std::string write_error;
+  // Body bytes to a terminal: curl refuses binary ones (a NUL byte), with
+  // a warning (not under -s) and exit 23 but no error line. "-o -" says
+  // the terminal is fine.
+  bool refuse_binary = false;
+  bool binary_refused = false;
+  bool quiet = false;  // -s
   // -Z: the URL the runtime's events last named for this transfer, to tell
   // concurrent transfers' events apart (Cli::Attribute).
   std::string event_url;
@@ -171,6 +178,8 @@ class Cli {
  private:
   bool ShowErrors() const { return !options_.silent || options_.show_error; }
   void ReportError(int code, absl::string_view message);
+  // Hints: what InCliTerms needs to name the right flags.
+  HintContext Hints() const;
   // NetrcAuthorization is the Authorization value -n finds for |url|.
   std::optional<std::string> NetrcAuthorization(const std::string& url);
   // OnRetry reports an attempt that will be retried as curl 7.88 does: the
@@ -241,10 +250,20 @@ std::optional<std::string> Cli::NetrcAuthorization(const std::string& url) {
   return BasicAuthorization(absl::StrCat(c->login, ":", c->password));
 }
 
+HintContext Cli::Hints() const {
+  HintContext context;
+  if (options_.proxy && !options_.proxy->empty()) {
+    const std::string& proxy = *options_.proxy;
+    absl::StatusOr<Url> parsed = ParseUrl(absl::StrContains(proxy, "://") ? proxy : "http://" + proxy);
+    if (parsed.ok()) context.proxy_authority = parsed->HostPort();
+  }
+  return context;
+}
+
 void Cli::ReportError(int code, absl::string_view message) {
   if (!ShowErrors()) return;
   stdout_sink_->Flush().IgnoreError();
-  WriteStderr(absl::StrCat("strata: (", code, ") ", message, "\n"));
+  WriteStderr(absl::StrCat("strata: (", code, ") ", InCliTerms(std::string(message), Hints()), "\n"));
 }
 
 void Cli::OnRetry(Transfer* t, const strata_event& event) {
@@ -365,6 +384,16 @@ strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
   } else if (t->dump != nullptr) {
     t->Dump(t->heads.CloseHead());
   }
+  if (t->refuse_binary && std::memchr(data, 0, len) != nullptr) {
+    if (!t->quiet) {
+      WriteStderr(FormatCurlWarning(
+          "Binary output can mess up your terminal. Use \"--output -\" to tell strata to output it to your "
+          "terminal anyway, or consider \"--output <FILE>\" to save to a file.\n"));
+    }
+    t->binary_refused = true;
+    t->writer_failed = true;
+    return STRATA_E_BODY;
+  }
   if (absl::Status s = t->Write(bytes); !s.ok()) {
     t->writer_failed = true;
     t->write_error = std::string(s.message());
@@ -460,7 +489,11 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   const std::string& url = job.url;
 
   OutputSink* sink = stdout_sink_.get();
-  if (index < options_.outputs.size()) {
+  bool to_terminal = isatty(STDOUT_FILENO) != 0;
+  if (index < options_.outputs.size() && options_.outputs[index].kind == OutputTarget::Kind::kFile &&
+      options_.outputs[index].path == "-") {
+    to_terminal = false;  // -o -: stdout, whatever it is, as asked
+  } else if (index < options_.outputs.size()) {
     const OutputTarget& target = options_.outputs[index];
     std::string path = target.path;
     if (target.kind == OutputTarget::Kind::kRemoteName) {
@@ -587,6 +620,8 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     t.memory = &job.stdout_body;
   }
   t.include_headers = options_.include_headers || options_.head;
+  t.refuse_binary = to_terminal && sink == stdout_sink_.get();
+  t.quiet = options_.silent;
   t.dump = dump_;
   t.fail_on_error = options_.fail;
   strata_request_set_body_writer(request, &Cli::OnBody, &t);
@@ -723,7 +758,7 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     summary.errormsg = t.writer_failed && !t.write_error.empty()
                            ? t.write_error
                            : (error.message[0] != '\0'
-                                  ? std::string(error.message)
+                                  ? InCliTerms(error.message, Hints())
                                   : absl::StrCat(strata_status_name(status),
                                                  " (", url, ")"));
   } else if (t.writer_failed) {
@@ -734,8 +769,13 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     code = kExitHttpError;
     summary.errormsg = absl::StrCat("The requested URL returned error: ", summary.http_code);
   }
+  if (t.binary_refused) {
+    // curl's warning said it all: no error line (curl prints none).
+    code = kExitWriteError;
+    summary.errormsg = "Failure writing output to destination";
+  }
   summary.exitcode = code;
-  if (code != kExitOk) ReportError(code, summary.errormsg);
+  if (code != kExitOk && !t.binary_refused) ReportError(code, summary.errormsg);
 
   if (options_.write_out) {
     absl::StatusOr<std::string> format = WriteOutFormat();

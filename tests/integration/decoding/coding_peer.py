@@ -24,6 +24,7 @@ import http.server
 import os
 import socketserver
 import sys
+import struct
 import zlib
 
 import brotli
@@ -51,12 +52,22 @@ _bombs = {}
 
 
 def bomb(mib):
+    # Compressing 1 GiB takes 5-10 s on a loaded machine, longer than the
+    # client waits for a response. A full flush makes every compressed
+    # MiB of zeros the same bytes (no history), so one is repeated; the
+    # gzip header and trailer (CRC-32 and size of the whole) are written
+    # by hand around the raw deflate stream.
     if mib not in _bombs:
-        c = zlib.compressobj(9, zlib.DEFLATED, 16 + 15)
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
         zeros = bytes(1 << 20)
-        parts = [c.compress(zeros) for _ in range(mib)]
-        parts.append(c.flush())
-        _bombs[mib] = b"".join(parts)
+        block = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
+        end = c.flush()
+        crc = 0
+        for _ in range(mib):
+            crc = zlib.crc32(zeros, crc)
+        header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+        trailer = struct.pack("<II", crc, (mib << 20) & 0xFFFFFFFF)
+        _bombs[mib] = header + block * mib + end + trailer
     return _bombs[mib]
 
 
