@@ -653,8 +653,20 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
       sent.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
     }
     std::string target = t->h_.absolute_form ? hr.url.ToString(false) : hr.url.path;
-    std::string text = absl::StrCat(hr.method, " ", target, " HTTP/", VersionText(c->HttpVersion()), "\n",
+    const int32_t version = c->HttpVersion();
+    std::string text = absl::StrCat(hr.method, " ", target, " HTTP/", VersionText(version), "\n",
                                     "Host: ", authority, "\n", RenderHeaders(sent));
+    // The framing field an HTTP/1 session adds (plugins/h1 request_writer),
+    // so -v and --trace show what went on the wire.
+    if (version != 20) {
+      if (head.content_length < 0 && !(head.flags & STRATA_REQUEST_NO_BODY)) {
+        text += "Transfer-Encoding: chunked\n";
+      } else if (head.content_length > 0) {
+        absl::StrAppend(&text, "Content-Length: ", head.content_length, "\n");
+      } else if (!MethodHasNoBody(hr.method) && hr.method != "CONNECT") {
+        text += "Content-Length: 0\n";
+      }
+    }
     Emit(STRATA_EVENT_DATA_OUT, t->hop_, "runtime", text, hr.url.ToString(false), 0, t->h_.conn_reused, "",
          MonotonicUs() - t->started_us_);
   }

@@ -20,6 +20,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -28,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "strata/strata.h"
 #include "tools/cli/cli_hints.h"
+#include "tools/cli/trace_dump.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/help.h"
 #include "tools/cli/options.h"
@@ -88,6 +93,8 @@ int TerminalWidth() {
 // Transfer is the state of one URL while it runs; the body writer and the
 // event callback both reach it, the latter through Cli::current_ (or, with
 // -Z, through Cli::Attribute).
+class Cli;
+
 struct Transfer {
   OutputSink* sink = nullptr;
   // -Z with the body going to stdout: bytes wait here until the transfer
@@ -117,6 +124,7 @@ struct Transfer {
   bool refuse_binary = false;
   bool binary_refused = false;
   bool quiet = false;  // -s
+  Cli* cli = nullptr;  // for --trace
   // -Z: the URL the runtime's events last named for this transfer, to tell
   // concurrent transfers' events apart (Cli::Attribute).
   std::string event_url;
@@ -178,6 +186,9 @@ class Cli {
  private:
   bool ShowErrors() const { return !options_.silent || options_.show_error; }
   void ReportError(int code, absl::string_view message);
+  // TraceEvent writes |event| to the --trace output: informational events
+  // as "== Info:" lines, heads as the bytes they stand for.
+  void TraceEvent(const strata_event& event);
   // Hints: what InCliTerms needs to name the right flags.
   HintContext Hints() const;
   // NetrcAuthorization is the Authorization value -n finds for |url|.
@@ -215,6 +226,19 @@ class Cli {
   strata_runtime* runtime_ = nullptr;
   std::unique_ptr<OutputSink> stdout_sink_;
   std::unique_ptr<OutputSink> dump_sink_;  // -D FILE
+  // --trace/--trace-ascii: a file, or stdout ("-", through stdout_sink_
+  // so it stays in order with bodies) or stderr ("%").
+  std::unique_ptr<OutputSink> trace_sink_;
+  const std::string* current_body_ = nullptr;  // the request body from memory, for --trace
+  OutputSink* trace_ = nullptr;
+  bool trace_to_stderr_ = false;
+  bool tracing() const { return trace_ != nullptr || trace_to_stderr_; }
+  void Trace(absl::string_view text);
+  // TraceLabel: "[time ]" before a block when --trace-time is on.
+  std::string TracePrefix() const;
+  void TraceData(absl::string_view label, absl::string_view data) {
+    if (tracing()) Trace(TraceBlock(options_.trace_ascii ? TraceStyle::kAscii : TraceStyle::kHex, TracePrefix(), label, data));
+  }
   OutputSink* dump_ = nullptr;             // -D: dump_sink_, or stdout for "-"
   VerboseFormatter verbose_;
   Transfer* current_ = nullptr;
@@ -248,6 +272,55 @@ std::optional<std::string> Cli::NetrcAuthorization(const std::string& url) {
   if (!c) return std::nullopt;
   verbose_.AddSecret(absl::StrCat(c->login, ":", c->password));
   return BasicAuthorization(absl::StrCat(c->login, ":", c->password));
+}
+
+void Cli::TraceEvent(const strata_event& event) {
+  absl::string_view message = event.message;
+  switch (event.type) {
+    case STRATA_EVENT_DATA_OUT: {
+      // The head as sent: CRLF line ends and the blank line.
+      std::string head = absl::StrReplaceAll(message, {{"\n", "\r\n"}});
+      if (!absl::EndsWith(head, "\r\n")) head += "\r\n";
+      head += "\r\n";
+      TraceData("=> Send header", head);
+      // A body from memory (-d, --json, -F...) goes right after its head;
+      // a hop that drops it (a 303) announces no length.
+      if (current_body_ != nullptr && !current_body_->empty() &&
+          absl::StrContains(message, absl::StrCat("Content-Length: ", current_body_->size(), "\n"))) {
+        TraceData("=> Send data", *current_body_);
+      }
+      break;
+    }
+    case STRATA_EVENT_DATA_IN: {
+      // One block per line, as curl delivers headers, then the blank line.
+      for (absl::string_view line : absl::StrSplit(message, '\n', absl::SkipEmpty())) {
+        TraceData("<= Recv header", absl::StrCat(line, "\r\n"));
+      }
+      TraceData("<= Recv header", "\r\n");
+      break;
+    }
+    default: {
+      for (absl::string_view line : absl::StrSplit(verbose_.Format(event), '\n', absl::SkipEmpty())) {
+        absl::ConsumePrefix(&line, "* ");
+        Trace(TraceInfo(TracePrefix(), line));
+      }
+      break;
+    }
+  }
+}
+
+void Cli::Trace(absl::string_view text) {
+  if (trace_to_stderr_) {
+    stdout_sink_->Flush().IgnoreError();
+    WriteStderr(text);
+  } else if (trace_ != nullptr) {
+    trace_->Write(text).IgnoreError();
+  }
+}
+
+std::string Cli::TracePrefix() const {
+  if (!options_.trace_time) return "";
+  return TraceTimePrefix(absl::ToUnixMicros(absl::Now()));
 }
 
 HintContext Cli::Hints() const {
@@ -319,6 +392,7 @@ Transfer* Cli::Attribute(const strata_event& event) {
 void Cli::OnEvent(void* user, const strata_event* event) {
   Cli* cli = static_cast<Cli*>(user);
   bool parallel = cli->options_.parallel;
+  if (cli->tracing()) cli->TraceEvent(*event);
   if (cli->options_.verbose) {
     std::string text = cli->verbose_.Format(*event);
     if (!text.empty()) {
@@ -394,6 +468,7 @@ strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
     t->writer_failed = true;
     return STRATA_E_BODY;
   }
+  if (t->cli != nullptr) t->cli->TraceData("<= Recv data", bytes);
   if (absl::Status s = t->Write(bytes); !s.ok()) {
     t->writer_failed = true;
     t->write_error = std::string(s.message());
@@ -443,7 +518,7 @@ int Cli::CreateRuntime() {
   uint32_t mask = (1u << STRATA_EVENT_DATA_IN) | (1u << STRATA_EVENT_DATA_OUT) |
                   (1u << STRATA_EVENT_HOP) | (1u << STRATA_EVENT_CONNECT) |
                   (1u << STRATA_EVENT_RETRY);
-  if (options_.verbose) mask |= 1u << STRATA_EVENT_TRACE;
+  if (options_.verbose || options_.trace_file) mask |= 1u << STRATA_EVENT_TRACE;
   strata_runtime_set_event_callback(runtime_, &Cli::OnEvent, this, mask);
   return kExitOk;
 }
@@ -479,6 +554,7 @@ void Cli::PrintWriteOut(const std::string& format,
 
 int Cli::PrepareJob(size_t index, const std::string& body,
                     const std::vector<RequestHeader>& headers, Job& job) {
+  current_body_ = &body;
   job.index = index;
   job.url = options_.urls[index];
   // -G: the data is the query, not a body.
@@ -621,6 +697,7 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   }
   t.include_headers = options_.include_headers || options_.head;
   t.refuse_binary = to_terminal && sink == stdout_sink_.get();
+  t.cli = this;
   t.quiet = options_.silent;
   t.dump = dump_;
   t.fail_on_error = options_.fail;
@@ -964,6 +1041,21 @@ int Cli::Run() {
       // A file that cannot be read is no error, as in curl: the cookie
       // engine is on, with what could be read.
       if (!file.empty()) strata_cookies_load(runtime_, file.c_str(), options_.junk_session_cookies ? 1 : 0, nullptr);
+    }
+  }
+  if (options_.trace_file) {
+    if (*options_.trace_file == "-") {
+      trace_ = stdout_sink_.get();
+    } else if (*options_.trace_file == "%") {
+      trace_to_stderr_ = true;
+    } else {
+      trace_sink_ = OutputSink::ForFile(*options_.trace_file);
+      if (trace_sink_->Open().ok()) {
+        trace_ = trace_sink_.get();
+      } else if (!options_.silent) {
+        // curl goes on without the trace, after this warning.
+        WriteStderr(FormatCurlWarning(absl::StrCat("Failed to create/open output\n")));
+      }
     }
   }
   if (options_.dump_header) {

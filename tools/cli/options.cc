@@ -56,6 +56,9 @@ enum class Opt {
   kJunkSessionCookies,
   kTimeCond,
   kEtagSave,
+  kTrace,
+  kTraceAscii,
+  kTraceTime,
   kEtagCompare,
   kUploadFile,
   kGlobOff,
@@ -157,6 +160,9 @@ constexpr OptSpec kOptions[] = {
     {'j', "junk-session-cookies", false, Opt::kJunkSessionCookies},
     {'z', "time-cond", true, Opt::kTimeCond},
     {0, "etag-save", true, Opt::kEtagSave},
+    {0, "trace", true, Opt::kTrace},
+    {0, "trace-ascii", true, Opt::kTraceAscii},
+    {0, "trace-time", false, Opt::kTraceTime},
     {0, "etag-compare", true, Opt::kEtagCompare},
     {'T', "upload-file", true, Opt::kUploadFile},
     {'g', "globoff", false, Opt::kGlobOff},
@@ -315,7 +321,25 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       options.outputs.push_back({OutputTarget::Kind::kRemoteName, ""});
       break;
     case Opt::kVerbose:
+      // -v, --trace and --trace-ascii are one setting in curl: the last
+      // wins, with a warning when it replaces another kind.
+      if (options.trace_file) Warn(options, "-v, --verbose overrides an earlier trace/verbose option\n");
+      options.trace_file.reset();
       options.verbose = true;
+      break;
+    case Opt::kTrace:
+    case Opt::kTraceAscii: {
+      const bool ascii = spec.id == Opt::kTraceAscii;
+      if (options.verbose || (options.trace_file && options.trace_ascii != ascii)) {
+        Warn(options, absl::StrCat("--", spec.long_name, " overrides an earlier trace/verbose option\n"));
+      }
+      options.verbose = false;
+      options.trace_file = arg;
+      options.trace_ascii = ascii;
+      break;
+    }
+    case Opt::kTraceTime:
+      options.trace_time = true;
       break;
     case Opt::kInclude:
       options.include_headers = true;

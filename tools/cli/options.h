@@ -135,6 +135,11 @@ struct CliOptions {
   std::vector<std::string> plugin_dirs;
 
   bool verbose = false;          // -v
+  // --trace FILE / --trace-ascii FILE ("-": stdout, "%": stderr); -v and
+  // these replace one another, the last given wins (as in curl).
+  std::optional<std::string> trace_file;
+  bool trace_ascii = false;
+  bool trace_time = false;       // --trace-time: a time before each block
   bool include_headers = false;  // -i
   bool head = false;             // -I
   bool fail = false;             // -f

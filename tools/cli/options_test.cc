@@ -511,5 +511,28 @@ TEST(Options, RangeAndContinueAt) {
   EXPECT_FALSE(Parse({"-C", "x", "u"}).ok());
 }
 
+TEST(Options, TraceAndVerboseReplaceEachOther) {
+  auto t = Parse({"-v", "--trace-ascii", "f.txt", "--trace-time", "u"});
+  ASSERT_TRUE(t.ok());
+  EXPECT_FALSE(t->verbose);
+  EXPECT_EQ(t->trace_file.value_or(""), "f.txt");
+  EXPECT_TRUE(t->trace_ascii);
+  EXPECT_TRUE(t->trace_time);
+  ASSERT_EQ(t->warnings.size(), 1u);
+  EXPECT_EQ(t->warnings[0], "--trace-ascii overrides an earlier trace/verbose option\n");
+  auto v = Parse({"--trace", "-", "-v", "u"});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->verbose);
+  EXPECT_FALSE(v->trace_file.has_value());
+  ASSERT_EQ(v->warnings.size(), 1u);
+  EXPECT_EQ(v->warnings[0], "-v, --verbose overrides an earlier trace/verbose option\n");
+  // The same kind again is no override; -s before mutes the warning.
+  auto same = Parse({"--trace", "a", "--trace", "b", "u"});
+  EXPECT_TRUE(same->warnings.empty());
+  EXPECT_EQ(same->trace_file.value_or(""), "b");
+  EXPECT_FALSE(same->trace_ascii);
+  EXPECT_TRUE(Parse({"-s", "-v", "--trace", "a", "u"})->warnings.empty());
+}
+
 }  // namespace
 }  // namespace strata::cli
