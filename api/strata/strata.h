@@ -132,6 +132,11 @@ typedef struct strata_event {
   int32_t attempt;         /* the attempt that failed, 1-based */
   int32_t retries_left;    /* retries left, counting the one announced */
   int64_t retry_delay_ms;  /* the wait before the next attempt */
+  /* Appended (check struct_size): the transfer the event belongs to, so
+   * concurrent transfers (even of the same URL) are told apart. NULL/0 for
+   * events of no one transfer (a connection shared by several). */
+  void* transfer_user;     /* the |user| given to strata_submit (NULL for strata_fetch) */
+  uint64_t transfer_id;    /* strata_transfer_id; unique within the process */
 } strata_event;
 
 typedef void (*strata_event_fn)(void* user, const strata_event* event);
@@ -520,6 +525,9 @@ STRATA_API strata_transfer* strata_runtime_next_done(strata_runtime* runtime);
 
 STRATA_API int strata_transfer_done(const strata_transfer* transfer);
 STRATA_API void* strata_transfer_user(const strata_transfer* transfer);
+/* strata_transfer_id: a number naming the transfer in events
+ * (strata_event.transfer_id), unique within the process, never 0. */
+STRATA_API uint64_t strata_transfer_id(const strata_transfer* transfer);
 /* strata_transfer_result returns the outcome of a finished transfer
  * (STRATA_AGAIN while running) and fills |out_error| if it failed. */
 STRATA_API strata_status strata_transfer_result(const strata_transfer* transfer,

@@ -608,6 +608,7 @@ strata_transfer* strata_runtime_next_done(strata_runtime* runtime) {
 
 int strata_transfer_done(const strata_transfer* transfer) { return transfer && transfer->t->done() ? 1 : 0; }
 void* strata_transfer_user(const strata_transfer* transfer) { return transfer ? transfer->t->user() : nullptr; }
+uint64_t strata_transfer_id(const strata_transfer* transfer) { return transfer ? transfer->t->id() : 0; }
 
 strata_status strata_transfer_result(const strata_transfer* transfer, strata_error* out_error) {
   if (!transfer) return STRATA_E_INVALID_ARGUMENT;

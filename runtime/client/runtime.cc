@@ -123,7 +123,7 @@ void Runtime::SetEventCallback(strata_event_fn fn, void* user, uint32_t mask) {
 
 void Runtime::Emit(int32_t type, int32_t hop, const std::string& layer, const std::string& message,
                    const std::string& url, int32_t status, int32_t reused, const std::string& chain,
-                   uint64_t elapsed_us) {
+                   uint64_t elapsed_us, const Transfer* t) {
   if (!Wants(type)) return;
   strata_event ev{};
   ev.struct_size = sizeof(ev);
@@ -136,12 +136,20 @@ void Runtime::Emit(int32_t type, int32_t hop, const std::string& layer, const st
   ev.reused = reused;
   ev.chain = chain.c_str();
   ev.elapsed_us = elapsed_us;
+  if (t != nullptr) {
+    ev.transfer_user = t->user();
+    ev.transfer_id = t->id();
+  }
   event_fn_(event_user_, &ev);
 }
 
 void Runtime::OnLayerLog(Connection* conn, const std::string& layer, int32_t level, const std::string& message) {
   if (level > STRATA_LOG_INFO || !Wants(STRATA_EVENT_TRACE)) return;
-  Emit(STRATA_EVENT_TRACE, conn ? conn->target().hop : 0, layer, message, "", 0, 0, "", 0);
+  // A connection being set up belongs to the transfer it is made for;
+  // one that carries several has no one owner.
+  PoolEntry* e = conn ? pool_->Find(conn) : nullptr;
+  Emit(STRATA_EVENT_TRACE, conn ? conn->target().hop : 0, layer, message, "", 0, 0, "", 0,
+       e ? e->connecting_for : nullptr);
 }
 
 // A connection was driven. Only a change of its state concerns transfers
@@ -243,7 +251,7 @@ void Runtime::StoreCookies(const Transfer* t, const Headers& headers) {
     // so in the trace, as browsers log it, and go on.
     if (!s.ok() && Wants(STRATA_EVENT_TRACE)) {
       Emit(STRATA_EVENT_TRACE, t->hop_, "cookies", absl::StrCat("cookie refused: ", s.message()),
-           t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_);
+           t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_, t);
     }
   }
 }
@@ -431,7 +439,7 @@ void Runtime::AnnounceConnected() {
     Emit(STRATA_EVENT_CONNECT, e.conn->target().hop, "runtime",
          absl::StrFormat("connected: %s in %.3f ms", e.chain,
                          (e.conn->connected_us() - e.conn->connect_started_us()) / 1000.0),
-         "", 0, 0, e.chain, 0);
+         "", 0, 0, e.chain, 0, e.connecting_for);
   }
 }
 
@@ -585,7 +593,7 @@ void Runtime::StartHop(Transfer* t) {
                         ? std::string()
                         : absl::StrCat(" via proxy ", plan.target.proxy_host, ":", plan.target.proxy_port),
                     " through pipeline '", plan.pipeline().name, "'"),
-       t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_);
+       t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_, t);
   ArmTimer(t);
   e->conn->Drive();
 }
@@ -668,7 +676,7 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
       }
     }
     Emit(STRATA_EVENT_DATA_OUT, t->hop_, "runtime", text, hr.url.ToString(false), 0, t->h_.conn_reused, "",
-         MonotonicUs() - t->started_us_);
+         MonotonicUs() - t->started_us_, t);
   }
   strata_status st = c->OpenStream(head, t, &t->h_.stream_id);
   if (st != STRATA_OK) {
@@ -728,7 +736,7 @@ void Runtime::AfterHop(Transfer* t) {
     Emit(STRATA_EVENT_HOP, t->hop_, "runtime",
          absl::StrCat("hop ", t->hop_, ": ", t->hop_request_.method, " ", url, " → ", t->h_.status, " (", chain,
                       ", ", t->h_.conn_reused ? "reused connection" : "new connection", timings, ")"),
-         url, t->h_.status, t->h_.conn_reused ? 1 : 0, chain, MonotonicUs() - t->started_us_);
+         url, t->h_.status, t->h_.conn_reused ? 1 : 0, chain, MonotonicUs() - t->started_us_, t);
   }
   t->response_.chain = chain;
   DetachConnection(t, c && c->IsReusable());
@@ -766,7 +774,7 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
     Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
          absl::StrCat("the server did not process the request (", err.message,
                       "); sending it again on a new connection (attempt ", t->not_processed_retries_ + 1, ")"),
-         url, 0, 0, chain, MonotonicUs() - t->started_us_);
+         url, 0, 0, chain, MonotonicUs() - t->started_us_, t);
     // Never back onto a connection that is going away, nor onto one being
     // set up for others: this request opens its own (RFC 9113 §8.7).
     t->force_new_connection_ = true;
@@ -777,7 +785,7 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
   if (retry) {
     Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
          absl::StrCat("reused connection failed (", err.message, "); retrying on a new connection"), url, 0, 0, chain,
-         MonotonicUs() - t->started_us_);
+         MonotonicUs() - t->started_us_, t);
     t->retried_ = true;
     t->force_new_connection_ = true;
     t->NewHop();
@@ -935,6 +943,8 @@ bool Runtime::MaybeRetry(Transfer* t) {
     ev.attempt = t->attempt_;
     ev.retries_left = retries_left;
     ev.retry_delay_ms = wait;
+    ev.transfer_user = t->user();
+    ev.transfer_id = t->id();
     event_fn_(event_user_, &ev);
   }
   // Start over from the first hop: a fresh response, hop count and error;
@@ -985,7 +995,7 @@ void Runtime::EmitResponseHead(Transfer* t, const strata_response_head& head) {
                                   absl::string_view(head.reason ? head.reason : "", head.reason ? head.reason_len : 0),
                                   "\n", RenderHeaders(headers));
   Emit(STRATA_EVENT_DATA_IN, t->hop_, "runtime", text, t->hop_request_.url.ToString(false), head.status,
-       t->h_.conn_reused, "", MonotonicUs() - t->started_us_);
+       t->h_.conn_reused, "", MonotonicUs() - t->started_us_, t);
 }
 
 // ---------------------------------------------------------------------------

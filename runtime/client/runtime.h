@@ -108,9 +108,10 @@ class Runtime : public ConnectionListener {
 
  private:
   Runtime() = default;
+  // Emit sends an event; |t| is the transfer it belongs to (nullptr: none).
   void Emit(int32_t type, int32_t hop, const std::string& layer, const std::string& message,
             const std::string& url, int32_t status, int32_t reused, const std::string& chain,
-            uint64_t elapsed_us);
+            uint64_t elapsed_us, const Transfer* t = nullptr);
   bool Wants(int32_t type) const { return event_fn_ && (event_mask_ & (1u << type)); }
 
   void Schedule();

@@ -1,5 +1,6 @@
 #include "runtime/client/transfer.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
@@ -27,6 +28,9 @@ void CopyTruncated(char* dst, size_t cap, const std::string& src) {
 
 Transfer::Transfer(Runtime* runtime, Request request, void* user)
     : runtime_(runtime), request_(std::move(request)), user_(user) {
+  // Transfers live on one runtime's thread, but ids are per process.
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   started_us_ = MonotonicUs();
   first_started_us_ = started_us_;
 }

@@ -74,6 +74,7 @@ class Transfer : public StreamSink {
   Phase phase() const { return phase_; }
   bool done() const { return phase_ == Phase::kDone; }
   void* user() const { return user_; }
+  uint64_t id() const { return id_; }
   strata_status result() const { return result_; }
   // error() is the failure of a finished transfer (an empty error
   // otherwise). Kept apart until needed: the C struct is 2 KiB, most of a
@@ -120,6 +121,7 @@ class Transfer : public StreamSink {
   Runtime* runtime_;
   Request request_;
   void* user_;
+  uint64_t id_;
   Phase phase_ = Phase::kPending;
   strata_status result_ = STRATA_AGAIN;
   std::unique_ptr<strata_error> error_;

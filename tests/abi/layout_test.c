@@ -373,7 +373,7 @@ _Static_assert(sizeof(((strata_error*)0)->message) == 1024, "strata_error.messag
 _Static_assert(sizeof(((strata_error*)0)->url) == 1024, "strata_error.url size changed");
 
 /* ---- strata_event ---------------------------------------------------- */
-PIN_SIZE(strata_event, 80);
+PIN_SIZE(strata_event, 96);
 PIN_OFFSET(strata_event, struct_size, 0);
 PIN_OFFSET(strata_event, type, 8);
 PIN_OFFSET(strata_event, hop, 12);
@@ -387,6 +387,8 @@ PIN_OFFSET(strata_event, elapsed_us, 56);
 PIN_OFFSET(strata_event, attempt, 64);
 PIN_OFFSET(strata_event, retries_left, 68);
 PIN_OFFSET(strata_event, retry_delay_ms, 72);
+PIN_OFFSET(strata_event, transfer_user, 80);
+PIN_OFFSET(strata_event, transfer_id, 88);
 
 /* ---- client API signatures (what FFI bindings declare by hand) -------- */
 PIN_FUNCTION(strata_version, const char* (*)(void));

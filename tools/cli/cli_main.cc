@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <cstdint>
 #include <cstdio>
@@ -95,6 +96,18 @@ int TerminalWidth() {
 // -Z, through Cli::Attribute).
 class Cli;
 
+// ContentLengthOf reads Content-Length from a head as the runtime's events
+// render it ("Name: value" lines); -1 when there is none.
+int64_t ContentLengthOf(absl::string_view head) {
+  for (absl::string_view line : absl::StrSplit(head, '\n')) {
+    if (absl::StartsWithIgnoreCase(line, "content-length:")) {
+      int64_t length = -1;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &length) && length >= 0) return length;
+    }
+  }
+  return -1;
+}
+
 struct Transfer {
   OutputSink* sink = nullptr;
   // -Z with the body going to stdout: bytes wait here until the transfer
@@ -112,6 +125,7 @@ struct Transfer {
   bool hold_body = false;
   std::unique_ptr<ProgressMeter> meter;
   int64_t downloaded = 0;
+  int64_t download_total = -1;  // the last head's Content-Length (-Z meter)
   int connects = 0;
   int max_hop = 0;  // redirects followed = hops started - 1
   bool hop_request_sent = false;
@@ -370,6 +384,15 @@ void Cli::OnRetry(Transfer* t, const strata_event& event) {
 Transfer* Cli::Attribute(const strata_event& event) {
   absl::string_view url = event.url;
   Transfer* found = nullptr;
+  // A runtime that names the transfer (strata_event.transfer_user, the Job
+  // given to strata_submit) settles it; URLs are the fallback for events of
+  // no one transfer.
+  if (event.struct_size >= offsetof(strata_event, transfer_id) + sizeof(event.transfer_id) &&
+      event.transfer_user != nullptr) {
+    for (Job* job : running_) {
+      if (job == event.transfer_user) return &job->t;
+    }
+  }
   if (running_.size() == 1) {
     found = &running_.front()->t;
   } else if (!url.empty()) {
@@ -409,6 +432,7 @@ void Cli::OnEvent(void* user, const strata_event* event) {
       break;
     case STRATA_EVENT_DATA_IN: {
       t->hop_response_started = true;
+      t->download_total = ContentLengthOf(event->message);
       // -Z: events are matched to transfers by URL only, which cannot be
       // exact for every hop, so -i prints the final response's head from
       // the response itself (FinishJob) rather than from events.
@@ -934,6 +958,41 @@ int Cli::RunParallel(const std::string& body,
   std::vector<std::unique_ptr<Job>> jobs(count);
   size_t next = 0;
 
+  // curl's aggregate meter: on stderr, terminal or not, unless -s or
+  // --no-progress-meter.
+  std::unique_ptr<ParallelMeter> meter;
+  if (!options_.silent && !options_.no_progress_meter) {
+    meter = std::make_unique<ParallelMeter>(NowUs(), [this](absl::string_view text) {
+      stdout_sink_->Flush().IgnoreError();
+      WriteStderr(text);
+    });
+  }
+  ParallelSnapshot finished;  // what the transfers that ended contributed
+  int64_t added = 0;
+  auto tick = [&](bool final) {
+    if (!meter) return;
+    ParallelSnapshot s = finished;
+    for (Job* job : running_) {
+      s.downloaded += job->t.downloaded;
+      if (job->t.download_total < 0) {
+        s.download_known = false;
+      } else {
+        s.download_total += job->t.download_total;
+      }
+      // curl learns a transfer's upload size when it starts sending; a
+      // body from memory is then sent whole.
+      if (body.empty() || !job->t.hop_request_sent) {
+        s.upload_known = false;
+      } else {
+        s.upload_total += static_cast<int64_t>(body.size());
+        s.uploaded += static_cast<int64_t>(body.size());
+      }
+    }
+    s.added = added;
+    s.running = static_cast<int64_t>(running_.size());
+    meter->Tick(s, NowUs(), final);
+  };
+
   auto finish = [&](Job* job) {
     strata_error error{};
     error.struct_size = sizeof(error);
@@ -942,6 +1001,12 @@ int Cli::RunParallel(const std::string& body,
     strata_transfer_free(job->transfer);
     job->transfer = nullptr;
     running_.erase(std::find(running_.begin(), running_.end(), job));
+    finished.downloaded += job->t.downloaded;
+    finished.download_total += job->t.download_total > 0 ? job->t.download_total : 0;
+    if (!body.empty() && status == STRATA_OK) {
+      finished.uploaded += static_cast<int64_t>(body.size());
+      finished.upload_total += static_cast<int64_t>(body.size());
+    }
     codes[job->index] = FinishJob(*job, body.size(), status, response, error);
     jobs[job->index].reset();  // its file is closed, its memory returned
   };
@@ -966,11 +1031,13 @@ int Cli::RunParallel(const std::string& body,
       }
       running_.push_back(job.get());
       jobs[index] = std::move(job);
+      ++added;
     }
+    tick(false);
     if (running_.empty()) continue;
 
     size_t still_running = 0;
-    strata_status run = strata_runtime_run(runtime_, 1000, &still_running);
+    strata_status run = strata_runtime_run(runtime_, meter ? 500 : 1000, &still_running);
     if (run < 0) {
       // The loop itself failed: nothing can progress any more.
       for (Job* job : running_) strata_transfer_cancel(job->transfer);
@@ -981,6 +1048,7 @@ int Cli::RunParallel(const std::string& body,
     }
   }
 
+  tick(true);
   // Like without -Z, the exit code is the last failure's, in URL order.
   int result = kExitOk;
   for (int code : codes) {

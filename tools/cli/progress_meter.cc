@@ -157,4 +157,46 @@ void ProgressMeter::Finish(int64_t now_us) {
   started_ = false;
 }
 
+std::string FormatParallelHeader() {
+  return "DL% UL%  Dled  Uled  Xfers  Live Total     Current  Left    Speed\n";
+}
+
+std::string FormatParallelLine(const ParallelSnapshot& s, int64_t speed, int64_t elapsed_s, bool final) {
+  // curl prints "--:--:--" for a zero time here.
+  auto time = [](int64_t seconds) { return FormatDuration(seconds > 0 ? seconds : -1); };
+  std::string dl = "--", ul = "--";
+  if (s.download_known && s.download_total > 0) dl = Fmt("%3lld", static_cast<long long>(s.downloaded * 100 / s.download_total));
+  if (s.upload_known && s.upload_total > 0) ul = Fmt("%3lld", static_cast<long long>(s.uploaded * 100 / s.upload_total));
+  std::string total = time(0), left = time(0);
+  if (s.download_known && speed > 0) {
+    total = time(s.download_total / speed);
+    left = time((s.download_total - s.downloaded) / speed);
+  }
+  char line[160];
+  std::snprintf(line, sizeof(line), "\r%-3s %-3s %s %s %5lld %5lld  %s %s %s %s %5s", dl.c_str(), ul.c_str(),
+                FormatSize5(s.downloaded).c_str(), FormatSize5(s.uploaded).c_str(),
+                static_cast<long long>(s.added), static_cast<long long>(s.running), total.c_str(),
+                time(elapsed_s).c_str(), left.c_str(), FormatSize5(speed).c_str(), final ? "\n" : "");
+  return line;
+}
+
+void ParallelMeter::Tick(const ParallelSnapshot& snapshot, int64_t now_us, bool final) {
+  if (!header_done_) {
+    header_done_ = true;
+    sink_(FormatParallelHeader());
+  }
+  if (!final && last_us_ >= 0 && now_us - last_us_ <= 500000) return;
+  last_us_ = now_us;
+  samples_.push_back({now_us, snapshot.downloaded, snapshot.uploaded});
+  // Until ten lines are drawn the speed is over the whole run, then over
+  // the span of the last ten.
+  Sample base{start_us_, 0, 0};
+  if (samples_.size() > 10) samples_.pop_front();
+  if (samples_.size() == 10) base = samples_.front();
+  int64_t span_ms = std::max<int64_t>(1, (now_us - base.at_us) / 1000);
+  int64_t dl = (snapshot.downloaded - base.downloaded) * 1000 / span_ms;
+  int64_t ul = (snapshot.uploaded - base.uploaded) * 1000 / span_ms;
+  sink_(FormatParallelLine(snapshot, std::max(dl, ul), (now_us - start_us_) / 1000000, final));
+}
+
 }  // namespace strata::cli

@@ -88,6 +88,52 @@ class ProgressMeter {
   std::deque<std::pair<int64_t, int64_t>> samples_;
 };
 
+// ParallelSnapshot: the -Z meter's totals over every transfer of the
+// command line, finished ones included.
+struct ParallelSnapshot {
+  int64_t downloaded = 0;
+  int64_t uploaded = 0;
+  int64_t download_total = 0;  // the sizes known so far
+  int64_t upload_total = 0;
+  bool download_known = true;  // every transfer's download size is known
+  bool upload_known = true;
+  int64_t added = 0;    // transfers started so far
+  int64_t running = 0;  // transfers running now
+};
+
+// FormatParallelHeader is curl 7.88's -Z meter title line, with newline.
+std::string FormatParallelHeader();
+
+// FormatParallelLine is one -Z meter line as curl 7.88 prints it, from
+// "\r" to the padding (and the newline when |final|). |speed| is bytes per
+// second, |elapsed_s| the seconds since the first transfer started.
+std::string FormatParallelLine(const ParallelSnapshot& s, int64_t speed, int64_t elapsed_s, bool final);
+
+// ParallelMeter draws the -Z meter: the title and a line at the start,
+// then a line at most every half second, and a last one at the end. The
+// speed is taken over the last ten lines' span, as curl takes it.
+class ParallelMeter {
+ public:
+  using Sink = std::function<void(absl::string_view)>;
+  ParallelMeter(int64_t start_us, Sink sink) : start_us_(start_us), sink_(std::move(sink)) {}
+
+  // Tick draws a line if half a second passed since the last one (or
+  // none was drawn yet), or always when |final|.
+  void Tick(const ParallelSnapshot& snapshot, int64_t now_us, bool final);
+
+ private:
+  struct Sample {
+    int64_t at_us;
+    int64_t downloaded;
+    int64_t uploaded;
+  };
+  int64_t start_us_;
+  Sink sink_;
+  bool header_done_ = false;
+  int64_t last_us_ = -1;
+  std::deque<Sample> samples_;  // at most the last 10
+};
+
 }  // namespace strata::cli
 
 #endif  // STRATA_TOOLS_CLI_PROGRESS_METER_H_

@@ -97,5 +97,70 @@ TEST(ProgressMeter, BarStyleHasNoHeader) {
   EXPECT_EQ(out[0], '\r');
 }
 
+// The lines below are curl 7.88's, captured from `curl -Z` with two
+// transfers (3,000,000 and 6 bytes).
+TEST(ParallelMeter, LinesAreCurls) {
+  EXPECT_EQ(FormatParallelHeader(), "DL% UL%  Dled  Uled  Xfers  Live Total     Current  Left    Speed\n");
+  ParallelSnapshot start;
+  start.download_known = false;
+  start.upload_known = false;
+  start.added = 2;
+  start.running = 2;
+  EXPECT_EQ(FormatParallelLine(start, 0, 0, false),
+            "\r--  --      0     0     2     2  --:--:-- --:--:-- --:--:--     0      ");
+  ParallelSnapshot done;
+  done.downloaded = 3000006;
+  done.download_total = 3000006;
+  done.upload_known = false;
+  done.added = 2;
+  EXPECT_EQ(FormatParallelLine(done, 249561088, 0, true),
+            "\r100 --  2929k     0     2     0  --:--:-- --:--:-- --:--:--  238M     \n");
+}
+
+TEST(ParallelMeter, TimesAndPercentages) {
+  ParallelSnapshot s;
+  s.downloaded = 250;
+  s.download_total = 1000;
+  s.uploaded = 10;
+  s.upload_total = 20;
+  s.added = 3;
+  s.running = 1;
+  // 1000 bytes at 10 B/s: 100 s in all, 75 s left; 62 s spent.
+  EXPECT_EQ(FormatParallelLine(s, 10, 62, false),
+            "\r 25  50   250    10     3     1   0:01:40  0:01:02  0:01:15    10      ");
+}
+
+TEST(ParallelMeter, DrawsAtMostEveryHalfSecondAndAlwaysAtTheEnd) {
+  std::string out;
+  ParallelMeter meter(0, [&](absl::string_view text) { out.append(text.data(), text.size()); });
+  ParallelSnapshot s;
+  s.download_known = false;
+  meter.Tick(s, 0, false);
+  meter.Tick(s, 400000, false);   // too soon
+  meter.Tick(s, 600000, false);   // drawn
+  meter.Tick(s, 700000, true);    // the final line, always
+  size_t lines = 0;
+  for (char c : out) lines += c == '\r';
+  EXPECT_EQ(lines, 3u);
+  EXPECT_EQ(out.substr(0, FormatParallelHeader().size()), FormatParallelHeader());
+  EXPECT_EQ(out.back(), '\n');
+}
+
+TEST(ParallelMeter, SpeedOverTheRunThenTheLastTenLines) {
+  std::vector<std::string> lines;
+  ParallelMeter meter(0, [&](absl::string_view text) { lines.emplace_back(text); });
+  ParallelSnapshot s;
+  s.download_known = false;
+  // 1000 bytes a second for 20 seconds, then nothing for 10 seconds.
+  for (int second = 1; second <= 30; ++second) {
+    s.downloaded = std::min(second, 20) * 1000;
+    meter.Tick(s, second * 1000000LL, false);
+  }
+  // At 30 s the last ten lines span 21..30 s, in which 0 bytes came.
+  EXPECT_NE(lines.back().find("--:--:--     0      "), std::string::npos) << lines.back();
+  // At 10 s (ten lines, the oldest at 1 s): 9000 bytes in 9 s.
+  EXPECT_NE(lines[10].find(" 1000      "), std::string::npos) << lines[10];
+}
+
 }  // namespace
 }  // namespace strata::cli
