@@ -147,7 +147,9 @@ void Runtime::OnLayerLog(Connection* conn, const std::string& layer, int32_t lev
   if (level > STRATA_LOG_INFO || !Wants(STRATA_EVENT_TRACE)) return;
   // A connection being set up belongs to the transfer it is made for;
   // one that carries several has no one owner.
-  PoolEntry* e = conn ? pool_->Find(conn) : nullptr;
+  // (While the runtime is destroyed the pool is gone: connections shutting
+  // down still log.)
+  PoolEntry* e = conn && pool_ ? pool_->Find(conn) : nullptr;
   Emit(STRATA_EVENT_TRACE, conn ? conn->target().hop : 0, layer, message, "", 0, 0, "", 0,
        e ? e->connecting_for : nullptr);
 }

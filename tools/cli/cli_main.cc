@@ -856,7 +856,9 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     context.url = error.url[0] != '\0' ? absl::string_view(error.url)
                                        : absl::string_view(url);
     code = ExitCodeFor(status, context);
-    summary.errormsg = t.writer_failed && !t.write_error.empty()
+    summary.errormsg = status == STRATA_E_HTTP_STATUS && summary.http_code >= 400
+                           ? absl::StrCat("The requested URL returned error: ", summary.http_code)  // curl's words
+                       : t.writer_failed && !t.write_error.empty()
                            ? t.write_error
                            : (error.message[0] != '\0'
                                   ? InCliTerms(error.message, Hints())
