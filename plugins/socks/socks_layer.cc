@@ -1,5 +1,6 @@
 #include "plugins/socks/socks_layer.h"
 
+#include <string.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -18,8 +19,9 @@ namespace {
 constexpr size_t kReadChunk = 4096;
 
 void Wipe(std::string* s) {
-  // The auth request holds the password: clear it before letting it go.
-  std::fill(s->begin(), s->end(), '\0');
+  // The auth request holds the password: clear it before letting it go
+  // (explicit_bzero, which the compiler may not drop as a dead store).
+  if (!s->empty()) explicit_bzero(s->data(), s->size());
   std::string().swap(*s);
 }
 
