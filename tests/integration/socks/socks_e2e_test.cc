@@ -134,6 +134,15 @@ class SocksEnvironment : public ::testing::Environment {
 const ::testing::Environment* const kEnvironment =
     ::testing::AddGlobalTestEnvironment(new SocksEnvironment());
 
+// Traces collects every event's message (what `strata -v` shows).
+struct Traces {
+  std::string all;
+  static void Record(void* user, const strata_event* e) {
+    auto* self = static_cast<Traces*>(user);
+    self->all += std::string(e->layer) + ": " + (e->message ? e->message : "") + "\n";
+  }
+};
+
 // --- microsocks -------------------------------------------------------------
 
 class MicrosocksTest : public ::testing::Test {
@@ -229,10 +238,17 @@ TEST_F(MicrosocksTest, UsernameAndPasswordOptions) {
   ASSERT_TRUE(proxy.Start(&e)) << e;
   RuntimePtr rt = Runtime(proxy, "{\"username\": \"alice\", \"password\": \"s3cret\"}");
   ASSERT_TRUE(rt);
+  Traces traces;
+  strata_runtime_set_event_callback(rt.get(), &Traces::Record, &traces, ~0u);
   FetchResult r = Fetch(rt.get(), PlainUrl(), "socks-http");
   ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
   EXPECT_EQ(r.body(), "proto=HTTP/1.1 alpn=\n");
   EXPECT_TRUE(proxy.WaitForLog("connected to localhost")) << proxy.Log();
+  // The exchange is in the trace; the password is not.
+  EXPECT_NE(traces.all.find("asked for username/password; sending them (not logged)"),
+            std::string::npos)
+      << traces.all;
+  EXPECT_EQ(traces.all.find("s3cret"), std::string::npos) << traces.all;
 }
 
 TEST_F(MicrosocksTest, CredentialsFromTheProxyUrl) {
