@@ -19,7 +19,8 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 all=(hpack_decoder_fuzzer hpack_roundtrip_fuzzer h2_session_fuzzer h1_response_fuzzer
-     connect_reply_fuzzer url_fuzzer config_fuzzer h2_upgrade_fuzzer decoder_fuzzer cookie_fuzzer)
+     connect_reply_fuzzer url_fuzzer config_fuzzer h2_upgrade_fuzzer decoder_fuzzer cookie_fuzzer
+     socks_reply_fuzzer)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 output_base="${FUZZ_OUTPUT_BASE:-/root/.cache/bazel-ob-fuzz}"

@@ -13,6 +13,8 @@ PACKAGES=(
   libpsl-dev
   # Real peers and reference clients started by tests, the demo and benchmarks.
   nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
+  # The SOCKS5 proxy the socks plugin's tests run (tests/integration/socks).
+  microsocks
   # Scripted hostile HTTP/2 servers (tests/hostile/h2_server) on a real h2 library.
   python3-h2
   # The br and zstd encoders of the content-coding test peer (tests/integration/decoding).
