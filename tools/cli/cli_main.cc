@@ -27,8 +27,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "strata/strata.h"
+#include "tools/cli/content_disposition.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/help.h"
+#include "tools/cli/multipart.h"
 #include "tools/cli/options.h"
 #include "tools/cli/output_sink.h"
 #include "tools/cli/progress_meter.h"
@@ -40,6 +42,7 @@
 #include "tools/cli/netrc.h"
 #include "tools/cli/url_glob.h"
 #include "tools/cli/verbose.h"
+#include "tools/cli/warning.h"
 #include "tools/cli/write_out.h"
 
 namespace strata::cli {
@@ -113,6 +116,11 @@ struct Transfer {
   // -Z: the URL the runtime's events last named for this transfer, to tell
   // concurrent transfers' events apart (Cli::Attribute).
   std::string event_url;
+  // -J: the -O file's name is still to come from a Content-Disposition
+  // header; |file| is the -O file (its URL name, "" if the URL has none).
+  bool name_from_header = false;
+  OutputSink* file = nullptr;
+  std::string file_url_name;
 
   void Dump(absl::string_view text) {
     if (dump != nullptr && !text.empty()) dump->Write(text).IgnoreError();
@@ -144,6 +152,17 @@ struct Job {
   // -T: the file read as the request body (stdin is not closed).
   std::unique_ptr<FILE, int (*)(FILE*)> upload{nullptr, fclose};
   FILE* upload_stream = nullptr;
+  // -F: this transfer's pass over the multipart body.
+  std::unique_ptr<MultipartReader> form;
+
+  static strata_status ReadForm(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
+    MultipartReader* form = static_cast<Job*>(user)->form.get();
+    absl::StatusOr<size_t> n = form->Read(reinterpret_cast<char*>(buf), cap);
+    if (!n.ok()) return STRATA_E_IO;
+    *out_read = *n;
+    *out_eos = form->done() ? 1 : 0;
+    return STRATA_OK;
+  }
 
   static strata_status ReadUpload(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
     FILE* in = static_cast<Job*>(user)->upload_stream;
@@ -176,6 +195,12 @@ class Cli {
   // attempt's error (a failure), then "Problem : <class>. Will retry in N
   // seconds. M retries left.", and starts the transfer's view afresh.
   void OnRetry(Transfer* t, const strata_event& event);
+  // NameFromHeader (-J) opens the -O file under the name a
+  // Content-Disposition line of |head| gives, as curl 7.88 does.
+  void NameFromHeader(Transfer* t, absl::string_view head);
+  // BuildForm lays out -F's body and returns its Content-Type; a non-zero
+  // *code is a failure, already reported.
+  std::string BuildForm(int* code);
   // PrepareJob builds the request for URL |index| and where its body goes;
   // a non-zero result is a setup failure, already reported.
   int PrepareJob(size_t index, const std::string& body,
@@ -211,6 +236,7 @@ class Cli {
   std::unique_ptr<std::ofstream> etag_sink_;  // --etag-save
   std::optional<std::string> netrc_text_;     // -n: the file, once read ("" if none)
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
+  std::optional<MultipartBody> form_;  // -F
 };
 
 std::optional<std::string> Cli::NetrcAuthorization(const std::string& url) {
@@ -315,6 +341,7 @@ void Cli::OnEvent(void* user, const strata_event* event) {
       break;
     case STRATA_EVENT_DATA_IN: {
       t->hop_response_started = true;
+      if (t->name_from_header) cli->NameFromHeader(t, event->message);
       // -Z: events are matched to transfers by URL only, which cannot be
       // exact for every hop, so -i prints the final response's head from
       // the response itself (FinishJob) rather than from events.
@@ -347,6 +374,15 @@ void Cli::OnEvent(void* user, const strata_event* event) {
 
 strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
   Transfer* t = static_cast<Transfer*>(user);
+  if (t->name_from_header) {
+    // -J: no Content-Disposition name came; the URL's name it is.
+    t->name_from_header = false;
+    if (t->file_url_name.empty() && !t->writer_failed) {
+      t->writer_failed = true;
+      t->write_error = "Failure writing output to destination";
+    }
+  }
+  if (t->writer_failed) return STRATA_E_BODY;
   // The runtime stops -f transfers at the head; this guards the case where
   // body bytes of an error response still arrive.
   if (t->fail_on_error && t->heads.status() >= 400) return STRATA_OK;
@@ -372,6 +408,54 @@ strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
   t->downloaded += static_cast<int64_t>(len);
   if (t->meter) t->meter->Update(t->downloaded, NowUs());
   return STRATA_OK;
+}
+
+void Cli::NameFromHeader(Transfer* t, absl::string_view head) {
+  for (absl::string_view line : SplitLines(head)) {
+    if (!IsContentDispositionLine(line)) continue;
+    // The first Content-Disposition line decides, whichever response of
+    // the transfer (a redirect's too) carries it.
+    t->name_from_header = false;
+    std::optional<std::string> name = FilenameFromContentDisposition(line);
+    if (!name) return;
+    std::string path = options_.output_dir ? absl::StrCat(*options_.output_dir, "/", *name) : *name;
+    absl::Status opened = options_.create_dirs ? CreateParentDirectories(path) : absl::OkStatus();
+    if (opened.ok()) opened = t->file->OpenNew(path);
+    if (!opened.ok()) {
+      // curl: the reason as a warning, then "Failed writing header" (23).
+      if (!options_.silent) WriteStderr(FormatCurlWarning(opened.message()));
+      t->writer_failed = true;
+      t->write_error = "Failed writing header";
+    }
+    return;
+  }
+}
+
+std::string Cli::BuildForm(int* code) {
+  *code = kExitOk;
+  // The request's type: the first -H Content-Type's ("" if it removes
+  // it), else multipart/form-data; curl adds the boundary to either.
+  std::optional<std::string> user_type;
+  for (const HeaderArg& header : options_.headers) {
+    if (absl::EqualsIgnoreCase(header.name, "Content-Type")) {
+      user_type = header.value;
+      break;
+    }
+  }
+  const std::string boundary = RandomBoundary();
+  std::vector<std::string> warnings;
+  absl::StatusOr<MultipartBody> body =
+      BuildMultipartBody(options_.form, user_type.value_or("multipart/form-data"), boundary, &warnings);
+  if (!options_.silent) {
+    for (const std::string& warning : warnings) WriteStderr(FormatCurlWarning(warning));
+  }
+  if (!body.ok()) {
+    *code = kExitReadError;
+    ReportError(*code, body.status().message());
+    return "";
+  }
+  form_ = *std::move(body);
+  return FormContentTypeHeader(user_type, boundary);
 }
 
 int Cli::CreateRuntime() {
@@ -455,15 +539,16 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   if (index < options_.outputs.size()) {
     const OutputTarget& target = options_.outputs[index];
     std::string path = target.path;
+    const bool name_from_header = options_.remote_header_name && target.kind == OutputTarget::Kind::kRemoteName;
     if (target.kind == OutputTarget::Kind::kRemoteName) {
       path = RemoteName(url);
-      if (path.empty()) {
+      if (path.empty() && !name_from_header) {
         ReportError(kExitWriteError,
                     absl::StrCat("Remote file name has no length: ", url));
         return kExitWriteError;
       }
     }
-    if (options_.output_dir) path = absl::StrCat(*options_.output_dir, "/", path);
+    if (options_.output_dir && !path.empty()) path = absl::StrCat(*options_.output_dir, "/", path);
     if (options_.create_dirs) {
       if (absl::Status made = CreateParentDirectories(path); !made.ok()) {
         ReportError(kExitWriteError, made.message());
@@ -477,6 +562,11 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     }
     job.file_sink = OutputSink::ForFile(path, /*append=*/job.resume_from > 0);
     sink = job.file_sink.get();
+    if (name_from_header) {
+      job.t.name_from_header = true;
+      job.t.file = sink;
+      job.t.file_url_name = path;
+    }
   }
 
   strata_request* request = nullptr;
@@ -542,6 +632,11 @@ int Cli::PrepareJob(size_t index, const std::string& body,
       return kExitReadError;
     }
     if (strata_status s = strata_request_set_body_reader(request, length, &Job::ReadUpload, &job); s != STRATA_OK) {
+      return setup_failed(s, "request body refused");
+    }
+  } else if (form_) {
+    job.form = std::make_unique<MultipartReader>(&*form_);
+    if (strata_status s = strata_request_set_body_reader(request, form_->size, &Job::ReadForm, &job); s != STRATA_OK) {
       return setup_failed(s, "request body refused");
     }
   } else if (!options_.data.empty() && !options_.get) {
@@ -920,6 +1015,16 @@ int Cli::Run() {
     }
   }
   std::vector<RequestHeader> headers = BuildRequestHeaders(options_);
+  if (!options_.form.empty()) {
+    int code = kExitOk;
+    std::string type = BuildForm(&code);
+    if (code != kExitOk) return code;
+    // The form's Content-Type replaces the user's (curl's rule).
+    headers.erase(std::remove_if(headers.begin(), headers.end(),
+                                 [](const RequestHeader& h) { return absl::EqualsIgnoreCase(h.name, "Content-Type"); }),
+                  headers.end());
+    headers.push_back({"Content-Type", type});
+  }
   if (options_.etag_compare) {
     // curl sends the file's first line as it is; an empty file gives "".
     std::ifstream in(*options_.etag_compare);
@@ -1051,6 +1156,10 @@ int RunCli(int argc, char** argv) {
                              "information\n"));
     // A -K file that cannot be read is curl's 26; other mistakes are 2.
     return absl::IsNotFound(options.status()) ? kExitReadError : kExitInit;
+  }
+  if (options->method_conflict) {
+    if (!options->silent) WriteStderr(FormatCurlWarning(*options->method_conflict));
+    return kExitInit;
   }
   if (options->remote_name_all) {
     // Every URL without an -o of its own is saved as -O would save it.
