@@ -419,11 +419,13 @@ void Cli::NameFromHeader(Transfer* t, absl::string_view head) {
     std::optional<std::string> name = FilenameFromContentDisposition(line);
     if (!name) return;
     std::string path = options_.output_dir ? absl::StrCat(*options_.output_dir, "/", *name) : *name;
-    absl::Status opened = options_.create_dirs ? CreateParentDirectories(path) : absl::OkStatus();
+    absl::Status opened = name->empty()         ? absl::InvalidArgumentError("Remote filename has no length!")
+                          : options_.create_dirs ? CreateParentDirectories(path)
+                                                 : absl::OkStatus();
     if (opened.ok()) opened = t->file->OpenNew(path);
     if (!opened.ok()) {
       // curl: the reason as a warning, then "Failed writing header" (23).
-      if (!options_.silent) WriteStderr(FormatCurlWarning(opened.message()));
+      if (!options_.silent) WriteStderr(FormatCurlWarning(absl::StrCat(opened.message(), "\n")));
       t->writer_failed = true;
       t->write_error = "Failed writing header";
     }

@@ -930,7 +930,7 @@ absl::StatusOr<CliOptions> ParseCommandLine(int argc,
     options.method_conflict =
         absl::StrCat("You can only select one HTTP request method! You asked for both ",
                      options.upload_file ? "PUT (-T, --upload-file)" : "POST (-d, --data)",
-                     " and multipart formpost (-F, --form).");
+                     " and multipart formpost (-F, --form).\n");
   }
   return options;
 }
