@@ -237,6 +237,12 @@ class Cli {
   std::optional<std::string> netrc_text_;     // -n: the file, once read ("" if none)
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
   std::optional<MultipartBody> form_;  // -F
+  // -F bodies up to kFormInMemoryMax are sent from memory, so a 307/308
+  // redirect or a retry can send them again (as curl does); larger ones
+  // stream from their files (and a 307/308 then fails: the runtime cannot
+  // replay a reader).
+  static constexpr int64_t kFormInMemoryMax = 1 << 20;
+  std::optional<std::string> form_bytes_;
 };
 
 std::optional<std::string> Cli::NetrcAuthorization(const std::string& url) {
@@ -456,6 +462,15 @@ std::string Cli::BuildForm(int* code) {
     ReportError(*code, body.status().message());
     return "";
   }
+  if (body->size <= kFormInMemoryMax) {
+    absl::StatusOr<std::string> bytes = MultipartBodyBytes(*body);
+    if (!bytes.ok()) {
+      *code = kExitReadError;
+      ReportError(*code, bytes.status().message());
+      return "";
+    }
+    form_bytes_ = *std::move(bytes);
+  }
   form_ = *std::move(body);
   return FormContentTypeHeader(user_type, boundary);
 }
@@ -636,6 +651,10 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     if (strata_status s = strata_request_set_body_reader(request, length, &Job::ReadUpload, &job); s != STRATA_OK) {
       return setup_failed(s, "request body refused");
     }
+  } else if (form_bytes_) {
+    if (strata_status s = strata_request_set_body(request, form_bytes_->data(), form_bytes_->size()); s != STRATA_OK) {
+      return setup_failed(s, "request body refused");
+    }
   } else if (form_) {
     job.form = std::make_unique<MultipartReader>(&*form_);
     if (strata_status s = strata_request_set_body_reader(request, form_->size, &Job::ReadForm, &job); s != STRATA_OK) {
@@ -690,7 +709,8 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
   summary.url_effective = url;
   summary.method = job.method;
   if (t.meter) {
-    if (status == STRATA_OK) t.meter->SetUpload(body_size, body_size);
+    const int64_t upload = form_ ? form_->size : static_cast<int64_t>(body_size);
+    if (status == STRATA_OK) t.meter->SetUpload(upload, upload);
     t.meter->Finish(NowUs());
   }
 
@@ -841,7 +861,7 @@ int Cli::RunOne(size_t index, const std::string& body,
         options_.progress_bar ? ProgressMeter::Style::kBar
                               : ProgressMeter::Style::kMeter,
         TerminalWidth(), [](absl::string_view text) { WriteStderr(text); });
-    t.meter->SetUpload(static_cast<int64_t>(body.size()), 0);
+    t.meter->SetUpload(form_ ? form_->size : static_cast<int64_t>(body.size()), 0);
     t.meter->Start(NowUs());
   }
   verbose_.Reset(job.method);

@@ -319,23 +319,40 @@ absl::StatusOr<MultipartBody> BuildMultipartBody(const std::vector<FormField>& f
   return body;
 }
 
+absl::StatusOr<std::string> MultipartBodyBytes(const MultipartBody& body) {
+  std::string out(static_cast<size_t>(body.size), '\0');
+  MultipartReader reader(&body);
+  size_t filled = 0;
+  while (!reader.done()) {
+    absl::StatusOr<size_t> n = reader.Read(out.data() + filled, out.size() - filled);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    filled += *n;
+  }
+  if (!reader.done() || filled != out.size()) return absl::DataLossError("the form's files changed size");
+  return out;
+}
+
 MultipartReader::~MultipartReader() {
   if (fd_ >= 0) close(fd_);
 }
 
 absl::StatusOr<size_t> MultipartReader::Read(char* buf, size_t cap) {
   size_t filled = 0;
-  while (filled < cap && !done()) {
+  // Finished segments are left at once, so done() turns true with the
+  // read that returns the last byte.
+  while (!done()) {
     const FormSegment& segment = body_->segments[index_];
     const int64_t length = segment.path.empty() ? static_cast<int64_t>(segment.bytes.size()) : segment.size;
-    const size_t want = static_cast<size_t>(std::min<int64_t>(length - offset_, static_cast<int64_t>(cap - filled)));
-    if (want == 0) {
+    if (offset_ >= length) {
       if (fd_ >= 0) close(fd_);
       fd_ = -1;
       ++index_;
       offset_ = 0;
       continue;
     }
+    if (filled == cap) break;
+    const size_t want = static_cast<size_t>(std::min<int64_t>(length - offset_, static_cast<int64_t>(cap - filled)));
     if (segment.path.empty()) {
       std::memcpy(buf + filled, segment.bytes.data() + offset_, want);
       filled += want;

@@ -71,6 +71,11 @@ std::string EscapeFormName(absl::string_view name);
 // nullopt.
 std::optional<std::string> GuessContentType(absl::string_view filename);
 
+// MultipartBodyBytes reads all of |body| into memory (for a small body,
+// which can then be sent again on a 307/308 redirect or a retry: a
+// streamed body cannot be replayed).
+absl::StatusOr<std::string> MultipartBodyBytes(const MultipartBody& body);
+
 // MultipartReader streams a body; it borrows |body|, which must outlive
 // it. Files are opened one at a time as their bytes are reached.
 class MultipartReader {

@@ -35,6 +35,9 @@ std::string ReadAll(const MultipartBody& body, size_t chunk) {
     EXPECT_TRUE(n.ok()) << n.status();
     if (!n.ok() || *n == 0) break;
     out.append(buf.data(), *n);
+    // done() with the read that returns the last byte (the body reader's
+    // end of stream).
+    if (reader.done()) break;
   }
   EXPECT_TRUE(reader.done());
   return out;
@@ -52,6 +55,11 @@ std::string Build(const std::vector<std::string>& args, const std::string& type 
   EXPECT_EQ(static_cast<int64_t>(whole.size()), body->size);
   EXPECT_EQ(ReadAll(*body, 1), whole);  // the same bytes however it is read
   EXPECT_EQ(ReadAll(*body, 7), whole);
+  absl::StatusOr<std::string> bytes = MultipartBodyBytes(*body);
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  if (bytes.ok()) {
+    EXPECT_EQ(*bytes, whole);
+  }
   return whole;
 }
 
@@ -175,6 +183,7 @@ TEST(Multipart, AFileThatShrinksIsAnError) {
   absl::StatusOr<MultipartBody> body = BuildMultipartBody({Field("f=@" + path)}, "multipart/form-data", kB, &warnings);
   ASSERT_TRUE(body.ok());
   TempFile("shrink.bin", "short");
+  EXPECT_FALSE(MultipartBodyBytes(*body).ok());
   MultipartReader reader(&*body);
   char buf[4096];
   absl::Status status;
