@@ -328,6 +328,24 @@ TEST(CliForm, RedirectsResendOrDropTheForm) {
   }
 }
 
+// Unlike curl, strata cannot send a streamed body (over 1 MiB) again: a
+// 307 then stops with a clear error (exit 47), after one request.
+TEST(CliForm, AStreamedFormIsNotResentOnA307) {
+  ScriptedPeer peer({{ReadRequest(),
+                      Send("HTTP/1.1 307 Temporary Redirect\r\nLocation: /q\r\nContent-Length: 0\r\n\r\n"),
+                      ReadRequest(), Send(kOk), Close()}});
+  ProcessOptions o;
+  o.argv = {RunfilePath("tools/strata"), "-sS", "-L", "-F", "huge=@" + Fixture().huge, peer.Url("/p")};
+  o.env = {{"HOME", TestTmpDir()}};
+  RunResult run = RunProcess(o, seconds(30));
+  EXPECT_EQ(run.exit.exit_code, 47) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("needs the request body again, but it came from a reader that cannot be replayed"),
+            std::string::npos)
+      << run.stderr_text;
+  peer.WaitForScripts(std::chrono::milliseconds(500));
+  EXPECT_EQ(peer.AllRequests().size(), 1u);
+}
+
 // 17-18: a file that cannot be opened: curl's message, exit 26, and
 // nothing is sent.
 TEST(CliForm, MissingFiles) {
