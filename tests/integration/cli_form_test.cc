@@ -328,6 +328,48 @@ TEST(CliForm, RedirectsResendOrDropTheForm) {
   }
 }
 
+// Dechunk undoes chunked framing (the two sides cut chunks differently).
+std::string Dechunk(const std::string& body) {
+  std::string out;
+  size_t at = 0;
+  while (at < body.size()) {
+    size_t line_end = body.find("\r\n", at);
+    if (line_end == std::string::npos) return "<bad chunking>";
+    size_t size = std::stoul(body.substr(at, line_end - at), nullptr, 16);
+    if (size == 0) break;
+    out += body.substr(line_end + 2, size);
+    at = line_end + 2 + size + 2;
+  }
+  return out;
+}
+
+// A pipe (/dev/stdin fed by sh) is streamed to its end and the body sent
+// chunked, as curl sends it; the parts are the same.
+TEST(CliForm, APipeIsSentChunked) {
+  std::string requests[2];
+  for (int side = 0; side < 2; ++side) {
+    ScriptedPeer peer({{ReadRequest(), Send(kOk), Close()}});
+    ProcessOptions o;
+    o.argv = {"/bin/sh", "-c", "printf 'piped\\n' | \"$0\" \"$@\"",
+              side == 0 ? "/usr/bin/curl" : RunfilePath("tools/strata"),
+              "-sS", "-F", "a=@/dev/stdin", "-F", "b=1", peer.Url("/p")};
+    o.env = {{"HOME", TestTmpDir()}};
+    RunResult run = RunProcess(o, seconds(30));
+    EXPECT_EQ(run.exit.exit_code, 0) << side << run.stderr_text;
+    EXPECT_EQ(run.stdout_text, "ok\n");
+    peer.WaitForScripts(std::chrono::milliseconds(2000));
+    std::vector<std::string> all = peer.AllRequests();
+    ASSERT_EQ(all.size(), 1u) << side;
+    requests[side] = all[0];
+    EXPECT_EQ(HeaderValue(all[0], "Transfer-Encoding"), "chunked") << all[0];
+    EXPECT_EQ(HeaderValue(all[0], "Content-Length"), "") << all[0];
+  }
+  EXPECT_EQ(NormalizeBoundaries(Dechunk(Body(requests[1]))), NormalizeBoundaries(Dechunk(Body(requests[0]))));
+  EXPECT_NE(Dechunk(Body(requests[1])).find("filename=\"stdin\"\r\nContent-Type: application/octet-stream\r\n\r\npiped\n\r\n"),
+            std::string::npos)
+      << requests[1];
+}
+
 // Unlike curl, strata cannot send a streamed body (over 1 MiB) again: a
 // 307 then stops with a clear error (exit 47), after one request.
 TEST(CliForm, AStreamedFormIsNotResentOnA307) {

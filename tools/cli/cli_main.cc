@@ -238,9 +238,10 @@ class Cli {
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
   std::optional<MultipartBody> form_;  // -F
   // -F bodies up to kFormInMemoryMax are sent from memory, so a 307/308
-  // redirect or a retry can send them again (as curl does); larger ones
-  // stream from their files (and a 307/308 then fails: the runtime cannot
-  // replay a reader).
+  // redirect or a retry can send them again (as curl does); larger ones,
+  // and those reading a pipe (size unknown: sent chunked), stream from
+  // their files (and a 307/308 then fails: the runtime cannot replay a
+  // reader).
   static constexpr int64_t kFormInMemoryMax = 1 << 20;
   std::optional<std::string> form_bytes_;
 };
@@ -462,7 +463,7 @@ std::string Cli::BuildForm(int* code) {
     ReportError(*code, body.status().message());
     return "";
   }
-  if (body->size <= kFormInMemoryMax) {
+  if (body->size >= 0 && body->size <= kFormInMemoryMax) {
     absl::StatusOr<std::string> bytes = MultipartBodyBytes(*body);
     if (!bytes.ok()) {
       *code = kExitReadError;
@@ -709,7 +710,7 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
   summary.url_effective = url;
   summary.method = job.method;
   if (t.meter) {
-    const int64_t upload = form_ ? form_->size : static_cast<int64_t>(body_size);
+    const int64_t upload = form_ ? std::max<int64_t>(form_->size, 0) : static_cast<int64_t>(body_size);
     if (status == STRATA_OK) t.meter->SetUpload(upload, upload);
     t.meter->Finish(NowUs());
   }
@@ -861,7 +862,7 @@ int Cli::RunOne(size_t index, const std::string& body,
         options_.progress_bar ? ProgressMeter::Style::kBar
                               : ProgressMeter::Style::kMeter,
         TerminalWidth(), [](absl::string_view text) { WriteStderr(text); });
-    t.meter->SetUpload(form_ ? form_->size : static_cast<int64_t>(body.size()), 0);
+    t.meter->SetUpload(form_ ? std::max<int64_t>(form_->size, 0) : static_cast<int64_t>(body.size()), 0);
     t.meter->Start(NowUs());
   }
   verbose_.Reset(job.method);

@@ -68,10 +68,9 @@ struct Part {
   std::optional<std::string> name;
   std::optional<std::string> filename;
   std::optional<std::string> type;  // ;type=
-  std::string data;                 // the bytes (kData, or a kFile read whole)
+  std::string data;                 // kData: the bytes
   std::string path;                 // kFile: the file, named for its type too
-  bool in_memory = false;           // kFile: read whole (not a regular file)
-  int64_t file_size = 0;            // kFile streamed
+  int64_t file_size = 0;            // kFile: -1 for a pipe or device (unknown)
   std::vector<std::string> headers;  // the user's, in order
   std::vector<Part> subparts;        // kMultipart
   std::string boundary;              // kMultipart
@@ -124,22 +123,13 @@ class Builder {
       close(fd);
       return absl::NotFoundError(kReadFailed);
     }
-    if (file_names_part && !part.filename) part.filename = BaseName(piece.data);
-    if (S_ISREG(st.st_mode)) {
-      close(fd);
-      part.kind = Part::Kind::kFile;
-      part.path = piece.data;
-      part.file_size = st.st_size;
-      return part;
-    }
-    // A pipe or a device: its size is only known once read.
-    absl::StatusOr<std::string> content = ReadAll(fd);
     close(fd);
-    if (!content.ok()) return content.status();
-    part.kind = Part::Kind::kFile;  // still a file part for Content-Type
+    if (file_names_part && !part.filename) part.filename = BaseName(piece.data);
+    part.kind = Part::Kind::kFile;
     part.path = piece.data;
-    part.in_memory = true;
-    part.data = *std::move(content);
+    // A pipe or a device is read to its end while the body is sent, its
+    // size unknown until then (curl sends such a body chunked).
+    part.file_size = S_ISREG(st.st_mode) ? st.st_size : -1;
     return part;
   }
 
@@ -222,16 +212,14 @@ class Builder {
         Append(out, part.data);
         break;
       case Part::Kind::kFile:
-        if (part.in_memory) {
-          Append(out, part.data);
-        } else {
-          FormSegment file;
-          file.path = part.path;
-          file.size = part.file_size;
-          out->segments.push_back(std::move(file));
-          out->size += part.file_size;
-        }
+      {
+        FormSegment file;
+        file.path = part.path;
+        file.size = part.file_size;
+        out->segments.push_back(std::move(file));
+        out->size = out->size < 0 || part.file_size < 0 ? -1 : out->size + part.file_size;
         break;
+      }
       case Part::Kind::kMultipart:
         LayParts(part.subparts, part.boundary, TypeMatches(*type, "multipart/form-data"), out);
         break;
@@ -254,7 +242,7 @@ class Builder {
   static void Append(MultipartBody* out, absl::string_view bytes) {
     if (out->segments.empty() || !out->segments.back().path.empty()) out->segments.emplace_back();
     out->segments.back().bytes.append(bytes.data(), bytes.size());
-    out->size += static_cast<int64_t>(bytes.size());
+    if (out->size >= 0) out->size += static_cast<int64_t>(bytes.size());
   }
 
   std::vector<std::string>* warnings_;
@@ -320,6 +308,7 @@ absl::StatusOr<MultipartBody> BuildMultipartBody(const std::vector<FormField>& f
 }
 
 absl::StatusOr<std::string> MultipartBodyBytes(const MultipartBody& body) {
+  if (body.size < 0) return absl::FailedPreconditionError("the form's size is unknown");
   std::string out(static_cast<size_t>(body.size), '\0');
   MultipartReader reader(&body);
   size_t filled = 0;
@@ -344,7 +333,7 @@ absl::StatusOr<size_t> MultipartReader::Read(char* buf, size_t cap) {
   while (!done()) {
     const FormSegment& segment = body_->segments[index_];
     const int64_t length = segment.path.empty() ? static_cast<int64_t>(segment.bytes.size()) : segment.size;
-    if (offset_ >= length) {
+    if (length >= 0 && offset_ >= length) {
       if (fd_ >= 0) close(fd_);
       fd_ = -1;
       ++index_;
@@ -352,7 +341,9 @@ absl::StatusOr<size_t> MultipartReader::Read(char* buf, size_t cap) {
       continue;
     }
     if (filled == cap) break;
-    const size_t want = static_cast<size_t>(std::min<int64_t>(length - offset_, static_cast<int64_t>(cap - filled)));
+    const size_t want = length < 0 ? cap - filled
+                                   : static_cast<size_t>(std::min<int64_t>(length - offset_,
+                                                                           static_cast<int64_t>(cap - filled)));
     if (segment.path.empty()) {
       std::memcpy(buf + filled, segment.bytes.data() + offset_, want);
       filled += want;
@@ -362,18 +353,28 @@ absl::StatusOr<size_t> MultipartReader::Read(char* buf, size_t cap) {
     if (fd_ < 0) {
       fd_ = open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd_ < 0) return absl::DataLossError(absl::StrCat("can't open '", segment.path, "': ", std::strerror(errno)));
-      if (lseek(fd_, offset_, SEEK_SET) < 0) {
+      if (offset_ > 0 && lseek(fd_, offset_, SEEK_SET) < 0) {
         return absl::DataLossError(absl::StrCat("can't read '", segment.path, "': ", std::strerror(errno)));
       }
     }
     ssize_t n = read(fd_, buf + filled, want);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return absl::DataLossError(absl::StrCat("can't read '", segment.path, "': ", std::strerror(errno)));
+    if (n == 0 && length < 0) {
+      if (fd_ >= 0) close(fd_);
+      fd_ = -1;
+      ++index_;
+      offset_ = 0;
+      continue;
+    }
     if (n == 0) {
       return absl::DataLossError(absl::StrCat("'", segment.path, "' became shorter while it was sent"));
     }
     filled += static_cast<size_t>(n);
     offset_ += n;
+    // A pipe gives what it has; waiting for it to fill |buf| would hold
+    // back bytes that could be sent now.
+    if (length < 0) break;
   }
   return filled;
 }

@@ -4,9 +4,11 @@
 //
 // Building resolves what must be known before the request starts: every
 // file is opened and its size taken (a missing file is curl's exit 26,
-// before anything is sent), standard input ("-") and files that are not
-// regular (pipes) are read into memory, ;headers=@file files are read.
-// The total size is then known, so the request has a Content-Length.
+// before anything is sent), standard input ("-") is read into memory,
+// ;headers=@file files are read. The total size is then known, so the
+// request has a Content-Length, unless a file is not a regular one (a pipe
+// such as /dev/stdin, a device): that one is read to its end while the
+// body is sent, and the body goes chunked, as curl sends it.
 #ifndef STRATA_TOOLS_CLI_MULTIPART_H_
 #define STRATA_TOOLS_CLI_MULTIPART_H_
 
@@ -24,7 +26,7 @@
 namespace strata::cli {
 
 // FormSegment is a run of body bytes: |bytes| itself, or |size| bytes of
-// the file at |path| (when path is not empty).
+// the file at |path| (when path is not empty; size -1: up to its end).
 struct FormSegment {
   std::string bytes;
   std::string path;
@@ -34,7 +36,7 @@ struct FormSegment {
 // MultipartBody is a body ready to send.
 struct MultipartBody {
   std::vector<FormSegment> segments;
-  int64_t size = 0;  // all segments' bytes
+  int64_t size = 0;  // all segments' bytes; -1 when a pipe's is unknown
 };
 
 // FormStdin reads standard input whole (replaceable for tests).

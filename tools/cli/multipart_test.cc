@@ -1,5 +1,7 @@
 #include "tools/cli/multipart.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -175,6 +177,27 @@ TEST(Multipart, FilesAreStreamedNotCopied) {
   std::string streamed = ReadAll(*body, 65536);
   EXPECT_EQ(static_cast<int64_t>(streamed.size()), body->size);
   EXPECT_NE(streamed.find(big), std::string::npos);
+}
+
+// A pipe (here /proc/self/fd/N of a pipe) is not read while the body is
+// built: its part streams to the pipe's end, and the size is unknown.
+TEST(Multipart, PipesStreamWithAnUnknownSize) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const std::string data = "piped\ndata";
+  ASSERT_EQ(write(fds[1], data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  close(fds[1]);
+  const std::string path = "/proc/self/fd/" + std::to_string(fds[0]);
+  std::vector<std::string> warnings;
+  absl::StatusOr<MultipartBody> body = BuildMultipartBody({Field("p=@" + path)}, "multipart/form-data", kB, &warnings);
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(body->size, -1);
+  EXPECT_FALSE(MultipartBodyBytes(*body).ok());
+  std::string streamed = ReadAll(*body, 3);
+  close(fds[0]);
+  EXPECT_EQ(streamed, kDash + "\r\nContent-Disposition: form-data; name=\"p\"; filename=\"" +
+                          std::to_string(fds[0]) + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data +
+                          "\r\n" + kDash + "--\r\n");
 }
 
 TEST(Multipart, AFileThatShrinksIsAnError) {
