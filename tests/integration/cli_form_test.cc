@@ -42,7 +42,7 @@ struct RunSpec {
   std::string stdin_path;
   // Runs before each side with that side's {DIR} (to leave files there).
   std::function<void(const std::string& dir)> setup;
-  PeerScript script;  // instead of answering |response| once
+  std::vector<PeerScript> scripts;  // one per connection, instead of answering |response| once
 };
 
 // RunBoth runs |args| and the peer's URL, first with curl, then with
@@ -51,7 +51,8 @@ struct RunSpec {
 Both RunBoth(const std::vector<std::string>& args, const RunSpec& spec = {}) {
   Both both;
   for (int side = 0; side < 2; ++side) {
-    ScriptedPeer peer({spec.script.empty() ? PeerScript{ReadRequest(), Send(spec.response), Close()} : spec.script});
+    ScriptedPeer peer(spec.scripts.empty() ? std::vector<PeerScript>{{ReadRequest(), Send(spec.response), Close()}}
+                                           : spec.scripts);
     ProcessOptions o;
     o.argv = {side == 0 ? "/usr/bin/curl" : RunfilePath("tools/strata")};
     const std::string dir = MakeTempDir(side == 0 ? "curl-side" : "strata-side");
@@ -313,9 +314,9 @@ TEST(CliForm, LargeFiles) {
 TEST(CliForm, RedirectsResendOrDropTheForm) {
   for (const char* status : {"307 Temporary Redirect", "303 See Other"}) {
     RunSpec spec;
-    spec.script = {ReadRequest(),
-                   Send(std::string("HTTP/1.1 ") + status + "\r\nLocation: /q\r\nContent-Length: 0\r\n\r\n"),
-                   ReadRequest(), Send(kOk), Close()};
+    spec.scripts = {{ReadRequest(),
+                     Send(std::string("HTTP/1.1 ") + status + "\r\nLocation: /q\r\nContent-Length: 0\r\n\r\n"),
+                     ReadRequest(), Send(kOk), Close()}};
     Both b = RunBoth({"-sS", "-L", "-F", "a=1", "-F", "f=@" + Fixture().txt}, spec);
     ExpectSameForm(b);
     ASSERT_EQ(b.curl.requests.size(), 2u) << Describe(b);
@@ -368,6 +369,29 @@ TEST(CliForm, APipeIsSentChunked) {
   EXPECT_NE(Dechunk(Body(requests[1])).find("filename=\"stdin\"\r\nContent-Type: application/octet-stream\r\n\r\npiped\n\r\n"),
             std::string::npos)
       << requests[1];
+}
+
+// --retry sends the form again after a 503, as curl does.
+TEST(CliForm, RetriesSendTheFormAgain) {
+  RunSpec spec;
+  spec.scripts = {
+      {ReadRequest(), Send("HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), Close()},
+      {ReadRequest(), Send(kOk), Close()}};
+  Both b = RunBoth({"-sS", "--retry", "1", "--retry-delay", "1", "-F", "a=1", "-F", "f=@" + Fixture().txt}, spec);
+  ExpectSameForm(b);
+  ASSERT_EQ(b.curl.requests.size(), 2u) << Describe(b);
+  ASSERT_EQ(b.strata.requests.size(), 2u) << Describe(b);
+  EXPECT_EQ(NormalizeBoundaries(Body(b.strata.requests[1])), NormalizeBoundaries(Body(b.curl.requests[1])));
+  EXPECT_EQ(NormalizeBoundaries(Body(b.strata.requests[1])), NormalizeBoundaries(Body(b.strata.requests[0])));
+}
+
+// -F in a -K file, as curl's config syntax has it.
+TEST(CliForm, FromACurlConfigFile) {
+  const std::string config = MakeTempDir("form-config") + "/form.conf";
+  WriteFileOrDie(config, "form = \"a=1\"\n-F \"f=@" + Fixture().txt + ";type=text/x\"\nform-string = \"s=@lit\"\n");
+  Both b = RunBoth({"-sS", "-K", config});
+  ExpectSameForm(b);
+  EXPECT_NE(Body(b.strata.request).find("\r\n\r\n@lit\r\n"), std::string::npos) << Describe(b);
 }
 
 // Unlike curl, strata cannot send a streamed body (over 1 MiB) again: a
@@ -499,6 +523,21 @@ TEST(CliRemoteHeaderName, NamesFromContentDisposition) {
     Both b = RunBoth({"-sS", "-O", "-J", "--output-dir", "{DIR}"}, spec);
     ExpectSameFiles(b, 0);
     EXPECT_EQ(Files(b.strata.dir), c.file + ": ok\n\n") << c.header << Describe(b);
+  }
+}
+
+// With -L the first response that has the header names the file: here
+// the redirect's.
+TEST(CliRemoteHeaderName, ARedirectsHeaderCounts) {
+  for (const char* first : {"Content-Disposition: attachment; filename=\"from-redirect.txt\"\r\n", ""}) {
+    RunSpec spec;
+    spec.scripts = {{ReadRequest(),
+                     Send(std::string("HTTP/1.1 302 Found\r\nLocation: /q\r\nContent-Length: 0\r\n") + first + "\r\n"),
+                     ReadRequest(),
+                     Send(WithDisposition("Content-Disposition: attachment; filename=\"final.txt\"\r\n")), Close()}};
+    Both b = RunBoth({"-sS", "-L", "-O", "-J", "--output-dir", "{DIR}"}, spec);
+    ExpectSameFiles(b, 0);
+    EXPECT_EQ(Files(b.strata.dir), std::string(*first ? "from-redirect.txt" : "final.txt") + ": ok\n\n") << Describe(b);
   }
 }
 
