@@ -1,5 +1,6 @@
 #include "tools/cli/content_disposition.h"
 
+#include <cstdint>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -66,6 +67,31 @@ TEST(ContentDisposition, HostileValues) {
   EXPECT_EQ(Name(";;;;;;;;"), std::nullopt);
   EXPECT_EQ(Name("filename"), std::nullopt);
   EXPECT_EQ(Name("\"\"\"\""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace strata::cli
+
+namespace strata::cli {
+namespace {
+
+// Random header lines: a name never keeps a '/' or '\', never grows past
+// the line (run under ASan too).
+TEST(ContentDisposition, RandomLinesAreSafe) {
+  const std::string alphabet = "filename=\"';/\\ ax\r\n";
+  uint32_t seed = 7;
+  for (int i = 0; i < 5000; ++i) {
+    std::string line = "Content-Disposition: ";
+    for (int k = 0; k < i % 60; ++k) {
+      seed = seed * 1103515245u + 12345u;
+      line.push_back(alphabet[(seed >> 16) % alphabet.size()]);
+    }
+    std::optional<std::string> name = FilenameFromContentDisposition(line);
+    if (!name) continue;
+    EXPECT_EQ(name->find('/'), std::string::npos) << line;
+    EXPECT_EQ(name->find('\\'), std::string::npos) << line;
+    EXPECT_LE(name->size(), line.size());
+  }
 }
 
 }  // namespace

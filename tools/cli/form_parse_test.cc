@@ -1,5 +1,7 @@
 #include "tools/cli/form_parse.h"
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -144,6 +146,44 @@ TEST(FormParse, FieldHeaderFiles) {
   EXPECT_TRUE(ParseFieldHeaders("#only\n#more\n", "h", &warnings).empty());
   // A line starting with a space continues a header, even after a comment.
   EXPECT_EQ(ParseFieldHeaders("#c\n  x\n", "h", &warnings), std::vector<std::string>{"  x"});
+}
+
+}  // namespace
+}  // namespace strata::cli
+
+namespace strata::cli {
+namespace {
+
+// Hostile arguments: every short string over the grammar's characters, and
+// long random ones, parse or fail cleanly (run under ASan too).
+TEST(FormParse, HostileArgumentsNeverCrash) {
+  const std::string alphabet = "a=@<;,\"\\ /tyepfilnamhdrs(";
+  std::string text;
+  std::function<void(size_t)> each = [&](size_t left) {
+    for (bool literal : {false, true}) {
+      absl::StatusOr<ParsedForm> p = ParseFormArgument(text, literal);
+      if (p.ok()) EXPECT_FALSE(p->field.pieces.empty()) << text;
+    }
+    if (left == 0) return;
+    for (char c : alphabet) {
+      text.push_back(c);
+      each(left - 1);
+      text.pop_back();
+    }
+  };
+  each(4);
+  uint32_t seed = 12345;
+  for (int i = 0; i < 2000; ++i) {
+    std::string random(static_cast<size_t>(i % 300), ' ');
+    for (char& c : random) {
+      seed = seed * 1103515245u + 12345u;
+      c = i % 2 ? alphabet[(seed >> 16) % alphabet.size()] : static_cast<char>((seed >> 16) & 0xff);
+    }
+    (void)ParseFormArgument(random, false);
+    (void)ParseFormArgument("n=" + random, false);
+    std::vector<std::string> warnings;
+    (void)ParseFieldHeaders(random, "h", &warnings);
+  }
 }
 
 }  // namespace
