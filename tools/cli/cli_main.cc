@@ -33,9 +33,11 @@
 #include "absl/strings/string_view.h"
 #include "strata/strata.h"
 #include "tools/cli/cli_hints.h"
+#include "tools/cli/content_disposition.h"
 #include "tools/cli/trace_dump.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/help.h"
+#include "tools/cli/multipart.h"
 #include "tools/cli/options.h"
 #include "tools/cli/output_sink.h"
 #include "tools/cli/progress_meter.h"
@@ -47,6 +49,7 @@
 #include "tools/cli/netrc.h"
 #include "tools/cli/url_glob.h"
 #include "tools/cli/verbose.h"
+#include "tools/cli/warning.h"
 #include "tools/cli/write_out.h"
 
 namespace strata::cli {
@@ -142,6 +145,12 @@ struct Transfer {
   // -Z: the URL the runtime's events last named for this transfer, to tell
   // concurrent transfers' events apart (Cli::Attribute).
   std::string event_url;
+  // -J: the -O file's name is still to come from a Content-Disposition
+  // header; |file| is the -O file (its URL name, "" if the URL has none).
+  bool name_from_header = false;
+  OutputSink* file = nullptr;
+  std::string named_path;  // -J: the file the header named (%{filename_effective})
+  std::string file_url_name;
 
   void Dump(absl::string_view text) {
     if (dump != nullptr && !text.empty()) dump->Write(text).IgnoreError();
@@ -174,6 +183,17 @@ struct Job {
   // -T: the file read as the request body (stdin is not closed).
   std::unique_ptr<FILE, int (*)(FILE*)> upload{nullptr, fclose};
   FILE* upload_stream = nullptr;
+  // -F: this transfer's pass over the multipart body.
+  std::unique_ptr<MultipartReader> form;
+
+  static strata_status ReadForm(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
+    MultipartReader* form = static_cast<Job*>(user)->form.get();
+    absl::StatusOr<size_t> n = form->Read(reinterpret_cast<char*>(buf), cap);
+    if (!n.ok()) return STRATA_E_IO;
+    *out_read = *n;
+    *out_eos = form->done() ? 1 : 0;
+    return STRATA_OK;
+  }
 
   static strata_status ReadUpload(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
     FILE* in = static_cast<Job*>(user)->upload_stream;
@@ -211,6 +231,12 @@ class Cli {
   // attempt's error (a failure), then "Problem : <class>. Will retry in N
   // seconds. M retries left.", and starts the transfer's view afresh.
   void OnRetry(Transfer* t, const strata_event& event);
+  // NameFromHeader (-J) opens the -O file under the name a
+  // Content-Disposition line of |head| gives, as curl 7.88 does.
+  void NameFromHeader(Transfer* t, absl::string_view head);
+  // BuildForm lays out -F's body and returns its Content-Type; a non-zero
+  // *code is a failure, already reported.
+  std::string BuildForm(int* code);
   // PrepareJob builds the request for URL |index| and where its body goes;
   // a non-zero result is a setup failure, already reported.
   int PrepareJob(size_t index, const std::string& body,
@@ -259,6 +285,14 @@ class Cli {
   std::unique_ptr<std::ofstream> etag_sink_;  // --etag-save
   std::optional<std::string> netrc_text_;     // -n: the file, once read ("" if none)
   std::vector<Job*> running_;  // -Z: submitted, not yet finished
+  std::optional<MultipartBody> form_;  // -F
+  // -F bodies up to kFormInMemoryMax are sent from memory, so a 307/308
+  // redirect or a retry can send them again (as curl does); larger ones,
+  // and those reading a pipe (size unknown: sent chunked), stream from
+  // their files (and a 307/308 then fails: the runtime cannot replay a
+  // reader).
+  static constexpr int64_t kFormInMemoryMax = 1 << 20;
+  std::optional<std::string> form_bytes_;
 };
 
 std::optional<std::string> Cli::NetrcAuthorization(const std::string& url) {
@@ -433,9 +467,11 @@ void Cli::OnEvent(void* user, const strata_event* event) {
     case STRATA_EVENT_DATA_IN: {
       t->hop_response_started = true;
       t->download_total = ContentLengthOf(event->message);
-      // -Z: events are matched to transfers by URL only, which cannot be
-      // exact for every hop, so -i prints the final response's head from
-      // the response itself (FinishJob) rather than from events.
+      if (t->name_from_header) cli->NameFromHeader(t, event->message);
+      // -Z: events of the runtime's own (not a transfer's) are matched to
+      // transfers by URL, which cannot be exact for every hop, so -i
+      // prints the final response's head from the response itself
+      // (FinishJob) rather than from events.
       if (parallel) break;
       std::string head = t->heads.Feed(event->message);
       t->Dump(head);
@@ -465,6 +501,15 @@ void Cli::OnEvent(void* user, const strata_event* event) {
 
 strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
   Transfer* t = static_cast<Transfer*>(user);
+  if (t->name_from_header) {
+    // -J: no Content-Disposition name came; the URL's name it is.
+    t->name_from_header = false;
+    if (t->file_url_name.empty() && !t->writer_failed) {
+      t->writer_failed = true;
+      t->write_error = "Failure writing output to destination";
+    }
+  }
+  if (t->writer_failed) return STRATA_E_BODY;
   // The runtime stops -f transfers at the head; this guards the case where
   // body bytes of an error response still arrive.
   if (t->fail_on_error && t->heads.status() >= 400) return STRATA_OK;
@@ -501,6 +546,66 @@ strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
   t->downloaded += static_cast<int64_t>(len);
   if (t->meter) t->meter->Update(t->downloaded, NowUs());
   return STRATA_OK;
+}
+
+void Cli::NameFromHeader(Transfer* t, absl::string_view head) {
+  for (absl::string_view line : SplitLines(head)) {
+    if (!IsContentDispositionLine(line)) continue;
+    // The first Content-Disposition line decides, whichever response of
+    // the transfer (a redirect's too) carries it.
+    t->name_from_header = false;
+    std::optional<std::string> name = FilenameFromContentDisposition(line);
+    if (!name) return;
+    std::string path = options_.output_dir ? absl::StrCat(*options_.output_dir, "/", *name) : *name;
+    absl::Status opened = name->empty()         ? absl::InvalidArgumentError("Remote filename has no length!")
+                          : options_.create_dirs ? CreateParentDirectories(path)
+                                                 : absl::OkStatus();
+    if (opened.ok()) opened = t->file->OpenNew(path);
+    if (opened.ok()) t->named_path = path;
+    if (!opened.ok()) {
+      // curl: the reason as a warning, then "Failed writing header" (23).
+      if (!options_.silent) WriteStderr(FormatCurlWarning(absl::StrCat(opened.message(), "\n")));
+      t->writer_failed = true;
+      t->write_error = "Failed writing header";
+    }
+    return;
+  }
+}
+
+std::string Cli::BuildForm(int* code) {
+  *code = kExitOk;
+  // The request's type: the first -H Content-Type's ("" if it removes
+  // it), else multipart/form-data; curl adds the boundary to either.
+  std::optional<std::string> user_type;
+  for (const HeaderArg& header : options_.headers) {
+    if (absl::EqualsIgnoreCase(header.name, "Content-Type")) {
+      user_type = header.value;
+      break;
+    }
+  }
+  const std::string boundary = RandomBoundary();
+  std::vector<std::string> warnings;
+  absl::StatusOr<MultipartBody> body =
+      BuildMultipartBody(options_.form, user_type.value_or("multipart/form-data"), boundary, &warnings);
+  if (!options_.silent) {
+    for (const std::string& warning : warnings) WriteStderr(FormatCurlWarning(warning));
+  }
+  if (!body.ok()) {
+    *code = kExitReadError;
+    ReportError(*code, body.status().message());
+    return "";
+  }
+  if (body->size >= 0 && body->size <= kFormInMemoryMax) {
+    absl::StatusOr<std::string> bytes = MultipartBodyBytes(*body);
+    if (!bytes.ok()) {
+      *code = kExitReadError;
+      ReportError(*code, bytes.status().message());
+      return "";
+    }
+    form_bytes_ = *std::move(bytes);
+  }
+  form_ = *std::move(body);
+  return FormContentTypeHeader(user_type, boundary);
 }
 
 int Cli::CreateRuntime() {
@@ -596,15 +701,16 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   } else if (index < options_.outputs.size()) {
     const OutputTarget& target = options_.outputs[index];
     std::string path = target.path;
+    const bool name_from_header = options_.remote_header_name && target.kind == OutputTarget::Kind::kRemoteName;
     if (target.kind == OutputTarget::Kind::kRemoteName) {
       path = RemoteName(url);
-      if (path.empty()) {
+      if (path.empty() && !name_from_header) {
         ReportError(kExitWriteError,
                     absl::StrCat("Remote file name has no length: ", url));
         return kExitWriteError;
       }
     }
-    if (options_.output_dir) path = absl::StrCat(*options_.output_dir, "/", path);
+    if (options_.output_dir && !path.empty()) path = absl::StrCat(*options_.output_dir, "/", path);
     if (options_.create_dirs) {
       if (absl::Status made = CreateParentDirectories(path); !made.ok()) {
         ReportError(kExitWriteError, made.message());
@@ -619,6 +725,11 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     job.file_sink = OutputSink::ForFile(path, /*append=*/job.resume_from > 0);
     job.output_path = path;
     sink = job.file_sink.get();
+    if (name_from_header) {
+      job.t.name_from_header = true;
+      job.t.file = sink;
+      job.t.file_url_name = path;
+    }
   }
 
   strata_request* request = nullptr;
@@ -686,6 +797,15 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     if (strata_status s = strata_request_set_body_reader(request, length, &Job::ReadUpload, &job); s != STRATA_OK) {
       return setup_failed(s, "request body refused");
     }
+  } else if (form_bytes_) {
+    if (strata_status s = strata_request_set_body(request, form_bytes_->data(), form_bytes_->size()); s != STRATA_OK) {
+      return setup_failed(s, "request body refused");
+    }
+  } else if (form_) {
+    job.form = std::make_unique<MultipartReader>(&*form_);
+    if (strata_status s = strata_request_set_body_reader(request, form_->size, &Job::ReadForm, &job); s != STRATA_OK) {
+      return setup_failed(s, "request body refused");
+    }
   } else if (!options_.data.empty() && !options_.get) {
     if (strata_status s = strata_request_set_body(request, body.data(), body.size());
         s != STRATA_OK) {
@@ -738,11 +858,12 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
   summary.url_effective = url;
   summary.method = job.method;
   summary.urlnum = static_cast<int64_t>(job.index);
-  summary.filename_effective = job.output_path;
+  summary.filename_effective = !job.t.named_path.empty() ? job.t.named_path : job.output_path;
   summary.referer = options_.referer.value_or("");
   summary.version = absl::StrCat("strata/", strata_version());
   if (t.meter) {
-    if (status == STRATA_OK) t.meter->SetUpload(body_size, body_size);
+    const int64_t upload = form_ ? std::max<int64_t>(form_->size, 0) : static_cast<int64_t>(body_size);
+    if (status == STRATA_OK) t.meter->SetUpload(upload, upload);
     t.meter->Finish(NowUs());
   }
 
@@ -914,7 +1035,7 @@ int Cli::RunOne(size_t index, const std::string& body,
         options_.progress_bar ? ProgressMeter::Style::kBar
                               : ProgressMeter::Style::kMeter,
         TerminalWidth(), [](absl::string_view text) { WriteStderr(text); });
-    t.meter->SetUpload(static_cast<int64_t>(body.size()), 0);
+    t.meter->SetUpload(form_ ? std::max<int64_t>(form_->size, 0) : static_cast<int64_t>(body.size()), 0);
     t.meter->Start(NowUs());
   }
   verbose_.Reset(job.method);
@@ -1149,6 +1270,16 @@ int Cli::Run() {
     }
   }
   std::vector<RequestHeader> headers = BuildRequestHeaders(options_);
+  if (!options_.form.empty()) {
+    int code = kExitOk;
+    std::string type = BuildForm(&code);
+    if (code != kExitOk) return code;
+    // The form's Content-Type replaces the user's (curl's rule).
+    headers.erase(std::remove_if(headers.begin(), headers.end(),
+                                 [](const RequestHeader& h) { return absl::EqualsIgnoreCase(h.name, "Content-Type"); }),
+                  headers.end());
+    headers.push_back({"Content-Type", type});
+  }
   if (options_.etag_compare) {
     // curl sends the file's first line as it is; an empty file gives "".
     std::ifstream in(*options_.etag_compare);
@@ -1280,6 +1411,10 @@ int RunCli(int argc, char** argv) {
                              "information\n"));
     // A -K file that cannot be read is curl's 26; other mistakes are 2.
     return absl::IsNotFound(options.status()) ? kExitReadError : kExitInit;
+  }
+  if (options->method_conflict) {
+    if (!options->silent) WriteStderr(FormatCurlWarning(*options->method_conflict));
+    return kExitInit;
   }
   if (options->remote_name_all) {
     // Every URL without an -o of its own is saved as -O would save it.

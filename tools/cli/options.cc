@@ -61,6 +61,9 @@ enum class Opt {
   kTraceTime,
   kEtagCompare,
   kUploadFile,
+  kForm,
+  kFormString,
+  kRemoteHeaderName,
   kGlobOff,
   kIpv4,
   kIpv6,
@@ -165,6 +168,9 @@ constexpr OptSpec kOptions[] = {
     {0, "trace-time", false, Opt::kTraceTime},
     {0, "etag-compare", true, Opt::kEtagCompare},
     {'T', "upload-file", true, Opt::kUploadFile},
+    {'F', "form", true, Opt::kForm},
+    {0, "form-string", true, Opt::kFormString},
+    {'J', "remote-header-name", false, Opt::kRemoteHeaderName},
     {'g', "globoff", false, Opt::kGlobOff},
     {'4', "ipv4", false, Opt::kIpv4},
     {'6', "ipv6", false, Opt::kIpv6},
@@ -266,6 +272,14 @@ absl::Status UsageError(const OptSpec& spec, absl::string_view what) {
       absl::StrCat("option ", Spelling(spec), ": ", what));
 }
 
+// MethodClash is curl's refusal of an option asking for another request
+// method than an earlier one did (-F after -I, or -I after -F).
+absl::Status MethodClash(const OptSpec& spec, absl::string_view asked, absl::string_view earlier) {
+  return absl::InvalidArgumentError(absl::StrCat("You can only select one HTTP request method! You asked for both ",
+                                                 asked, " and ", earlier, ".\nstrata: option ", Spelling(spec),
+                                                 ": is badly used here"));
+}
+
 }  // namespace
 
 absl::StatusOr<HeaderArg> ParseHeader(const std::string& text) {
@@ -345,6 +359,7 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       options.include_headers = true;
       break;
     case Opt::kHead:
+      if (!options.form.empty()) return MethodClash(spec, "HEAD (-I, --head)", "multipart formpost (-F, --form)");
       options.head = true;
       break;
     case Opt::kRequest:
@@ -518,6 +533,22 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kUploadFile:
       options.upload_file = arg;
+      break;
+    case Opt::kForm:
+    case Opt::kFormString: {
+      absl::StatusOr<ParsedForm> parsed = ParseFormArgument(arg, spec.id == Opt::kFormString);
+      if (!parsed.ok()) {
+        // curl: its warning, then "option -F: is badly used here" (exit 2).
+        return absl::InvalidArgumentError(
+            absl::StrCat(parsed.status().message(), "\nstrata: option ", Spelling(spec), ": is badly used here"));
+      }
+      for (std::string& warning : parsed->warnings) Warn(options, std::move(warning));
+      if (options.head) return MethodClash(spec, "multipart formpost (-F, --form)", "HEAD (-I, --head)");
+      options.form.push_back(std::move(parsed->field));
+      break;
+    }
+    case Opt::kRemoteHeaderName:
+      options.remote_header_name = true;
       break;
     case Opt::kGlobOff:
       options.globoff = true;
@@ -767,6 +798,9 @@ absl::Status CheckConsistency(const CliOptions& options) {
     // curl 7.88's words and exit code (2).
     return absl::InvalidArgumentError("You must select either --fail or --fail-with-body, not both.");
   }
+  if (options.remote_header_name && (options.include_headers || options.head)) {
+    return absl::InvalidArgumentError("showing headers and --remote-header-name cannot be combined");
+  }
   if (options.head && !options.data.empty() && !options.get) {
     // curl refuses this too: HEAD cannot carry the body -d asks for.
     return absl::InvalidArgumentError(
@@ -914,6 +948,14 @@ absl::StatusOr<CliOptions> ParseCommandLine(int argc,
     }
   }
   if (absl::Status s = CheckConsistency(options); !s.ok()) return s;
+  if (!options.form.empty() && (!options.data.empty() || options.upload_file)) {
+    // curl's words (checked once the command line is read, whatever the
+    // order): the warning, and exit 2.
+    options.method_conflict =
+        absl::StrCat("You can only select one HTTP request method! You asked for both ",
+                     options.upload_file ? "PUT (-T, --upload-file)" : "POST (-d, --data)",
+                     " and multipart formpost (-F, --form).\n");
+  }
   return options;
 }
 

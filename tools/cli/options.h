@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/cli/form_parse.h"
 
 namespace strata::cli {
 
@@ -159,6 +160,11 @@ struct CliOptions {
   std::optional<std::string> etag_save;        // --etag-save FILE
   std::optional<std::string> etag_compare;     // --etag-compare FILE
   std::optional<std::string> upload_file;      // -T FILE ("-": stdin)
+  std::vector<FormField> form;                 // -F/--form-string, in order
+  bool remote_header_name = false;             // -J: -O names from Content-Disposition
+  // -F with -d/--json/-T: curl's warning, then exit 2 (RunCli prints it
+  // unless -s); curl finds this after parsing, so no usage line follows.
+  std::optional<std::string> method_conflict;
   bool globoff = false;                        // -g: "[]{}" in URLs are literal
   bool remote_name_all = false;                // --remote-name-all: -O for every URL without -o
   bool no_buffer = false;                      // -N: stdout flushed after every write

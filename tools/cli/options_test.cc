@@ -536,3 +536,66 @@ TEST(Options, TraceAndVerboseReplaceEachOther) {
 
 }  // namespace
 }  // namespace strata::cli
+
+namespace strata::cli {
+namespace {
+
+TEST(Options, FormFieldsInOrderWithTheirWarnings) {
+  auto o = Parse({"-F", "a=1", "--form", "f=@x.txt;type=text/x", "--form-string", "s=@literal;type=y", "-F",
+                  "k=p;foo=bar", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_EQ(o->form.size(), 4u);
+  EXPECT_EQ(o->form[0].kind, FormField::Kind::kText);
+  EXPECT_EQ(o->form[1].kind, FormField::Kind::kFiles);
+  EXPECT_EQ(o->form[1].pieces[0].type, "text/x");
+  EXPECT_EQ(o->form[2].pieces[0].data, "@literal;type=y");
+  EXPECT_EQ(o->warnings, std::vector<std::string>{"skip unknown form field: foo=bar\n"});
+  EXPECT_FALSE(o->method_conflict);
+  // -s before it mutes the warning, as in curl.
+  EXPECT_TRUE(Parse({"-s", "-F", "k=p;foo=bar", "u"})->warnings.empty());
+}
+
+TEST(Options, MalformedFormIsBadlyUsed) {
+  auto o = Parse({"-F", "noequals", "u"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.status().message(), "Illegally formatted input field!\nstrata: option -F, --form: is badly used here");
+  auto t = Parse({"--form-string", "x", "u"});
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("option --form-string: is badly used here"), std::string::npos);
+}
+
+TEST(Options, FormAndHeadClashInEitherOrder) {
+  auto after = Parse({"-F", "a=1", "-I", "u"});
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.status().message(),
+            "You can only select one HTTP request method! You asked for both HEAD (-I, --head) and multipart "
+            "formpost (-F, --form).\nstrata: option -I, --head: is badly used here");
+  auto before = Parse({"-I", "-F", "a=1", "u"});
+  ASSERT_FALSE(before.ok());
+  EXPECT_NE(before.status().message().find("both multipart formpost (-F, --form) and HEAD (-I, --head)."),
+            std::string::npos);
+}
+
+TEST(Options, FormWithDataOrUploadIsAConflictFoundAfterParsing) {
+  auto d = Parse({"-d", "x", "-F", "a=1", "u"});
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->method_conflict, "You can only select one HTTP request method! You asked for both POST (-d, --data) "
+                                "and multipart formpost (-F, --form).\n");
+  auto t = Parse({"-F", "a=1", "-T", "file", "u"});
+  ASSERT_TRUE(t.ok());
+  EXPECT_NE(t->method_conflict->find("PUT (-T, --upload-file)"), std::string::npos);
+}
+
+TEST(Options, RemoteHeaderName) {
+  EXPECT_TRUE(Parse({"-OJ", "u"})->remote_header_name);
+  EXPECT_TRUE(Parse({"--remote-header-name", "-O", "u"})->remote_header_name);
+  EXPECT_FALSE(Parse({"-O", "u"})->remote_header_name);
+  for (const char* show : {"-i", "-I"}) {
+    auto o = Parse({show, "-O", "-J", "u"});
+    ASSERT_FALSE(o.ok()) << show;
+    EXPECT_EQ(o.status().message(), "showing headers and --remote-header-name cannot be combined");
+  }
+}
+
+}  // namespace
+}  // namespace strata::cli

@@ -44,13 +44,30 @@ std::unique_ptr<OutputSink> OutputSink::ForFile(std::string path, bool append) {
 absl::Status OutputSink::Open() {
   if (!error_.ok()) return error_;
   if (fd_ >= 0 || path_.empty()) return absl::OkStatus();
-  fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | (append_ ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0666);
+  const int mode = exclusive_ ? O_EXCL : append_ ? O_APPEND : O_TRUNC;
+  fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0666);
   if (fd_ < 0) {
     error_ = absl::PermissionDeniedError(absl::StrCat(
         "Failed to open the file ", path_, ": ", std::strerror(errno)));
   }
   path_.clear();  // opened (or failed) once; never reopened
   return error_;
+}
+
+absl::Status OutputSink::OpenNew(std::string path) {
+  if (fd_ >= 0 || used_ > 0 || !error_.ok()) {
+    return absl::FailedPreconditionError("the output file was already opened");
+  }
+  name_ = path;
+  path_ = std::move(path);
+  exclusive_ = true;
+  append_ = false;
+  if (path_.empty()) {
+    // An empty name cannot be created (curl: fopen("") fails likewise).
+    error_ = absl::PermissionDeniedError("Failed to open the file : No such file or directory");
+    return error_;
+  }
+  return Open();
 }
 
 absl::Status OutputSink::WriteAll(const char* data, size_t len) {

@@ -32,6 +32,11 @@ class OutputSink {
   // with an empty body still leaves a file). No-op for descriptors.
   absl::Status Open();
 
+  // OpenNew (-J) names the file afresh and creates it now, refusing to
+  // replace an existing file (O_EXCL): the error is "Failed to open the
+  // file PATH: File exists". Only before anything was opened or written.
+  absl::Status OpenNew(std::string path);
+
   ~OutputSink();
   OutputSink(const OutputSink&) = delete;
   OutputSink& operator=(const OutputSink&) = delete;
@@ -56,6 +61,7 @@ class OutputSink {
   std::string name_;
   std::string path_;  // "" for a descriptor given to ForFd
   bool append_ = false;
+  bool exclusive_ = false;  // OpenNew: never replace an existing file
   std::unique_ptr<char[]> buffer_;
   size_t used_ = 0;
   absl::Status error_;

@@ -91,3 +91,34 @@ TEST(OutputSink, RemoteName) {
 
 }  // namespace
 }  // namespace strata::cli
+
+namespace strata::cli {
+namespace {
+
+// -J: the file is named late and never replaces an existing one.
+TEST(OutputSink, OpenNewCreatesButNeverReplaces) {
+  const std::string fresh = TmpPath("open-new.txt");
+  std::remove(fresh.c_str());
+  auto sink = OutputSink::ForFile(TmpPath("url-name.txt"));
+  ASSERT_TRUE(sink->OpenNew(fresh).ok());
+  ASSERT_TRUE(sink->Write("body").ok());
+  ASSERT_TRUE(sink->Close().ok());
+  EXPECT_EQ(Slurp(fresh), "body");
+  EXPECT_EQ(access(TmpPath("url-name.txt").c_str(), F_OK), -1);
+
+  auto again = OutputSink::ForFile("");
+  absl::Status refused = again->OpenNew(fresh);
+  EXPECT_EQ(refused.message(), "Failed to open the file " + fresh + ": File exists");
+  EXPECT_FALSE(again->Write("x").ok());
+  EXPECT_EQ(Slurp(fresh), "body");
+
+  EXPECT_FALSE(OutputSink::ForFile("")->OpenNew("").ok());
+  // Not after the sink has written.
+  auto used = OutputSink::ForFile(TmpPath("used.txt"));
+  ASSERT_TRUE(used->Write("x").ok());
+  ASSERT_TRUE(used->Flush().ok());
+  EXPECT_FALSE(used->OpenNew(TmpPath("other.txt")).ok());
+}
+
+}  // namespace
+}  // namespace strata::cli

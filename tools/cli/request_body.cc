@@ -124,6 +124,7 @@ std::string EffectiveMethod(const CliOptions& options) {
   if (options.method) return *options.method;
   if (options.head) return "HEAD";
   if (options.upload_file) return "PUT";
+  if (!options.form.empty()) return "POST";  // -G or not, as curl
   if (!options.data.empty() && !options.get) return "POST";
   return "GET";
 }

@@ -34,8 +34,8 @@ struct RequestHeader {
   std::string value;
 };
 
-// EffectiveMethod is -X if given, else HEAD for -I, PUT for -T, POST when
-// there is data (unless -G), GET otherwise.
+// EffectiveMethod is -X if given, else HEAD for -I, PUT for -T, POST for
+// -F or when there is data (unless -G), GET otherwise.
 std::string EffectiveMethod(const CliOptions& options);
 
 // UrlEncode percent-encodes every byte but ALPHA, DIGIT and "-._~", as

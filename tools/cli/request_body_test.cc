@@ -196,3 +196,19 @@ TEST(UploadUrl, AppendsTheFileNameWhereCurlDoes) {
 
 }  // namespace
 }  // namespace strata::cli
+
+namespace strata::cli {
+namespace {
+
+TEST(RequestBody, FormIsAPostEvenWithGet) {
+  CliOptions options;
+  options.form.push_back(FormField{});
+  EXPECT_EQ(EffectiveMethod(options), "POST");
+  options.get = true;
+  EXPECT_EQ(EffectiveMethod(options), "POST");
+  options.method = "PUT";
+  EXPECT_EQ(EffectiveMethod(options), "PUT");
+}
+
+}  // namespace
+}  // namespace strata::cli
