@@ -56,12 +56,13 @@ struct AsyncResolver::State {
 absl::StatusOr<std::vector<SocketAddress>> BlockingResolve(const std::string& host,
                                                            uint16_t port, int family) {
   // RFC 6761 §6.3: "localhost" and names under it are the loopback
-  // addresses, whatever DNS or /etc/hosts say (curl does the same), in
-  // the order getaddrinfo would sort them.
+  // addresses, whatever DNS or /etc/hosts say (curl does the same), IPv4
+  // first as curl 7.88 lists them: its first connection attempt, and the
+  // address a socks5:// proxy is sent, is 127.0.0.1.
   if (absl::EqualsIgnoreCase(host, "localhost") || absl::EndsWithIgnoreCase(host, ".localhost")) {
     std::vector<SocketAddress> out;
-    if (family != AF_INET) out.push_back(*SocketAddress::FromIpLiteral("::1", port));
     if (family != AF_INET6) out.push_back(*SocketAddress::FromIpLiteral("127.0.0.1", port));
+    if (family != AF_INET) out.push_back(*SocketAddress::FromIpLiteral("::1", port));
     return out;
   }
   addrinfo hints{};

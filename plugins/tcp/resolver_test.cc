@@ -99,7 +99,7 @@ TEST(BlockingResolveTest, LocalhostNamesAreLoopbackInEveryFamily) {
   for (const char* name : {"localhost", "LOCALHOST", "app.localhost"}) {
     absl::StatusOr<std::vector<SocketAddress>> any = BlockingResolve(name, 80, AF_UNSPEC);
     ASSERT_TRUE(any.ok()) << any.status();
-    EXPECT_EQ(JoinEndpoints(*any), "[::1]:80, 127.0.0.1:80") << name;
+    EXPECT_EQ(JoinEndpoints(*any), "127.0.0.1:80, [::1]:80") << name;
     absl::StatusOr<std::vector<SocketAddress>> v6 = BlockingResolve(name, 80, AF_INET6);
     ASSERT_TRUE(v6.ok()) << v6.status();
     EXPECT_EQ(JoinEndpoints(*v6), "[::1]:80") << name;

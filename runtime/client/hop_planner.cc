@@ -34,9 +34,12 @@ std::string HopPlanner::TemplateFor(const std::string& scheme, int64_t http_vers
 absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string& scheme,
                                                               const std::string& proxy_scheme, bool tunnel) const {
   // An explicit template wins: "https+proxy", "https+https-proxy",
-  // "http+proxy" (tunnelled plain http), "http+forward" (absolute form)...
-  std::string kind = tunnel ? (proxy_scheme == "https" ? "https-proxy" : "proxy")
-                            : (proxy_scheme == "https" ? "https-forward" : "forward");
+  // "http+proxy" (tunnelled plain http), "http+forward" (absolute form),
+  // "https+socks"...
+  const bool socks = IsSocksScheme(proxy_scheme);
+  std::string kind = socks    ? "socks"
+                     : tunnel ? (proxy_scheme == "https" ? "https-proxy" : "proxy")
+                              : (proxy_scheme == "https" ? "https-forward" : "forward");
   std::string name = absl::StrCat(scheme, "+", kind);
   auto it = config_->pipelines.find(name);
   if (it != config_->pipelines.end()) return it->second;
@@ -57,7 +60,21 @@ absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string&
     if (!options.contains("alpn")) options["alpn"] = nlohmann::json::array({"http/1.1"});
     composed.layers.push_back(LayerSpec{"tls", options, "/proxy/tls"});
   }
-  if (tunnel) {
+  if (socks) {
+    if (!registry_->FindLayer("socks")) {
+      return absl::FailedPreconditionError(absl::StrCat("a ", proxy_scheme,
+                                                        ":// proxy needs the socks plugin (add \"socks\" to \"plugins\")"));
+    }
+    // curl's spellings: socks5 resolves here, socks5h and socks4a let the
+    // proxy resolve the name.
+    nlohmann::json options = nlohmann::json::object();
+    if (proxy_scheme == "socks4a") {
+      options["version"] = "4a";
+    } else {
+      options["resolve"] = proxy_scheme == "socks5" ? "local" : "remote";
+    }
+    composed.layers.push_back(LayerSpec{"socks", options, "/proxy"});
+  } else if (tunnel) {
     if (!registry_->FindLayer("connect-tunnel")) {
       return absl::FailedPreconditionError(
           "this proxy needs a CONNECT tunnel but the connect-tunnel plugin is not loaded (add \"connect-tunnel\" "

@@ -48,14 +48,32 @@ std::string Env(const ProxyInputs& in, const char* name) {
 
 }  // namespace
 
+bool IsSocksScheme(absl::string_view scheme) {
+  return scheme == "socks5" || scheme == "socks5h" || scheme == "socks4a";
+}
+
 absl::StatusOr<Url> ParseProxyUrl(absl::string_view text) {
   std::string t(absl::StripAsciiWhitespace(text));
   if (t.find("://") == std::string::npos) t = absl::StrCat("http://", t);
-  absl::StatusOr<Url> url = ParseUrl(t);
+  const std::string scheme = absl::AsciiStrToLower(t.substr(0, t.find("://")));
+  if (scheme == "socks4") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "proxy URL '", text, "': socks4:// (SOCKS4 with the name resolved here) is not supported; socks4a:// sends "
+        "the name to the proxy, socks5:// and socks5h:// are supported too"));
+  }
+  // The URL parser knows http(s) only; a SOCKS URL has the same shape.
+  const bool socks = IsSocksScheme(scheme);
+  absl::StatusOr<Url> url = ParseUrl(socks ? absl::StrCat("http", t.substr(scheme.size())) : t);
   if (!url.ok()) return absl::InvalidArgumentError(absl::StrCat("bad proxy URL '", text, "': ", url.status().message()));
+  if (socks) {
+    url->scheme = scheme;
+    if (!url->port_explicit) url->port = 1080;
+    return url;
+  }
   if (url->scheme != "http" && url->scheme != "https") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("proxy URL '", text, "' has scheme '", url->scheme, "' (http and https proxies are supported)"));
+    return absl::InvalidArgumentError(absl::StrCat("proxy URL '", text, "' has scheme '", url->scheme,
+                                                   "' (http, https, socks4a, socks5 and socks5h proxies are "
+                                                   "supported)"));
   }
   if (!url->port_explicit) url->port = url->scheme == "https" ? 443 : 1080;
   return url;
@@ -121,7 +139,8 @@ absl::StatusOr<std::optional<ProxyChoice>> ChooseProxy(const Url& target, const 
   }
   choice.url.userinfo.clear();
   bool tunnel_plain = in.request_tunnel >= 0 ? in.request_tunnel != 0 : in.config_tunnel;
-  choice.tunnel = target.scheme == "https" || tunnel_plain;
+  // A SOCKS proxy always tunnels: it only relays bytes.
+  choice.tunnel = target.scheme == "https" || tunnel_plain || IsSocksScheme(choice.url.scheme);
   return std::optional<ProxyChoice>(std::move(choice));
 }
 

@@ -20,7 +20,9 @@
 namespace strata {
 
 struct ProxyChoice {
-  Url url;                  // scheme http or https; default port 1080 / 443
+  // scheme http, https, socks5 (the name resolved here), socks5h (the
+  // name sent to the proxy) or socks4a; default port 1080 (https: 443)
+  Url url;
   std::string credentials;  // "user:password", percent-decoded; may be empty
   bool tunnel = false;      // CONNECT (always for https targets)
 };
@@ -39,9 +41,14 @@ struct ProxyInputs {
   std::function<const char*(const char*)> getenv;
 };
 
-// ParseProxyUrl accepts "host:port", "http://[user:pass@]host[:port]" and
-// "https://…"; no scheme means http, default ports are 1080 and 443.
+// ParseProxyUrl accepts "host:port", "http://[user:pass@]host[:port]",
+// "https://…", "socks5://", "socks5h://" and "socks4a://" (curl's
+// spellings); no scheme means http, default ports are 1080 (443 for https).
+// socks4:// (SOCKS4 resolving here) is refused with a pointer to the others.
 absl::StatusOr<Url> ParseProxyUrl(absl::string_view text);
+
+// IsSocksScheme: socks5, socks5h or socks4a.
+bool IsSocksScheme(absl::string_view scheme);
 
 // NoProxyMatches applies a no_proxy list (comma or space separated): "*"
 // matches everything; a name matches itself and its subdomains (a leading

@@ -1,5 +1,7 @@
 #include "runtime/client/proxy.h"
 
+#include "absl/strings/ascii.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -27,8 +29,31 @@ TEST(Proxy, ParsesProxyUrlsWithCurlDefaults) {
   EXPECT_EQ(ParseProxyUrl("127.0.0.1:3128")->HostPort(), "127.0.0.1:3128");
   EXPECT_EQ(ParseProxyUrl("http://proxy")->port, 1080);
   EXPECT_EQ(ParseProxyUrl("https://proxy")->port, 443);
-  EXPECT_FALSE(ParseProxyUrl("socks5://proxy:1080").ok());
   EXPECT_FALSE(ParseProxyUrl("http://pro xy").ok());
+  EXPECT_FALSE(ParseProxyUrl("ftp://proxy").ok());
+}
+
+TEST(Proxy, SocksProxyUrls) {
+  for (const char* scheme : {"socks5", "socks5h", "socks4a", "SOCKS5H"}) {
+    absl::StatusOr<Url> url = ParseProxyUrl(std::string(scheme) + "://u:p@proxy");
+    ASSERT_TRUE(url.ok()) << scheme << ": " << url.status();
+    EXPECT_EQ(url->scheme, absl::AsciiStrToLower(scheme));
+    EXPECT_EQ(url->HostPort(), "proxy:1080");
+    EXPECT_EQ(url->userinfo, "u:p");
+    EXPECT_TRUE(IsSocksScheme(url->scheme));
+  }
+  EXPECT_EQ(ParseProxyUrl("socks5h://[::1]:9050")->HostPort(), "[::1]:9050");
+  // SOCKS4 resolving here is not supported: the message says what is.
+  absl::StatusOr<Url> v4 = ParseProxyUrl("socks4://proxy");
+  ASSERT_FALSE(v4.ok());
+  EXPECT_NE(v4.status().message().find("socks4a://"), absl::string_view::npos) << v4.status();
+  // SOCKS always tunnels, plain http too.
+  ProxyInputs in;
+  in.request_url = "socks5h://proxy";
+  in.getenv = [](const char*) -> const char* { return nullptr; };
+  absl::StatusOr<std::optional<ProxyChoice>> choice = ChooseProxy(*ParseUrl("http://origin/"), in);
+  ASSERT_TRUE(choice.ok() && choice->has_value());
+  EXPECT_TRUE((*choice)->tunnel);
 }
 
 TEST(Proxy, HttpProxyOnlyInLowercase) {

@@ -12,7 +12,7 @@ using nlohmann::json;
 
 constexpr char kDefaultConfig[] = R"json({
   "plugin_dirs": [],
-  "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade"],
+  "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade", "socks"],
   "pipelines": {
     "http": ["tcp", "h1"],
     "https": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],

@@ -8,13 +8,14 @@ namespace {
 TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   absl::StatusOr<Config> c = ParseConfig("");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->plugins.size(), 6u);
+  ASSERT_EQ(c->plugins.size(), 7u);
   EXPECT_EQ(c->plugins[0].name, "tcp");
   EXPECT_EQ(c->plugins[1].name, "tls");
   EXPECT_EQ(c->plugins[2].name, "connect-tunnel");
   EXPECT_EQ(c->plugins[3].name, "h1");
   EXPECT_EQ(c->plugins[4].name, "h2-alpn");
   EXPECT_EQ(c->plugins[5].name, "h2-upgrade");
+  EXPECT_EQ(c->plugins[6].name, "socks");
   ASSERT_TRUE(c->pipelines.count("http"));
   EXPECT_EQ(c->pipelines["http"].layers.size(), 2u);
   ASSERT_TRUE(c->pipelines.count("https"));

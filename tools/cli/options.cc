@@ -85,6 +85,10 @@ enum class Opt {
   kPost302,
   kPost303,
   kProxy,
+  kSocks4,
+  kSocks4a,
+  kSocks5,
+  kSocks5Hostname,
   kProxyUser,
   kNoProxy,
   kProxyTunnel,
@@ -193,6 +197,10 @@ constexpr OptSpec kOptions[] = {
     {0, "post302", false, Opt::kPost302},
     {0, "post303", false, Opt::kPost303},
     {'x', "proxy", true, Opt::kProxy},
+    {0, "socks4", true, Opt::kSocks4},
+    {0, "socks4a", true, Opt::kSocks4a},
+    {0, "socks5", true, Opt::kSocks5},
+    {0, "socks5-hostname", true, Opt::kSocks5Hostname},
     {'U', "proxy-user", true, Opt::kProxyUser},
     {0, "noproxy", true, Opt::kNoProxy},
     {'p', "proxytunnel", false, Opt::kProxyTunnel},
@@ -641,6 +649,19 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       // means http); "" turns proxies off, the environment's included.
       options.proxy = arg;
       break;
+    case Opt::kSocks4:
+    case Opt::kSocks4a:
+    case Opt::kSocks5:
+    case Opt::kSocks5Hostname: {
+      // curl: HOST[:PORT] of a SOCKS proxy, replacing any -x; the flag
+      // names the protocol (a URL given with a scheme keeps its own).
+      const char* scheme = spec.id == Opt::kSocks4    ? "socks4://"
+                           : spec.id == Opt::kSocks4a ? "socks4a://"
+                           : spec.id == Opt::kSocks5  ? "socks5://"
+                                                      : "socks5h://";
+      options.proxy = absl::StrContains(arg, "://") ? arg : absl::StrCat(scheme, arg);
+      break;
+    }
     case Opt::kProxyUser:
       if (arg.empty()) return UsageError(spec, "expects user:password");
       options.proxy_user = arg;
