@@ -13,6 +13,8 @@
 #                                        where libstrata.so and the programs look by default
 #   PREFIX/include/strata/               strata.h, plugin.h, status.h, sdk.hpp
 #   PREFIX/bin/strata, PREFIX/bin/strata-inspect
+#   PREFIX/share/man/man1/strata.1       man strata (man -l for the file itself)
+#   PREFIX/share/bash-completion/completions/strata
 #   PREFIX/lib/pkgconfig/strata.pc       cc prog.c $(pkg-config --cflags --libs strata)
 #
 # The headers come from api/ next to this script (in a checkout, or in the
@@ -63,7 +65,7 @@ if [ -z "$from" ]; then
   from="$(cd "$repo" && $bazel info -c opt ${BAZEL_FLAGS:-} bazel-bin)/tools"
 fi
 
-for f in libstrata.so strata strata-inspect; do
+for f in libstrata.so strata strata-inspect strata.1 strata.bash-completion; do
   [ -f "$from/$f" ] || { echo "install.sh: $from/$f is missing (expected the files of //tools:dist)" >&2; exit 1; }
 done
 plugins=("$from"/strata-*.so)
@@ -87,6 +89,9 @@ install -m 0755 "$from/libstrata.so" "$dest/lib/$soname"
 ln -sfn "$soname" "$dest/lib/libstrata.so"
 install -m 0755 "${plugins[@]}" "$dest/lib/strata/plugins/"
 install -m 0755 "$from/strata" "$from/strata-inspect" "$dest/bin/"
+install -d "$dest/share/man/man1" "$dest/share/bash-completion/completions"
+install -m 0644 "$from/strata.1" "$dest/share/man/man1/strata.1"
+install -m 0644 "$from/strata.bash-completion" "$dest/share/bash-completion/completions/strata"
 for h in strata.h plugin.h status.h sdk.hpp; do
   install -m 0644 "$headers/$h" "$dest/include/strata/$h"
 done
@@ -110,4 +115,5 @@ EOF
 echo "installed strata ${version:-} into $dest:"
 echo "  $dest/lib/$soname (+ libstrata.so), ${#plugins[@]} plugins in $dest/lib/strata/plugins"
 echo "  $dest/include/strata, $dest/bin/strata, $dest/bin/strata-inspect"
+echo "  $dest/share/man/man1/strata.1, $dest/share/bash-completion/completions/strata"
 echo "build with: PKG_CONFIG_PATH=$prefix/lib/pkgconfig cc prog.c \$(pkg-config --cflags --libs strata)"

@@ -97,6 +97,14 @@ TEST_F(InstallTest, LaysOutLibraryPluginsHeadersProgramsAndPkgConfig) {
   }
   EXPECT_EQ(access((p + "/bin/strata").c_str(), X_OK), 0);
   EXPECT_EQ(access((p + "/bin/strata-inspect").c_str(), X_OK), 0);
+  // The man page reads with man -l and names the options; the completion
+  // is bash that completes them.
+  RunResult man = Run({"/bin/sh", "-c", "MANWIDTH=100 man -l " + p + "/share/man/man1/strata.1 | cat"});
+  EXPECT_NE(man.stdout_text.find("--remote-name"), std::string::npos) << man.stdout_text << man.stderr_text;
+  RunResult completion = Run({"/bin/bash", "-c", "source " + p +
+                                                     "/share/bash-completion/completions/strata; COMP_WORDS=(strata "
+                                                     "--compre); COMP_CWORD=1; _strata; echo \"${COMPREPLY[*]}\""});
+  EXPECT_EQ(completion.stdout_text, "--compressed\n") << completion.stderr_text;
 
   RunResult flags = Run({"/usr/bin/pkg-config", "--cflags", "--libs", "strata"});
   ASSERT_TRUE(Succeeded(flags)) << flags.stderr_text;

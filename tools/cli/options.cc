@@ -980,4 +980,12 @@ absl::StatusOr<CliOptions> ParseCommandLine(int argc,
   return options;
 }
 
+std::vector<OptionSpelling> ListOptions() {
+  std::vector<OptionSpelling> out;
+  for (const OptSpec& spec : kOptions) {
+    out.push_back({spec.short_name, std::string(spec.long_name), spec.takes_arg});
+  }
+  return out;
+}
+
 }  // namespace strata::cli

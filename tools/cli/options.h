@@ -198,6 +198,17 @@ std::string SplitCertArgument(const std::string& text, bool* had_password);
 // non-numeric text is an error.
 absl::StatusOr<int64_t> ParseSecondsToMs(const std::string& text);
 
+// OptionSpelling is one entry of the parser's option table: what --help,
+// the man page and the shell completion must all list (docs_gen.h).
+struct OptionSpelling {
+  char short_name = 0;  // 0: none
+  std::string long_name;
+  bool takes_arg = false;
+};
+
+// ListOptions returns the parser's table, in its order.
+std::vector<OptionSpelling> ListOptions();
+
 }  // namespace strata::cli
 
 #endif  // STRATA_TOOLS_CLI_OPTIONS_H_

@@ -15,6 +15,8 @@ PACKAGES=(
   nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
   # The SOCKS5 proxy the socks plugin's tests run (tests/integration/socks).
   microsocks
+  # Reading the generated man page (tools/cli docs_gen_test: groff -ww, man -l).
+  groff-base man-db
   # Scripted hostile HTTP/2 servers (tests/hostile/h2_server) on a real h2 library.
   python3-h2
   # The br and zstd encoders of the content-coding test peer (tests/integration/decoding).
