@@ -31,6 +31,9 @@ struct StringOption {
   int32_t id;
   std::string value;
   std::string what;
+  // refused_exit, when not 0: a refusal ends the command with this exit
+  // code and |what| as the whole message (curl's wording; --connect-to).
+  int refused_exit = 0;
 };
 
 struct RequestOptions {
