@@ -28,7 +28,8 @@ TEST(Help, NamesEveryOption) {
         "-G,", "--get", "-A,", "--user-agent", "-e,", "--referer",
         "--output-dir", "--create-dirs", "--fail-with-body",
         "--no-progress-meter", "-D,", "--dump-header", "-r,", "--range", "-C,",
-        "--continue-at"}) {
+        "--continue-at", "--connect-to", "--interface", "--local-port", "--unix-socket",
+        "--abstract-unix-socket"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }
