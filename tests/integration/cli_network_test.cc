@@ -385,9 +385,11 @@ TEST(CliNetwork, BadLocalPortIsAUsageError) {
 
 // ------------------------------------------------------------- --unix-socket
 
-// UnixNginx is nginx listening on unix sockets (plain and TLS) in a short
-// directory of its own: TEST_TMPDIR can be longer than sun_path's 107 bytes.
-class CliUnixSocketTest : public ::testing::Test {
+// nginx listening on unix sockets (plain and TLS, in a short directory of
+// their own: TEST_TMPDIR can be longer than sun_path's 107 bytes) and on
+// 127.0.0.1 (the TLS server also for --connect-to). /who answers the Host
+// and the SNI it got, and sets a cookie.
+class CliNginxNetworkTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     char pattern[] = "/tmp/strata-net-XXXXXX";
@@ -396,7 +398,8 @@ class CliUnixSocketTest : public ::testing::Test {
     chmod(dir_->c_str(), 0755);
     std::string e;
     const std::string who =
-        "    location = /who { return 200 \"host=$http_host sni=$ssl_server_name\\n\"; }\n";
+        "    location = /who {\n      add_header Set-Cookie \"seen=1; Path=/\";\n"
+        "      return 200 \"host=$http_host sni=$ssl_server_name\\n\";\n    }\n";
     NginxOptions options;
     options.extra_locations = {"    listen unix:" + PlainSocket() + ";\n" + who};
     plain_ = new NginxFixture(options);
@@ -405,7 +408,7 @@ class CliUnixSocketTest : public ::testing::Test {
     pki_ = new TestPki();
     ASSERT_TRUE(pki_->MakeCa("ca", &e) && pki_->MakeLocalhostLeaf("ca", &e)) << e;
     tls_ = new TlsNginx();
-    tls_->AddServer("    listen unix:" + TlsSocket() + " ssl;\n    ssl_certificate \"" + pki_->Cert("localhost") +
+    tls_port_ = tls_->AddServer("    listen unix:" + TlsSocket() + " ssl;\n    ssl_certificate \"" + pki_->Cert("localhost") +
                     "\";\n    ssl_certificate_key \"" + pki_->Key("localhost") + "\";\n" + who);
     ASSERT_TRUE(tls_->Start(&e)) << e;
   }
@@ -424,13 +427,49 @@ class CliUnixSocketTest : public ::testing::Test {
   static NginxFixture* plain_;
   static TestPki* pki_;
   static TlsNginx* tls_;
+  static uint16_t tls_port_;
 };
-std::string* CliUnixSocketTest::dir_ = nullptr;
-NginxFixture* CliUnixSocketTest::plain_ = nullptr;
-TestPki* CliUnixSocketTest::pki_ = nullptr;
-TlsNginx* CliUnixSocketTest::tls_ = nullptr;
+std::string* CliNginxNetworkTest::dir_ = nullptr;
+NginxFixture* CliNginxNetworkTest::plain_ = nullptr;
+TestPki* CliNginxNetworkTest::pki_ = nullptr;
+TlsNginx* CliNginxNetworkTest::tls_ = nullptr;
+uint16_t CliNginxNetworkTest::tls_port_ = 0;
 
-TEST_F(CliUnixSocketTest, PlainHttpOverTheSocket) {
+// --connect-to with https: the connection goes to 127.0.0.1:<port>, but SNI,
+// certificate verification, Host and the cookie's domain stay "localhost".
+TEST_F(CliNginxNetworkTest, ConnectToOverTlsKeepsSniVerificationHostAndCookies) {
+  RunResult r[2];
+  std::string jar[2];
+  for (int side = 0; side < 2; ++side) {
+    const std::string file = MakeTempDir(SideName(side)) + "/jar.txt";
+    r[side] = RunTool(side, {"-sS", "--cacert", pki_->Cert("ca"), "-c", file, "--connect-to",
+                             "localhost:443:127.0.0.1:" + std::to_string(tls_port_), "https://localhost/who"});
+    jar[side] = ReadFileIfExists(file);
+  }
+  EXPECT_EQ(r[1].exit.exit_code, r[0].exit.exit_code) << r[1].stderr_text << "\ncurl: " << r[0].stderr_text;
+  EXPECT_EQ(r[1].stdout_text, r[0].stdout_text);
+  EXPECT_EQ(r[1].stdout_text, "host=localhost sni=localhost\n") << r[1].stderr_text;
+  for (int side = 0; side < 2; ++side) {
+    EXPECT_NE(jar[side].find("\nlocalhost\tFALSE\t/\tFALSE\t0\tseen\t1"), std::string::npos)
+        << SideName(side) << " jar:\n" << jar[side];
+    EXPECT_EQ(jar[side].find("127.0.0.1"), std::string::npos) << SideName(side) << " jar:\n" << jar[side];
+  }
+}
+
+// The connect-to target must pass verification as the URL's host: a
+// certificate for localhost does not cover another name sent there.
+TEST_F(CliNginxNetworkTest, ConnectToOverTlsStillVerifiesTheUrlsHost) {
+  RunResult r[2];
+  for (int side = 0; side < 2; ++side) {
+    r[side] = RunTool(side, {"-sS", "--cacert", pki_->Cert("ca"), "--connect-to",
+                             "::127.0.0.1:" + std::to_string(tls_port_), "https://wrong-name.test/who"});
+  }
+  EXPECT_EQ(r[0].exit.exit_code, 60) << r[0].stderr_text;
+  EXPECT_EQ(r[1].exit.exit_code, 60) << r[1].stderr_text;
+  EXPECT_EQ(r[1].stdout_text, "");
+}
+
+TEST_F(CliNginxNetworkTest, PlainHttpOverTheSocket) {
   RunResult r[2];
   for (int side = 0; side < 2; ++side) {
     r[side] = RunTool(side, {"-sS", "--unix-socket", PlainSocket(), "http://localhost/who"});
@@ -443,7 +482,7 @@ TEST_F(CliUnixSocketTest, PlainHttpOverTheSocket) {
   ASSERT_GE(log.size(), 2u);
 }
 
-TEST_F(CliUnixSocketTest, HttpsOverTheSocketVerifiesTheUrlsHost) {
+TEST_F(CliNginxNetworkTest, HttpsOverTheSocketVerifiesTheUrlsHost) {
   RunResult r[2];
   for (int side = 0; side < 2; ++side) {
     r[side] = RunTool(side, {"-sS", "--cacert", pki_->Cert("ca"), "--unix-socket", TlsSocket(),
@@ -454,7 +493,7 @@ TEST_F(CliUnixSocketTest, HttpsOverTheSocketVerifiesTheUrlsHost) {
   EXPECT_EQ(r[1].stdout_text, "host=localhost sni=localhost\n") << r[1].stderr_text;
 }
 
-TEST_F(CliUnixSocketTest, HttpsOverTheSocketStillRejectsAWrongName) {
+TEST_F(CliNginxNetworkTest, HttpsOverTheSocketStillRejectsAWrongName) {
   // The certificate is for localhost: a URL naming another host fails
   // verification, over the socket as over TCP.
   RunResult r[2];
@@ -467,7 +506,7 @@ TEST_F(CliUnixSocketTest, HttpsOverTheSocketStillRejectsAWrongName) {
   EXPECT_EQ(r[1].stdout_text, "");
 }
 
-TEST_F(CliUnixSocketTest, MissingSocketIsExit7NamingLayerAndPath) {
+TEST_F(CliNginxNetworkTest, MissingSocketIsExit7NamingLayerAndPath) {
   const std::string missing = *dir_ + "/nobody.sock";
   RunResult r[2];
   for (int side = 0; side < 2; ++side) {
@@ -480,7 +519,7 @@ TEST_F(CliUnixSocketTest, MissingSocketIsExit7NamingLayerAndPath) {
       << r[1].stderr_text;
 }
 
-TEST_F(CliUnixSocketTest, SocketThatNobodyListensOnIsExit7) {
+TEST_F(CliNginxNetworkTest, SocketThatNobodyListensOnIsExit7) {
   // A socket file whose server is gone: connect() is refused.
   const std::string stale = *dir_ + "/stale.sock";
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -498,7 +537,7 @@ TEST_F(CliUnixSocketTest, SocketThatNobodyListensOnIsExit7) {
   EXPECT_NE(r[1].stderr_text.find("connection refused"), std::string::npos) << r[1].stderr_text;
 }
 
-TEST_F(CliUnixSocketTest, AbstractSocket) {
+TEST_F(CliNginxNetworkTest, AbstractSocket) {
   // nginx cannot listen on an abstract name: a scripted listener of our own.
   const std::string name = "strata-net-test-" + std::to_string(getpid());
   int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -583,7 +622,7 @@ TEST(NetworkPoolKey, BadOptionValuesAreRefusedWhenSet) {
 }
 
 // A unix-socket request and a TCP one for the same URL never share.
-TEST_F(CliUnixSocketTest, UnixSocketPathIsPartOfThePoolKey) {
+TEST_F(CliNginxNetworkTest, UnixSocketPathIsPartOfThePoolKey) {
   RuntimeResult rt = MakeRuntime(DefaultTestConfig(", \"unix\""));
   ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
   const std::string url = plain_->Url("/who");
