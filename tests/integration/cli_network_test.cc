@@ -519,6 +519,19 @@ TEST_F(CliNginxNetworkTest, MissingSocketIsExit7NamingLayerAndPath) {
       << r[1].stderr_text;
 }
 
+TEST_F(CliNginxNetworkTest, SocketPathTooLongIsExit6) {
+  const std::string path = *dir_ + "/" + std::string(120, 'x') + ".sock";
+  RunResult r[2];
+  for (int side = 0; side < 2; ++side) {
+    r[side] = RunTool(side, {"-sS", "--unix-socket", path, "http://localhost/who"});
+    EXPECT_NE(r[side].stderr_text.find("Unix socket path too long: '" + path + "'"), std::string::npos)
+        << SideName(side) << ": " << r[side].stderr_text;
+  }
+  EXPECT_EQ(r[0].exit.exit_code, 6);
+  EXPECT_EQ(r[1].exit.exit_code, 6);
+  EXPECT_EQ(r[1].stdout_text, r[0].stdout_text);
+}
+
 TEST_F(CliNginxNetworkTest, SocketThatNobodyListensOnIsExit7) {
   // A socket file whose server is gone: connect() is refused.
   const std::string stale = *dir_ + "/stale.sock";

@@ -148,9 +148,15 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
     add_int(STRATA_OPT_LOCAL_PORT_RANGE, options.local_port_range, "--local-port");
   }
   if (options.unix_socket) {
-    add_string(options.abstract_unix_socket ? STRATA_OPT_ABSTRACT_UNIX_SOCKET : STRATA_OPT_UNIX_SOCKET,
-               *options.unix_socket,
-               options.abstract_unix_socket ? "--abstract-unix-socket" : "--unix-socket");
+    // The runtime refuses a path too long for sockaddr_un; curl calls that
+    // a resolve failure (6) and quotes the path.
+    const std::string& path = *options.unix_socket;
+    const bool too_long = path.size() > kMaxUnixSocketPath;
+    out.strings.push_back(
+        {options.abstract_unix_socket ? STRATA_OPT_ABSTRACT_UNIX_SOCKET : STRATA_OPT_UNIX_SOCKET, path,
+         too_long ? "Unix socket path too long: '" + path + "'"
+                  : (options.abstract_unix_socket ? "--abstract-unix-socket" : "--unix-socket"),
+         too_long ? kExitCouldntResolveHost : 0});
   }
   if (options.pipeline) {
     add_string(STRATA_OPT_PIPELINE, *options.pipeline,

@@ -13,6 +13,7 @@
 #ifndef STRATA_TOOLS_CLI_REQUEST_OPTIONS_H_
 #define STRATA_TOOLS_CLI_REQUEST_OPTIONS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ struct RequestOptions {
   std::vector<IntOption> ints;
   std::vector<StringOption> strings;
 };
+
+// kMaxUnixSocketPath is the longest path STRATA_OPT_UNIX_SOCKET takes
+// (sun_path's room).
+inline constexpr size_t kMaxUnixSocketPath = 107;
 
 // BuildRequestOptions lists the options for every request of |options|.
 RequestOptions BuildRequestOptions(const CliOptions& options);

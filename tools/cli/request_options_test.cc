@@ -141,6 +141,12 @@ TEST(RequestOptions, NetworkOptions) {
   }
   EXPECT_TRUE(port);
   EXPECT_TRUE(range);
+  // A path too long for a unix socket is curl's exit 6, quoting it.
+  const std::string long_path = "/" + std::string(150, 'x');
+  RequestOptions too_long = BuildRequestOptions(Parsed({"--unix-socket", long_path.c_str()}));
+  ASSERT_EQ(too_long.strings.size(), 1u);
+  EXPECT_EQ(too_long.strings[0].refused_exit, 6);
+  EXPECT_EQ(too_long.strings[0].what, "Unix socket path too long: '" + long_path + "'");
   // --local-port 0 binds nothing, so nothing is asked for.
   RequestOptions none = BuildRequestOptions(Parsed({"--local-port", "0"}));
   for (const IntOption& i : none.ints) EXPECT_NE(i.id, STRATA_OPT_LOCAL_PORT);
