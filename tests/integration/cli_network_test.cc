@@ -619,6 +619,38 @@ TEST(NetworkPoolKey, ConnectToTargetIsPartOfThePoolKey) {
   EXPECT_EQ(HeaderValue(b.Connection(0).requests.at(0), "Host"), "pool.test");
 }
 
+// A connection bound to a local port is kept for requests that ask for that
+// binding, and one without a binding is not handed to them (nor the other
+// way round).
+TEST(NetworkPoolKey, LocalBindingIsPartOfThePoolKey) {
+  const std::string keep_alive = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+  const PeerScript script = {ReadRequest(), Send(keep_alive), ReadRequest(), Send(keep_alive),
+                             ReadRequest(), Send(keep_alive), Close()};
+  ScriptedPeer peer({script});
+  PortBlock ports(1);
+  ASSERT_NE(ports.base(), 0);
+  ports.Free(0);
+  RuntimeResult rt = MakeRuntime(DefaultTestConfig());
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  FetchSpec bound;
+  bound.url = peer.Url("/b");
+  bound.string_options = {{STRATA_OPT_INTERFACE, "127.0.0.1"}};
+  bound.int_options = {{STRATA_OPT_LOCAL_PORT, ports.base()}};
+  FetchSpec plain;
+  plain.url = peer.Url("/p");
+  FetchResult r1 = Fetch(rt.runtime.get(), bound);
+  ASSERT_EQ(r1.status, STRATA_OK) << r1.Describe();
+  FetchResult r2 = Fetch(rt.runtime.get(), plain);
+  ASSERT_EQ(r2.status, STRATA_OK) << r2.Describe();
+  FetchResult r3 = Fetch(rt.runtime.get(), bound);
+  ASSERT_EQ(r3.status, STRATA_OK) << r3.Describe();
+  ASSERT_EQ(peer.ConnectionCount(), 2);
+  EXPECT_EQ(peer.Connection(0).client_port, ports.base());
+  EXPECT_NE(peer.Connection(1).client_port, ports.base());
+  EXPECT_EQ(peer.Connection(0).requests.size(), 2u) << "the bound connection was not reused for /b again";
+  EXPECT_EQ(peer.Connection(1).requests.size(), 1u);
+}
+
 TEST(NetworkPoolKey, BadOptionValuesAreRefusedWhenSet) {
   strata_request* req = nullptr;
   ASSERT_EQ(strata_request_new("GET", "http://x.test/", &req), STRATA_OK);
