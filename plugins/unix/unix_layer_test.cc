@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -22,12 +23,22 @@ using ::strata::tcp::testing::FakeHost;
 // TempPath is a short path for a socket: TEST_TMPDIR is often longer than
 // the 107 bytes sun_path holds, so the sockets live in a directory of
 // their own under /tmp.
-std::string TempPath(const std::string& name) {
-  static const std::string dir = [] {
+// The directory and what is left in it are removed when the tests end.
+struct SocketDir {
+  SocketDir() {
     char pattern[] = "/tmp/strata-unix-XXXXXX";
-    return std::string(mkdtemp(pattern) ? pattern : "/tmp");
-  }();
-  return dir + "/" + name;
+    if (mkdtemp(pattern) != nullptr) path = pattern;
+  }
+  ~SocketDir() {
+    std::error_code ignored;
+    if (!path.empty()) std::filesystem::remove_all(path, ignored);
+  }
+  std::string path;
+};
+
+std::string TempPath(const std::string& name) {
+  static SocketDir dir;
+  return (dir.path.empty() ? "/tmp" : dir.path) + "/" + name;
 }
 
 // Listener is a listening unix socket, file system or abstract.
