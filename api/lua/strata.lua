@@ -44,6 +44,7 @@ enum {
   STRATA_E_TLS = -45,
   STRATA_E_TLS_VERIFY = -46,
   STRATA_E_PROXY = -47,
+  STRATA_E_LOCAL_BIND = -50,
   STRATA_E_PROTOCOL = -60,
   STRATA_E_TRUNCATED = -61,
   STRATA_E_LIMIT = -62,
@@ -183,7 +184,13 @@ enum {
   STRATA_OPT_RETRY_ON = 30,
   STRATA_OPT_COOKIE = 31,
   STRATA_OPT_IF_MODIFIED_SINCE = 32,
-  STRATA_OPT_IF_UNMODIFIED_SINCE = 33
+  STRATA_OPT_IF_UNMODIFIED_SINCE = 33,
+  STRATA_OPT_CONNECT_TO = 40,
+  STRATA_OPT_INTERFACE = 41,
+  STRATA_OPT_LOCAL_PORT = 42,
+  STRATA_OPT_LOCAL_PORT_RANGE = 43,
+  STRATA_OPT_UNIX_SOCKET = 44,
+  STRATA_OPT_ABSTRACT_UNIX_SOCKET = 45
 };
 
 enum {
@@ -477,6 +484,7 @@ local int_options = {
   max_decoded_bytes = C.STRATA_OPT_MAX_DECODED_BYTES, max_decode_ratio = C.STRATA_OPT_MAX_DECODE_RATIO,
   retry = C.STRATA_OPT_RETRY,
   if_modified_since = C.STRATA_OPT_IF_MODIFIED_SINCE, if_unmodified_since = C.STRATA_OPT_IF_UNMODIFIED_SINCE,
+  local_port = C.STRATA_OPT_LOCAL_PORT, local_port_range = C.STRATA_OPT_LOCAL_PORT_RANGE,
 }
 local ms_options = {
   retry_delay = C.STRATA_OPT_RETRY_DELAY_MS, retry_max_time = C.STRATA_OPT_RETRY_MAX_TIME_MS,
@@ -487,6 +495,8 @@ local string_options = {
   pipeline = C.STRATA_OPT_PIPELINE, proxy = C.STRATA_OPT_PROXY,
   proxy_credentials = C.STRATA_OPT_PROXY_CREDENTIALS, no_proxy = C.STRATA_OPT_NO_PROXY,
   range = C.STRATA_OPT_RANGE, accept_encoding = C.STRATA_OPT_ACCEPT_ENCODING, cookie = C.STRATA_OPT_COOKIE,
+  interface = C.STRATA_OPT_INTERFACE, unix_socket = C.STRATA_OPT_UNIX_SOCKET,
+  abstract_unix_socket = C.STRATA_OPT_ABSTRACT_UNIX_SOCKET,
 }
 
 local function new_request(lib, o)
@@ -571,6 +581,12 @@ local function new_request(lib, o)
     for _, entry in ipairs(resolve or {}) do
       check(lib.strata_request_set_option_string(self.ptr, C.STRATA_OPT_RESOLVE, entry),
             "resolve entry " .. entry .. " (expected host:port:address)")
+    end
+    local connect_to = o.connect_to
+    if type(connect_to) == "string" then connect_to = {connect_to} end
+    for _, entry in ipairs(connect_to or {}) do
+      check(lib.strata_request_set_option_string(self.ptr, C.STRATA_OPT_CONNECT_TO, entry),
+            "connect_to entry " .. entry .. " (expected HOST1:PORT1:HOST2:PORT2)")
     end
     local layers = {}
     if o.tls then layers.tls = o.tls end
@@ -907,7 +923,9 @@ end
 -- first_byte_timeout, idle_timeout (seconds), proxy, proxy_credentials,
 -- no_proxy, proxy_tunnel, tls (tls layer options), proxy_tls,
 -- layer_options, pipeline, http_version ("1.1", "2", "2-prior"), resolve, fail_on_http_error, max_body_bytes,
--- unsafe_redirect, location_trusted, post301/post302/post303.
+-- unsafe_redirect, location_trusted, post301/post302/post303, connect_to
+-- ("HOST1:PORT1:HOST2:PORT2" or a list), interface, local_port,
+-- local_port_range, unix_socket, abstract_unix_socket.
 function Runtime:fetch(o)
   if self.ptr == nil then return nil, closed_error(self.lib) end
   local req, err = new_request(self.lib, o)

@@ -49,6 +49,10 @@ enum {
   STRATA_E_TLS = -45,           /* TLS handshake or record failure */
   STRATA_E_TLS_VERIFY = -46,    /* certificate or host name verification failed */
   STRATA_E_PROXY = -47,         /* proxy refused or broke the tunnel */
+  /* The local end could not be set up as asked: no such interface or
+   * address to bind to, or no free local port in the range (curl's
+   * --interface, --local-port; its exit code 45). */
+  STRATA_E_LOCAL_BIND = -50,
 
   /* HTTP. */
   STRATA_E_PROTOCOL = -60,      /* peer violated the protocol (malformed message) */

@@ -366,7 +366,36 @@ enum {
    * dropped, as curl does. STRATA_INFO_CONDITION_UNMET says whether the
    * condition was not met (a 304 or 412 too). */
   STRATA_OPT_IF_MODIFIED_SINCE = 32,
-  STRATA_OPT_IF_UNMODIFIED_SINCE = 33
+  STRATA_OPT_IF_UNMODIFIED_SINCE = 33,
+  /* Where the socket goes and how its local end is bound (curl's
+   * --connect-to, --interface, --local-port, --unix-socket). 34-39 are
+   * taken by other options. */
+  /* (string, repeatable) "HOST1:PORT1:HOST2:PORT2": a connection to
+   * HOST1:PORT1 goes to HOST2:PORT2 instead, on every hop it matches (the
+   * first matching entry wins). Empty HOST1/PORT1 match any; empty
+   * HOST2/PORT2 keep the URL's; IPv6 in brackets. Host header, TLS SNI,
+   * certificate checks and cookies stay the URL's; through an HTTP proxy
+   * the connection is tunnelled and CONNECT names HOST2:PORT2. A malformed
+   * entry is refused (STRATA_E_INVALID_ARGUMENT) when set. */
+  STRATA_OPT_CONNECT_TO = 40,
+  /* (string) bind the local end before connecting: an interface name, an
+   * IP address or a host name; "if!NAME" for an interface only,
+   * "host!NAME" for an address or host only; "" for none (the default).
+   * An interface or address that cannot be bound fails the transfer with
+   * STRATA_E_LOCAL_BIND. */
+  STRATA_OPT_INTERFACE = 41,
+  /* int 0-65535: the local port to bind (0, the default: any). */
+  STRATA_OPT_LOCAL_PORT = 42,
+  /* int 1-65535: how many ports from STRATA_OPT_LOCAL_PORT on may be
+   * tried (default 1); none free: STRATA_E_LOCAL_BIND. */
+  STRATA_OPT_LOCAL_PORT_RANGE = 43,
+  /* (string) connect to this Unix domain socket path instead of the URL's
+   * host (the `unix` plugin replaces the bottom layer; TLS and HTTP above
+   * it are unchanged, and TLS still checks the URL's host). No proxy is
+   * used. "" for TCP again. At most 107 bytes. */
+  STRATA_OPT_UNIX_SOCKET = 44,
+  /* (string) as STRATA_OPT_UNIX_SOCKET, for a Linux abstract socket name. */
+  STRATA_OPT_ABSTRACT_UNIX_SOCKET = 45
 };
 
 /* Bits of STRATA_OPT_RETRY_ON. */

@@ -72,6 +72,15 @@ void ConnectionRace::StartNextAttempt(uint64_t now_ms) {
     hooks_.log("socket for " + address.ToString() + " failed: " + ErrnoText(errno));
     return;
   }
+  if (hooks_.bind) {
+    if (std::optional<std::string> error = hooks_.bind(fd, address.family())) {
+      close(fd);
+      failures_.push_back({address, EADDRNOTAVAIL});
+      bind_failure_ = *error;
+      hooks_.log(*error);
+      return;
+    }
+  }
   // On a non-blocking socket EINTR, like EINPROGRESS, means the connect
   // goes on in the background; retrying would fail with EALREADY.
   int rc = connect(fd, address.get(), address.size());

@@ -33,6 +33,10 @@ class ConnectionRace {
     std::function<void(int fd)> watch;
     std::function<void(int fd)> unwatch;
     std::function<void(const std::string& line)> log;
+    // bind, when set, prepares each attempt socket before connect() (the
+    // local address and port); it returns an error text when it cannot,
+    // and the attempt fails without connecting.
+    std::function<std::optional<std::string>(int fd, int family)> bind;
   };
 
   enum class Outcome { kInProgress, kConnected, kAllFailed };
@@ -64,6 +68,9 @@ class ConnectionRace {
   // "connection refused (tried [::1]:1, 127.0.0.1:1)". When the attempts
   // failed differently each address gets its own reason.
   std::string FailureSummary() const;
+  // BindFailure is the last error the bind hook gave, or "" when every
+  // socket could be bound: then a failed race is the local end's fault.
+  const std::string& BindFailure() const { return bind_failure_; }
   // TriedList is every address an attempt was started for: "[::1]:1, ...".
   std::string TriedList() const;
 
@@ -93,6 +100,7 @@ class ConnectionRace {
   std::vector<Failure> failures_;
   int winner_fd_ = -1;
   std::optional<SocketAddress> winner_;
+  std::string bind_failure_;
 };
 
 }  // namespace strata::tcp

@@ -169,6 +169,11 @@ strata_status TcpLayer::StartRace(std::vector<SocketAddress> addresses, AddressS
   };
   hooks.unwatch = [this](int fd) { host().unwatch_fd(ctx(), fd); };
   hooks.log = [this](const std::string& line) { Log(STRATA_LOG_INFO, line); };
+  if (!options_.local.empty()) {
+    hooks.bind = [this](int fd, int family) {
+      return BindLocal(fd, family, options_.local, [this](const std::string& line) { Log(STRATA_LOG_INFO, line); });
+    };
+  }
   race_ = std::make_unique<ConnectionRace>(InterleaveFamilies(usable),
                                            options_.happy_eyeballs_delay_ms, std::move(hooks));
   phase_ = Phase::kConnecting;
@@ -193,6 +198,10 @@ strata_status TcpLayer::StepRace(int* done) {
       return STRATA_OK;
     }
     case ConnectionRace::Outcome::kAllFailed:
+      if (!race_->BindFailure().empty()) {
+        // curl's 45: the local end (--interface, --local-port) is at fault.
+        return FailSetup(STRATA_E_LOCAL_BIND, race_->BindFailure());
+      }
       return FailSetup(STRATA_E_CONNECT, absl::StrCat("could not connect to ", Target(), ": ",
                                                       race_->FailureSummary()));
     case ConnectionRace::Outcome::kInProgress:

@@ -299,6 +299,46 @@ TEST_F(TcpLayerTest, ShutdownSendsEndOfStreamToPeer) {
   EXPECT_EQ(recv(server.get(), &c, 1, 0), 0);
 }
 
+TEST_F(TcpLayerTest, LocalPortAndInterfaceAreBoundBeforeConnect) {
+  Socket listener = BoundSocket("127.0.0.1", 0, 16);
+  ASSERT_GE(listener.get(), 0);
+  // A port to bind: one the kernel just gave out, released again.
+  uint16_t local = 0;
+  {
+    Socket probe = BoundSocket("127.0.0.1", 0, -1);
+    local = PortOf(probe);
+  }
+  layer_.host().SetOption("interface", "host!127.0.0.1");
+  layer_.host().SetOption("local_port", std::to_string(local));
+  ASSERT_EQ(layer_.Create("127.0.0.1", PortOf(listener)), STRATA_OK) << layer_.host().error_message();
+  ASSERT_EQ(layer_.ConnectUntilDone(), STRATA_OK) << layer_.host().error_message();
+  EXPECT_EQ(layer_.QueryText(STRATA_QUERY_LOCAL_ADDRESS), "127.0.0.1:" + std::to_string(local));
+  EXPECT_GE(layer_.host().LogIndex("Local port: " + std::to_string(local)), 0);
+}
+
+TEST_F(TcpLayerTest, UnknownInterfaceFailsWithLocalBindAndNoSocketLeft) {
+  Socket listener = BoundSocket("127.0.0.1", 0, 16);
+  ASSERT_GE(listener.get(), 0);
+  layer_.host().SetOption("interface", "if!strata-bogus0");
+  ASSERT_EQ(layer_.Create("127.0.0.1", PortOf(listener)), STRATA_OK);
+  EXPECT_EQ(layer_.ConnectUntilDone(), STRATA_E_LOCAL_BIND);
+  EXPECT_EQ(layer_.host().error_message(), "Couldn't bind to interface 'strata-bogus0'");
+  EXPECT_TRUE(layer_.host().watched().empty());
+  // Nothing reached the listener.
+  pollfd p{listener.get(), POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 100), 0);
+}
+
+TEST_F(TcpLayerTest, BadLocalBindingOptionsFailCreate) {
+  layer_.host().SetOption("local_port", "0");
+  EXPECT_EQ(layer_.Create("127.0.0.1", 80), STRATA_E_CONFIG);
+  EXPECT_NE(layer_.host().error_message().find("local_port"), std::string::npos);
+  layer_.host().SetOption("local_port", "10");
+  layer_.host().SetOption("interface", "if!");
+  EXPECT_EQ(layer_.Create("127.0.0.1", 80), STRATA_E_CONFIG);
+  EXPECT_NE(layer_.host().error_message().find("interface"), std::string::npos);
+}
+
 TEST_F(TcpLayerTest, ConnectionRefusedNamesTheAddressesTried) {
   // Bound but not listening: the port is ours and every SYN is refused.
   Socket closed_port = BoundSocket("127.0.0.1", 0, -1);

@@ -62,6 +62,12 @@ absl::StatusOr<TcpOptions> ParseTcpOptions(const OptionLookup& lookup) {
           "option 'family' must be \"any\", \"ipv4\" or \"ipv6\", found \"", *text, "\""));
     }
   }
+  if (std::optional<std::string> text = lookup("interface")) {
+    if (absl::Status s = ParseInterface(*text, &options.local); !s.ok()) return s;
+  }
+  if (std::optional<std::string> text = lookup("local_port")) {
+    if (absl::Status s = ParseLocalPort(*text, &options.local); !s.ok()) return s;
+  }
   return options;
 }
 

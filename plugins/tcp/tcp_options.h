@@ -5,6 +5,8 @@
 //   resolve                     []  curl --resolve entries (address_overrides.h)
 //   nodelay                   true  set TCP_NODELAY on the connected socket
 //   family                   "any"  "any" | "ipv4" | "ipv6"
+//   interface                   ""  curl --interface: name, address or host (local_binding.h)
+//   local_port                  ""  curl --local-port: N or "N-M" (local_binding.h)
 #ifndef STRATA_PLUGINS_TCP_TCP_OPTIONS_H_
 #define STRATA_PLUGINS_TCP_TCP_OPTIONS_H_
 
@@ -16,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "plugins/tcp/address_overrides.h"
+#include "plugins/tcp/local_binding.h"
 
 namespace strata::tcp {
 
@@ -27,6 +30,7 @@ struct TcpOptions {
   std::vector<AddressOverride> overrides;
   bool nodelay = true;
   AddressFamily family = AddressFamily::kAny;
+  LocalBinding local;  // interface and local_port
 };
 
 // OptionLookup returns an option's text (strings without quotes, other

@@ -19,6 +19,7 @@
 #include "runtime/chain/connection.h"
 #include "runtime/client/runtime.h"
 #include "runtime/capi/library_versions.h"
+#include "runtime/client/connect_to.h"
 #include "runtime/client/transfer.h"
 #include "runtime/cookies/cookie_store.h"
 #include "runtime/cookies/netscape_jar.h"
@@ -421,6 +422,14 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
     case STRATA_OPT_RETRY_ON: o.retry_on = value; break;
     case STRATA_OPT_IF_MODIFIED_SINCE: o.if_modified_since = value; break;
     case STRATA_OPT_IF_UNMODIFIED_SINCE: o.if_unmodified_since = value; break;
+    case STRATA_OPT_LOCAL_PORT:
+      if (value > 65535) return STRATA_E_INVALID_ARGUMENT;
+      o.local_port = value;
+      break;
+    case STRATA_OPT_LOCAL_PORT_RANGE:
+      if (value < 1 || value > 65535) return STRATA_E_INVALID_ARGUMENT;
+      o.local_port_range = value;
+      break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;
@@ -480,6 +489,25 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
         request->req.options.resolve.push_back(v);
         return STRATA_OK;
       }
+      case STRATA_OPT_CONNECT_TO:
+        if (!strata::ParseConnectTo(value).ok()) return STRATA_E_INVALID_ARGUMENT;
+        request->req.options.connect_to.push_back(value);
+        return STRATA_OK;
+      case STRATA_OPT_INTERFACE: {
+        // The tcp layer checks the rest; a name it could never bind is
+        // refused here already.
+        std::string v = value;
+        std::string name = v.rfind("if!", 0) == 0 ? v.substr(3) : v.rfind("host!", 0) == 0 ? v.substr(5) : v;
+        if (!v.empty() && (name.empty() || name.size() >= 255)) return STRATA_E_INVALID_ARGUMENT;
+        request->req.options.interface = v;
+        return STRATA_OK;
+      }
+      case STRATA_OPT_UNIX_SOCKET:
+      case STRATA_OPT_ABSTRACT_UNIX_SOCKET:
+        if (std::strlen(value) > 107) return STRATA_E_INVALID_ARGUMENT;  // sun_path's room
+        request->req.options.unix_socket = value;
+        request->req.options.abstract_unix_socket = option == STRATA_OPT_ABSTRACT_UNIX_SOCKET;
+        return STRATA_OK;
       default:
         return STRATA_E_UNSUPPORTED;
     }

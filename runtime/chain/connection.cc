@@ -47,11 +47,19 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Create(
       break;
     }
   }
+  // With --connect-to, the layer that opens the connection to the origin
+  // (the tunnel through a proxy, else the bottom one) goes elsewhere.
+  const bool proxied = !target.proxy_host.empty();
+  const size_t opener = proxied ? tunnel : 0;
   for (size_t i = 0; i < conn->layers_.size(); ++i) {
     Layer& layer = conn->layers_[i];
-    bool via_proxy = !target.proxy_host.empty() && i < tunnel;
+    bool via_proxy = proxied && i < tunnel;
     layer.peer_host = via_proxy ? target.proxy_host : target.host;
     layer.peer_port = via_proxy ? target.proxy_port : target.port;
+    if (i == opener && !target.connect_host.empty()) {
+      layer.peer_host = target.connect_host;
+      layer.peer_port = target.connect_port;
+    }
   }
   // Instances are created bottom first; each create() only records its
   // configuration, so order matters only for the log.

@@ -63,6 +63,11 @@ struct Target {
   // layer when the chain has no tunnel: plain http through a proxy).
   std::string proxy_host;
   uint16_t proxy_port = 0;
+  // When set (curl's --connect-to), where the connection to the origin
+  // really goes: the peer of the layer that opens it (the bottom layer, or
+  // the tunnel layer through a proxy). The layers above still see |host|.
+  std::string connect_host;
+  uint16_t connect_port = 0;
 };
 
 // ConnectionFacts: what -w and the response info report about a ready

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/client/connect_to.h"
 #include "runtime/client/proxy.h"
 
 namespace strata {
@@ -104,6 +105,16 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
   };
   absl::StatusOr<std::optional<ProxyChoice>> proxy = ChooseProxy(url, inputs);
   if (!proxy.ok()) return proxy.status();
+  std::optional<ConnectTarget> connect_to;
+  if (!ro.unix_socket.empty()) {
+    // curl does not mix proxies and unix sockets: the socket is the peer.
+    proxy->reset();
+  } else {
+    connect_to = FindConnectTarget(ro.connect_to, url.host, url.port);
+    // curl tunnels through an HTTP proxy whenever --connect-to applies, so
+    // the proxy is asked for the connect-to target (CONNECT HOST2:PORT2).
+    if (connect_to && proxy->has_value()) (*proxy)->tunnel = true;
+  }
 
   plan.target = Target{url.host, url.port, hop};
   if (!ro.pipeline.empty()) {
@@ -132,6 +143,14 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     }
     plan.configured = &it->second;
   }
+  if (connect_to) {
+    plan.target.connect_host = connect_to->host;
+    plan.target.connect_port = connect_to->port;
+  }
+  if (!ro.unix_socket.empty()) {
+    absl::Status unix = UseUnixSocket(ro, &plan);
+    if (!unix.ok()) return unix;
+  }
   if (proxy->has_value()) {
     const ProxyChoice& p = **proxy;
     plan.target.proxy_host = p.url.host;
@@ -147,6 +166,15 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
   plan.fingerprint = absl::StrCat(plan.pipeline().name, "\n", url.HostPort(), "\nproxy=", plan.target.proxy_host, ":",
                                   plan.target.proxy_port, "\n", plan.proxy_auth, "\nconnect=", plan.connect_ms,
                                   "\nresolve=", absl::StrJoin(ro.resolve, ","));
+  // Where the socket really goes and how its local end is bound: a
+  // connection made for another target is never reused.
+  if (connect_to) absl::StrAppend(&plan.fingerprint, "\nconnect_to=", connect_to->host, ":", connect_to->port);
+  if (!ro.unix_socket.empty()) {
+    absl::StrAppend(&plan.fingerprint, "\nunix=", ro.abstract_unix_socket ? "@" : "", ro.unix_socket);
+  }
+  if (!ro.interface.empty() || ro.local_port > 0) {
+    absl::StrAppend(&plan.fingerprint, "\nlocal=", ro.interface, ":", ro.local_port, "+", ro.local_port_range);
+  }
   if (!ro.layer_options.empty()) absl::StrAppend(&plan.fingerprint, "\n", ro.layer_options.dump());
   return plan;
 }
@@ -163,9 +191,18 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
     if (override_it != ro.layer_options.end() && override_it->is_object()) o.update(*override_it);
     if (i == 0) {
       // The bottom layer opens the socket: it gets the hop's address
-      // overrides and connect timeout.
+      // overrides, local binding and connect timeout (a unix socket has
+      // neither addresses nor a local end to bind).
       if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = plan.connect_ms;
-      if (!ro.resolve.empty() && !o.contains("resolve")) o["resolve"] = ro.resolve;
+      if (ro.unix_socket.empty()) {
+        if (!ro.resolve.empty() && !o.contains("resolve")) o["resolve"] = ro.resolve;
+        if (!ro.interface.empty() && !o.contains("interface")) o["interface"] = ro.interface;
+        if (ro.local_port > 0 && !o.contains("local_port")) {
+          o["local_port"] = ro.local_port_range > 1
+                                ? absl::StrCat(ro.local_port, "-", ro.local_port + ro.local_port_range - 1)
+                                : absl::StrCat(ro.local_port);
+        }
+      }
     }
     const LayerType* type = registry_->FindLayer(spec.layer);
     if (type && (type->flags & STRATA_LAYER_FLAG_TUNNEL)) {
@@ -176,6 +213,21 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
     all.push_back(std::move(o));
   }
   return all;
+}
+
+absl::Status HopPlanner::UseUnixSocket(const RequestOptions& ro, HopPlan* plan) const {
+  if (!registry_->FindLayer(kUnixLayer)) {
+    return absl::FailedPreconditionError(
+        "a unix socket needs the unix plugin (strata-unix.so), which is not loaded (add \"unix\" to \"plugins\")");
+  }
+  // The template's layers above the socket stay as they are; the bottom
+  // one becomes the unix layer.
+  PipelineSpec pipeline = plan->pipeline();
+  nlohmann::json options = {{"path", ro.unix_socket}};
+  if (ro.abstract_unix_socket) options["abstract"] = true;
+  pipeline.layers.front() = LayerSpec{kUnixLayer, std::move(options), "/request/unix_socket"};
+  plan->composed = std::move(pipeline);
+  return absl::OkStatus();
 }
 
 RedirectPolicy HopPlanner::Policy(const RequestOptions& o) const {

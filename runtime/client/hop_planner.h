@@ -43,6 +43,10 @@ struct HopPlan {
   bool multiplexed = false;    // the top layer may carry many exchanges (HTTP/2)
 };
 
+// kUnixLayer is the layer type that replaces the bottom layer when a request
+// asks for a unix socket (plugins/unix).
+inline constexpr char kUnixLayer[] = "unix";
+
 class HopPlanner {
  public:
   // |config| and |registry| are borrowed and must outlive the planner;
@@ -66,6 +70,8 @@ class HopPlanner {
   // TemplateFor names the template a hop to |scheme| uses under the
   // request's HTTP version policy.
   std::string TemplateFor(const std::string& scheme, int64_t http_version) const;
+  // UseUnixSocket puts the unix layer at the bottom of |plan|'s pipeline.
+  absl::Status UseUnixSocket(const RequestOptions& options, HopPlan* plan) const;
   absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
                                                     bool tunnel) const;
 

@@ -594,6 +594,9 @@ void Runtime::StartHop(Transfer* t) {
                     plan.target.proxy_host.empty()
                         ? std::string()
                         : absl::StrCat(" via proxy ", plan.target.proxy_host, ":", plan.target.proxy_port),
+                    plan.target.connect_host.empty()
+                        ? std::string()
+                        : absl::StrCat(" (connect-to ", plan.target.connect_host, ":", plan.target.connect_port, ")"),
                     " through pipeline '", plan.pipeline().name, "'"),
        t->hop_request_.url.ToString(false), 0, 0, "", MonotonicUs() - t->started_us_, t);
   ArmTimer(t);

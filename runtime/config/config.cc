@@ -12,7 +12,8 @@ using nlohmann::json;
 
 constexpr char kDefaultConfig[] = R"json({
   "plugin_dirs": [],
-  "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade", "socks"],
+  "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade", {"name": "socks", "optional": true},
+              {"name": "unix", "optional": true}],
   "pipelines": {
     "http": ["tcp", "h1"],
     "https": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],
@@ -131,7 +132,11 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
           return PathError(p, "expected a plugin name such as \"tcp\" (use {\"path\": ...} for files)");
         }
       } else if (plugins[i].is_object()) {
-        if (absl::Status s = CheckKeys(plugins[i], p, {"name", "path"}); !s.ok()) return s;
+        if (absl::Status s = CheckKeys(plugins[i], p, {"name", "path", "optional"}); !s.ok()) return s;
+        if (plugins[i].contains("optional")) {
+          if (!plugins[i]["optional"].is_boolean()) return PathError(p + "/optional", "expected true or false");
+          spec.optional = plugins[i]["optional"].get<bool>();
+        }
         if (plugins[i].contains("path")) {
           if (!plugins[i]["path"].is_string()) return PathError(p + "/path", "expected a file path string");
           spec.path = plugins[i]["path"].get<std::string>();

@@ -42,6 +42,9 @@ struct PluginSpec {
   std::string name;
   std::string path;
   std::string json_path;
+  // A plugin that may be missing: when no file is found for it, it is
+  // skipped instead of failing the configuration ("optional": true).
+  bool optional = false;
 };
 
 struct Config {

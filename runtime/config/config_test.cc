@@ -8,14 +8,20 @@ namespace {
 TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   absl::StatusOr<Config> c = ParseConfig("");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->plugins.size(), 7u);
+  ASSERT_EQ(c->plugins.size(), 8u);
   EXPECT_EQ(c->plugins[0].name, "tcp");
   EXPECT_EQ(c->plugins[1].name, "tls");
   EXPECT_EQ(c->plugins[2].name, "connect-tunnel");
   EXPECT_EQ(c->plugins[3].name, "h1");
   EXPECT_EQ(c->plugins[4].name, "h2-alpn");
   EXPECT_EQ(c->plugins[5].name, "h2-upgrade");
+  EXPECT_FALSE(c->plugins[5].optional);
+  // The socks and unix plugins (SOCKS proxies, --unix-socket) are loaded
+  // when they are there.
   EXPECT_EQ(c->plugins[6].name, "socks");
+  EXPECT_TRUE(c->plugins[6].optional);
+  EXPECT_EQ(c->plugins[7].name, "unix");
+  EXPECT_TRUE(c->plugins[7].optional);
   ASSERT_TRUE(c->pipelines.count("http"));
   EXPECT_EQ(c->pipelines["http"].layers.size(), 2u);
   ASSERT_TRUE(c->pipelines.count("https"));
@@ -78,6 +84,7 @@ TEST(Config, ErrorsNameTheJsonPath) {
       {R"({"timeouts": {"connect": 1}})", "/timeouts/connect"},
       {R"({"plugin": []})", "/plugin"},
       {R"({"plugins": [{"path": 3}]})", "/plugins/0/path"},
+      {R"({"plugins": [{"name": "unix", "optional": 1}]})", "/plugins/0/optional"},
       {R"({"plugins": ["../x"]})", "/plugins/0"},
       {R"({"redirect": {"follow": "yes"}})", "/redirect/follow"},
       {R"([1])", "/"},

@@ -57,6 +57,14 @@ struct RequestOptions {
   bool fail_on_http_error = false;
   std::string pipeline;              // force a template; "" = by scheme
   std::vector<std::string> resolve;  // "host:port:addr"
+  // Where the socket goes and how its local end is bound (curl's
+  // --connect-to, --interface, --local-port, --unix-socket).
+  std::vector<std::string> connect_to;  // "HOST1:PORT1:HOST2:PORT2", checked when set
+  std::string interface;                // "" = none
+  int64_t local_port = 0;               // 0 = any
+  int64_t local_port_range = 1;         // ports tried from local_port on
+  std::string unix_socket;              // "" = TCP
+  bool abstract_unix_socket = false;
   int64_t max_body_bytes = -1;
   std::optional<std::string> proxy;              // "" = no proxy
   std::optional<std::string> proxy_credentials;

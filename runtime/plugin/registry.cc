@@ -169,6 +169,7 @@ absl::Status PluginRegistry::LoadConfigured(const Config& config) {
           break;
         }
       }
+      if (path.empty() && spec.optional) continue;
       if (path.empty()) {
         return WithCode(absl::NotFoundError(absl::StrCat(
             "configuration ", spec.json_path, ": plugin '", spec.name, "' not found: no ", file,

@@ -128,13 +128,16 @@ void ScriptedPeer::AcceptLoop() {
   for (;;) {
     // WaitFd fails only when stopping (or poll itself fails): accept no more.
     if (!WaitFd(listen_fd_, POLLIN, std::chrono::milliseconds(-1))) return;
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    sockaddr_in client{};
+    socklen_t client_len = sizeof(client);
+    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&client), &client_len, SOCK_CLOEXEC);
     if (fd < 0) continue;
     std::lock_guard<std::mutex> lock(mu_);
     size_t index = conns_.size();
     conns_.push_back(std::make_unique<Conn>());
     Conn* conn = conns_.back().get();
     conn->fd = fd;
+    conn->record.client_port = ntohs(client.sin_port);
     PeerScript script;
     if (index < scripts_.size()) {
       script = scripts_[index];

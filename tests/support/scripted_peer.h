@@ -61,6 +61,7 @@ struct PeerConnection {
   bool client_closed = false;         // the client closed (EOF or error)
   bool script_finished = false;       // the script ran to its end
   std::string note;                   // why a step stopped early, if it did
+  uint16_t client_port = 0;           // the client's (local) port
 };
 
 class ScriptedPeer {

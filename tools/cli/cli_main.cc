@@ -830,6 +830,10 @@ int Cli::PrepareJob(size_t index, const std::string& body,
     if (strata_status s = strata_request_set_option_string(
             request, option.id, option.value.c_str());
         s != STRATA_OK) {
+      if (option.refused_exit != 0) {
+        ReportError(option.refused_exit, option.what);
+        return option.refused_exit;
+      }
       return setup_failed(s, absl::StrCat(option.what, " refused"));
     }
   }

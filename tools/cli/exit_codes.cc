@@ -26,7 +26,9 @@ constexpr ExitCodeDoc kDocs[] = {
     {kExitRangeError, "the server did not resume where -C asked"},
     {kExitTlsError, "TLS handshake or record failure"},
     {kExitAborted, "transfer cancelled"},
+    {kExitInterfaceFailed, "could not bind the local end (--interface, --local-port)"},
     {kExitTooManyRedirects, "redirect refused: hop limit, loop or policy"},
+    {kExitSetoptSyntax, "malformed option value (--connect-to)"},
     {kExitEmptyReply, "the server closed the connection without replying"},
     {kExitSendError, "I/O error while sending the request"},
     {kExitRecvError, "I/O error or connection closed while receiving"},
@@ -98,6 +100,8 @@ int ExitCodeFor(strata_status status, const FailureContext& context) {
       return kExitTlsError;
     case STRATA_E_TLS_VERIFY:
       return kExitCertVerify;
+    case STRATA_E_LOCAL_BIND:
+      return kExitInterfaceFailed;
     case STRATA_E_PROXY:
       return kExitProxy;
     case STRATA_E_PROTOCOL:

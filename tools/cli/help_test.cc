@@ -29,7 +29,8 @@ TEST(Help, NamesEveryOption) {
         "--output-dir", "--create-dirs", "--fail-with-body",
         "--no-progress-meter", "-D,", "--dump-header", "-r,", "--range", "-C,",
         "--continue-at", "-F,", "--form", "--form-string", "-J,",
-        "--remote-header-name"}) {
+        "--remote-header-name", "--connect-to", "--interface", "--local-port", "--unix-socket",
+        "--abstract-unix-socket"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }

@@ -75,6 +75,11 @@ enum class Opt {
   kNoBuffer,
   kUser,
   kResolve,
+  kConnectTo,
+  kInterface,
+  kLocalPort,
+  kUnixSocket,
+  kAbstractUnixSocket,
   kConnectTimeout,
   kMaxTime,
   kLocation,
@@ -187,6 +192,11 @@ constexpr OptSpec kOptions[] = {
     {'N', "no-buffer", false, Opt::kNoBuffer},
     {'u', "user", true, Opt::kUser},
     {0, "resolve", true, Opt::kResolve},
+    {0, "connect-to", true, Opt::kConnectTo},
+    {0, "interface", true, Opt::kInterface},
+    {0, "local-port", true, Opt::kLocalPort},
+    {0, "unix-socket", true, Opt::kUnixSocket},
+    {0, "abstract-unix-socket", true, Opt::kAbstractUnixSocket},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
     {'m', "max-time", true, Opt::kMaxTime},
     {'L', "location", false, Opt::kLocation},
@@ -289,6 +299,32 @@ absl::Status MethodClash(const OptSpec& spec, absl::string_view asked, absl::str
 }
 
 }  // namespace
+
+absl::StatusOr<std::pair<int64_t, int64_t>> ParseLocalPortRange(absl::string_view text) {
+  // curl 7.88: digits, then optionally " - " and the last port; the range
+  // must not end before it starts. 0 is accepted and binds no port.
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "is badly used here ('", text, "' is not a port or a range N-M within 0-65535)"));
+  };
+  size_t digits = 0;
+  while (digits < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  int64_t first = 0;
+  if (digits == 0 || digits > 5 || !absl::SimpleAtoi(text.substr(0, digits), &first) || first > 65535) {
+    return bad();
+  }
+  absl::string_view rest = absl::StripAsciiWhitespace(text.substr(digits));
+  if (rest.empty()) return std::make_pair(first, int64_t{1});
+  if (rest.front() != '-') return bad();
+  rest = absl::StripAsciiWhitespace(rest.substr(1));
+  int64_t last = 0;
+  if (rest.empty() || rest.size() > 5 ||
+      rest.find_first_not_of("0123456789") != absl::string_view::npos || !absl::SimpleAtoi(rest, &last) ||
+      last > 65535 || last < first) {
+    return bad();
+  }
+  return std::make_pair(first, last - first + 1);
+}
 
 absl::StatusOr<HeaderArg> ParseHeader(const std::string& text) {
   size_t sep = text.find_first_of(":;");
@@ -606,6 +642,27 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       options.resolve.push_back(arg);
       break;
     }
+    case Opt::kConnectTo:
+      // Checked when the request is built, where curl's exit code 49 and
+      // message can be given (request_options.cc).
+      options.connect_to.push_back(arg);
+      break;
+    case Opt::kInterface:
+      options.interface = arg;
+      break;
+    case Opt::kLocalPort: {
+      absl::StatusOr<std::pair<int64_t, int64_t>> ports = ParseLocalPortRange(arg);
+      if (!ports.ok()) return UsageError(spec, ports.status().message());
+      options.local_port = ports->first;
+      options.local_port_range = ports->second;
+      break;
+    }
+    case Opt::kUnixSocket:
+    case Opt::kAbstractUnixSocket:
+      // One socket: the last option given wins, as in curl.
+      options.unix_socket = arg;
+      options.abstract_unix_socket = spec.id == Opt::kAbstractUnixSocket;
+      break;
     case Opt::kConnectTimeout:
     case Opt::kMaxTime: {
       absl::StatusOr<int64_t> ms = ParseSecondsToMs(arg);

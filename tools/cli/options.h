@@ -12,9 +12,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tools/cli/form_parse.h"
 
 namespace strata::cli {
@@ -91,6 +93,13 @@ struct CliOptions {
   std::optional<std::string> referer;     // -e (-H Referer wins)
   std::optional<std::string> user;    // -u "user:password"
   std::vector<std::string> resolve;   // --resolve host:port:addr
+  // Where the socket goes and how its local end is bound.
+  std::vector<std::string> connect_to;    // --connect-to H1:P1:H2:P2 (checked per request)
+  std::optional<std::string> interface;   // --interface NAME|IP|host
+  int64_t local_port = 0;                 // --local-port N[-M]: first port, 0 = any
+  int64_t local_port_range = 1;           //   and how many ports from it
+  std::optional<std::string> unix_socket; // --unix-socket / --abstract-unix-socket
+  bool abstract_unix_socket = false;
   std::optional<std::string> pipeline;  // --pipeline NAME
   HttpVersion http_version = HttpVersion::kDefault;
 
@@ -188,6 +197,10 @@ absl::StatusOr<CliOptions> ParseCommandLine(int argc, const char* const* argv);
 
 // ParseHeader parses one -H argument ("Name: value", "Name:", "Name;").
 absl::StatusOr<HeaderArg> ParseHeader(const std::string& text);
+
+// ParseLocalPortRange reads --local-port's "N" or "N-M" (curl's rules: 0-65535,
+// M >= N) into the first port and how many ports from it may be tried.
+absl::StatusOr<std::pair<int64_t, int64_t>> ParseLocalPortRange(absl::string_view text);
 
 // SplitCertArgument splits curl's -E "file:password" and returns the file;
 // *had_password is set when a password part was present. As in curl, "\:"

@@ -135,6 +135,42 @@ TEST(Options, ResolveIsRepeatableAndChecked) {
   EXPECT_FALSE(Parse({"--resolve", ":80:1.2.3.4", "u"}).ok());
 }
 
+TEST(Options, NetworkOptions) {
+  auto o = Parse({"--connect-to", "a.test:80:b.test:81", "--connect-to", "::c.test:", "--interface", "if!lo",
+                  "--local-port", "4000-4009", "--unix-socket", "/run/x.sock", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->connect_to, (std::vector<std::string>{"a.test:80:b.test:81", "::c.test:"}));
+  EXPECT_EQ(*o->interface, "if!lo");
+  EXPECT_EQ(o->local_port, 4000);
+  EXPECT_EQ(o->local_port_range, 10);
+  EXPECT_EQ(*o->unix_socket, "/run/x.sock");
+  EXPECT_FALSE(o->abstract_unix_socket);
+  // The last socket option wins, abstract or not.
+  auto a = Parse({"--unix-socket", "/run/x.sock", "--abstract-unix-socket", "name", "u"});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a->unix_socket, "name");
+  EXPECT_TRUE(a->abstract_unix_socket);
+}
+
+TEST(Options, LocalPortFormsAsCurlReadsThem) {
+  struct Case {
+    const char* text;
+    int64_t port, count;
+  } good[] = {{"0", 0, 1}, {"80", 80, 1}, {"40000-40000", 40000, 1}, {"1-65535", 1, 65535}, {"7 - 9", 7, 3}};
+  for (const Case& c : good) {
+    absl::StatusOr<std::pair<int64_t, int64_t>> r = ParseLocalPortRange(c.text);
+    ASSERT_TRUE(r.ok()) << c.text << ": " << r.status();
+    EXPECT_EQ(r->first, c.port) << c.text;
+    EXPECT_EQ(r->second, c.count) << c.text;
+  }
+  for (const char* bad : {"", "abc", "-1", "65536", "5-3", "5-", "5-x", "5x", "99999999", "1-70000"}) {
+    EXPECT_FALSE(ParseLocalPortRange(bad).ok()) << bad;
+    auto o = Parse({"--local-port", bad, "u"});
+    ASSERT_FALSE(o.ok()) << bad;
+    EXPECT_EQ(o.status().message().rfind("option --local-port: is badly used here", 0), 0u) << o.status();
+  }
+}
+
 TEST(Options, Timeouts) {
   auto o = Parse({"--connect-timeout", "0.25", "-m", "3", "u"});
   ASSERT_TRUE(o.ok());
@@ -359,7 +395,9 @@ TEST(Options, MissingArgumentIsNamed) {
                           "--config", "--plugin-dir", "--data-binary", "-x",
                           "-U", "--noproxy", "--proxy-cacert",
                           "--proxy-capath", "--cacert", "--capath", "-E",
-                          "--key", "--tls-max", "--ciphers", "--curves"}) {
+                          "--key", "--tls-max", "--ciphers", "--curves",
+                          "--connect-to", "--interface", "--local-port",
+                          "--unix-socket", "--abstract-unix-socket"}) {
     auto o = Parse({"u", opt});
     ASSERT_FALSE(o.ok()) << opt;
     EXPECT_NE(o.status().message().find("requires an argument"),

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "runtime/client/connect_to.h"
+#include "tools/cli/exit_codes.h"
 #include "strata/strata.h"
 
 namespace strata::cli {
@@ -132,6 +134,29 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   };
   for (const std::string& entry : options.resolve) {
     add_string(STRATA_OPT_RESOLVE, entry, "--resolve " + entry);
+  }
+  for (const std::string& entry : options.connect_to) {
+    // curl reports a bad entry with exit code 49 and its own message.
+    absl::StatusOr<ConnectToEntry> parsed = ParseConnectTo(entry);
+    out.strings.push_back({STRATA_OPT_CONNECT_TO, entry,
+                           parsed.ok() ? "--connect-to " + entry : std::string(parsed.status().message()),
+                           kExitSetoptSyntax});
+  }
+  if (options.interface) add_string(STRATA_OPT_INTERFACE, *options.interface, "--interface");
+  if (options.local_port > 0) {
+    add_int(STRATA_OPT_LOCAL_PORT, options.local_port, "--local-port");
+    add_int(STRATA_OPT_LOCAL_PORT_RANGE, options.local_port_range, "--local-port");
+  }
+  if (options.unix_socket) {
+    // The runtime refuses a path too long for sockaddr_un; curl calls that
+    // a resolve failure (6) and quotes the path.
+    const std::string& path = *options.unix_socket;
+    const bool too_long = path.size() > kMaxUnixSocketPath;
+    out.strings.push_back(
+        {options.abstract_unix_socket ? STRATA_OPT_ABSTRACT_UNIX_SOCKET : STRATA_OPT_UNIX_SOCKET, path,
+         too_long ? "Unix socket path too long: '" + path + "'"
+                  : (options.abstract_unix_socket ? "--abstract-unix-socket" : "--unix-socket"),
+         too_long ? kExitCouldntResolveHost : 0});
   }
   if (options.pipeline) {
     add_string(STRATA_OPT_PIPELINE, *options.pipeline,

@@ -13,6 +13,7 @@
 #ifndef STRATA_TOOLS_CLI_REQUEST_OPTIONS_H_
 #define STRATA_TOOLS_CLI_REQUEST_OPTIONS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,12 +32,19 @@ struct StringOption {
   int32_t id;
   std::string value;
   std::string what;
+  // refused_exit, when not 0: a refusal ends the command with this exit
+  // code and |what| as the whole message (curl's wording; --connect-to).
+  int refused_exit = 0;
 };
 
 struct RequestOptions {
   std::vector<IntOption> ints;
   std::vector<StringOption> strings;
 };
+
+// kMaxUnixSocketPath is the longest path STRATA_OPT_UNIX_SOCKET takes
+// (sun_path's room).
+inline constexpr size_t kMaxUnixSocketPath = 107;
 
 // BuildRequestOptions lists the options for every request of |options|.
 RequestOptions BuildRequestOptions(const CliOptions& options);

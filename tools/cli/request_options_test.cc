@@ -119,6 +119,39 @@ TEST(RequestOptions, ResolveAndPipelineKeepTheirOrder) {
   EXPECT_EQ(StringsOf(r, STRATA_OPT_PIPELINE), std::vector<std::string>{"h1"});
 }
 
+TEST(RequestOptions, NetworkOptions) {
+  RequestOptions r = BuildRequestOptions(Parsed({"--connect-to", "a.test:80:b.test:81", "--connect-to",
+                                                 "::127.0.0.1:abc", "--interface", "lo", "--local-port",
+                                                 "4000-4002", "--abstract-unix-socket", "name"}));
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_CONNECT_TO),
+            (std::vector<std::string>{"a.test:80:b.test:81", "::127.0.0.1:abc"}));
+  // A refused entry ends the command with curl's code 49 and message.
+  for (const StringOption& s : r.strings) {
+    if (s.id != STRATA_OPT_CONNECT_TO) continue;
+    EXPECT_EQ(s.refused_exit, 49);
+    if (s.value == "::127.0.0.1:abc") EXPECT_EQ(s.what, "No valid port number in connect to host string (abc)");
+  }
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_INTERFACE), std::vector<std::string>{"lo"});
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_ABSTRACT_UNIX_SOCKET), std::vector<std::string>{"name"});
+  EXPECT_TRUE(StringsOf(r, STRATA_OPT_UNIX_SOCKET).empty());
+  bool port = false, range = false;
+  for (const IntOption& i : r.ints) {
+    if (i.id == STRATA_OPT_LOCAL_PORT) port = i.value == 4000;
+    if (i.id == STRATA_OPT_LOCAL_PORT_RANGE) range = i.value == 3;
+  }
+  EXPECT_TRUE(port);
+  EXPECT_TRUE(range);
+  // A path too long for a unix socket is curl's exit 6, quoting it.
+  const std::string long_path = "/" + std::string(150, 'x');
+  RequestOptions too_long = BuildRequestOptions(Parsed({"--unix-socket", long_path.c_str()}));
+  ASSERT_EQ(too_long.strings.size(), 1u);
+  EXPECT_EQ(too_long.strings[0].refused_exit, 6);
+  EXPECT_EQ(too_long.strings[0].what, "Unix socket path too long: '" + long_path + "'");
+  // --local-port 0 binds nothing, so nothing is asked for.
+  RequestOptions none = BuildRequestOptions(Parsed({"--local-port", "0"}));
+  for (const IntOption& i : none.ints) EXPECT_NE(i.id, STRATA_OPT_LOCAL_PORT);
+}
+
 TEST(RequestOptions, InsecureTurnsVerificationOffForTheServerOnly) {
   nlohmann::json j = nlohmann::json::parse(LayerOptionsJson(Parsed({"-k"})));
   EXPECT_EQ(j, nlohmann::json::parse(R"({"tls": {"verify": false}})"));

@@ -129,7 +129,8 @@ void AddConfigured(const std::vector<PluginSpec>& configured, std::vector<Plugin
     std::string file = PluginFileName(spec.name);
     bool found = false;
     for (const PluginReport& p : *plugins) found |= absl::EndsWith(p.path, "/" + file);
-    if (!found) {
+    // An optional plugin may be missing: the runtime skips it.
+    if (!found && !spec.optional) {
       problems->push_back(absl::StrCat("configuration ", spec.json_path, " names plugin '", spec.name,
                                        "', but no ", file, " is in the search path"));
     }

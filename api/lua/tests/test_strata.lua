@@ -300,6 +300,20 @@ test("errors: refused, bad config, missing plugin, bad arguments", function()
   rt:close()
 end)
 
+test("connect_to, interface: where the socket goes, how it is bound", function()
+  local rt = assert(strata.runtime{})
+  local port = assert(HTTP:match(":(%d+)/?$"), "a port in " .. HTTP)
+  local res = assert(rt:fetch{url = "http://elsewhere.test/hello.txt", interface = "127.0.0.1",
+                              connect_to = "elsewhere.test:80:127.0.0.1:" .. port})
+  eq(res.status, 200, "connect_to reached nginx")
+  eq(res.body, "hello from nginx\n", "body")
+  local _, e = rt:fetch{url = HTTP .. "/hello.txt", interface = "if!strata-bogus0"}
+  eq(e.name, "STRATA_E_LOCAL_BIND", "unknown interface")
+  _, e = rt:fetch{url = HTTP .. "/", connect_to = "::127.0.0.1:abc"}
+  eq(e.name, "STRATA_E_INVALID_ARGUMENT", "bad connect_to")
+  rt:close()
+end)
+
 test("https: verified with tls.ca_file, verify failure without", function()
   local rt = assert(strata.runtime{})
   local res = assert(rt:fetch{url = HTTPS .. "/redirect", follow_redirects = true, tls = {ca_file = CA}})

@@ -410,7 +410,8 @@ class _Request:
                  http_version=None, range=None, resume_from=None, accept_encoding=None, max_decoded_bytes=None,
                  max_decode_ratio=None, retry=None, retry_delay=None, retry_max_time=None, retry_on=None,
                  retry_non_idempotent=None, cookie=None, if_modified_since=None, if_unmodified_since=None,
-                 sink=None):
+                 connect_to=None, interface=None, local_port=None, local_port_range=None, unix_socket=None,
+                 abstract_unix_socket=None, sink=None):
         self.lib = lib
         self.url = url
         self.reader = None
@@ -544,6 +545,15 @@ class _Request:
         for entry in resolve or ():
             self._check(lib.strata_request_set_option_string(p, _ffi.OPT_RESOLVE, entry.encode()),
                         "resolve entry %r (expected host:port:address)" % entry)
+        connect_to = kw["connect_to"]
+        for entry in [connect_to] if isinstance(connect_to, str) else (connect_to or ()):
+            self._check(lib.strata_request_set_option_string(p, _ffi.OPT_CONNECT_TO, entry.encode()),
+                        "connect_to entry %r (expected HOST1:PORT1:HOST2:PORT2)" % entry)
+        opt_str(_ffi.OPT_INTERFACE, kw["interface"], "interface")
+        opt_int(_ffi.OPT_LOCAL_PORT, kw["local_port"], "local_port")
+        opt_int(_ffi.OPT_LOCAL_PORT_RANGE, kw["local_port_range"], "local_port_range")
+        opt_str(_ffi.OPT_UNIX_SOCKET, kw["unix_socket"], "unix_socket")
+        opt_str(_ffi.OPT_ABSTRACT_UNIX_SOCKET, kw["abstract_unix_socket"], "abstract_unix_socket")
         layers = {}
         for name, value in (("tls", kw["tls"]), ("proxy:tls", kw["proxy_tls"])):
             if value is not None:
@@ -945,7 +955,10 @@ class Runtime:
         template name, e.g. "https+h2"), http_version ("1.1", "2" by ALPN
         or h2c Upgrade, "2-prior"), resolve ("host:port:addr" or a
         list), fail_on_http_error, max_body_bytes, unsafe_redirect,
-        location_trusted, post301/post302/post303. Raises a StrataError."""
+        location_trusted, post301/post302/post303, connect_to
+        ("HOST1:PORT1:HOST2:PORT2" or a list), interface, local_port,
+        local_port_range, unix_socket, abstract_unix_socket. Raises a
+        StrataError."""
         if stream:
             return self._fetch_stream(url, method, options)
         rt = self._live()

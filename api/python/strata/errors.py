@@ -15,6 +15,7 @@ subclass per family lets callers catch what they care about:
     │   ├── ConnectionClosedError        -43, -44
     │   ├── TLSError                     -45 (TLSVerifyError, -46)
     │   └── ProxyError                   -47
+    │   (ConnectError also for -50, STRATA_E_LOCAL_BIND)
     ├── ProtocolError                    -60..-62, -67, -68
     ├── HTTPStatusError                  -63 (raise_for_status / fail_on_http_error)
     ├── RedirectError                    -64
@@ -162,6 +163,7 @@ _BY_CODE = {
     -25: URLError,
     -40: ResolveError, -41: ConnectError, -42: TimeoutError, -43: ConnectionClosedError,
     -44: ConnectionClosedError, -45: TLSError, -46: TLSVerifyError, -47: ProxyError,
+    -50: ConnectError,
     -60: ProtocolError, -61: TruncatedError, -62: LimitError, -63: HTTPStatusError,
     -64: RedirectError, -65: BodyError, -66: CancelledError, -67: StreamResetError,
     -68: NotProcessedError, -69: RangeError, -70: ContentEncodingError,

@@ -268,6 +268,19 @@ class FetchTest(unittest.TestCase):
         with self.assertRaises(strata.HTTPStatusError):
             self.rt.fetch(self.url("/teapot"), fail_on_http_error=True)
 
+    def test_connect_to_and_interface(self):
+        port = self.nginx.url("/").split(":")[2].split("/")[0]
+        r = self.rt.fetch("http://elsewhere.test/hello.txt", interface="127.0.0.1",
+                          connect_to="elsewhere.test:80:127.0.0.1:%s" % port)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"hello from nginx\n")
+        with self.assertRaises(strata.ConnectError) as cm:
+            self.rt.fetch(self.url("/hello.txt"), interface="if!strata-bogus0")
+        self.assertEqual(cm.exception.name, "STRATA_E_LOCAL_BIND")
+        self.assertIn("Couldn't bind to interface 'strata-bogus0'", str(cm.exception))
+        with self.assertRaises(strata.UsageError):
+            self.rt.fetch(self.url("/"), connect_to="::127.0.0.1:abc")
+
     def test_callback_exceptions_are_reraised(self):
         class Boom(Exception):
             pass
