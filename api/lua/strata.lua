@@ -44,6 +44,7 @@ enum {
   STRATA_E_TLS = -45,
   STRATA_E_TLS_VERIFY = -46,
   STRATA_E_PROXY = -47,
+  STRATA_E_TLS_CA = -48,
   STRATA_E_LOCAL_BIND = -50,
   STRATA_E_PROTOCOL = -60,
   STRATA_E_TRUNCATED = -61,
@@ -107,6 +108,8 @@ typedef struct strata_event {
   int32_t attempt;
   int32_t retries_left;
   int64_t retry_delay_ms;
+  void* transfer_user;
+  uint64_t transfer_id;
 } strata_event;
 
 typedef void (*strata_event_fn)(void* user, const strata_event* event);
@@ -224,13 +227,29 @@ enum {
   STRATA_INFO_TIME_FIRST_BYTE_US = 8,
   STRATA_INFO_SIZE_UPLOAD = 9,
   STRATA_INFO_HTTP_CONNECT = 10,
-  STRATA_INFO_CONDITION_UNMET = 11
+  STRATA_INFO_CONDITION_UNMET = 11,
+  STRATA_INFO_TIME_NAMELOOKUP_US = 12,
+  STRATA_INFO_TIME_APPCONNECT_US = 13,
+  STRATA_INFO_TIME_PRETRANSFER_US = 14,
+  STRATA_INFO_TIME_REDIRECT_US = 15,
+  STRATA_INFO_SIZE_HEADER = 16,
+  STRATA_INFO_SIZE_REQUEST = 17,
+  STRATA_INFO_REMOTE_PORT = 18,
+  STRATA_INFO_LOCAL_PORT = 19,
+  STRATA_INFO_TLS_VERIFY_RESULT = 20,
+  STRATA_INFO_PROXY_TLS_VERIFY_RESULT = 21,
+  STRATA_INFO_TIME_TCP_CONNECT_US = 22,
+  STRATA_INFO_TIME_STARTTRANSFER_US = 23
 };
 
 enum {
   STRATA_INFO_STR_EFFECTIVE_URL = 1,
   STRATA_INFO_STR_REDIRECT_URL = 2,
-  STRATA_INFO_STR_CHAIN = 3
+  STRATA_INFO_STR_CHAIN = 3,
+  STRATA_INFO_STR_REMOTE_IP = 4,
+  STRATA_INFO_STR_LOCAL_IP = 5,
+  STRATA_INFO_STR_LAYER_TIMES = 6,
+  STRATA_INFO_STR_METHOD = 7
 };
 
 int32_t strata_response_status(const strata_response* response);
@@ -256,6 +275,7 @@ int64_t strata_runtime_timeout_ms(const strata_runtime* runtime);
 strata_transfer* strata_runtime_next_done(strata_runtime* runtime);
 int strata_transfer_done(const strata_transfer* transfer);
 void* strata_transfer_user(const strata_transfer* transfer);
+uint64_t strata_transfer_id(const strata_transfer* transfer);
 strata_status strata_transfer_result(const strata_transfer* transfer, strata_error* out_error);
 strata_response* strata_transfer_take_response(strata_transfer* transfer);
 void strata_transfer_cancel(strata_transfer* transfer);

@@ -49,6 +49,9 @@ enum {
   STRATA_E_TLS = -45,           /* TLS handshake or record failure */
   STRATA_E_TLS_VERIFY = -46,    /* certificate or host name verification failed */
   STRATA_E_PROXY = -47,         /* proxy refused or broke the tunnel */
+  /* The trusted CA certificates (a TLS layer's ca_file / ca_path) could
+   * not be read (curl's exit code 77). */
+  STRATA_E_TLS_CA = -48,
   /* The local end could not be set up as asked: no such interface or
    * address to bind to, or no free local port in the range (curl's
    * --interface, --local-port; its exit code 45). */

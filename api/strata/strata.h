@@ -442,15 +442,20 @@ enum {
   STRATA_INFO_NUM_CONNECTS = 4,    /* new connections made */
   STRATA_INFO_SIZE_DOWNLOAD = 5,   /* body bytes of the final response */
   STRATA_INFO_TIME_TOTAL_US = 6,
-  /* The TIME_* values below follow curl's timers (CURLINFO_*_TIME_T): each
-   * is measured from the start of the hop that reached it and summed over
-   * the hops (so after redirects it is a sum); a hop on a reused connection
-   * adds nothing to NAMELOOKUP, CONNECT and APPCONNECT. */
-  STRATA_INFO_TIME_CONNECT_US = 7,      /* the bottom layer (TCP) connected */
-  STRATA_INFO_TIME_FIRST_BYTE_US = 8,   /* the first response head arrived */
+  /* From the transfer's start until its first new connection had every
+   * layer ready (0 if it made none). For curl's time_connect see
+   * STRATA_INFO_TIME_TCP_CONNECT_US. */
+  STRATA_INFO_TIME_CONNECT_US = 7,
+  /* From the transfer's start until the first response head. For curl's
+   * time_starttransfer see STRATA_INFO_TIME_STARTTRANSFER_US. */
+  STRATA_INFO_TIME_FIRST_BYTE_US = 8,
   STRATA_INFO_SIZE_UPLOAD = 9,
   STRATA_INFO_HTTP_CONNECT = 10,   /* last proxy CONNECT reply status, 0 if none */
   STRATA_INFO_CONDITION_UNMET = 11, /* 1: a time condition was not met (the body was dropped) */
+  /* The curl timers (CURLINFO_*_TIME_T): 12-15, 22 and 23. Each is
+   * measured from the start of the hop that reached it and summed over the
+   * hops (so after redirects it is a sum); a hop on a reused connection adds
+   * nothing to NAMELOOKUP, TCP_CONNECT and APPCONNECT. */
   STRATA_INFO_TIME_NAMELOOKUP_US = 12,  /* the bottom layer's name lookup ended */
   STRATA_INFO_TIME_APPCONNECT_US = 13,  /* the topmost TLS layer is ready (0: none) */
   STRATA_INFO_TIME_PRETRANSFER_US = 14, /* the request is about to be sent */
@@ -460,7 +465,9 @@ enum {
   STRATA_INFO_REMOTE_PORT = 18,   /* the final connection's peer (a proxy's) port */
   STRATA_INFO_LOCAL_PORT = 19,
   STRATA_INFO_TLS_VERIFY_RESULT = 20, /* X.509 result of the topmost TLS layer (0: ok) */
-  STRATA_INFO_PROXY_TLS_VERIFY_RESULT = 21 /* ... of the TLS layer to an https proxy */
+  STRATA_INFO_PROXY_TLS_VERIFY_RESULT = 21, /* ... of the TLS layer to an https proxy */
+  STRATA_INFO_TIME_TCP_CONNECT_US = 22,    /* the bottom layer (TCP) connected */
+  STRATA_INFO_TIME_STARTTRANSFER_US = 23   /* the first response head arrived */
 };
 
 /* String information ids for strata_response_info_string. */

@@ -205,7 +205,7 @@ strata_status TlsLayer::Setup() {
       const char* file = options_.ca_file.empty() ? nullptr : options_.ca_file.c_str();
       const char* path = options_.ca_path.empty() ? nullptr : options_.ca_path.c_str();
       if (!SSL_CTX_load_verify_locations(c, file, path)) {
-        return fail(STRATA_E_CONFIG,
+        return fail(STRATA_E_TLS_CA,
                          absl::StrCat("cannot load trusted CA certificates from ",
                                       file ? absl::StrCat("ca_file ", file) : "",
                                       file && path ? " and " : "",

@@ -567,6 +567,8 @@ strata_status strata_response_info(const strata_response* r, int32_t info, int64
     case STRATA_INFO_LOCAL_PORT: *out_value = x.local_port; break;
     case STRATA_INFO_TLS_VERIFY_RESULT: *out_value = x.tls_verify_result; break;
     case STRATA_INFO_PROXY_TLS_VERIFY_RESULT: *out_value = x.proxy_tls_verify_result; break;
+    case STRATA_INFO_TIME_TCP_CONNECT_US: *out_value = static_cast<int64_t>(x.time_tcp_connect_us); break;
+    case STRATA_INFO_TIME_STARTTRANSFER_US: *out_value = static_cast<int64_t>(x.time_starttransfer_us); break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;

@@ -364,6 +364,18 @@ void SplitHostPort(const std::string& text, std::string* ip, int32_t* port) {
 
 }  // namespace
 
+std::string Connection::LayerLabel(size_t index) const {
+  if (index >= layers_.size()) return "";
+  const LayerType* type = layers_[index].type;
+  if (target_.proxy_host.empty()) return type->name;
+  size_t tunnel = layers_.size();  // the topmost tunnel layer, if any
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].type->flags & STRATA_LAYER_FLAG_TUNNEL) tunnel = i;
+  }
+  const bool to_proxy = tunnel < layers_.size() ? index < tunnel : type->kind == STRATA_LAYER_BYTE_STREAM;
+  return to_proxy ? absl::StrCat("proxy:", type->name) : type->name;
+}
+
 const ConnectionFacts& Connection::Facts() {
   if (facts_) return *facts_;
   static const ConnectionFacts kNone;

@@ -146,6 +146,10 @@ class Connection : public IoHandler {
   // Timings renders when each layer became ready, from the start of
   // connection setup: "tcp 0.2 ms, tls 3.4 ms, h1 3.4 ms".
   std::string Timings() const;
+  // LayerLabel names layer |index| in errors: "proxy:NAME" when it talks
+  // to a proxy (below the tunnel layer, or any byte-stream layer of a hop
+  // sent to a forwarding proxy), else NAME.
+  std::string LayerLabel(size_t index) const;
   // Facts asks the layers once the connection is ready and keeps the
   // answers (an empty value before).
   const ConnectionFacts& Facts();

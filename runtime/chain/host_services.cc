@@ -34,7 +34,7 @@ struct HostAccess {
     LayerError& e = ctx->conn->pending_layer_error_;
     if (e.status != STRATA_OK) return;
     e.status = status;
-    e.layer = self->type->name;
+    e.layer = ctx->conn->LayerLabel(ctx->index);
     e.message = message ? message : "";
   }
   static uint64_t NowMs() { return MonotonicMs(); }

@@ -163,7 +163,10 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
   plan.multiplexed = top && (top->flags & STRATA_LAYER_FLAG_MULTIPLEX);
   // A template's own options never change, so its name stands for them;
   // what a request adds is spelled out.
-  plan.fingerprint = absl::StrCat(plan.pipeline().name, "\n", url.HostPort(), "\nproxy=", plan.target.proxy_host, ":",
+  // The proxy's scheme too: socks5 and socks5h differ in who resolves,
+  // even through one configured "<scheme>+socks" template.
+  plan.fingerprint = absl::StrCat(plan.pipeline().name, "\n", url.HostPort(), "\nproxy=",
+                                  proxy->has_value() ? (*proxy)->url.scheme : std::string(), "://", plan.target.proxy_host, ":",
                                   plan.target.proxy_port, "\n", plan.proxy_auth, "\nconnect=", plan.connect_ms,
                                   "\nresolve=", absl::StrJoin(ro.resolve, ","));
   // Where the socket really goes and how its local end is bound: a

@@ -58,7 +58,7 @@ void AddHop(const HopState& hop, Connection* conn, Response* r) {
     const ConnectionFacts& f = conn->Facts();
     if (!hop.conn_reused) {
       r->time_namelookup_us += Since(start, conn->connect_started_us() + static_cast<uint64_t>(f.namelookup_us));
-      r->time_connect_us += Since(start, f.bottom_ready_us);
+      r->time_tcp_connect_us += Since(start, f.bottom_ready_us);
       r->time_appconnect_us += Since(start, f.secure_ready_us);
       r->layer_times.clear();
       for (const auto& [name, at] : f.layer_ready_us) {
@@ -78,15 +78,18 @@ void AddHop(const HopState& hop, Connection* conn, Response* r) {
     r->proxy_tls_verify_result = f.proxy_tls_verify_result;
   }
   r->time_pretransfer_us += Since(start, hop.stream_opened_us);
-  r->time_first_byte_us += Since(start, hop.first_head_us);
+  r->time_starttransfer_us += Since(start, hop.first_head_us);
   if (hop.stream_opened_us != 0) {
     // HTTP/1: what the session layer wrote (head, framing, body) is the
     // request, exactly; HTTP/2 frames carry other streams too.
-    if (conn != nullptr && hop.http_version != 20) {
+    // A hop that failed before any head asks the connection (rare, so the
+    // query costs nothing on the way of a normal exchange).
+    const int32_t version = hop.http_version != 0 || conn == nullptr || !ready ? hop.http_version : conn->HttpVersion();
+    if (conn != nullptr && version != 20) {
       r->size_request += static_cast<int64_t>(conn->session_bytes_out() - hop.session_bytes_at_open);
     } else {
       // "HTTP/2" in the request line is two bytes shorter than "HTTP/1.1".
-      r->size_request += hop.request_head_size - (hop.http_version == 20 ? 2 : 0) + hop.body_sent;
+      r->size_request += hop.request_head_size - (version == 20 ? 2 : 0) + hop.body_sent;
     }
   }
 }

@@ -605,6 +605,9 @@ void Runtime::StartHop(Transfer* t) {
 
 void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   Connection* c = e ? e->conn.get() : t->pinned_;
+  if (t->response_.time_connect_us == 0 && !t->h_.conn_reused) {
+    t->response_.time_connect_us = MonotonicUs() - t->started_us_;
+  }
   const HopRequest& hr = t->hop_request_;
   // The fields as sent: Proxy-Authorization only ever to a forwarding
   // proxy. Lent to open_stream, which encodes them during the call.

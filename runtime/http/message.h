@@ -126,11 +126,15 @@ struct Response {
   // moment (so after redirects they are sums, as curl's are); a hop on a
   // reused connection adds nothing to the first three.
   uint64_t time_namelookup_us = 0;
-  uint64_t time_connect_us = 0;     // the bottom layer (TCP) connected
+  uint64_t time_tcp_connect_us = 0; // the bottom layer (TCP) connected
   uint64_t time_appconnect_us = 0;  // the topmost TLS layer ready (0: no TLS)
   uint64_t time_pretransfer_us = 0; // the request about to be sent
-  uint64_t time_first_byte_us = 0;  // the first response head
+  uint64_t time_starttransfer_us = 0;  // the first response head
   uint64_t time_redirect_us = 0;    // start of the transfer → start of the last hop
+  // From the transfer's start: its first new connection ready (every
+  // layer), its first response head (STRATA_INFO_TIME_CONNECT_US / _FIRST_BYTE_US).
+  uint64_t time_connect_us = 0;
+  uint64_t time_first_byte_us = 0;
   int64_t size_header = 0;   // response heads of every hop, HTTP/1 form
   int64_t size_request = 0;  // request bytes sent on every hop
   // The final hop's connection (ConnectionFacts).

@@ -177,7 +177,17 @@ INSTANTIATE_TEST_SUITE_P(
                       // A scheme neither has a plugin/handler for (curl has
                       // FTP, so ftp: would connect there).
                       Case{{"-s", "foo://127.0.0.1/x"}, {}}, Case{{"-sS", "-f", "{URL}"}, Answer(k404)}, Case{{"-s", "http://[::1"}, {}},
-                      Case{{"-s", "http://127.0.0.1:1/"}, {}}));
+                      Case{{"-s", "http://127.0.0.1:1/"}, {}},
+                      // curl's exit codes the issue names: an unresolvable
+                      // proxy (5), a refused CONNECT (56), an unreadable CA
+                      // file (77).
+                      Case{{"-sS", "-x", "http://proxy.invalid:3128", "{URL}"}, {}},
+                      Case{{"-sS", "-x", "http://{AUTHORITY}", "https://origin.example/"},
+                           Answer("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")},
+                      Case{{"-sS", "-x", "http://{AUTHORITY}", "https://origin.example/"},
+                           Answer("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")},
+                      Case{{"-sS", "--cacert", "/nonexistent/ca.pem", "https://{AUTHORITY}/"},
+                           {{ReadUntilClose()}}}));
 
 }  // namespace
 }  // namespace strata::test

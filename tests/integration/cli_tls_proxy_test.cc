@@ -368,7 +368,7 @@ TEST_F(CliTlsProxyTest, TinyproxyBasicAuth) {
   // CONNECT without credentials: the tunnel fails on the 407.
   RunResult denied = RunCli({"-sS", "-x", TinyproxyUrl(), "--cacert", Ca(), "-w", "[%{http_connect}]",
                              Https(main_port_)});
-  ASSERT_TRUE(Exited(denied, 97)) << Describe(denied);
+  ASSERT_TRUE(Exited(denied, 56)) << Describe(denied);
   EXPECT_TRUE(Contains(denied.stderr_text, "407")) << denied.stderr_text;
   // Like curl, -w reports the proxy's answer even though the transfer failed.
   EXPECT_TRUE(Contains(denied.stdout_text, "[407]")) << denied.stdout_text;
@@ -381,8 +381,8 @@ TEST_F(CliTlsProxyTest, TinyproxyBasicAuth) {
 
   // tinyproxy answers wrong credentials with 401, not 407.
   RunResult wrong = RunCli({"-sS", "-x", TinyproxyUrl(), "-U", "alice:rabbit", "--cacert", Ca(), Https(main_port_)});
-  ASSERT_TRUE(Exited(wrong, 97)) << Describe(wrong);
-  EXPECT_TRUE(Contains(wrong.stderr_text, "strata: (97) connect-tunnel: ")) << wrong.stderr_text;
+  ASSERT_TRUE(Exited(wrong, 56)) << Describe(wrong);
+  EXPECT_TRUE(Contains(wrong.stderr_text, "strata: (56) connect-tunnel: ")) << wrong.stderr_text;
   EXPECT_FALSE(Contains(wrong.stderr_text, "rabbit")) << wrong.stderr_text;
 }
 

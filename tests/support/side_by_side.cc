@@ -31,7 +31,10 @@ SideBySide RunSideBySide(const std::vector<std::string>& args, const std::vector
     s.dir = MakeTempDir(side == 0 ? "curl-side" : "strata-side");
     s.url = peer.Url(path);
     std::vector<std::string> expanded;
-    for (const std::string& a : args) expanded.push_back(ReplaceAll(ReplaceAll(a, "{DIR}", s.dir), "{URL}", s.url));
+    const std::string authority = "127.0.0.1:" + std::to_string(peer.port());
+    for (const std::string& a : args) {
+      expanded.push_back(ReplaceAll(ReplaceAll(ReplaceAll(a, "{DIR}", s.dir), "{URL}", s.url), "{AUTHORITY}", authority));
+    }
     s.run = RunCli(side == 1, expanded, stdin_path);
     peer.WaitForScripts(std::chrono::milliseconds(2000));
     s.requests = peer.AllRequests();

@@ -1,8 +1,9 @@
 // side_by_side.h — run one command line with the installed curl (7.88) and
 // with strata, each against its own fresh peer, and keep what both did.
 //
-// In the arguments, "{URL}" becomes the peer's URL (the path given), and
-// "{DIR}" a fresh directory of that side's own, so file outputs can be
+// In the arguments, "{URL}" becomes the peer's URL (the path given),
+// "{AUTHORITY}" its "127.0.0.1:port", and "{DIR}" a fresh directory of that
+// side's own, so file outputs can be
 // compared without the two runs sharing anything.
 #ifndef STRATA_TESTS_SUPPORT_SIDE_BY_SIDE_H_
 #define STRATA_TESTS_SUPPORT_SIDE_BY_SIDE_H_

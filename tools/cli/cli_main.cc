@@ -527,7 +527,9 @@ strata_status Cli::OnBody(void* user, const uint8_t* data, size_t len) {
   } else if (t->dump != nullptr) {
     t->Dump(t->heads.CloseHead());
   }
-  if (t->refuse_binary && std::memchr(data, 0, len) != nullptr) {
+  // As curl: only while the first 2000 bytes are written (a late NUL in a
+  // long text does not cut it off).
+  if (t->refuse_binary && t->downloaded < 2000 && std::memchr(data, 0, len) != nullptr) {
     if (!t->quiet) {
       WriteStderr(FormatCurlWarning(
           "Binary output can mess up your terminal. Use \"--output -\" to tell strata to output it to your "
@@ -893,10 +895,10 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     info(STRATA_INFO_SIZE_UPLOAD, &summary.size_upload);
     info(STRATA_INFO_TIME_TOTAL_US, &summary.time_total_us);
     info(STRATA_INFO_TIME_NAMELOOKUP_US, &summary.time_namelookup_us);
-    info(STRATA_INFO_TIME_CONNECT_US, &summary.time_connect_us);
+    info(STRATA_INFO_TIME_TCP_CONNECT_US, &summary.time_connect_us);
     info(STRATA_INFO_TIME_APPCONNECT_US, &summary.time_appconnect_us);
     info(STRATA_INFO_TIME_PRETRANSFER_US, &summary.time_pretransfer_us);
-    info(STRATA_INFO_TIME_FIRST_BYTE_US, &summary.time_starttransfer_us);
+    info(STRATA_INFO_TIME_STARTTRANSFER_US, &summary.time_starttransfer_us);
     info(STRATA_INFO_TIME_REDIRECT_US, &summary.time_redirect_us);
     info(STRATA_INFO_SIZE_HEADER, &summary.size_header);
     info(STRATA_INFO_SIZE_REQUEST, &summary.size_request);
@@ -978,6 +980,7 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     context.response_started = t.hop_response_started;
     context.proxy_involved = absl::StrContains(error.layer, "proxy") ||
                              absl::StrContains(error.layer, "tunnel");
+    context.http_tunnel = absl::StrContains(error.layer, "connect-tunnel");
     context.url = error.url[0] != '\0' ? absl::string_view(error.url)
                                        : absl::string_view(url);
     code = ExitCodeFor(status, context);

@@ -182,14 +182,16 @@ std::string BashCompletion(const std::vector<OptionSpelling>& options, absl::str
       "  case \"$prev\" in\n";
   if (!file_opts.empty()) {
     absl::StrAppend(&out, "    ", absl::StrJoin(file_opts, "|"),
-                    ")\n      COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n");
+                    ")\n      compopt -o filenames 2>/dev/null\n"
+                    "      mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); return ;;\n");
   }
   if (!dir_opts.empty()) {
     absl::StrAppend(&out, "    ", absl::StrJoin(dir_opts, "|"),
-                    ")\n      COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n");
+                    ")\n      compopt -o filenames 2>/dev/null\n"
+                    "      mapfile -t COMPREPLY < <(compgen -d -- \"$cur\"); return ;;\n");
   }
-  absl::StrAppend(&out, "  esac\n  if [[ \"$cur\" == -* ]]; then\n    COMPREPLY=($(compgen -W \"",
-                  absl::StrJoin(all, " "), "\" -- \"$cur\"))\n  fi\n}\ncomplete -o default -F _strata strata\n");
+  absl::StrAppend(&out, "  esac\n  if [[ \"$cur\" == -* ]]; then\n    mapfile -t COMPREPLY < <(compgen -W \"",
+                  absl::StrJoin(all, " "), "\" -- \"$cur\")\n  fi\n}\ncomplete -o default -F _strata strata\n");
   return out;
 }
 

@@ -93,6 +93,12 @@ TEST(DocsGen, BashCompletionCompletesOptionsAndFiles) {
   const std::string dir = WriteTemp("completion-probe.txt", "x");
   EXPECT_EQ(complete("strata -o " + dir.substr(0, dir.size() - 9), 2), dir + "\n");
   EXPECT_EQ(complete("strata --cacert " + dir.substr(0, dir.size() - 9), 2), dir + "\n");
+  // A file name with a space stays one word.
+  const std::string spaced = WriteTemp("with space.txt", "x");
+  EXPECT_EQ(complete("strata -o \"" + spaced.substr(0, spaced.size() - 7) + "\"", 2), spaced + "\n");
+  EXPECT_EQ(Shell("bash -c 'source " + script + "; COMP_WORDS=(strata -o \"" + spaced.substr(0, spaced.size() - 7) +
+                  "\"); COMP_CWORD=2; _strata; echo ${#COMPREPLY[@]}'"),
+            "1\n");
   // After one whose argument is not a file, nothing of ours.
   EXPECT_EQ(complete("strata -X P", 2), "\n");
 }

@@ -31,12 +31,13 @@ constexpr ExitCodeDoc kDocs[] = {
     {kExitSetoptSyntax, "malformed option value (--connect-to)"},
     {kExitEmptyReply, "the server closed the connection without replying"},
     {kExitSendError, "I/O error while sending the request"},
-    {kExitRecvError, "I/O error or connection closed while receiving"},
+    {kExitRecvError, "I/O error or connection closed while receiving, or a refused CONNECT"},
     {kExitCertVerify, "certificate or host name verification failed"},
     {kExitBadContentEncoding, "the response's content coding could not be decoded (--compressed)"},
     {kExitFileSizeExceeded, "a configured size limit was exceeded"},
+    {kExitCaCertBadFile, "the CA certificates (--cacert, --capath) could not be read"},
     {kExitHttp2Stream, "the server reset the HTTP/2 stream"},
-    {kExitProxy, "the proxy refused or broke the tunnel"},
+    {kExitProxy, "a SOCKS proxy refused or broke the tunnel"},
 };
 
 }  // namespace
@@ -103,7 +104,9 @@ int ExitCodeFor(strata_status status, const FailureContext& context) {
     case STRATA_E_LOCAL_BIND:
       return kExitInterfaceFailed;
     case STRATA_E_PROXY:
-      return kExitProxy;
+      return context.http_tunnel ? kExitRecvError : kExitProxy;
+    case STRATA_E_TLS_CA:
+      return kExitCaCertBadFile;
     case STRATA_E_PROTOCOL:
       return kExitWeirdServerReply;
     case STRATA_E_TRUNCATED:

@@ -40,6 +40,7 @@ enum ExitCode : int {
   kExitCertVerify = 60,
   kExitBadContentEncoding = 61,
   kExitFileSizeExceeded = 63,
+  kExitCaCertBadFile = 77,
   kExitHttp2Stream = 92,
   kExitProxy = 97,
 };
@@ -52,6 +53,9 @@ struct FailureContext {
   bool request_sent = false;     // a request head went out on the last hop
   bool response_started = false; // any response head arrived on it
   bool proxy_involved = false;   // the failing layer was a proxy tunnel
+  // ... and it was an HTTP CONNECT tunnel (connect-tunnel): curl 7.88
+  // reports a refused CONNECT as a receive error (56), SOCKS as 97.
+  bool http_tunnel = false;
   absl::string_view url = "";     // the URL that failed, for 1 vs 3
 };
 

@@ -22,6 +22,10 @@ TEST(ExitCodes, CurlNumbersForEachStatus) {
   EXPECT_EQ(ExitCodeFor(STRATA_E_TLS), 35);
   EXPECT_EQ(ExitCodeFor(STRATA_E_TLS_VERIFY), 60);
   EXPECT_EQ(ExitCodeFor(STRATA_E_PROXY), 97);
+  // curl 7.88: a refused HTTP CONNECT is 56 ("CONNECT tunnel failed"),
+  // a SOCKS failure 97.
+  EXPECT_EQ(ExitCodeFor(STRATA_E_PROXY, {.proxy_involved = true, .http_tunnel = true}), 56);
+  EXPECT_EQ(ExitCodeFor(STRATA_E_TLS_CA), 77);
   EXPECT_EQ(ExitCodeFor(STRATA_E_LOCAL_BIND), 45);
   EXPECT_EQ(ExitCodeFor(STRATA_E_PROTOCOL), 8);
   EXPECT_EQ(ExitCodeFor(STRATA_E_TRUNCATED), 18);
@@ -102,6 +106,7 @@ TEST(ExitCodes, EveryReachableCodeIsDocumentedInOrder) {
       {.request_sent = true},
       {.request_sent = true, .response_started = true},
       {.proxy_involved = true},
+      {.proxy_involved = true, .http_tunnel = true},
       {.url = "ftp://x/"},
   };
   for (strata_status s = -100; s <= 1; ++s) {

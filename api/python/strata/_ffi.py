@@ -30,6 +30,7 @@ STATUS_NAMES = {
     -45: "STRATA_E_TLS",
     -46: "STRATA_E_TLS_VERIFY",
     -47: "STRATA_E_PROXY",
+    -48: "STRATA_E_TLS_CA",
     -50: "STRATA_E_LOCAL_BIND",
     -60: "STRATA_E_PROTOCOL",
     -61: "STRATA_E_TRUNCATED",
@@ -157,6 +158,8 @@ class Event(ctypes.Structure):
         ("attempt", ctypes.c_int32),
         ("retries_left", ctypes.c_int32),
         ("retry_delay_ms", ctypes.c_int64),
+        ("transfer_user", ctypes.c_void_p),
+        ("transfer_id", ctypes.c_uint64),
     ]
 
 
@@ -235,6 +238,7 @@ _SIGNATURES = {
     "strata_runtime_next_done": (vp, [vp]),
     "strata_transfer_done": (ctypes.c_int, [vp]),
     "strata_transfer_user": (vp, [vp]),
+    "strata_transfer_id": (ctypes.c_uint64, [vp]),
     "strata_transfer_result": (status_t, [vp, ctypes.POINTER(Error)]),
     "strata_transfer_take_response": (vp, [vp]),
     "strata_transfer_cancel": (None, [vp]),

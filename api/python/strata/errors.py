@@ -13,7 +13,7 @@ subclass per family lets callers catch what they care about:
     │   ├── ConnectError                 -41 (and ResolveError, -40)
     │   ├── TimeoutError (builtins.TimeoutError)  -42
     │   ├── ConnectionClosedError        -43, -44
-    │   ├── TLSError                     -45 (TLSVerifyError, -46)
+    │   ├── TLSError                     -45, -48 (TLSVerifyError, -46)
     │   └── ProxyError                   -47
     │   (ConnectError also for -50, STRATA_E_LOCAL_BIND)
     ├── ProtocolError                    -60..-62, -67, -68
@@ -162,7 +162,7 @@ _BY_CODE = {
     -20: ConfigError, -21: PluginError, -22: PluginError, -23: PluginError, -24: ConfigError,
     -25: URLError,
     -40: ResolveError, -41: ConnectError, -42: TimeoutError, -43: ConnectionClosedError,
-    -44: ConnectionClosedError, -45: TLSError, -46: TLSVerifyError, -47: ProxyError,
+    -44: ConnectionClosedError, -45: TLSError, -46: TLSVerifyError, -47: ProxyError, -48: TLSError,
     -50: ConnectError,
     -60: ProtocolError, -61: TruncatedError, -62: LimitError, -63: HTTPStatusError,
     -64: RedirectError, -65: BodyError, -66: CancelledError, -67: StreamResetError,

@@ -60,7 +60,7 @@ class TlsTest(unittest.TestCase):
         r = self.rt.fetch(self.nginx.url("/").replace("https:", "http:"), timeout=5)
         self.assertEqual(r.status, 400)
         self.assertIn(b"plain HTTP request was sent to HTTPS port", r.body)
-        with self.assertRaises(strata.ConfigError):
+        with self.assertRaises(strata.TLSError):
             self.rt.fetch(self.nginx.url("/", host="localhost"), tls={"ca_file": "/nonexistent/ca.pem"})
 
     @unittest.skipUnless(support.has_plugin("h2-alpn"), "strata-h2-alpn.so is not in //tools:dist yet")
