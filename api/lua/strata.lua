@@ -276,6 +276,7 @@ strata_transfer* strata_runtime_next_done(strata_runtime* runtime);
 int strata_transfer_done(const strata_transfer* transfer);
 void* strata_transfer_user(const strata_transfer* transfer);
 uint64_t strata_transfer_id(const strata_transfer* transfer);
+strata_response* strata_transfer_take_record(strata_transfer* transfer);
 strata_status strata_transfer_result(const strata_transfer* transfer, strata_error* out_error);
 strata_response* strata_transfer_take_response(strata_transfer* transfer);
 void strata_transfer_cancel(strata_transfer* transfer);

@@ -572,6 +572,13 @@ STRATA_API strata_status strata_transfer_result(const strata_transfer* transfer,
  * successful transfer (NULL otherwise, or if already taken). */
 STRATA_API strata_response* strata_transfer_take_response(
     strata_transfer* transfer);
+/* strata_transfer_take_record moves out what is known of a finished
+ * transfer whether it succeeded or failed (NULL while it runs, or if
+ * already taken): for a failure, the figures so far (strata_response_info:
+ * times, sizes, connections, addresses; the status and headers of the last
+ * response head, if one came) — what curl's -w prints after an error.
+ * OWNERSHIP: the caller frees it with strata_response_free. */
+STRATA_API strata_response* strata_transfer_take_record(strata_transfer* transfer);
 /* strata_transfer_cancel stops a running transfer (result
  * STRATA_E_CANCELLED). */
 STRATA_API void strata_transfer_cancel(strata_transfer* transfer);

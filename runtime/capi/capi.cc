@@ -647,6 +647,18 @@ strata_status strata_transfer_result(const strata_transfer* transfer, strata_err
   return r;
 }
 
+strata_response* strata_transfer_take_record(strata_transfer* transfer) {
+  if (!transfer || !transfer->t->done() || transfer->t->response_taken()) return nullptr;
+  try {
+    auto* resp = new strata_response();
+    resp->resp = std::move(*transfer->t->response());
+    transfer->t->MarkResponseTaken();
+    return resp;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 strata_response* strata_transfer_take_response(strata_transfer* transfer) {
   if (!transfer || !transfer->t->done() || transfer->t->result() != STRATA_OK || transfer->t->response_taken()) {
     return nullptr;

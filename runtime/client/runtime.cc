@@ -460,6 +460,8 @@ void Runtime::Step(Transfer* t) {
       }
       if (IsReady(c)) {
         PoolEntry* e = pool_->Find(c);
+        // curl counts connections made, not attempted (a refused one is 0).
+        if (e && e->connecting_for == t) t->response_.num_connects++;
         if (e) e->connecting_for = nullptr;
         if (e || t->pinned_) OpenStreamOn(t, e);
         // The connection is usable by others now (a multiplexed one may
@@ -588,7 +590,6 @@ void Runtime::StartHop(Transfer* t) {
   t->h_.conn = e->conn.get();
   t->h_.conn_reused = false;
   t->phase_ = Transfer::Phase::kConnecting;
-  t->response_.num_connects++;
   Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
        absl::StrCat("connecting to ", plan.target.host, " port ", plan.target.port,
                     plan.target.proxy_host.empty()

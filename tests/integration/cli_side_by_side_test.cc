@@ -143,6 +143,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{{"-s", "-w", "%{http_version} %{method} %{scheme} %{num_connects}", "-o", "/dev/null", "{URL}"}},
         Case{{"-s", "-w", "%{url} %{url_effective} %{urlnum}", "-o", "/dev/null", "{URL}"}},
         Case{{"-s", "-w", "%{exitcode} %{errormsg}", "-f", "-o", "/dev/null", "{URL}"}, Answer(k404)},
+        // After a failure -w still has the transfer's figures.
+        Case{{"-s", "-A", "x", "-f", "-o", "/dev/null", "-w",
+              "%{http_code} %{size_request} %{size_header} %{num_connects} %{remote_ip} %{scheme}", "{URL}"},
+             Answer(k404)},
+        Case{{"-s", "-w", "%{http_code} %{num_connects} %{exitcode} %{size_request}", "http://127.0.0.1:1/"}, {}},
         Case{{"-s", "-w", "%{size_upload}", "-d", "abc", "-o", "/dev/null", "{URL}"}},
         Case{{"-s", "-D", "-", "-o", "/dev/null", "{URL}"}},
         Case{{"-s", "-o", "{DIR}/out.txt", "-w", "%{filename_effective}", "{URL}"}, Answer(kOk), "/p", {"out.txt"}},

@@ -13,18 +13,11 @@
 #include "gtest/gtest.h"
 #include "tests/support/nginx_fixture.h"
 #include "tests/support/process.h"
+#include "tests/support/side_by_side.h"
 #include "tests/support/test_env.h"
 
 namespace strata::test {
 namespace {
-
-RunResult RunCli(bool strata, const std::vector<std::string>& args) {
-  ProcessOptions o;
-  o.argv = {strata ? RunfilePath("tools/strata") : "/usr/bin/curl"};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {{"HOME", TestTmpDir()}};
-  return RunProcess(o, std::chrono::seconds(30));
-}
 
 // Blocks splits a trace into its blocks, without the "== Info" ones and
 // without the one holding the Date header (a second may pass between runs).

@@ -243,8 +243,10 @@ class Cli {
                  const std::vector<RequestHeader>& headers, Job& job);
   // FinishJob turns a transfer's outcome into output, the error message,
   // the -w line and the exit code. Takes |response| (may be NULL).
+  // FinishJob takes |response| (success) and |record| (a failure's
+  // figures, strata_transfer_take_record; may be null) and frees them.
   int FinishJob(Job& job, size_t body_size, strata_status status,
-                strata_response* response, const strata_error& error);
+                strata_response* response, const strata_error& error, strata_response* record = nullptr);
   int RunOne(size_t index, const std::string& body,
              const std::vector<RequestHeader>& headers);
   // RunParallel runs every URL through the non-blocking interface, at most
@@ -331,10 +333,10 @@ void Cli::TraceEvent(const strata_event& event) {
       if (!absl::EndsWith(head, "\r\n")) head += "\r\n";
       head += "\r\n";
       TraceData("=> Send header", head);
-      // A body from memory (-d, --json, -F...) goes right after its head;
-      // a hop that drops it (a 303) announces no length.
-      if (current_body_ != nullptr && !current_body_->empty() &&
-          absl::StrContains(message, absl::StrCat("Content-Length: ", current_body_->size(), "\n"))) {
+      // A body from memory (-d, --json, -F...) goes right after its head,
+      // unless the hop dropped it (a 303 turns the POST into a GET).
+      const absl::string_view method = message.substr(0, message.find(' '));
+      if (current_body_ != nullptr && !current_body_->empty() && method != "GET" && method != "HEAD") {
         TraceData("=> Send data", *current_body_);
       }
       break;
@@ -685,7 +687,9 @@ void Cli::PrintWriteOut(const std::string& format,
 
 int Cli::PrepareJob(size_t index, const std::string& body,
                     const std::vector<RequestHeader>& headers, Job& job) {
-  current_body_ = &body;
+  // The body -F built in memory, else -d's (a streamed -F or -T body is
+  // not traced).
+  current_body_ = form_bytes_ ? &*form_bytes_ : &body;
   job.index = index;
   job.url = options_.urls[index];
   // -G: the data is the query, not a body.
@@ -855,8 +859,40 @@ int Cli::PrepareJob(size_t index, const std::string& body,
   return kExitOk;
 }
 
+// ReadFigures takes the runtime's figures of a transfer (-w's timers,
+// sizes, connections and addresses) from |r|, a response or a failed
+// transfer's record.
+void ReadFigures(const strata_response* r, TransferSummary* s) {
+  auto info = [&](int32_t id, int64_t* out) {
+    int64_t value = 0;
+    if (strata_response_info(r, id, &value) == STRATA_OK) *out = value;
+  };
+  info(STRATA_INFO_NUM_REDIRECTS, &s->num_redirects);
+  info(STRATA_INFO_NUM_CONNECTS, &s->num_connects);
+  info(STRATA_INFO_SIZE_UPLOAD, &s->size_upload);
+  info(STRATA_INFO_TIME_NAMELOOKUP_US, &s->time_namelookup_us);
+  info(STRATA_INFO_TIME_TCP_CONNECT_US, &s->time_connect_us);
+  info(STRATA_INFO_TIME_APPCONNECT_US, &s->time_appconnect_us);
+  info(STRATA_INFO_TIME_PRETRANSFER_US, &s->time_pretransfer_us);
+  info(STRATA_INFO_TIME_STARTTRANSFER_US, &s->time_starttransfer_us);
+  info(STRATA_INFO_TIME_REDIRECT_US, &s->time_redirect_us);
+  info(STRATA_INFO_SIZE_HEADER, &s->size_header);
+  info(STRATA_INFO_SIZE_REQUEST, &s->size_request);
+  info(STRATA_INFO_REMOTE_PORT, &s->remote_port);
+  info(STRATA_INFO_LOCAL_PORT, &s->local_port);
+  info(STRATA_INFO_TLS_VERIFY_RESULT, &s->ssl_verify_result);
+  info(STRATA_INFO_PROXY_TLS_VERIFY_RESULT, &s->proxy_ssl_verify_result);
+  auto text = [&](int32_t id, std::string* out) {
+    const char* value = nullptr;
+    if (strata_response_info_string(r, id, &value) == STRATA_OK && value != nullptr) *out = value;
+  };
+  text(STRATA_INFO_STR_REMOTE_IP, &s->remote_ip);
+  text(STRATA_INFO_STR_LOCAL_IP, &s->local_ip);
+  text(STRATA_INFO_STR_LAYER_TIMES, &s->layer_times);
+}
+
 int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
-                   strata_response* response, const strata_error& error) {
+                   strata_response* response, const strata_error& error, strata_response* record) {
   Transfer& t = job.t;
   const std::string& url = job.url;
   TransferSummary summary;
@@ -881,31 +917,20 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
   summary.size_download = t.downloaded;
   summary.time_total_us = NowUs() - job.started_us;
   if (status != STRATA_OK) summary.http_connect = error.http_connect;
+  // A failed transfer's figures (times, sizes, addresses) come from its
+  // record, as curl prints them after an error.
+  if (response == nullptr && record != nullptr) ReadFigures(record, &summary);
   if (response != nullptr) {
     summary.http_code = strata_response_status(response);
     summary.http_version = strata_response_http_version(response);
     summary.url_effective = strata_response_effective_url(response);
+    ReadFigures(response, &summary);
     auto info = [&](int32_t id, int64_t* out) {
       int64_t value = 0;
       if (strata_response_info(response, id, &value) == STRATA_OK) *out = value;
     };
-    info(STRATA_INFO_NUM_REDIRECTS, &summary.num_redirects);
-    info(STRATA_INFO_NUM_CONNECTS, &summary.num_connects);
     info(STRATA_INFO_SIZE_DOWNLOAD, &summary.size_download);
-    info(STRATA_INFO_SIZE_UPLOAD, &summary.size_upload);
     info(STRATA_INFO_TIME_TOTAL_US, &summary.time_total_us);
-    info(STRATA_INFO_TIME_NAMELOOKUP_US, &summary.time_namelookup_us);
-    info(STRATA_INFO_TIME_TCP_CONNECT_US, &summary.time_connect_us);
-    info(STRATA_INFO_TIME_APPCONNECT_US, &summary.time_appconnect_us);
-    info(STRATA_INFO_TIME_PRETRANSFER_US, &summary.time_pretransfer_us);
-    info(STRATA_INFO_TIME_STARTTRANSFER_US, &summary.time_starttransfer_us);
-    info(STRATA_INFO_TIME_REDIRECT_US, &summary.time_redirect_us);
-    info(STRATA_INFO_SIZE_HEADER, &summary.size_header);
-    info(STRATA_INFO_SIZE_REQUEST, &summary.size_request);
-    info(STRATA_INFO_REMOTE_PORT, &summary.remote_port);
-    info(STRATA_INFO_LOCAL_PORT, &summary.local_port);
-    info(STRATA_INFO_TLS_VERIFY_RESULT, &summary.ssl_verify_result);
-    info(STRATA_INFO_PROXY_TLS_VERIFY_RESULT, &summary.proxy_ssl_verify_result);
     info(STRATA_INFO_HTTP_CONNECT, &summary.http_connect);
     int64_t unmet = 0;
     info(STRATA_INFO_CONDITION_UNMET, &unmet);
@@ -924,9 +949,6 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     };
     info_string(STRATA_INFO_STR_REDIRECT_URL, &summary.redirect_url);
     info_string(STRATA_INFO_STR_CHAIN, &summary.chain);
-    info_string(STRATA_INFO_STR_REMOTE_IP, &summary.remote_ip);
-    info_string(STRATA_INFO_STR_LOCAL_IP, &summary.local_ip);
-    info_string(STRATA_INFO_STR_LAYER_TIMES, &summary.layer_times);
     info_string(STRATA_INFO_STR_METHOD, &summary.method);
     size_t count = strata_response_header_count(response);
     for (size_t i = 0; i < count; ++i) {
@@ -951,6 +973,7 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     }
     strata_response_free(response);
   }
+  if (record != nullptr) strata_response_free(record);
 
   // -Z to stdout: the whole body now, in one piece.
   if (t.memory != nullptr && !t.writer_failed) {
@@ -1053,31 +1076,30 @@ int Cli::RunOne(size_t index, const std::string& body,
   error.struct_size = sizeof(error);
   strata_response* response = nullptr;
   strata_status status;
-  if (!show_meter) {
-    status = strata_fetch(runtime_, job.request.get(), &response, &error);
-  } else {
-    // The non-blocking interface lets the meter tick while no bytes come.
-    strata_transfer* transfer = nullptr;
-    status = strata_submit(runtime_, job.request.get(), nullptr, &transfer);
-    if (status == STRATA_OK) {
-      while (!strata_transfer_done(transfer)) {
-        size_t running = 0;
-        strata_status run = strata_runtime_run(runtime_, 200, &running);
-        t.meter->Update(t.downloaded, NowUs());
-        if (run < 0) {
-          strata_transfer_cancel(transfer);
-          break;
-        }
+  strata_response* record = nullptr;
+  // The non-blocking interface lets the meter tick while no bytes come,
+  // and keeps a failed transfer's figures for -w (its record).
+  strata_transfer* transfer = nullptr;
+  status = strata_submit(runtime_, job.request.get(), nullptr, &transfer);
+  if (status == STRATA_OK) {
+    while (!strata_transfer_done(transfer)) {
+      size_t running = 0;
+      strata_status run = strata_runtime_run(runtime_, show_meter ? 200 : 1000, &running);
+      if (t.meter) t.meter->Update(t.downloaded, NowUs());
+      if (run < 0) {
+        strata_transfer_cancel(transfer);
+        break;
       }
-      status = strata_transfer_result(transfer, &error);
-      response = strata_transfer_take_response(transfer);
-      while (strata_runtime_next_done(runtime_) != nullptr) {
-      }
-      strata_transfer_free(transfer);
     }
+    status = strata_transfer_result(transfer, &error);
+    response = strata_transfer_take_response(transfer);
+    if (response == nullptr) record = strata_transfer_take_record(transfer);
+    while (strata_runtime_next_done(runtime_) != nullptr) {
+    }
+    strata_transfer_free(transfer);
   }
   current_ = nullptr;
-  return FinishJob(job, body.size(), status, response, error);
+  return FinishJob(job, body.size(), status, response, error, record);
 }
 
 int Cli::RunParallel(const std::string& body,
@@ -1128,6 +1150,7 @@ int Cli::RunParallel(const std::string& body,
     error.struct_size = sizeof(error);
     strata_status status = strata_transfer_result(job->transfer, &error);
     strata_response* response = strata_transfer_take_response(job->transfer);
+    strata_response* record = response == nullptr ? strata_transfer_take_record(job->transfer) : nullptr;
     strata_transfer_free(job->transfer);
     job->transfer = nullptr;
     running_.erase(std::find(running_.begin(), running_.end(), job));
@@ -1137,7 +1160,7 @@ int Cli::RunParallel(const std::string& body,
       finished.uploaded += static_cast<int64_t>(body.size());
       finished.upload_total += static_cast<int64_t>(body.size());
     }
-    codes[job->index] = FinishJob(*job, body.size(), status, response, error);
+    codes[job->index] = FinishJob(*job, body.size(), status, response, error, record);
     jobs[job->index].reset();  // its file is closed, its memory returned
   };
 

@@ -239,6 +239,7 @@ _SIGNATURES = {
     "strata_transfer_done": (ctypes.c_int, [vp]),
     "strata_transfer_user": (vp, [vp]),
     "strata_transfer_id": (ctypes.c_uint64, [vp]),
+    "strata_transfer_take_record": (vp, [vp]),
     "strata_transfer_result": (status_t, [vp, ctypes.POINTER(Error)]),
     "strata_transfer_take_response": (vp, [vp]),
     "strata_transfer_cancel": (None, [vp]),
