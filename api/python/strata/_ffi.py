@@ -163,6 +163,11 @@ class Event(ctypes.Structure):
     ]
 
 
+# The size of a strata_event that names its transfer (transfer_user,
+# transfer_id appended): older libraries send smaller ones.
+EVENT_SIZE_WITH_TRANSFER = ctypes.sizeof(Event)
+
+
 class Cookie(ctypes.Structure):
     """strata_cookie."""
     _fields_ = [

@@ -755,7 +755,9 @@ class Runtime:
             raise errors.from_struct(st, err)
         self._ptr = ptr
         self._transfers = {}       # strata_transfer* value → Transfer
-        self._tracks = []          # in flight, submission order
+        self._tracks = {}          # in flight, submission order (id(track) -> track)
+        self._tracks_by_id = {}    # strata_event.transfer_id -> track
+        self._fetching = None      # the blocking fetch's track until its first event names it
         self._callback_exc = None
         self._user_event = None
         self._user_mask = 0
@@ -861,23 +863,42 @@ class Runtime:
                 self._user_mask |= 1 << _EVENT_TYPES[t]
         self._install_events()
 
-    def _track(self, url, owner):
+    def _track(self, url, owner, transfer_id=0):
         t = _Track(url)
         t.owner = owner
+        t.transfer_id = transfer_id
         owner._track = t
-        self._tracks.append(t)
+        self._tracks[id(t)] = t
+        if transfer_id:
+            self._tracks_by_id[transfer_id] = t
         return t
 
     def _untrack(self, track):
-        try:
-            self._tracks.remove(track)
-        except ValueError:
-            pass
+        self._tracks.pop(id(track), None)
+        if track.transfer_id:
+            self._tracks_by_id.pop(track.transfer_id, None)
+        if self._fetching is track:
+            self._fetching = None
+
+    def _track_of(self, ev, hop, url, is_head):
+        """The track an event belongs to: by the transfer it names
+        (strata_event.transfer_id), or, from a library too old to name it,
+        by its hop and URL."""
+        if ev.struct_size >= _ffi.EVENT_SIZE_WITH_TRANSFER:
+            tid = ev.transfer_id
+            track = self._tracks_by_id.get(tid)
+            if track is None and self._fetching is not None and tid:
+                # strata_fetch's transfer: its id is learnt from its first event.
+                track, self._fetching = self._fetching, None
+                track.transfer_id = tid
+                self._tracks_by_id[tid] = track
+            return track
+        return self._attribute(hop, url, is_head)
 
     def _attribute(self, hop, url, is_head):
         """The in-flight transfer an event of |hop| for |url| belongs to
         (strata_event names no transfer: see api/python/README.md)."""
-        cands = [t for t in self._tracks if t.expects(hop, is_head)]
+        cands = [t for t in self._tracks.values() if t.expects(hop, is_head)]
         if not cands:
             return None
         norm = _norm_url(url)
@@ -902,7 +923,9 @@ class Runtime:
 
         if fits(t):
             return
-        for x in self._tracks:
+        if t.transfer_id:
+            return  # named by the runtime: nothing to guess
+        for x in self._tracks.values():
             if x is not t and x.url == t.url and fits(x):
                 other = x.owner
                 other._track, owner._track = t, x
@@ -915,7 +938,7 @@ class Runtime:
             etype = ev.type
             if etype in (_ffi.EVENT_HOP, _ffi.EVENT_DATA_IN):
                 url = _s(ev.url)
-                track = self._attribute(ev.hop, url, etype == _ffi.EVENT_DATA_IN)
+                track = self._track_of(ev, ev.hop, url, etype == _ffi.EVENT_DATA_IN)
                 if track is not None and etype == _ffi.EVENT_HOP:
                     track.hops.append({"hop": ev.hop, "url": url, "status": ev.status, "chain": _s(ev.chain),
                                        "reused": bool(ev.reused), "elapsed": ev.elapsed_us / 1e6,
@@ -964,7 +987,7 @@ class Runtime:
         rt = self._live()
         req = _Request(self._lib, url, method, **options)
         owner = _Owner()
-        self._track(url, owner)
+        self._fetching = self._track(url, owner)
         try:
             out = ctypes.c_void_p()
             err = _ffi.Error.new()
@@ -1030,7 +1053,7 @@ class Runtime:
             req.free()
             raise
         t = Transfer(self, req, ptr.value, None, tag=tag, streaming=_stream)
-        self._track(url, t)
+        self._track(url, t, self._lib.strata_transfer_id(ptr))
         t._chunks = chunks
         self._transfers[ptr.value] = t
         return t

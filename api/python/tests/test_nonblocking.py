@@ -95,6 +95,21 @@ class NonBlockingTest(unittest.TestCase):
             self.assertEqual(r.hops[-1]["url"], self.nginx.url("/hello.txt"))
             self.assertEqual(len(r.hops), 3 - t.tag % 3)
 
+    def test_identical_urls_keep_their_own_hops(self):
+        # One URL, two fates: followed (two hops, 200) or not (one hop, the
+        # 302). Events name their transfer, so neither takes the other's.
+        url = self.nginx.url("/redirect")
+        transfers = [self.rt.submit(url, follow_redirects=(i % 2 == 0), tag=i) for i in range(20)]
+        for t in self.rt.as_completed(transfers, timeout=60):
+            r = t.result()
+            if t.tag % 2 == 0:
+                self.assertEqual([h["status"] for h in r.hops], [302, 200], t.tag)
+            else:
+                self.assertEqual([h["status"] for h in r.hops], [302], t.tag)
+                self.assertEqual(r.status, 302)
+        # A blocking fetch among them learns its transfer from its first event.
+        self.assertEqual([h["status"] for h in self.rt.fetch(url, follow_redirects=True).hops], [302, 200])
+
     def test_fetch_all_with_redirects_and_failures(self):
         refused = "http://127.0.0.1:%d/" % nginx_launcher.free_port()
         reqs = [{"url": self.nginx.url("/redirect"), "follow_redirects": True},
