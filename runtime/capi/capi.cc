@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "runtime/version/version.h"
 #include "runtime/chain/connection.h"
 #include "runtime/client/runtime.h"
 #include "runtime/capi/library_versions.h"
@@ -58,7 +59,6 @@ struct strata_connection {
 
 namespace {
 
-constexpr char kVersion[] = "0.1.0";
 
 void CopyTruncated(char* dst, size_t cap, const std::string& src) {
   size_t n = std::min(cap - 1, src.size());
@@ -157,7 +157,7 @@ strata_status RunToCompletion(strata_runtime* runtime, strata::Transfer* t, stra
 
 extern "C" {
 
-const char* strata_version(void) { return kVersion; }
+const char* strata_version(void) { return strata::kStrataVersion; }
 
 uint32_t strata_abi_version(void) { return STRATA_ABI_MAJOR * 1000u + STRATA_ABI_MINOR; }
 

@@ -12,11 +12,11 @@
 #include "absl/strings/str_join.h"
 #include "runtime/client/hop_timing.h"
 #include "runtime/status/status_code.h"
+#include "runtime/version/version.h"
 
 namespace strata {
 namespace {
 
-constexpr char kVersion[] = "0.1.0";
 // How often a request the server did not process is sent again. Each
 // resend goes to a fresh connection, where it is the first stream (an h2c
 // upgrade carries it as stream 1), so a server that answers one stream per
@@ -300,7 +300,7 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   if (!url->userinfo.empty() && wanted("Authorization")) {
     h.push_back({"Authorization", absl::StrCat("Basic ", Base64Encode(PercentDecode(url->userinfo)))});
   }
-  if (wanted("User-Agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kVersion)});
+  if (wanted("User-Agent")) h.push_back({"User-Agent", absl::StrCat("strata/", kStrataVersion)});
   if (wanted("Accept")) h.push_back({"Accept", "*/*"});
   const RequestOptions& ro = t->request_.options;
   if (ro.accept_encoding && wanted("Accept-Encoding")) {
