@@ -736,7 +736,7 @@ function M.runtime(o)
   end
   if st ~= 0 then return nil, error_from_struct(lib, st, err) end
   local state = {lib = lib, transfers = {}}
-  local self = setmetatable({lib = lib, state = state, tracks = {}}, Runtime)
+  local self = setmetatable({lib = lib, state = state, tracks = {}, tracks_by_id = {}}, Runtime)
   local runtime_ptr = pp[0]
   -- The callback sees the runtime through a weak reference, so a runtime
   -- the program drops is still collected (and freed by its finalizer).
@@ -878,7 +878,20 @@ function Runtime:dispatch(ev)
     local etype = ev.type
     if etype == C.STRATA_EVENT_HOP or etype == C.STRATA_EVENT_DATA_IN then
       local url = ffi.string(ev.url)
-      local t = attribute(self.tracks, ev.hop, url, etype == C.STRATA_EVENT_DATA_IN)
+      local t
+      if ev.struct_size >= ffi.sizeof("strata_event") then
+        -- The event names its transfer; a blocking fetch learns its id
+        -- from its first event.
+        local tid = tonumber(ev.transfer_id)
+        t = self.tracks_by_id[tid]
+        if t == nil and self.fetching ~= nil and tid ~= 0 then
+          t, self.fetching = self.fetching, nil
+          t.transfer_id = tid
+          self.tracks_by_id[tid] = t
+        end
+      else
+        t = attribute(self.tracks, ev.hop, url, etype == C.STRATA_EVENT_DATA_IN)
+      end
       if t and etype == C.STRATA_EVENT_HOP then
         t.hops[#t.hops + 1] = {hop = ev.hop, url = url, status = ev.status, chain = ffi.string(ev.chain),
                                reused = ev.reused ~= 0, elapsed = tonumber(ev.elapsed_us) / 1e6,
@@ -902,9 +915,10 @@ function Runtime:dispatch(ev)
   if not ok and self.callback_error == nil then self.callback_error = err end
 end
 
-local function track(self, url, owner)
-  local t = {url = norm_url(url), hops = {}, heads = {}, owner = owner}
+local function track(self, url, owner, transfer_id)
+  local t = {url = norm_url(url), hops = {}, heads = {}, owner = owner, transfer_id = transfer_id}
   self.tracks[#self.tracks + 1] = t
+  if transfer_id then self.tracks_by_id[transfer_id] = t end
   owner.track = t
   return t
 end
@@ -914,6 +928,7 @@ end
 -- in-flight track of that URL fits the response (hop count and status).
 local function reconcile(self, owner, res)
   local t = owner.track
+  if t.transfer_id then return end  -- named by the runtime: nothing to guess
   local want = res.num_redirects + 1
   local function fits(x) return #x.hops == want and x.hops[want].status == res.status end
   if fits(t) then return end
@@ -928,6 +943,8 @@ local function reconcile(self, owner, res)
 end
 
 local function untrack(self, t)
+  if t.transfer_id then self.tracks_by_id[t.transfer_id] = nil end
+  if self.fetching == t then self.fetching = nil end
   for i, x in ipairs(self.tracks) do
     if x == t then table.remove(self.tracks, i) return end
   end
@@ -952,7 +969,7 @@ function Runtime:fetch(o)
   local req, err = new_request(self.lib, o)
   if not req then return nil, err end
   local owner = {}
-  track(self, req.url, owner)
+  self.fetching = track(self, req.url, owner)
   local out = ffi.new("strata_response*[1]")
   local e = new_error()
   local st = self.lib.strata_fetch(self.ptr, req.ptr, out, e)
@@ -994,7 +1011,7 @@ function Runtime:submit(o)
   end
   local tr = setmetatable({runtime = self, request = req, ptr = pp[0], url = req.url, done = false,
                            tag = type(o) == "table" and o.tag or nil}, Transfer)
-  track(self, req.url, tr)
+  track(self, req.url, tr, tonumber(self.lib.strata_transfer_id(pp[0])))
   self.state.transfers[addr(pp[0])] = tr
   self.nsubmitted = (self.nsubmitted or 0) + 1
   tr.index = self.nsubmitted

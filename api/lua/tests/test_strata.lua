@@ -346,6 +346,17 @@ test("many transfers at once: submit, completed, fetch_all, fd/timeout", functio
     order[#order + 1] = t.tag
   end
   eq(#order, 30, "all finished")
+  -- One URL, two fates (followed or not): events name their transfer, so
+  -- each keeps its own hops.
+  local same = {}
+  for i = 1, 10 do
+    same[i] = assert(rt:submit{url = HTTP .. "/redirect", follow_redirects = (i % 2 == 0), tag = i})
+  end
+  for t, res, err in rt:completed(same) do
+    assert(res, err and err.message)
+    eq(#res.hops, t.tag % 2 == 0 and 2 or 1, "own hops of " .. t.tag)
+    eq(res.hops[1].status, 302, "first hop of " .. t.tag)
+  end
   local all = rt:fetch_all{HTTP .. "/data.json", {url = "http://127.0.0.1:1/"}, {url = HTTPS .. "/hello.txt", tls = {ca_file = CA}}}
   eq(all[1].res.status, 200, "first")
   eq(all[2].err.name, "STRATA_E_CONNECT", "second fails alone")
