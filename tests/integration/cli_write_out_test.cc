@@ -17,6 +17,7 @@
 #include "tests/integration/tls_e2e/tls_peers.h"
 #include "tests/support/nginx_fixture.h"
 #include "tests/support/process.h"
+#include "tests/support/side_by_side.h"
 #include "tests/support/test_env.h"
 
 namespace strata::test {
@@ -28,17 +29,7 @@ struct Both {
   RunResult curl, strata;
 };
 
-Both RunBoth(const std::vector<std::string>& args) {
-  Both both;
-  for (int side = 0; side < 2; ++side) {
-    ProcessOptions o;
-    o.argv = {side == 0 ? "/usr/bin/curl" : RunfilePath("tools/strata")};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
-    o.env = {{"HOME", TestTmpDir()}};
-    (side == 0 ? both.curl : both.strata) = RunProcess(o, std::chrono::seconds(30));
-  }
-  return both;
-}
+Both RunBoth(const std::vector<std::string>& args) { return {RunCli(false, args), RunCli(true, args)}; }
 
 std::string Describe(const Both& b) {
   return "\n--- curl (" + b.curl.exit.Describe() + ")\n" + b.curl.stdout_text + "\nstderr: " + b.curl.stderr_text +
