@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 namespace strata::test {
 namespace {
@@ -21,9 +23,7 @@ sockaddr_in Loopback(uint16_t port) {
   return addr;
 }
 
-}  // namespace
-
-uint16_t FreePort() {
+uint16_t BindAnyPort() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     std::perror("FreePort: socket");
@@ -38,6 +38,24 @@ uint16_t FreePort() {
   }
   close(fd);
   return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+// The kernel may hand the same ephemeral port to two binds in a row once the
+// first socket is closed, and a test that asks for several ports before its
+// server binds them (one nginx, three listen lines) would then write a
+// duplicate listen. So a port is never handed out twice by one process.
+uint16_t FreePort() {
+  static std::mutex mu;
+  static std::set<uint16_t> given;
+  std::lock_guard<std::mutex> lock(mu);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    uint16_t port = BindAnyPort();
+    if (given.insert(port).second) return port;
+  }
+  std::fprintf(stderr, "FreePort: no port not handed out before\n");
+  std::abort();
 }
 
 bool PortAcceptsConnections(uint16_t port) {

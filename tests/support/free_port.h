@@ -11,7 +11,8 @@
 
 namespace strata::test {
 
-// FreePort returns a port on 127.0.0.1 that was free a moment ago. Aborts the
+// FreePort returns a port on 127.0.0.1 that was free a moment ago and that
+// this process has not been given before. Aborts the
 // test binary if no socket can be bound (the machine is unusable for tests).
 uint16_t FreePort();
 
