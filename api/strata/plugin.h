@@ -32,6 +32,10 @@
  * pointers) are owned by the plugin and released in destroy(). The descriptor
  * and everything it points to are static and must outlive the plugin's use.
  *
+ * A plugin may also provide policies (ABI 1.1): per-hop rules a configuration
+ * names in its "policies" list, asked before each hop connects and once its
+ * TLS handshake is done (see "Policies" below).
+ *
  * Pure C11, standard library only.
  */
 #ifndef STRATA_PLUGIN_H_
@@ -47,7 +51,7 @@ extern "C" {
 #endif
 
 #define STRATA_ABI_MAJOR 1
-#define STRATA_ABI_MINOR 0
+#define STRATA_ABI_MINOR 1
 
 /* The name of the one symbol a plugin exports. */
 #define STRATA_PLUGIN_ENTRY_SYMBOL "strata_plugin_entry"
@@ -105,9 +109,13 @@ enum {
   STRATA_QUERY_NAMELOOKUP_US = 10, /* int64_t: microseconds this connection's
                                      name lookup took (bottom layer); 0 when
                                      there was none (an address literal) */
-  STRATA_QUERY_TLS_VERIFY_RESULT = 11 /* int: the X.509 verification result
+  STRATA_QUERY_TLS_VERIFY_RESULT = 11, /* int: the X.509 verification result
                                      of the topmost TLS layer (0: verified;
                                      set even when verification is off) */
+  STRATA_QUERY_TLS_PEER_CHAIN = 12 /* bytes (ABI 1.1): the peer's certificate
+                                     chain as the topmost TLS layer received
+                                     it, leaf first; each certificate is a
+                                     4-byte big-endian length, then its DER */
 };
 
 /* Control ids (layer->control / host->lower_control). Unknown ids are
@@ -336,6 +344,120 @@ typedef struct strata_session_layer_vtable {
 } strata_session_layer_vtable;
 
 /* ---------------------------------------------------------------------------
+ * Policies (ABI 1.1)
+ *
+ * A policy is a rule over hops. A configuration lists the policies to apply,
+ * in order ("policies": [{"plugin": "policy-pin", "options": {...}}]); the
+ * runtime makes one instance of each per runtime and asks every instance,
+ * in that order:
+ *   - check_hop: once per hop, after the hop is planned (URL, pipeline,
+ *     proxies, TLS settings) and before anything connects. The policy may
+ *     allow (return STRATA_OK and do nothing), deny (actions->deny), or
+ *     amend the hop through the bounded set of actions below;
+ *   - check_handshake: once per hop whose connection has a TLS layer, when
+ *     the connection is ready (new or reused) and before any byte of the
+ *     request is sent. Only deny and log are allowed there.
+ * A deny ends the transfer with the policy's status and message (the host
+ * adds the policy's name, the hop and the URL); the policies after it are
+ * not asked. A negative return without deny counts as a deny.
+ * Calls happen on the runtime's thread, never concurrently for a runtime.
+ * OWNERSHIP: everything passed in is borrowed for the call only.
+ * ------------------------------------------------------------------------- */
+
+/* strata_policy_hop: the hop as planned. */
+typedef struct strata_policy_hop {
+  size_t struct_size;
+  int32_t hop;                /* 1-based */
+  const char* method;         /* "GET" */
+  const char* url;            /* the hop's URL, without credentials */
+  const char* previous_url;   /* the hop before this one; NULL on the first */
+  int32_t previous_status;    /* its response status; 0 on the first hop */
+  const char* pipeline_name;  /* the pipeline template chosen ("https") */
+  /* The chain as it will be built, bottom first, as JSON text:
+   * [{"layer":"tcp","options":{...}}, ...]. */
+  const char* pipeline_json;
+  /* The proxies on the way, as JSON text: [] or
+   * [{"url":"http://proxy:3128","credentials":true}] (never the secret). */
+  const char* proxies_json;
+  /* The options of the TLS layer to the origin, as JSON text; "null" when
+   * the hop has no TLS to the origin. */
+  const char* tls_json;
+  const strata_header* headers;  /* the request's fields for this hop */
+  size_t header_count;
+} strata_policy_hop;
+
+/* strata_policy_handshake: a ready connection's TLS facts. */
+typedef struct strata_policy_handshake {
+  size_t struct_size;
+  int32_t hop;
+  const char* url;            /* the hop's URL, without credentials */
+  const char* host;           /* the peer the TLS layer authenticated */
+  uint16_t port;
+  int32_t to_proxy;           /* 1: that TLS layer talks to a proxy */
+  const char* tls_version;    /* "TLSv1.3" */
+  const char* alpn;           /* "h2", "" if none */
+  int32_t resumed;            /* 1: the TLS session was resumed */
+  const uint8_t* const* certs;  /* the peer's chain, leaf first, DER */
+  const size_t* cert_lens;
+  size_t cert_count;
+} strata_policy_handshake;
+
+/* strata_policy_actions: what a policy may do about the hop it is asked
+ * about. Pass host_self back as the first argument. Amendments (the
+ * functions after log) return STRATA_E_STATE from check_handshake, and
+ * STRATA_E_INVALID_ARGUMENT for a malformed argument. */
+typedef struct strata_policy_actions {
+  size_t struct_size;
+  void* host_self;
+  /* deny refuses the hop: |status| (negative; 0 means
+   * STRATA_E_POLICY_DENIED) and a message a user can act on. */
+  void (*deny)(void* host_self, strata_status status, const char* message);
+  /* log writes a line to the hop's trace (shown by strata -v). */
+  void (*log)(void* host_self, int32_t level, const char* message);
+  /* add_header adds a request field to this hop (and, like the
+   * application's own fields, to the hops that follow it). */
+  strata_status (*add_header)(void* host_self, const char* name,
+                              const char* value);
+  /* remove_header removes every field named |name| (any case). */
+  strata_status (*remove_header)(void* host_self, const char* name);
+  /* use_pipeline plans the hop again with the named template. */
+  strata_status (*use_pipeline)(void* host_self, const char* template_name);
+  /* set_layer_option sets option |key| of every layer named |layer| in
+   * this hop's chain ("proxy:tls" names the TLS layer to an https proxy)
+   * to |json_value|, a JSON text ("\"1.3\"", "true", "[...]"). The layer
+   * checks it when the chain is built. */
+  strata_status (*set_layer_option)(void* host_self, const char* layer,
+                                    const char* key, const char* json_value);
+  /* strip_credentials removes Authorization and Cookie fields, the URL's
+   * user info and the cookie store's cookies from this hop. Proxy
+   * credentials stay (they go to the proxy, not the origin). */
+  strata_status (*strip_credentials)(void* host_self);
+} strata_policy_actions;
+
+typedef struct strata_policy_vtable {
+  size_t struct_size;
+  /* create makes an instance from the configuration's options (a JSON
+   * object text). On failure write a message into |error| (capacity
+   * |error_cap|, NUL-terminated) and return a negative status. */
+  strata_status (*create)(const char* options_json, void** out_self,
+                          char* error, size_t error_cap);
+  void (*destroy)(void* self);
+  /* Either check may be NULL. */
+  strata_status (*check_hop)(void* self, const strata_policy_hop* hop,
+                             const strata_policy_actions* actions);
+  strata_status (*check_handshake)(void* self,
+                                   const strata_policy_handshake* handshake,
+                                   const strata_policy_actions* actions);
+} strata_policy_vtable;
+
+typedef struct strata_policy_type {
+  size_t struct_size;
+  const char* name;  /* unique across loaded plugins: "policy-pin" */
+  const strata_policy_vtable* vtable;
+  const char* description;
+} strata_policy_type;
+
+/* ---------------------------------------------------------------------------
  * The descriptor
  * ------------------------------------------------------------------------- */
 /* Layer type flags. */
@@ -378,6 +500,10 @@ typedef struct strata_plugin_descriptor {
   strata_status (*init)(const strata_host_services* host);
   /* deinit is called once before unloading. May be NULL. */
   void (*deinit)(void);
+  /* ABI 1.1: the policy types the plugin provides (may be 0 and NULL; a
+   * plugin may provide only policies, with no layer types). */
+  const strata_policy_type* const* policy_types;
+  size_t policy_type_count;
 } strata_plugin_descriptor;
 
 typedef const strata_plugin_descriptor* (*strata_plugin_entry_fn)(void);

@@ -375,6 +375,148 @@ const strata_layer_type* SessionLayerType(const char* name, const char* descript
   return &type;
 }
 
+// ---------------------------------------------------------------------------
+// Policies (ABI 1.1). Derive from Policy, override the checks you need, and
+// emit the descriptor with STRATA_SDK_POLICY_PLUGIN:
+//
+//   class OnlyHttps : public strata::sdk::Policy {
+//    public:
+//     explicit OnlyHttps(const std::string& options_json) {}
+//     void CheckHop(const strata_policy_hop& hop, Actions& act) override {
+//       if (std::strncmp(hop.url, "https:", 6) != 0) act.Deny("only https");
+//     }
+//   };
+//   STRATA_SDK_POLICY_PLUGIN("only-https", "1.0.0",
+//       strata::sdk::PolicyType<OnlyHttps>("only-https", "refuses http"))
+//
+// The constructor receives the configuration's options as JSON text and
+// throws Error to refuse them; a check that throws denies the hop with the
+// exception's message.
+// ---------------------------------------------------------------------------
+
+// Actions wraps strata_policy_actions for one check.
+class Actions {
+ public:
+  explicit Actions(const strata_policy_actions* a) : a_(a) {}
+  void Deny(const std::string& message, strata_status status = 0) const {
+    a_->deny(a_->host_self, status, message.c_str());
+  }
+  void Log(const std::string& message, int32_t level = STRATA_LOG_INFO) const {
+    a_->log(a_->host_self, level, message.c_str());
+  }
+  strata_status AddHeader(const std::string& name, const std::string& value) const {
+    return a_->add_header(a_->host_self, name.c_str(), value.c_str());
+  }
+  strata_status RemoveHeader(const std::string& name) const {
+    return a_->remove_header(a_->host_self, name.c_str());
+  }
+  strata_status UsePipeline(const std::string& name) const {
+    return a_->use_pipeline(a_->host_self, name.c_str());
+  }
+  strata_status SetLayerOption(const std::string& layer, const std::string& key,
+                               const std::string& json_value) const {
+    return a_->set_layer_option(a_->host_self, layer.c_str(), key.c_str(), json_value.c_str());
+  }
+  strata_status StripCredentials() const { return a_->strip_credentials(a_->host_self); }
+
+ private:
+  const strata_policy_actions* a_;
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual void CheckHop(const strata_policy_hop& hop, Actions& actions) {
+    (void)hop;
+    (void)actions;
+  }
+  virtual void CheckHandshake(const strata_policy_handshake& handshake, Actions& actions) {
+    (void)handshake;
+    (void)actions;
+  }
+};
+
+namespace internal {
+
+inline void CopyMessage(const char* message, char* out, size_t cap) {
+  if (!out || cap == 0) return;
+  std::strncpy(out, message, cap - 1);
+  out[cap - 1] = '\0';
+}
+
+// PolicyBarrier runs a check; an exception denies the hop with its message.
+template <typename Fn>
+strata_status PolicyBarrier(const strata_policy_actions* a, Fn&& fn) noexcept {
+  try {
+    fn();
+    return STRATA_OK;
+  } catch (const Error& e) {
+    a->deny(a->host_self, e.status(), e.what());
+    return e.status();
+  } catch (const std::exception& e) {
+    a->deny(a->host_self, STRATA_E_INTERNAL, e.what());
+    return STRATA_E_INTERNAL;
+  } catch (...) {
+    a->deny(a->host_self, STRATA_E_INTERNAL, "unknown exception in a policy");
+    return STRATA_E_INTERNAL;
+  }
+}
+
+template <typename T>
+strata_status CreatePolicy(const char* options_json, void** out_self, char* error, size_t error_cap) noexcept {
+  try {
+    *out_self = static_cast<Policy*>(new T(std::string(options_json ? options_json : "{}")));
+    return STRATA_OK;
+  } catch (const Error& e) {
+    CopyMessage(e.what(), error, error_cap);
+    return e.status();
+  } catch (const std::bad_alloc&) {
+    CopyMessage("out of memory", error, error_cap);
+    return STRATA_E_NO_MEMORY;
+  } catch (const std::exception& e) {
+    CopyMessage(e.what(), error, error_cap);
+    return STRATA_E_CONFIG;
+  } catch (...) {
+    CopyMessage("unknown exception", error, error_cap);
+    return STRATA_E_INTERNAL;
+  }
+}
+
+}  // namespace internal
+
+template <typename T>
+const strata_policy_vtable* PolicyVtable() {
+  static const strata_policy_vtable vtable = {
+      sizeof(strata_policy_vtable),
+      &internal::CreatePolicy<T>,
+      [](void* self) {
+        try {
+          delete static_cast<Policy*>(self);
+        } catch (...) {
+        }
+      },
+      [](void* self, const strata_policy_hop* hop, const strata_policy_actions* a) -> strata_status {
+        return internal::PolicyBarrier(a, [&] {
+          Actions actions(a);
+          static_cast<Policy*>(self)->CheckHop(*hop, actions);
+        });
+      },
+      [](void* self, const strata_policy_handshake* hs, const strata_policy_actions* a) -> strata_status {
+        return internal::PolicyBarrier(a, [&] {
+          Actions actions(a);
+          static_cast<Policy*>(self)->CheckHandshake(*hs, actions);
+        });
+      },
+  };
+  return &vtable;
+}
+
+template <typename T>
+const strata_policy_type* PolicyType(const char* name, const char* description) {
+  static const strata_policy_type type = {sizeof(strata_policy_type), name, PolicyVtable<T>(), description};
+  return &type;
+}
+
 }  // namespace strata::sdk
 
 // STRATA_SDK_PLUGIN defines strata_plugin_entry() for a plugin named
@@ -397,6 +539,33 @@ const strata_layer_type* SessionLayerType(const char* name, const char* descript
           return STRATA_OK;                                                    \
         },                                                                     \
         [] { ::strata::sdk::HostServices() = nullptr; },                       \
+        nullptr,                                                               \
+        0,                                                                     \
+    };                                                                         \
+    return &descriptor;                                                        \
+  }
+
+// STRATA_SDK_POLICY_PLUGIN defines strata_plugin_entry() for a plugin that
+// provides only policies (pass strata::sdk::PolicyType<T>(...) values).
+#define STRATA_SDK_POLICY_PLUGIN(plugin_name, plugin_version, ...)                \
+  extern "C" STRATA_PLUGIN_EXPORT const strata_plugin_descriptor*              \
+  strata_plugin_entry(void) {                                                   \
+    static const strata_policy_type* const policies[] = {__VA_ARGS__};         \
+    static const strata_plugin_descriptor descriptor = {                       \
+        sizeof(strata_plugin_descriptor),                                      \
+        STRATA_ABI_MAJOR,                                                      \
+        STRATA_ABI_MINOR,                                                      \
+        plugin_name,                                                           \
+        plugin_version,                                                        \
+        nullptr,                                                               \
+        0,                                                                     \
+        [](const strata_host_services* host) -> strata_status {                \
+          ::strata::sdk::HostServices() = host;                                \
+          return STRATA_OK;                                                    \
+        },                                                                     \
+        [] { ::strata::sdk::HostServices() = nullptr; },                       \
+        policies,                                                              \
+        sizeof(policies) / sizeof(policies[0]),                                \
     };                                                                         \
     return &descriptor;                                                        \
   }

@@ -52,10 +52,16 @@ enum {
   /* The trusted CA certificates (a TLS layer's ca_file / ca_path) could
    * not be read (curl's exit code 77). */
   STRATA_E_TLS_CA = -48,
+  /* The peer's public key does not match the pinned one (curl's
+   * --pinnedpubkey; its exit code 90). */
+  STRATA_E_TLS_PINNED_KEY = -49,
   /* The local end could not be set up as asked: no such interface or
    * address to bind to, or no free local port in the range (curl's
    * --interface, --local-port; its exit code 45). */
   STRATA_E_LOCAL_BIND = -50,
+  /* A policy (strata/plugin.h, "policies" in the configuration) refused
+   * the hop; the message names the policy and its reason. */
+  STRATA_E_POLICY_DENIED = -51,
 
   /* HTTP. */
   STRATA_E_PROTOCOL = -60,      /* peer violated the protocol (malformed message) */

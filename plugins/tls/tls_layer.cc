@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <mutex>
 
 #include <openssl/err.h>
+#include <openssl/pool.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -578,6 +580,29 @@ strata_status TlsLayer::Query(uint32_t query, void* out, size_t* inout_len) {
       // ssl_verify_result): X509_V_OK, or why the chain would be refused.
       if (phase_ != Phase::kOpen) return STRATA_E_STATE;
       return AnswerInt(static_cast<int>(SSL_get_verify_result(ssl_.get())), out, inout_len);
+    case STRATA_QUERY_TLS_PEER_CHAIN: {
+      // For policies (pinning): the chain as the peer sent it, which a
+      // resumed session keeps too. Each certificate is framed by a 4-byte
+      // big-endian length.
+      if (phase_ != Phase::kOpen) return STRATA_E_STATE;
+      const STACK_OF(CRYPTO_BUFFER)* chain = SSL_get0_peer_certificates(ssl_.get());
+      std::string framed;
+      for (size_t i = 0; chain && i < sk_CRYPTO_BUFFER_num(chain); ++i) {
+        const CRYPTO_BUFFER* cert = sk_CRYPTO_BUFFER_value(chain, i);
+        const size_t len = CRYPTO_BUFFER_len(cert);
+        const char prefix[4] = {static_cast<char>(len >> 24), static_cast<char>(len >> 16),
+                                static_cast<char>(len >> 8), static_cast<char>(len)};
+        framed.append(prefix, 4);
+        framed.append(reinterpret_cast<const char*>(CRYPTO_BUFFER_data(cert)), len);
+      }
+      if (!out || *inout_len < framed.size()) {
+        *inout_len = framed.size();
+        return STRATA_E_BUFFER_TOO_SMALL;
+      }
+      std::memcpy(out, framed.data(), framed.size());
+      *inout_len = framed.size();
+      return STRATA_OK;
+    }
     default:
       return LowerQuery(query, out, inout_len);
   }

@@ -428,3 +428,63 @@ const ConnectionFacts& Connection::Facts() {
 }
 
 }  // namespace strata
+
+namespace strata {
+
+const SecureFacts& Connection::Secure() {
+  if (secure_) return *secure_;
+  static const SecureFacts kNone;
+  if (state_ != State::kReady) return kNone;
+  SecureFacts f;
+  size_t index = layers_.size();
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].type->kind == STRATA_LAYER_BYTE_STREAM && (layers_[i].type->flags & STRATA_LAYER_FLAG_SECURE)) {
+      index = i;
+    }
+  }
+  if (index < layers_.size()) {
+    Layer& l = layers_[index];
+    f.present = true;
+    f.label = LayerLabel(index);
+    f.host = l.peer_host;
+    f.port = l.peer_port;
+    auto ask = [&](uint32_t query, std::string* out) {
+      size_t len = 0;
+      // Ask for the size first: a certificate chain has no fixed bound.
+      strata_status st = l.type->stream->query(l.self, query, nullptr, &len);
+      if (st != STRATA_E_BUFFER_TOO_SMALL && st != STRATA_OK) return false;
+      out->assign(len, '\0');
+      if (len == 0) return st == STRATA_OK;
+      st = l.type->stream->query(l.self, query, out->data(), &len);
+      if (st != STRATA_OK || len > out->size()) return false;
+      out->resize(len);
+      return true;
+    };
+    auto text = [&](uint32_t query) {
+      std::string s;
+      if (!ask(query, &s)) return std::string();
+      return std::string(s.c_str());  // up to the NUL
+    };
+    f.tls_version = text(STRATA_QUERY_TLS_VERSION);
+    f.alpn = text(STRATA_QUERY_ALPN);
+    int resumed = 0;
+    size_t len = sizeof(resumed);
+    f.resumed = l.type->stream->query(l.self, STRATA_QUERY_TLS_RESUMED, &resumed, &len) == STRATA_OK && resumed;
+    std::string framed;
+    if (ask(STRATA_QUERY_TLS_PEER_CHAIN, &framed)) {
+      size_t at = 0;
+      while (at + 4 <= framed.size()) {
+        const auto* p = reinterpret_cast<const unsigned char*>(framed.data() + at);
+        const size_t n = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | p[3];
+        if (n > framed.size() - at - 4) break;  // a malformed answer ends the list
+        f.chain.emplace_back(framed, at + 4, n);
+        at += 4 + n;
+      }
+    }
+    TakeLayerError();
+  }
+  secure_ = std::move(f);
+  return *secure_;
+}
+
+}  // namespace strata

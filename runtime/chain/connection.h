@@ -90,6 +90,19 @@ struct ConnectionFacts {
   std::vector<std::pair<std::string, uint64_t>> layer_ready_us;
 };
 
+// SecureFacts: what the topmost STRATA_LAYER_FLAG_SECURE layer (TLS) of a
+// ready connection negotiated, for policies' handshake checks.
+struct SecureFacts {
+  bool present = false;   // the chain has such a layer
+  std::string label;      // its LayerLabel: "tls" or "proxy:tls"
+  std::string host;       // the peer it authenticated
+  uint16_t port = 0;
+  std::string tls_version;
+  std::string alpn;
+  bool resumed = false;
+  std::vector<std::string> chain;  // the peer's certificates, DER, leaf first
+};
+
 // LayerError: why a connection or exchange failed, with the layer to blame.
 struct LayerError {
   strata_status status = STRATA_OK;
@@ -153,6 +166,9 @@ class Connection : public IoHandler {
   // Facts asks the layers once the connection is ready and keeps the
   // answers (an empty value before).
   const ConnectionFacts& Facts();
+  // Secure asks the topmost secure layer once the connection is ready and
+  // keeps the answers (present == false before, or without one).
+  const SecureFacts& Secure();
   // session_bytes_out counts what the session layer handed to the layers
   // below: the cleartext HTTP/1 bytes of every request, for size_request.
   uint64_t session_bytes_out() const { return session_bytes_out_; }
@@ -209,6 +225,7 @@ class Connection : public IoHandler {
   bool driving_ = false;
   uint64_t session_bytes_out_ = 0;
   std::optional<ConnectionFacts> facts_;
+  std::optional<SecureFacts> secure_;
 };
 
 // HostServices returns the one services table the runtime hands to plugins.

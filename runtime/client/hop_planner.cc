@@ -157,6 +157,7 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     plan.target.proxy_port = p.url.port;
     if (!p.credentials.empty()) plan.proxy_auth = absl::StrCat("Basic ", Base64Encode(p.credentials));
     plan.absolute_form = !p.tunnel;
+    plan.proxy_url = absl::StrCat(p.url.scheme, "://", p.url.host, ":", p.url.port);
   }
   plan.connect_ms = Effective(ro.connect_timeout_ms, config_->timeouts.connect_ms);
   const LayerType* top = registry_->FindLayer(plan.pipeline().layers.back().layer);
@@ -189,9 +190,11 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
     nlohmann::json o = spec.options;
     // The request's overrides: by layer name, or "proxy:tls" for the TLS
     // layer to an https proxy (the one ComposeProxyPipeline inserted).
-    std::string key = spec.json_path == "/proxy/tls" ? "proxy:" + spec.layer : spec.layer;
+    std::string key = LayerKey(spec);
     auto override_it = ro.layer_options.find(key);
     if (override_it != ro.layer_options.end() && override_it->is_object()) o.update(*override_it);
+    auto amended_it = plan.amended_options.find(key);
+    if (amended_it != plan.amended_options.end() && amended_it->is_object()) o.update(*amended_it);
     if (i == 0) {
       // The bottom layer opens the socket: it gets the hop's address
       // overrides, local binding and connect timeout (a unix socket has
@@ -216,6 +219,16 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
     all.push_back(std::move(o));
   }
   return all;
+}
+
+std::string HopPlanner::LayerKey(const LayerSpec& spec) {
+  return spec.json_path == "/proxy/tls" ? "proxy:" + spec.layer : spec.layer;
+}
+
+void HopPlan::Amend(nlohmann::json options) {
+  if (options.empty()) return;
+  amended_options = std::move(options);
+  absl::StrAppend(&fingerprint, "\npolicy=", amended_options.dump());
 }
 
 absl::Status HopPlanner::UseUnixSocket(const RequestOptions& ro, HopPlan* plan) const {

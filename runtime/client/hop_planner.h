@@ -41,6 +41,13 @@ struct HopPlan {
   std::string proxy_auth;      // "Basic …" for the proxy, if any
   int64_t connect_ms = 0;
   bool multiplexed = false;    // the top layer may carry many exchanges (HTTP/2)
+  std::string proxy_url;       // "scheme://host:port" of the proxy, "" if direct
+  // Layer options a policy set for this hop (layer key → {option: value}),
+  // merged over the request's; Amend() adds them to the fingerprint.
+  nlohmann::json amended_options = nlohmann::json::object();
+  // Amend records |options| (as amended_options) so that connections made
+  // with them are never shared with others.
+  void Amend(nlohmann::json options);
 };
 
 // kUnixLayer is the layer type that replaces the bottom layer when a request
@@ -59,6 +66,9 @@ class HopPlanner {
   // the template's, the request's overrides, and the hop's own values
   // (connect timeout, address overrides, proxy credentials for the tunnel).
   std::vector<nlohmann::json> LayerOptions(const HopPlan& plan, const RequestOptions& options) const;
+  // LayerKey is how request and policy overrides name |spec|: its layer
+  // name, or "proxy:tls" for the TLS layer to an https proxy.
+  static std::string LayerKey(const LayerSpec& spec);
   // Policy is the redirect policy |options| ask for over the configuration's.
   RedirectPolicy Policy(const RequestOptions& options) const;
 

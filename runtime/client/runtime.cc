@@ -98,6 +98,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
     }
   }
   rt->planner_ = std::make_unique<HopPlanner>(&rt->config_, rt->registry_.get(), std::move(proxy_env));
+  absl::StatusOr<std::unique_ptr<PolicySet>> policies = PolicySet::Create(rt->config_, *rt->registry_);
+  if (!policies.ok()) return policies.status();
+  rt->policies_ = *std::move(policies);
   rt->pool_ = std::make_unique<ConnectionPool>(&rt->loop_, &rt->config_.pool);
   return rt;
 }
@@ -112,6 +115,7 @@ Runtime::~Runtime() {
   ready_.clear();
   waiting_.clear();
   pool_.reset();  // connections before the plugins that implement them
+  policies_.reset();
   registry_.reset();
 }
 
@@ -519,6 +523,7 @@ void Runtime::StartHop(Transfer* t) {
       return;
     }
     t->h_.plan = *std::move(plan);
+    if (!policies_->empty() && !ApplyHopPolicies(t)) return;
   }
   const HopPlan& plan = *t->h_.plan;
   t->h_.absolute_form = plan.absolute_form;
@@ -606,6 +611,7 @@ void Runtime::StartHop(Transfer* t) {
 
 void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   Connection* c = e ? e->conn.get() : t->pinned_;
+  if (policies_->checks_handshakes() && !t->h_.handshake_checked && !PassesHandshakePolicies(t, c, e)) return;
   if (t->response_.time_connect_us == 0 && !t->h_.conn_reused) {
     t->response_.time_connect_us = MonotonicUs() - t->started_us_;
   }
@@ -631,7 +637,8 @@ void Runtime::OpenStreamOn(Transfer* t, PoolEntry* e) {
   static const std::string kCookie = "Cookie";
   absl::string_view extra = t->request_.options.cookie;
   if (!extra.empty() && t->hop_ > 1 && !CredentialsMayGo(t, hr.url)) extra = {};
-  if ((cookies_enabled_ || !extra.empty()) && !FindHeader(hr.headers, kCookie)) {
+  if (t->h_.strip_cookies) extra = {};
+  if ((cookies_enabled_ || !extra.empty()) && !t->h_.strip_cookies && !FindHeader(hr.headers, kCookie)) {
     std::string& value = t->h_.cookie_header;
     value = cookies_enabled_ ? cookies_->CookieHeaderFor(CookieUrlOf(hr.url), UnixNow()) : std::string();
     if (!extra.empty()) absl::StrAppend(&value, value.empty() ? "" : "; ", extra);
@@ -841,6 +848,8 @@ void Runtime::OnRedirect(Transfer* t) {
     return;
   }
   t->visited_.push_back(next);
+  t->previous_url_ = t->hop_request_.url.ToString(false);
+  t->previous_status_ = t->h_.status;
   if (p.drop_body) t->body_dropped_ = true;
   t->hop_request_ = std::move(p.next);
   t->response_.num_redirects++;

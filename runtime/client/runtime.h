@@ -30,6 +30,7 @@
 #include "runtime/chain/connection.h"
 #include "runtime/client/connection_pool.h"
 #include "runtime/client/hop_planner.h"
+#include "runtime/policy/policy_set.h"
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/transfer.h"
 #include "runtime/config/config.h"
@@ -125,6 +126,13 @@ class Runtime : public ConnectionListener {
   void WakeUsersOf(Connection* conn);
 
   void StartHop(Transfer* t);
+  // Policies (runtime_policies.cc). ApplyHopPolicies asks them about |t|'s
+  // planned hop and applies their amendments; false when one denied it
+  // (|t| is then complete). PassesHandshakePolicies asks them about |c|'s
+  // TLS before |t|'s request goes out; false when one denied it (|t| is
+  // then complete and |c| no longer used).
+  bool ApplyHopPolicies(Transfer* t);
+  bool PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e);
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
   void DrivePinned();
   // The end of a hop, by outcome.
@@ -148,6 +156,7 @@ class Runtime : public ConnectionListener {
   EventLoop loop_;
   std::unique_ptr<PluginRegistry> registry_;
   std::unique_ptr<HopPlanner> planner_;
+  std::unique_ptr<PolicySet> policies_;
   std::unique_ptr<ConnectionPool> pool_;
   std::list<Transfer*> active_;
   std::deque<Transfer*> done_;

@@ -62,6 +62,8 @@ struct HopState {
   bool retry_status = false;
   std::optional<int64_t> retry_after_s;
   std::string cookie_header;  // the Cookie field sent on this hop (lent to the head)
+  bool strip_cookies = false;     // a policy stripped this hop's credentials
+  bool handshake_checked = false; // the policies saw this hop's connection
 };
 
 class Transfer : public StreamSink {
@@ -134,6 +136,8 @@ class Transfer : public StreamSink {
   int32_t hop_ = 1;
   HopRequest hop_request_;
   std::vector<std::string> visited_;  // "METHOD URL" of every hop, for loop reports
+  std::string previous_url_;          // the hop before this one ("" on the first)
+  int32_t previous_status_ = 0;       // ... and its status
   bool body_dropped_ = false;
   bool retried_ = false;
   int not_processed_retries_ = 0;  // GOAWAY / REFUSED_STREAM resends

@@ -104,7 +104,7 @@ absl::StatusOr<std::vector<LayerSpec>> ParsePipeline(const json& arr, const std:
 absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (!doc.is_object()) return PathError("/", "expected a JSON object at the top level");
   if (absl::Status s = CheckKeys(doc, "", {"plugin_dirs", "plugins", "pipelines", "timeouts",
-                                           "pool", "redirect", "limits", "proxy"});
+                                           "pool", "redirect", "limits", "proxy", "policies"});
       !s.ok()) {
     return s;
   }
@@ -165,6 +165,48 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
       if (!layers.ok()) return layers.status();
       config->pipelines[it.key()] = PipelineSpec{it.key(), *std::move(layers), defaults};
     }
+  }
+  if (doc.contains("policies")) {
+    const json& list = doc["policies"];
+    if (!list.is_array()) return PathError("/policies", "expected an array of {\"plugin\": name, \"options\": {...}}");
+    config->policies.clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string p = absl::StrCat("/policies/", i);
+      const json& entry = list[i];
+      if (!entry.is_object()) return PathError(p, "expected {\"plugin\": name, \"options\": {...}}");
+      if (absl::Status s = CheckKeys(entry, p, {"plugin", "policy", "path", "options"}); !s.ok()) return s;
+      if (!entry.contains("plugin") || !entry["plugin"].is_string() || entry["plugin"].get<std::string>().empty()) {
+        return PathError(p + "/plugin", "expected the name of the plugin that provides the policy");
+      }
+      PolicySpec spec;
+      spec.plugin = entry["plugin"].get<std::string>();
+      spec.policy = spec.plugin;
+      spec.json_path = p;
+      if (entry.contains("policy")) {
+        if (!entry["policy"].is_string()) return PathError(p + "/policy", "expected a policy type name");
+        spec.policy = entry["policy"].get<std::string>();
+      }
+      if (entry.contains("path")) {
+        if (!entry["path"].is_string()) return PathError(p + "/path", "expected a file path");
+        spec.path = entry["path"].get<std::string>();
+      }
+      spec.options = json::object();
+      if (entry.contains("options")) {
+        if (!entry["options"].is_object()) return PathError(p + "/options", "expected an object");
+        spec.options = entry["options"];
+      }
+      config->policies.push_back(std::move(spec));
+    }
+  }
+  // A policy's plugin is loaded like a listed one.
+  for (const PolicySpec& policy : config->policies) {
+    bool listed = false;
+    for (const PluginSpec& plugin : config->plugins) {
+      if ((!policy.path.empty() && plugin.path == policy.path) || (policy.path.empty() && plugin.name == policy.plugin)) {
+        listed = true;
+      }
+    }
+    if (!listed) config->plugins.push_back(PluginSpec{policy.plugin, policy.path, policy.json_path, false});
   }
   if (doc.contains("timeouts")) {
     const json& t = doc["timeouts"];

@@ -47,10 +47,20 @@ struct PluginSpec {
   bool optional = false;
 };
 
+// A policy to apply to every hop (strata/plugin.h "Policies"), in order.
+struct PolicySpec {
+  std::string plugin;        // the plugin file's name (strata-<plugin>.so)
+  std::string policy;        // the policy type's name; the plugin's by default
+  std::string path;          // an explicit plugin file, if given
+  nlohmann::json options;    // always an object
+  std::string json_path;
+};
+
 struct Config {
   std::vector<std::string> plugin_dirs;
   std::vector<PluginSpec> plugins;
   std::map<std::string, PipelineSpec> pipelines;
+  std::vector<PolicySpec> policies;
   struct Timeouts {
     int64_t connect_ms = 30000;
     int64_t first_byte_ms = 0;

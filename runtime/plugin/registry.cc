@@ -254,6 +254,39 @@ absl::Status PluginRegistry::LoadFile(const std::string& path, const std::string
     }
     types.push_back(std::move(t));
   }
+  // Policy types (ABI 1.1): read only from a descriptor that has them.
+  std::vector<PolicyType> policies;
+  if (d->abi_minor >= 1 && Covers(d, offsetof(strata_plugin_descriptor, policy_type_count) + sizeof(size_t))) {
+    if (d->policy_type_count > 0 && d->policy_types == nullptr) {
+      return close_on_error(
+          absl::FailedPreconditionError(absl::StrCat("plugin ", path, at, ": policy_types is NULL")));
+    }
+    for (size_t i = 0; i < d->policy_type_count; ++i) {
+      const strata_policy_type* pt = d->policy_types[i];
+      if (!pt || !Covers(pt, offsetof(strata_policy_type, vtable) + sizeof(pt->vtable)) || !pt->name ||
+          !pt->vtable || !Covers(pt->vtable, offsetof(strata_policy_vtable, check_handshake) + sizeof(void*)) ||
+          !pt->vtable->create || !pt->vtable->destroy) {
+        return close_on_error(absl::FailedPreconditionError(absl::StrCat(
+            "plugin ", path, at, ": policy type ", i,
+            " is incomplete (it needs struct_size, a name and a vtable with create and destroy)")));
+      }
+      PolicyType t;
+      t.name = pt->name;
+      t.vtable = pt->vtable;
+      t.description = Covers(pt, offsetof(strata_policy_type, description) + sizeof(pt->description)) &&
+                              pt->description
+                          ? pt->description
+                          : "";
+      t.plugin_path = path;
+      for (const PolicyType& existing : policy_types_) {
+        if (existing.name == t.name) {
+          return close_on_error(absl::AlreadyExistsError(absl::StrCat(
+              "plugin ", path, at, " provides policy '", t.name, "', already provided by ", existing.plugin_path)));
+        }
+      }
+      policies.push_back(std::move(t));
+    }
+  }
   std::lock_guard<std::mutex> lock(InitMutex());
   if (d->init && InitCounts()[handle] == 0) {
     strata_status st = d->init(host_);
@@ -266,8 +299,16 @@ absl::Status PluginRegistry::LoadFile(const std::string& path, const std::string
   InitCounts()[handle]++;
   plugin->initialized = true;
   for (LayerType& t : types) layer_types_.push_back(std::move(t));
+  for (PolicyType& t : policies) policy_types_.push_back(std::move(t));
   plugins_.push_back(std::move(plugin));
   return absl::OkStatus();
+}
+
+const PolicyType* PluginRegistry::FindPolicy(const std::string& name) const {
+  for (const PolicyType& t : policy_types_) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
 }
 
 const LayerType* PluginRegistry::FindLayer(const std::string& name) const {

@@ -30,6 +30,15 @@ struct LayerType {
   uint32_t flags = 0;  // STRATA_LAYER_FLAG_*
 };
 
+// A policy type offered by a loaded plugin (ABI 1.1). Borrowed from the
+// plugin; valid while the registry lives.
+struct PolicyType {
+  std::string name;
+  const strata_policy_vtable* vtable = nullptr;
+  std::string description;
+  std::string plugin_path;
+};
+
 struct LoadedPlugin {
   std::string path;
   std::string name;
@@ -56,6 +65,8 @@ class PluginRegistry {
   absl::Status LoadFile(const std::string& path, const std::string& origin);
 
   const LayerType* FindLayer(const std::string& name) const;
+  const PolicyType* FindPolicy(const std::string& name) const;
+  const std::vector<PolicyType>& policy_types() const { return policy_types_; }
   const std::vector<std::unique_ptr<LoadedPlugin>>& plugins() const { return plugins_; }
   const std::vector<LayerType>& layer_types() const { return layer_types_; }
 
@@ -63,6 +74,7 @@ class PluginRegistry {
   const strata_host_services* host_;
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<LayerType> layer_types_;
+  std::vector<PolicyType> policy_types_;
 };
 
 // DefaultPluginDirs: the directory of the module holding the strata runtime

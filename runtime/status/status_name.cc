@@ -26,7 +26,9 @@ extern "C" const char* strata_status_name(strata_status status) {
     case STRATA_E_TLS_VERIFY: return "STRATA_E_TLS_VERIFY";
     case STRATA_E_PROXY: return "STRATA_E_PROXY";
     case STRATA_E_TLS_CA: return "STRATA_E_TLS_CA";
+    case STRATA_E_TLS_PINNED_KEY: return "STRATA_E_TLS_PINNED_KEY";
     case STRATA_E_LOCAL_BIND: return "STRATA_E_LOCAL_BIND";
+    case STRATA_E_POLICY_DENIED: return "STRATA_E_POLICY_DENIED";
     case STRATA_E_PROTOCOL: return "STRATA_E_PROTOCOL";
     case STRATA_E_TRUNCATED: return "STRATA_E_TRUNCATED";
     case STRATA_E_LIMIT: return "STRATA_E_LIMIT";

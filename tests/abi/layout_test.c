@@ -31,7 +31,7 @@
 
 /* ---- versions -------------------------------------------------------- */
 PIN_VALUE(STRATA_ABI_MAJOR, 1);
-PIN_VALUE(STRATA_ABI_MINOR, 0);
+PIN_VALUE(STRATA_ABI_MINOR, 1);  /* 1.1: policies, STRATA_QUERY_TLS_PEER_CHAIN */
 
 /* ---- status codes ---------------------------------------------------- */
 _Static_assert(sizeof(strata_status) == 4, "strata_status is int32_t");
@@ -56,7 +56,9 @@ PIN_VALUE(STRATA_E_CLOSED, -44);
 PIN_VALUE(STRATA_E_TLS, -45);
 PIN_VALUE(STRATA_E_TLS_VERIFY, -46);
 PIN_VALUE(STRATA_E_PROXY, -47);
+PIN_VALUE(STRATA_E_TLS_PINNED_KEY, -49);
 PIN_VALUE(STRATA_E_LOCAL_BIND, -50);
+PIN_VALUE(STRATA_E_POLICY_DENIED, -51);
 PIN_VALUE(STRATA_E_PROTOCOL, -60);
 PIN_VALUE(STRATA_E_TRUNCATED, -61);
 PIN_VALUE(STRATA_E_LIMIT, -62);
@@ -91,6 +93,7 @@ PIN_VALUE(STRATA_QUERY_HTTP_VERSION, 8);
 PIN_VALUE(STRATA_QUERY_CONNECT_STATUS, 9);
 PIN_VALUE(STRATA_QUERY_NAMELOOKUP_US, 10);
 PIN_VALUE(STRATA_QUERY_TLS_VERIFY_RESULT, 11);
+PIN_VALUE(STRATA_QUERY_TLS_PEER_CHAIN, 12);
 PIN_VALUE(STRATA_LAYER_FLAG_TUNNEL, 1);
 PIN_VALUE(STRATA_LAYER_FLAG_MULTIPLEX, 2);
 PIN_VALUE(STRATA_LAYER_FLAG_SECURE, 4);
@@ -350,7 +353,7 @@ PIN_OFFSET(strata_layer_type, description, 40);
 PIN_OFFSET(strata_layer_type, flags, 48);
 
 /* ---- strata_plugin_descriptor ---------------------------------------- */
-PIN_SIZE(strata_plugin_descriptor, 64);
+PIN_SIZE(strata_plugin_descriptor, 80);
 PIN_OFFSET(strata_plugin_descriptor, struct_size, 0);
 PIN_OFFSET(strata_plugin_descriptor, abi_major, 8);
 PIN_OFFSET(strata_plugin_descriptor, abi_minor, 12);
@@ -360,6 +363,9 @@ PIN_OFFSET(strata_plugin_descriptor, layer_types, 32);
 PIN_OFFSET(strata_plugin_descriptor, layer_type_count, 40);
 PIN_OFFSET(strata_plugin_descriptor, init, 48);
 PIN_OFFSET(strata_plugin_descriptor, deinit, 56);
+PIN_OFFSET(strata_plugin_descriptor, policy_types, 64);  /* ABI 1.1 */
+PIN_OFFSET(strata_plugin_descriptor, policy_type_count, 72);
+PIN_FIELD_TYPE(strata_plugin_descriptor, policy_types, const strata_policy_type* const*);
 PIN_FIELD_TYPE(strata_plugin_descriptor, layer_types, const strata_layer_type* const*);
 PIN_FIELD_TYPE(strata_plugin_descriptor, init, strata_status (*)(const strata_host_services*));
 PIN_FIELD_TYPE(strata_plugin_descriptor, deinit, void (*)(void));
@@ -367,6 +373,61 @@ PIN_FUNCTION(strata_plugin_entry, const strata_plugin_descriptor* (*)(void));
 _Static_assert(_Generic((strata_plugin_entry_fn)0, const strata_plugin_descriptor* (*)(void): 1,
                         default: 0),
                "strata_plugin_entry_fn changed");
+
+/* ---- policies (ABI 1.1) --------------------------------------------- */
+PIN_SIZE(strata_policy_hop, 96);
+PIN_OFFSET(strata_policy_hop, struct_size, 0);
+PIN_OFFSET(strata_policy_hop, hop, 8);
+PIN_OFFSET(strata_policy_hop, method, 16);
+PIN_OFFSET(strata_policy_hop, url, 24);
+PIN_OFFSET(strata_policy_hop, previous_url, 32);
+PIN_OFFSET(strata_policy_hop, previous_status, 40);
+PIN_OFFSET(strata_policy_hop, pipeline_name, 48);
+PIN_OFFSET(strata_policy_hop, pipeline_json, 56);
+PIN_OFFSET(strata_policy_hop, proxies_json, 64);
+PIN_OFFSET(strata_policy_hop, tls_json, 72);
+PIN_OFFSET(strata_policy_hop, headers, 80);
+PIN_OFFSET(strata_policy_hop, header_count, 88);
+PIN_SIZE(strata_policy_handshake, 88);
+PIN_OFFSET(strata_policy_handshake, struct_size, 0);
+PIN_OFFSET(strata_policy_handshake, hop, 8);
+PIN_OFFSET(strata_policy_handshake, url, 16);
+PIN_OFFSET(strata_policy_handshake, host, 24);
+PIN_OFFSET(strata_policy_handshake, port, 32);
+PIN_OFFSET(strata_policy_handshake, to_proxy, 36);
+PIN_OFFSET(strata_policy_handshake, tls_version, 40);
+PIN_OFFSET(strata_policy_handshake, alpn, 48);
+PIN_OFFSET(strata_policy_handshake, resumed, 56);
+PIN_OFFSET(strata_policy_handshake, certs, 64);
+PIN_OFFSET(strata_policy_handshake, cert_lens, 72);
+PIN_OFFSET(strata_policy_handshake, cert_count, 80);
+PIN_SIZE(strata_policy_actions, 72);
+PIN_OFFSET(strata_policy_actions, struct_size, 0);
+PIN_OFFSET(strata_policy_actions, host_self, 8);
+PIN_OFFSET(strata_policy_actions, deny, 16);
+PIN_OFFSET(strata_policy_actions, log, 24);
+PIN_OFFSET(strata_policy_actions, add_header, 32);
+PIN_OFFSET(strata_policy_actions, remove_header, 40);
+PIN_OFFSET(strata_policy_actions, use_pipeline, 48);
+PIN_OFFSET(strata_policy_actions, set_layer_option, 56);
+PIN_OFFSET(strata_policy_actions, strip_credentials, 64);
+PIN_FIELD_TYPE(strata_policy_actions, deny, void (*)(void*, strata_status, const char*));
+PIN_FIELD_TYPE(strata_policy_actions, set_layer_option,
+               strata_status (*)(void*, const char*, const char*, const char*));
+PIN_SIZE(strata_policy_vtable, 40);
+PIN_OFFSET(strata_policy_vtable, create, 8);
+PIN_OFFSET(strata_policy_vtable, destroy, 16);
+PIN_OFFSET(strata_policy_vtable, check_hop, 24);
+PIN_OFFSET(strata_policy_vtable, check_handshake, 32);
+PIN_FIELD_TYPE(strata_policy_vtable, create, strata_status (*)(const char*, void**, char*, size_t));
+PIN_FIELD_TYPE(strata_policy_vtable, check_hop,
+               strata_status (*)(void*, const strata_policy_hop*, const strata_policy_actions*));
+PIN_FIELD_TYPE(strata_policy_vtable, check_handshake,
+               strata_status (*)(void*, const strata_policy_handshake*, const strata_policy_actions*));
+PIN_SIZE(strata_policy_type, 32);
+PIN_OFFSET(strata_policy_type, name, 8);
+PIN_OFFSET(strata_policy_type, vtable, 16);
+PIN_OFFSET(strata_policy_type, description, 24);
 
 /* ---- strata_error ---------------------------------------------------- */
 PIN_SIZE(strata_error, 2136);

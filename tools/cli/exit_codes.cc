@@ -25,7 +25,7 @@ constexpr ExitCodeDoc kDocs[] = {
     {kExitTimeout, "timeout (--connect-timeout, --max-time or configured)"},
     {kExitRangeError, "the server did not resume where -C asked"},
     {kExitTlsError, "TLS handshake or record failure"},
-    {kExitAborted, "transfer cancelled"},
+    {kExitAborted, "transfer cancelled, or a hop refused by a configured policy"},
     {kExitInterfaceFailed, "could not bind the local end (--interface, --local-port)"},
     {kExitTooManyRedirects, "redirect refused: hop limit, loop or policy"},
     {kExitSetoptSyntax, "malformed option value (--connect-to)"},
@@ -36,6 +36,7 @@ constexpr ExitCodeDoc kDocs[] = {
     {kExitBadContentEncoding, "the response's content coding could not be decoded (--compressed)"},
     {kExitFileSizeExceeded, "a configured size limit was exceeded"},
     {kExitCaCertBadFile, "the CA certificates (--cacert, --capath) could not be read"},
+    {kExitPinnedKeyMismatch, "the server's public key does not match --pinnedpubkey"},
     {kExitHttp2Stream, "the server reset the HTTP/2 stream"},
     {kExitProxy, "a SOCKS proxy refused or broke the tunnel"},
 };
@@ -107,6 +108,12 @@ int ExitCodeFor(strata_status status, const FailureContext& context) {
       return context.http_tunnel ? kExitRecvError : kExitProxy;
     case STRATA_E_TLS_CA:
       return kExitCaCertBadFile;
+    case STRATA_E_TLS_PINNED_KEY:
+      return kExitPinnedKeyMismatch;
+    case STRATA_E_POLICY_DENIED:
+      // curl has no policies; its nearest is an application callback that
+      // stopped the transfer.
+      return kExitAborted;
     case STRATA_E_PROTOCOL:
       return kExitWeirdServerReply;
     case STRATA_E_TRUNCATED:

@@ -41,6 +41,7 @@ enum ExitCode : int {
   kExitBadContentEncoding = 61,
   kExitFileSizeExceeded = 63,
   kExitCaCertBadFile = 77,
+  kExitPinnedKeyMismatch = 90,
   kExitHttp2Stream = 92,
   kExitProxy = 97,
 };

@@ -27,6 +27,8 @@ TEST(ExitCodes, CurlNumbersForEachStatus) {
   EXPECT_EQ(ExitCodeFor(STRATA_E_PROXY, {.proxy_involved = true, .http_tunnel = true}), 56);
   EXPECT_EQ(ExitCodeFor(STRATA_E_TLS_CA), 77);
   EXPECT_EQ(ExitCodeFor(STRATA_E_LOCAL_BIND), 45);
+  EXPECT_EQ(ExitCodeFor(STRATA_E_TLS_PINNED_KEY), 90);
+  EXPECT_EQ(ExitCodeFor(STRATA_E_POLICY_DENIED), 42);
   EXPECT_EQ(ExitCodeFor(STRATA_E_PROTOCOL), 8);
   EXPECT_EQ(ExitCodeFor(STRATA_E_TRUNCATED), 18);
   EXPECT_EQ(ExitCodeFor(STRATA_E_LIMIT), 63);

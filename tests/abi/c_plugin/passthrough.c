@@ -152,16 +152,19 @@ static strata_status pt_init(const strata_host_services* host) {
 
 static void pt_deinit(void) { g_host = NULL; }
 
+/* Designated initializers: the same source builds against the frozen 1.0
+ * headers and against later ones whose descriptor has grown (fields this
+ * plugin does not name are zero). */
 static const strata_plugin_descriptor kDescriptor = {
-    sizeof(strata_plugin_descriptor),
-    STRATA_ABI_MAJOR + PASSTHROUGH_MAJOR_DELTA,
-    STRATA_ABI_MINOR + PASSTHROUGH_MINOR_DELTA,
-    "c-passthrough",
-    "1.0.0",
-    kTypes,
-    sizeof(kTypes) / sizeof(kTypes[0]),
-    pt_init,
-    pt_deinit,
+    .struct_size = sizeof(strata_plugin_descriptor),
+    .abi_major = STRATA_ABI_MAJOR + PASSTHROUGH_MAJOR_DELTA,
+    .abi_minor = STRATA_ABI_MINOR + PASSTHROUGH_MINOR_DELTA,
+    .name = "c-passthrough",
+    .version = "1.0.0",
+    .layer_types = kTypes,
+    .layer_type_count = sizeof(kTypes) / sizeof(kTypes[0]),
+    .init = pt_init,
+    .deinit = pt_deinit,
 };
 
 STRATA_PLUGIN_EXPORT const strata_plugin_descriptor* strata_plugin_entry(void) {

@@ -1,0 +1,148 @@
+// runtime_policies.cc — where the runtime asks the configuration's policies
+// (runtime/policy) about a hop: once it is planned, and once its connection's
+// TLS is up, and applies what they answer.
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/client/runtime.h"
+
+namespace strata {
+namespace {
+
+// Secrets never reach a policy: it sees that a layer has them, not what.
+bool IsSecretOption(const std::string& key) {
+  const std::string lower = absl::AsciiStrToLower(key);
+  return absl::StrContains(lower, "authorization") || absl::StrContains(lower, "password") ||
+         absl::StrContains(lower, "secret");
+}
+
+}  // namespace
+
+bool Runtime::ApplyHopPolicies(Transfer* t) {
+  const std::string url = t->hop_request_.url.ToString(false);
+  auto log = [this, t, &url](const std::string& policy, int32_t level, const std::string& message) {
+    if (level > STRATA_LOG_INFO) return;
+    Emit(STRATA_EVENT_TRACE, t->hop_, "policy:" + policy, message, url, 0, 0, "", MonotonicUs() - t->started_us_, t);
+  };
+  const HopPlan& plan = *t->h_.plan;
+  HopFacts facts;
+  facts.hop = t->hop_;
+  facts.method = t->hop_request_.method;
+  facts.url = url;
+  if (!t->previous_url_.empty()) facts.previous_url = t->previous_url_;
+  facts.previous_status = t->previous_status_;
+  facts.pipeline_name = plan.pipeline().name;
+  facts.pipeline = nlohmann::json::array();
+  facts.tls = nullptr;
+  std::vector<nlohmann::json> options = planner_->LayerOptions(plan, t->request_.options);
+  for (size_t i = 0; i < plan.pipeline().layers.size(); ++i) {
+    const LayerSpec& spec = plan.pipeline().layers[i];
+    nlohmann::json o = options[i];
+    for (auto it = o.begin(); it != o.end();) {
+      it = IsSecretOption(it.key()) ? o.erase(it) : std::next(it);
+    }
+    const LayerType* type = registry_->FindLayer(spec.layer);
+    if (type && (type->flags & STRATA_LAYER_FLAG_SECURE) && HopPlanner::LayerKey(spec) == spec.layer) facts.tls = o;
+    facts.pipeline.push_back({{"layer", HopPlanner::LayerKey(spec)}, {"options", std::move(o)}});
+  }
+  facts.proxies = nlohmann::json::array();
+  if (!plan.proxy_url.empty()) facts.proxies.push_back({{"url", plan.proxy_url}, {"credentials", !plan.proxy_auth.empty()}});
+  facts.headers = &t->hop_request_.headers;
+
+  PolicyVerdict v = policies_->CheckHop(facts, log);
+  if (v.denied) {
+    t->Fail(v.status, "policy:" + v.policy, v.message);
+    Complete(t);
+    return false;
+  }
+  if (!v.amended()) return true;
+  std::vector<std::string> done;
+  if (v.pipeline) {
+    RequestOptions ro = t->request_.options;
+    ro.pipeline = *v.pipeline;
+    absl::StatusOr<HopPlan> replanned = planner_->Plan(t->hop_request_.url, ro, t->hop_);
+    if (!replanned.ok()) {
+      t->Fail(STRATA_E_CONFIG, "policy", absl::StrCat("a policy asked for pipeline '", *v.pipeline,
+                                                      "', which cannot carry this hop: ", replanned.status().message()));
+      Complete(t);
+      return false;
+    }
+    t->h_.plan = *std::move(replanned);
+    done.push_back(absl::StrCat("pipeline ", *v.pipeline));
+  }
+  if (!v.layer_options.empty()) {
+    // An option for a layer the chain does not have would silently do
+    // nothing, which for a security setting is the worst outcome.
+    for (auto it = v.layer_options.begin(); it != v.layer_options.end(); ++it) {
+      bool found = false;
+      for (const LayerSpec& spec : t->h_.plan->pipeline().layers) found |= HopPlanner::LayerKey(spec) == it.key();
+      if (!found) {
+        t->Fail(STRATA_E_POLICY_DENIED, "policy",
+                absl::StrCat("a policy set options of layer '", it.key(), "', which pipeline '",
+                             t->h_.plan->pipeline().name, "' does not have, so the hop cannot honour it"));
+        Complete(t);
+        return false;
+      }
+      done.push_back(absl::StrCat(it.key(), " options ", it.value().dump()));
+    }
+    t->h_.plan->Amend(v.layer_options);
+  }
+  Headers& headers = t->hop_request_.headers;
+  for (const std::string& name : v.remove_headers) {
+    RemoveHeader(&headers, name);
+    done.push_back(absl::StrCat("-", name));
+  }
+  for (const auto& [name, value] : v.add_headers) {
+    // A retry or a replanned hop asks again: never add the same field twice.
+    bool present = false;
+    for (const Header& h : headers) present |= absl::EqualsIgnoreCase(h.name, name) && h.value == value;
+    if (!present) headers.push_back({name, value});
+    done.push_back(absl::StrCat("+", name));
+  }
+  if (v.strip_credentials) {
+    RemoveHeader(&headers, "Authorization");
+    RemoveHeader(&headers, "Cookie");
+    t->hop_request_.url.userinfo.clear();
+    t->h_.strip_cookies = true;
+    done.push_back("credentials stripped");
+  }
+  Emit(STRATA_EVENT_TRACE, t->hop_, "policy", absl::StrCat("hop amended: ", absl::StrJoin(done, ", ")), url, 0, 0, "",
+       MonotonicUs() - t->started_us_, t);
+  return true;
+}
+
+bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) {
+  t->h_.handshake_checked = true;
+  const SecureFacts& secure = c->Secure();
+  if (!secure.present) return true;
+  const std::string url = t->hop_request_.url.ToString(false);
+  auto log = [this, t, &url](const std::string& policy, int32_t level, const std::string& message) {
+    if (level > STRATA_LOG_INFO) return;
+    Emit(STRATA_EVENT_TRACE, t->hop_, "policy:" + policy, message, url, 0, 0, "", MonotonicUs() - t->started_us_, t);
+  };
+  HandshakeFacts hs;
+  hs.hop = t->hop_;
+  hs.url = url;
+  hs.host = secure.host;
+  hs.port = secure.port;
+  hs.to_proxy = absl::StartsWith(secure.label, "proxy:");
+  hs.tls_version = secure.tls_version;
+  hs.alpn = secure.alpn;
+  hs.resumed = secure.resumed;
+  hs.chain = secure.chain;
+  PolicyVerdict v = policies_->CheckHandshake(hs, log);
+  if (!v.denied) return true;
+  // Nothing was sent on the connection for this hop. It is not kept for
+  // this origin's later requests either: each would be refused the same way.
+  if (e) {
+    if (e->connecting_for == t) e->connecting_for = nullptr;
+    pool_->Release(e, /*streaming=*/false, /*reusable=*/false);
+  }
+  t->h_.conn = nullptr;
+  t->Fail(v.status, "policy:" + v.policy, v.message);
+  Complete(t);
+  return false;
+}
+
+}  // namespace strata
