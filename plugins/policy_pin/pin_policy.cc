@@ -35,9 +35,14 @@ PinPolicy::PinPolicy(const std::string& options_json) {
   nlohmann::json o = nlohmann::json::parse(options_json, nullptr, /*allow_exceptions=*/false);
   if (!o.is_object()) Refuse("options must be a JSON object");
   for (auto it = o.begin(); it != o.end(); ++it) {
-    if (it.key() != "pins" && it.key() != "proxy") {
-      Refuse(absl::StrCat("unknown option '", it.key(), "' (expected \"pins\" and \"proxy\")"));
+    if (it.key() != "pins" && it.key() != "proxy" && it.key() != "defer_errors") {
+      Refuse(absl::StrCat("unknown option '", it.key(), "' (expected \"pins\", \"proxy\", \"defer_errors\")"));
     }
+  }
+  bool defer = false;
+  if (o.contains("defer_errors")) {
+    if (!o["defer_errors"].is_boolean()) Refuse("\"defer_errors\" must be true or false");
+    defer = o["defer_errors"].get<bool>();
   }
   if (o.contains("proxy")) {
     if (!o["proxy"].is_boolean()) Refuse("\"proxy\" must be true or false");
@@ -47,16 +52,22 @@ PinPolicy::PinPolicy(const std::string& options_json) {
     Refuse("\"pins\" must be an object of host → \"sha256//BASE64[;...]\" (or a key file, or an array of them)");
   }
   for (auto it = o["pins"].begin(); it != o["pins"].end(); ++it) {
-    std::vector<std::string>& digests = pins_[absl::AsciiStrToLower(it.key())];
-    if (it.value().is_string()) {
-      AddPins(it.key(), it.value().get<std::string>(), &digests);
-    } else if (it.value().is_array() && !it.value().empty()) {
-      for (const nlohmann::json& v : it.value()) {
-        if (!v.is_string()) Refuse(absl::StrCat("pins for '", it.key(), "' must be strings"));
-        AddPins(it.key(), v.get<std::string>(), &digests);
+    const std::string host = absl::AsciiStrToLower(it.key());
+    std::vector<std::string>& digests = pins_[host];
+    try {
+      if (it.value().is_string()) {
+        AddPins(it.key(), it.value().get<std::string>(), &digests);
+      } else if (it.value().is_array() && !it.value().empty()) {
+        for (const nlohmann::json& v : it.value()) {
+          if (!v.is_string()) Refuse(absl::StrCat("pins for '", it.key(), "' must be strings"));
+          AddPins(it.key(), v.get<std::string>(), &digests);
+        }
+      } else {
+        Refuse(absl::StrCat("pins for '", it.key(), "' must be a string or a non-empty array of strings"));
       }
-    } else {
-      Refuse(absl::StrCat("pins for '", it.key(), "' must be a string or a non-empty array of strings"));
+    } catch (const sdk::Error& e) {
+      if (!defer) throw;
+      broken_[host] = e.what();
     }
   }
 }
@@ -67,6 +78,11 @@ void PinPolicy::CheckHandshake(const strata_policy_handshake& hs, sdk::Actions& 
   auto it = pins_.find(host);
   if (it == pins_.end()) it = pins_.find("*");
   if (it == pins_.end()) return;
+  if (auto broken = broken_.find(it->first); broken != broken_.end()) {
+    actions.Deny(absl::StrCat("SSL: public key does not match pinned public key: ", broken->second),
+                 STRATA_E_TLS_PINNED_KEY);
+    return;
+  }
   std::vector<std::string> pinned;
   for (const std::string& d : it->second) pinned.push_back(PinText(d));
   if (hs.cert_count == 0) {

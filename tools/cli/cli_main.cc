@@ -635,6 +635,13 @@ int Cli::CreateRuntime() {
   }
   absl::StatusOr<std::string> config =
       BuildRuntimeConfig(file_text, source, options_.plugin_dirs);
+  if (config.ok() && options_.pinnedpubkey) {
+    // curl checks the pin of every host the transfer reaches over TLS (not
+    // of an https proxy) and reports any pin it cannot use at the handshake.
+    config = AppendPolicy(*config, source,
+                          {{"plugin", "policy-pin"},
+                           {"options", {{"pins", {{"*", *options_.pinnedpubkey}}}, {"defer_errors", true}}}});
+  }
   if (!config.ok()) {
     WriteStderr(absl::StrCat("strata: ", config.status().message(), "\n"));
     return kExitInit;

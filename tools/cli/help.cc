@@ -197,6 +197,8 @@ std::string HelpText() {
       "      --ciphers LIST       TLS 1.2 cipher suites, colon separated\n"
       "      --curves LIST        key exchange groups, colon separated "
       "(X25519:P-256)\n"
+      "      --pinnedpubkey PINS  the server's public key must match: "
+      "sha256//BASE64[;...] or a key FILE\n"
       "\n"
       "Runtime\n"
       "      --config FILE.json   runtime configuration (pipelines, plugins, "

@@ -109,6 +109,7 @@ enum class Opt {
   kTlsv13,
   kTlsMax,
   kCiphers,
+  kPinnedPubkey,
   kCurves,
   kWriteOut,
   kConfig,
@@ -226,6 +227,7 @@ constexpr OptSpec kOptions[] = {
     {0, "tlsv1.3", false, Opt::kTlsv13},
     {0, "tls-max", true, Opt::kTlsMax},
     {0, "ciphers", true, Opt::kCiphers},
+    {0, "pinnedpubkey", true, Opt::kPinnedPubkey},
     {0, "curves", true, Opt::kCurves},
     {'w', "write-out", true, Opt::kWriteOut},
     {0, "config", true, Opt::kConfig},
@@ -783,6 +785,11 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
           std::move(list);
       break;
     }
+    case Opt::kPinnedPubkey:
+      // Checked at each handshake (plugins/policy_pin), as curl does: a
+      // malformed pin or unreadable file fails the transfer with 90.
+      options.pinnedpubkey = arg;
+      break;
     case Opt::kWriteOut:
       options.write_out = arg;
       break;

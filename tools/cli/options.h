@@ -138,6 +138,7 @@ struct CliOptions {
   std::optional<std::string> tls_min;        // --tlsv1.2 / --tlsv1.3: "1.2", "1.3"
   std::optional<std::string> tls_max;        // --tls-max: "1.2", "1.3"
   std::vector<std::string> ciphers;          // --ciphers a:b:c
+  std::optional<std::string> pinnedpubkey;   // --pinnedpubkey sha256//B64[;...] or a key FILE
   std::vector<std::string> curves;           // --curves a:b
 
   std::optional<std::string> write_out;  // -w, "@file" kept as is

@@ -39,4 +39,20 @@ absl::StatusOr<std::string> BuildRuntimeConfig(
   return config.dump();
 }
 
+absl::StatusOr<std::string> AppendPolicy(const std::string& config_json, const std::string& source_name,
+                                         const nlohmann::json& policy) {
+  nlohmann::json config = nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) return absl::InvalidArgumentError(absl::StrCat(source_name, ": not valid JSON"));
+  if (!config.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": the configuration must be a JSON object"));
+  }
+  nlohmann::json& policies = config["policies"];
+  if (policies.is_null()) policies = nlohmann::json::array();
+  if (!policies.is_array()) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": /policies must be an array"));
+  }
+  policies.push_back(policy);
+  return config.dump();
+}
+
 }  // namespace strata::cli

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 
 namespace strata::cli {
 
@@ -21,6 +22,13 @@ absl::StatusOr<std::string> BuildRuntimeConfig(
     const std::optional<std::string>& config_text,
     const std::string& source_name,
     const std::vector<std::string>& plugin_dirs);
+
+// AppendPolicy adds |policy| ({"plugin": ..., "options": {...}}) at the end
+// of |config_json|'s "policies" list (after the --config file's own), e.g.
+// policy-pin for --pinnedpubkey. |config_json| is BuildRuntimeConfig's
+// result; |source_name| names it in error messages.
+absl::StatusOr<std::string> AppendPolicy(const std::string& config_json, const std::string& source_name,
+                                         const nlohmann::json& policy);
 
 }  // namespace strata::cli
 
