@@ -165,6 +165,7 @@ void Inspect(PluginReport* report) {
   for (const LayerType& t : registry.layer_types()) {
     report->layers.push_back({t.name, t.kind, t.flags, t.description});
   }
+  for (const PolicyType& t : registry.policy_types()) report->policies.emplace_back(t.name, t.description);
 }
 
 std::string KindName(int32_t kind) {
@@ -177,7 +178,9 @@ std::string FlagNames(uint32_t flags) {
   std::vector<std::string> names;
   if (flags & STRATA_LAYER_FLAG_TUNNEL) names.push_back("tunnel");
   if (flags & STRATA_LAYER_FLAG_MULTIPLEX) names.push_back("multiplex");
-  uint32_t unknown = flags & ~uint32_t{STRATA_LAYER_FLAG_TUNNEL | STRATA_LAYER_FLAG_MULTIPLEX};
+  if (flags & STRATA_LAYER_FLAG_SECURE) names.push_back("secure");
+  uint32_t unknown =
+      flags & ~uint32_t{STRATA_LAYER_FLAG_TUNNEL | STRATA_LAYER_FLAG_MULTIPLEX | STRATA_LAYER_FLAG_SECURE};
   if (unknown) names.push_back(absl::StrCat("0x", absl::Hex(unknown)));
   return names.empty() ? "-" : absl::StrJoin(names, ",");
 }
@@ -200,12 +203,16 @@ std::string FormatReport(const std::vector<SearchDir>& dirs, const std::vector<P
     absl::StrAppend(&out, "  ABI:      ",
                     p.abi_known ? absl::StrCat(p.abi_major, ".", p.abi_minor) : std::string("unknown"), " ",
                     p.accepted ? "accepted" : "REFUSED", ": ", p.reason, "\n");
-    if (p.accepted) {
+    if (p.accepted && !p.layers.empty()) {
       absl::StrAppend(&out, "  layers:\n");
       for (const LayerReport& l : p.layers) {
         absl::StrAppend(&out, "    ", l.name, "  ", KindName(l.kind), "  flags=", FlagNames(l.flags), "  ",
                         l.description, "\n");
       }
+    }
+    if (p.accepted && !p.policies.empty()) {
+      absl::StrAppend(&out, "  policies:\n");
+      for (const auto& [name, description] : p.policies) absl::StrAppend(&out, "    ", name, "  ", description, "\n");
     }
   }
   for (const std::string& problem : problems) absl::StrAppend(&out, "\nproblem: ", problem, "\n");

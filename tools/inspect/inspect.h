@@ -47,6 +47,7 @@ struct PluginReport {
   bool accepted = false;  // this runtime loads it
   std::string reason;     // why (accepted: the rule it met; refused: the loader's error)
   std::vector<LayerReport> layers;
+  std::vector<std::pair<std::string, std::string>> policies;  // name, description (ABI 1.1)
 };
 
 // FindPluginFiles lists strata-*.so in each directory, in search order.

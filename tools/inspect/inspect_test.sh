@@ -49,6 +49,12 @@ expect_has "listing" "$out" "ABI:      $host_abi accepted"
 expect_has "listing" "$out" "tcp  byte-stream  flags=-  "
 expect_has "listing" "$out" "h1  session  flags=-  "
 expect_has "listing" "$out" "connect-tunnel  byte-stream  flags=tunnel  "
+expect_has "listing" "$out" "tls  byte-stream  flags=secure  "
+# Policy plugins (ABI 1.1) list their policies and no layers.
+expect_has "listing" "$out" "name:     policy-pin"
+expect_has "listing" "$out" "  policies:
+    policy-pin  refuses a TLS peer"
+expect_has "listing" "$out" "    policy-allowlist  lets hops go only to listed origins"
 expect_has "listing" "$out" "(default)"
 case "$out" in *REFUSED*) fail "a dist plugin is refused: $out" ;; esac
 
