@@ -250,5 +250,29 @@ test("coroutines: the example scheduler runs requests concurrently", function()
   rt:close()
 end)
 
+test("README's strata.http example runs", function()
+  local f = assert(io.open((os.getenv("STRATA_SOURCE_ROOT") or os.getenv("STRATA_ROOT")) .. "/README.md", "rb"))
+  local readme = f:read("*a")
+  f:close()
+  local section = readme:match("\n## LuaJIT\n(.-)\n## ")
+  local blocks = {}
+  for code in section:gmatch("```lua\n(.-)```") do blocks[#blocks + 1] = code end
+  local code = assert(blocks[2], "no second lua block")
+  code = code:gsub("http://127%.0%.0%.1:8080", HTTP):gsub("https://localhost:8443", HTTPS):gsub('"ca%.pem"', '"' .. CA .. '"')
+  local lines = {}
+  local env = setmetatable({print = function(...)
+    local t = {}
+    for i = 1, select("#", ...) do t[i] = tostring((select(i, ...))) end
+    lines[#lines + 1] = table.concat(t, "\t")
+  end}, {__index = _G})
+  local fn = assert(loadstring(code, "README.md"))
+  setfenv(fn, env)
+  fn()
+  eq(#lines, 3, "lines")
+  eq(lines[1], "200\tHTTP/1.1 200 OK\ttext/plain\t17", "simple form")
+  eq(lines[2], "1\t200\t17", "table form over https")
+  eq(lines[3], "nil\tunknown request field 'follow_redirect'", "strictness")
+end)
+
 print(string.format("%d tests, %d failed", ran, failures))
 os.exit(failures == 0 and 0 or 1)
