@@ -196,6 +196,12 @@ function M.request(reqt, body)
   end
   if type(reqt.url) ~= "string" then return nil, "request: url must be a string" end
   if reqt.create ~= nil then return nil, "create function not permitted" end
+  if reqt.method ~= nil and type(reqt.method) ~= "string" then return nil, "method must be a string" end
+  if reqt.headers ~= nil and type(reqt.headers) ~= "table" then return nil, "headers must be a table" end
+  if reqt.proxy ~= nil and type(reqt.proxy) ~= "string" then return nil, "proxy must be a URL string" end
+  if reqt.source ~= nil and type(reqt.source) ~= "function" then
+    return nil, "source must be a function (an ltn12 source)"
+  end
   if reqt.sink ~= nil and type(reqt.sink) ~= "function" and not (getmetatable(reqt.sink) or {}).__call then
     return nil, "sink must be a function (an ltn12 sink)"
   end

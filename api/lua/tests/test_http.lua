@@ -93,6 +93,19 @@ test("unknown fields are errors in both forms and in strata.fetch", function()
   eq(res.status, 200, "status")
   rt:close()
   -- Mistyped values too.
+  r, err = http.request{url = 42}
+  eq(err, "request: url must be a string", "url")
+  r, err = http.request{url = HTTP .. "/", method = 1}
+  eq(err, "method must be a string", "method")
+  r, err = http.request{url = HTTP .. "/", source = "text"}
+  eq(err, "source must be a function (an ltn12 source)", "source")
+  r, err = http.request{url = HTTP .. "/", sink = {}}
+  eq(err, "sink must be a function (an ltn12 sink)", "sink")
+  r, err = http.request(nil)
+  eq(err, "request: expected a URL string or a request table, got nil", "nil")
+  r, err = http.request("not a url")
+  eq(r, nil, "a bad URL")
+  eq(type(err), "string", "its message")
   r, err = http.request{url = HTTPS .. "/hello.txt", verify = "sometimes", sink = ltn12.sink.null()}
   has(err, "verify", "bad verify")
   r, err = http.request{url = HTTPS .. "/hello.txt", protocol = "sslv3"}
