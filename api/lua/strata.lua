@@ -535,15 +535,13 @@ end
 for _, name in ipairs(other_fields) do known_fields[name] = true end
 M.request_fields = known_fields
 
--- unknown_field(o, extra) → the first field of o that is no request field
--- (nor in the set |extra|), or nil: a misspelt option is an error, not a
--- silently ignored one.
-local function unknown_field(o, extra)
+-- unknown_field(o) → the first field of o that is no request field, or
+-- nil: a misspelt option is an error, not a silently ignored one.
+local function unknown_field(o)
   for k in pairs(o) do
-    if not known_fields[k] and not (extra and extra[k]) then return tostring(k) end
+    if not known_fields[k] then return tostring(k) end
   end
 end
-M.unknown_field = unknown_field
 
 local function new_request(lib, o)
   if type(o) == "string" then o = {url = o} end
