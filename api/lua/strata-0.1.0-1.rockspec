@@ -5,6 +5,7 @@
 rockspec_format = "3.0"
 package = "strata"
 version = "0.1.0-1"
+-- luarocks make builds from this directory; source.url is only required by the format.
 source = {
   url = "git+file:///strata",
 }
