@@ -495,6 +495,10 @@ end
 local Request = {}
 Request.__index = Request
 
+-- The request options: field name -> STRATA_OPT_* of strata.h, by kind of
+-- value. This is the one table of options of these bindings (with
+-- other_fields below, every field a request table may hold); when the C
+-- library describes its options itself, it is built from that here.
 local int_options = {
   follow_redirects = C.STRATA_OPT_FOLLOW_REDIRECTS, max_redirects = C.STRATA_OPT_MAX_REDIRECTS,
   fail_on_http_error = C.STRATA_OPT_FAIL_ON_HTTP_ERROR, max_body_bytes = C.STRATA_OPT_MAX_BODY_BYTES,
@@ -519,11 +523,35 @@ local string_options = {
   interface = C.STRATA_OPT_INTERFACE, unix_socket = C.STRATA_OPT_UNIX_SOCKET,
   abstract_unix_socket = C.STRATA_OPT_ABSTRACT_UNIX_SOCKET,
 }
+-- Fields handled by new_request itself, and "tag" (kept on the transfer).
+local other_fields = {
+  "url", "method", "headers", "body", "source", "length", "sink", "retry_on", "retry_non_idempotent",
+  "http_version", "resolve", "connect_to", "tls", "proxy_tls", "layer_options", "tag",
+}
+local known_fields = {}
+for _, set in ipairs({int_options, ms_options, string_options}) do
+  for name in pairs(set) do known_fields[name] = true end
+end
+for _, name in ipairs(other_fields) do known_fields[name] = true end
+M.request_fields = known_fields
+
+-- unknown_field(o) → the first field of o that is no request field, or
+-- nil: a misspelt option is an error, not a silently ignored one.
+local function unknown_field(o)
+  for k in pairs(o) do
+    if not known_fields[k] then return tostring(k) end
+  end
+end
 
 local function new_request(lib, o)
   if type(o) == "string" then o = {url = o} end
   if type(o) ~= "table" or type(o.url) ~= "string" then
     return nil, make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "a request needs url = \"http(s)://...\"", "runtime")
+  end
+  local bad = unknown_field(o)
+  if bad then
+    return nil, make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "unknown request field '" .. bad .. "'", "runtime", 0,
+                           o.url)
   end
   local self = setmetatable({lib = lib, url = o.url, callbacks = {}}, Request)
   local pp = ffi.new("strata_request*[1]")
@@ -964,7 +992,17 @@ end
 -- unsafe_redirect, location_trusted, post301/post302/post303, connect_to
 -- ("HOST1:PORT1:HOST2:PORT2" or a list), interface, local_port,
 -- local_port_range, unix_socket, abstract_unix_socket.
+--
+-- In a coroutine registered in strata.cooperative (strata.cooperative[co] =
+-- true; api/lua/examples/scheduler.lua does it), rt:fetch does not block:
+-- it submits the request and yields (rt, transfer) until the transfer is
+-- done. The scheduler waits on rt:fd() (and rt:timeout()), calls rt:run(0),
+-- and resumes the coroutine whose transfer is done.
+M.cooperative = setmetatable({}, {__mode = "k"})
+
 function Runtime:fetch(o)
+  local co = coroutine.running()
+  if co and M.cooperative[co] then return self:fetch_yielding(o) end
   if self.ptr == nil then return nil, closed_error(self.lib) end
   local req, err = new_request(self.lib, o)
   if not req then return nil, err end
@@ -1016,6 +1054,19 @@ function Runtime:submit(o)
   self.nsubmitted = (self.nsubmitted or 0) + 1
   tr.index = self.nsubmitted
   return tr
+end
+
+-- rt:fetch_yielding{...}: rt:fetch that yields (rt, transfer) to the
+-- coroutine's scheduler until the transfer is done.
+function Runtime:fetch_yielding(o)
+  local t, err = self:submit(o)
+  if not t then return nil, err end
+  while not t.done do
+    if self.ptr == nil then return nil, closed_error(self.lib) end
+    coroutine.yield(self, t)
+  end
+  if t.err then return nil, t.err end
+  return t.res
 end
 
 -- Collects finished transfers: result, response, C objects freed at once.
@@ -1148,18 +1199,20 @@ function M.fetch(o)
   if type(o) == "string" then o = {url = o} end
   local rt, err = M.runtime{config = o.config, library = o.library}
   if not rt then return nil, err end
-  local res, e = rt:fetch(o)
+  local req = {}
+  for k, v in pairs(o) do
+    if k ~= "config" and k ~= "library" then req[k] = v end
+  end
+  local res, e = rt:fetch(req)
   rt:close()
   return res, e
 end
 
--- strata.request(url[, body]) → body, code, headers, status line (LuaSec's
--- simple form), or nil, err.
+-- strata.request(url[, body]) → body, code, headers, status line, or nil,
+-- message: LuaSocket's simple form (strata.http.request, whose table form
+-- takes LuaSocket's and LuaSec's fields).
 function M.request(url, body)
-  local res, err = M.fetch{url = url, method = body and "POST" or "GET", body = body,
-                           headers = body and {["Content-Type"] = "application/x-www-form-urlencoded"} or nil}
-  if not res then return nil, err end
-  return res.body, res.status, res.headers, "HTTP/" .. res.http_version .. " " .. res.status .. " " .. (res.reason or "")
+  return require("strata.http").request(url, body)
 end
 
 function M.version(library) return ffi.string(load(library).strata_version()) end

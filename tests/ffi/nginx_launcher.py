@@ -271,7 +271,9 @@ TEST_LOCATIONS = (
     "    location = /busy { return 503 \"busy\\n\"; }\n"
     # Cookies: one set on a redirect, and the Cookie header echoed.
     "    location = /login { add_header Set-Cookie \"sid=abc; Path=/\"; return 302 /echo-cookie; }\n"
-    "    location = /echo-cookie { return 200 \"cookie=[$http_cookie]\\n\"; }\n")
+    "    location = /echo-cookie { return 200 \"cookie=[$http_cookie]\\n\"; }\n"
+    # Basic auth sent (strata.http's user/password).
+    "    location = /echo-auth { return 200 \"auth=[$http_authorization]\\n\"; }\n")
 
 # The text /gz/page.txt holds (compressible, like a page).
 GZ_PAGE = b"".join(b"line %d of a page that compresses well\n" % i for i in range(5000))
@@ -313,6 +315,9 @@ def main(argv):
         if big:
             http.write("big.bin", bytes(range(256)) * (big // 256))
         stack.enter_context(http)
+        # An HTTPS to HTTP redirect (the https server only), once the http
+        # server has its port.
+        https.locations += "    location = /to-http { return 302 %s/hello.txt; }\n" % http.url("")
         stack.enter_context(https)
         env.update(STRATA_TEST_HTTP=http.url(""), STRATA_TEST_HTTPS=https.url(""),
                    STRATA_TEST_HTTPS_HOST=https.url("", host="localhost"), STRATA_TEST_DOCROOT=http.docroot)

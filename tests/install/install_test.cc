@@ -8,7 +8,12 @@
 //   - run the installed strata and strata-inspect;
 //   - build the tap example with its Makefile against the installed headers
 //     (found with pkg-config), `make install` it into the prefix and use it
-//     by name from the installed strata.
+//     by name from the installed strata;
+//   - configure and build a CMake project that finds the installation with
+//     find_package(strata) and links strata::strata, and run it;
+//   - check the soname chain libstrata.so -> .so.0 -> .so.VERSION, installed
+//     and next to the Bazel output (where a program linked with
+//     -L <bazel-bin>/tools -lstrata runs).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "runtime/version/version.h"
 #include "tests/support/nginx_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/test_env.h"
@@ -85,7 +91,10 @@ TEST_F(InstallTest, LaysOutLibraryPluginsHeadersProgramsAndPkgConfig) {
   // The library under its soname, and the link-time name pointing at it.
   RunResult soname = Shell("readelf -d '" + p + "/lib/libstrata.so.0' | grep SONAME");
   EXPECT_NE(soname.stdout_text.find("[libstrata.so.0]"), std::string::npos) << soname.stdout_text;
-  EXPECT_TRUE(IsRegularFile(p + "/lib/libstrata.so.0"));
+  // libstrata.so -> libstrata.so.0 -> libstrata.so.VERSION, the only file.
+  const std::string real = std::string("libstrata.so.") + kStrataVersion;
+  EXPECT_TRUE(IsRegularFile(p + "/lib/" + real)) << real;
+  EXPECT_EQ(LinkTarget(p + "/lib/libstrata.so.0"), real);
   EXPECT_EQ(LinkTarget(p + "/lib/libstrata.so"), "libstrata.so.0");
   for (const char* plugin : {"tcp", "tls", "h1", "connect-tunnel"}) {
     EXPECT_TRUE(IsRegularFile(p + "/lib/strata/plugins/strata-" + std::string(plugin) + ".so")) << plugin;
@@ -178,6 +187,99 @@ TEST_F(InstallTest, TapExampleBuildsAgainstTheInstalledHeadersAndLoadsByName) {
   std::string recorded = ReadFileIfExists(log);
   EXPECT_NE(recorded.find("GET /hello.txt HTTP/1.1\r\n"), std::string::npos) << recorded;
   EXPECT_NE(recorded.find("\r\n\r\nhello from an installed strata\n"), std::string::npos) << recorded;
+}
+
+// The CMake package: find_package(strata VERSION) in a project outside the
+// prefix, the imported target's include directory and library, and the
+// build's rpath to it (the program runs without LD_LIBRARY_PATH).
+TEST_F(InstallTest, CMakeProjectFindsThePackageAndFetchesFromNginx) {
+  const std::string src = MakeTempDir("cmake-src");
+  const std::string build = MakeTempDir("cmake-build");
+  WriteFileOrDie(src + "/fetch.c", ReadFileOrDie(RunfilePath("tests/install/fetch.c")));
+  WriteFileOrDie(src + "/CMakeLists.txt",
+                 "cmake_minimum_required(VERSION 3.13)\n"
+                 "project(consumer C)\n"
+                 "find_package(strata " + std::string(kStrataVersion) + " REQUIRED CONFIG)\n"
+                 "message(STATUS \"strata ${strata_VERSION} plugins ${strata_PLUGIN_DIR}\")\n"
+                 "add_executable(fetch fetch.c)\n"
+                 "set_property(TARGET fetch PROPERTY C_STANDARD 11)\n"
+                 "target_link_libraries(fetch PRIVATE strata::strata)\n");
+  const std::string flags = SanitizerFlags(*prefix_ + "/lib/libstrata.so.0");
+  RunResult configure = Run({"/usr/bin/cmake", "-S", src, "-B", build, "-DCMAKE_PREFIX_PATH=" + *prefix_,
+                             "-DCMAKE_C_FLAGS=-Wall -Werror" + flags});
+  ASSERT_TRUE(Succeeded(configure)) << configure.stdout_text << configure.stderr_text;
+  EXPECT_NE(configure.stdout_text.find(std::string("strata ") + kStrataVersion + " plugins " + *prefix_ +
+                                       "/lib/strata/plugins"),
+            std::string::npos)
+      << configure.stdout_text;
+  RunResult make = Run({"/usr/bin/cmake", "--build", build});
+  ASSERT_TRUE(Succeeded(make)) << make.stdout_text << make.stderr_text;
+
+  RunResult fetch = Run({build + "/fetch", nginx_->Url("/hello.txt")});
+  ASSERT_TRUE(Succeeded(fetch)) << fetch.exit.Describe() << "\n" << fetch.stderr_text;
+  EXPECT_EQ(fetch.stdout_text, "hello from an installed strata\n");
+  EXPECT_NE(fetch.stderr_text.find(std::string("library ") + kStrataVersion), std::string::npos)
+      << fetch.stderr_text;
+  RunResult ldd = Run({"/usr/bin/ldd", build + "/fetch"});
+  EXPECT_NE(ldd.stdout_text.find("libstrata.so.0 => " + *prefix_ + "/lib/libstrata.so.0"), std::string::npos)
+      << ldd.stdout_text;
+}
+
+// strataConfigVersion.cmake: a newer version than installed, another major
+// version, or a 32-bit project does not find it; the package is not found
+// when the library it names is missing.
+TEST_F(InstallTest, CMakePackageRefusesOtherVersionsAndBrokenInstallations) {
+  auto configure = [](const std::string& prefix, const std::string& wanted, const std::string& pointer_size = "") {
+    const std::string src = MakeTempDir("cmake-version");
+    WriteFileOrDie(src + "/CMakeLists.txt", "cmake_minimum_required(VERSION 3.13)\nproject(v NONE)\n"
+                                            "set(CMAKE_SIZEOF_VOID_P \"" + pointer_size + "\")\n"
+                                            "find_package(strata " + wanted + " REQUIRED CONFIG)\n");
+    return Run({"/usr/bin/cmake", "-S", src, "-B", src + "/build", "-DCMAKE_PREFIX_PATH=" + prefix});
+  };
+  EXPECT_TRUE(Succeeded(configure(*prefix_, "0.1")));
+  EXPECT_TRUE(Succeeded(configure(*prefix_, "0.1", "8")));
+  RunResult bits32 = configure(*prefix_, "0.1", "4");
+  EXPECT_FALSE(Succeeded(bits32)) << "a 32-bit project must not take the 64-bit library";
+  EXPECT_NE(bits32.stderr_text.find("(64-bit)"), std::string::npos) << bits32.stderr_text;
+  RunResult newer = configure(*prefix_, "0.99");
+  EXPECT_FALSE(Succeeded(newer));
+  EXPECT_NE(newer.stderr_text.find(std::string("version: ") + kStrataVersion), std::string::npos)
+      << newer.stderr_text;
+  EXPECT_FALSE(Succeeded(configure(*prefix_, "1.0")));
+
+  // A copy of the installation whose library is gone.
+  const std::string broken = MakeTempDir("broken");
+  RunResult copy = Shell("cp -a '" + *prefix_ + "/lib' '" + broken + "/' && cp -a '" + *prefix_ + "/include' '" +
+                         broken + "/' && rm '" + broken + "/lib/libstrata.so." + kStrataVersion + "'");
+  ASSERT_TRUE(Succeeded(copy)) << copy.stderr_text;
+  RunResult missing = configure(broken, "");
+  EXPECT_FALSE(Succeeded(missing));
+  EXPECT_NE(missing.stderr_text.find("is missing from the installation"), std::string::npos) << missing.stderr_text;
+}
+
+// Next to the Bazel output: libstrata.so, libstrata.so.0 and
+// libstrata.so.VERSION are the same library (copies, see tools/BUILD), and
+// a program linked with -L <that directory> -lstrata runs from there.
+TEST_F(InstallTest, BazelOutputHoldsTheSonameChain) {
+  const std::string tools = RunfilePath("tools");
+  const std::string lib = ReadFileOrDie(tools + "/libstrata.so");
+  ASSERT_GT(lib.size(), 10000u);
+  EXPECT_TRUE(ReadFileOrDie(tools + "/libstrata.so.0") == lib);
+  EXPECT_TRUE(ReadFileOrDie(tools + "/libstrata.so." + kStrataVersion) == lib);
+  RunResult soname = Shell("readelf -d '" + tools + "/libstrata.so' | grep SONAME");
+  EXPECT_NE(soname.stdout_text.find("[libstrata.so.0]"), std::string::npos) << soname.stdout_text;
+
+  const std::string app = MakeTempDir("bazel-app") + "/fetch";
+  RunResult build = Shell("cc -std=c11" + SanitizerFlags(tools + "/libstrata.so") + " -o '" + app + "' '" +
+                          RunfilePath("tests/install/fetch.c") + "' -I '" + RunfilePath("api") + "' -L '" + tools +
+                          "' -lstrata");
+  ASSERT_TRUE(Succeeded(build)) << build.stdout_text << build.stderr_text;
+  ProcessOptions p;
+  p.argv = {app, nginx_->Url("/hello.txt")};
+  p.env = {{"PATH", kPath}, {"LD_LIBRARY_PATH", tools}};
+  RunResult fetch = RunProcess(p, std::chrono::seconds(60));
+  ASSERT_TRUE(Succeeded(fetch)) << fetch.exit.Describe() << "\n" << fetch.stderr_text;
+  EXPECT_EQ(fetch.stdout_text, "hello from an installed strata\n");
 }
 
 }  // namespace

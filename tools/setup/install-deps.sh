@@ -25,6 +25,11 @@ PACKAGES=(
   strace
   # FFI bindings and their tests.
   python3 luajit
+  # LuaSocket and LuaSec for LuaJIT (api/lua: ltn12, and the LuaSec comparison
+  # and benchmark), luarocks (the rockspec test).
+  lua-socket lua-sec luarocks
+  # The CMake consumer of the installed package (tests/install).
+  cmake
   # Fuzzing (libFuzzer) with clang.
   clang libclang-rt-14-dev
   # A host program linked against the system OpenSSL (TLS isolation test).
