@@ -531,6 +531,7 @@ void Runtime::StartHop(Transfer* t) {
   if (!t->force_new_connection_) {
     for (PoolEntry& e : pool_->entries()) {
       if (e.fingerprint != plan.fingerprint || e.connecting_for != nullptr) continue;
+      if (t->avoid_connection_ != 0 && e.conn->id() == t->avoid_connection_) continue;
       // An idle connection may have received a close or stray bytes since
       // the loop last looked (docs/hostile-peers.md 68): let its session read them now,
       // so a dead or desynchronised connection is never handed out. Not
@@ -563,6 +564,7 @@ void Runtime::StartHop(Transfer* t) {
       bool wait = false, server_picked_h1 = false;
       for (PoolEntry& e : pool_->entries()) {
         if (e.fingerprint != plan.fingerprint) continue;
+        if (t->avoid_connection_ != 0 && e.conn->id() == t->avoid_connection_) continue;
         const bool ready = IsReady(e.conn.get());
         if (ready && e.conn->HttpVersion() != 20) server_picked_h1 = true;
         const bool setting_up = e.conn->state() == Connection::State::kConnecting || e.connecting_for != nullptr;
@@ -784,6 +786,7 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
   // that it failed or is going away (IsReusable), as curl and nghttp2
   // keep it.
   Connection* conn = t->h_.conn;
+  const uint64_t conn_id = conn ? conn->id() : 0;  // |conn| may be gone after the detach
   DetachConnection(t, conn && !IsDead(conn) && conn->HttpVersion() == 20 && conn->IsReusable());
   if (resend) {
     t->not_processed_retries_++;
@@ -791,9 +794,14 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
          absl::StrCat("the server did not process the request (", err.message,
                       "); sending it again on a new connection (attempt ", t->not_processed_retries_ + 1, ")"),
          url, 0, 0, chain, MonotonicUs() - t->started_us_, t);
-    // Never back onto a connection that is going away, nor onto one being
-    // set up for others: this request opens its own (RFC 9113 §8.7).
-    t->force_new_connection_ = true;
+    // Never back onto the connection that refused it (RFC 9113 §8.7). The
+    // first resend may go onto any other of the chain, one being set up for
+    // others included: when a GOAWAY leaves a hundred streams unprocessed,
+    // they share one new connection instead of opening a hundred. A request
+    // refused again opens its own: some servers (Apache's mpm_event after
+    // an h2c upgrade) serve only the first stream of each connection.
+    t->avoid_connection_ = conn_id;
+    if (t->not_processed_retries_ > 1) t->force_new_connection_ = true;
     t->NewHop();
     Wake(t);
     return;
@@ -979,6 +987,7 @@ bool Runtime::MaybeRetry(Transfer* t) {
   t->retried_ = false;
   t->not_processed_retries_ = 0;
   t->force_new_connection_ = false;
+  t->avoid_connection_ = 0;
   t->delivered_ = 0;
   t->NewHop();
   t->retry_timer_ = loop_.AddTimer(MonotonicMs() + static_cast<uint64_t>(wait), [this, t] {

@@ -149,6 +149,9 @@ class Transfer : public StreamSink {
   std::optional<HopRequest> first_hop_request_;
   int64_t delivered_ = 0;          // body bytes given to the writer this attempt
   bool force_new_connection_ = false;
+  // A request the server did not process is never sent again on the
+  // connection that refused it (its id); any other of the chain will do.
+  uint64_t avoid_connection_ = 0;
   Connection* pinned_ = nullptr;   // low-level API: run on this connection only
 
   HopState h_;  // the current hop
