@@ -16,9 +16,10 @@ _VERSIONS = {10: "1.0", 11: "1.1", 20: "2", 30: "3"}
 _EVENT_TYPES = {"trace": _ffi.EVENT_TRACE, "hop": _ffi.EVENT_HOP, "connect": _ffi.EVENT_CONNECT,
                 "data_in": _ffi.EVENT_DATA_IN, "data_out": _ffi.EVENT_DATA_OUT, "retry": _ffi.EVENT_RETRY}
 _EVENT_NAMES = {v: k for k, v in _EVENT_TYPES.items()}
-# The bindings always listen to these: hops for Response.hops, response heads
-# for a streamed response's status and headers before the transfer ends.
-_INTERNAL_MASK = (1 << _ffi.EVENT_HOP) | (1 << _ffi.EVENT_DATA_IN)
+# The bindings always listen to hops, for Response.hops. (A response's
+# reason and a streamed response's early head come from the C API:
+# strata_response_reason, strata_transfer_peek_response.)
+_INTERNAL_MASK = 1 << _ffi.EVENT_HOP
 
 
 def _s(b):
@@ -32,24 +33,6 @@ def _ms(seconds, what):
     if ms < 0:
         raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "%s must not be negative" % what)
     return ms
-
-
-def _norm_url(url):
-    """Normalises a URL the way strata prints hop URLs (lower-case scheme and
-    host, no default port, "/" for an empty path, no user info or
-    fragment), to match events to transfers."""
-    try:
-        p = urllib.parse.urlsplit(url)
-        scheme = p.scheme.lower()
-        host = (p.hostname or "").lower()
-        if ":" in host:
-            host = "[%s]" % host
-        port = p.port
-        if port is not None and port != {"http": 80, "https": 443}.get(scheme):
-            host = "%s:%d" % (host, port)
-        return "%s://%s%s%s" % (scheme, host, p.path or "/", "?" + p.query if p.query else "")
-    except ValueError:
-        return url
 
 
 # ---------------------------------------------------------------------------
@@ -152,19 +135,25 @@ class Response:
         r._fill(lib, ptr, hops, reason)
         return r
 
+    def _read_head(self, lib, ptr):
+        """Status, version, reason and headers of a strata_response (or a
+        transfer's peeked view of one)."""
+        self.status = lib.strata_response_status(ptr)
+        v = lib.strata_response_http_version(ptr)
+        self.http_version = _VERSIONS.get(v, "%d.%d" % (v // 10, v % 10))
+        self.reason = _s(lib.strata_response_reason(ptr))
+        pairs = []
+        name, value = ctypes.c_char_p(), ctypes.c_char_p()
+        nlen, vlen = ctypes.c_size_t(), ctypes.c_size_t()
+        for i in range(lib.strata_response_header_count(ptr)):
+            if lib.strata_response_header(ptr, i, ctypes.byref(name), ctypes.byref(nlen), ctypes.byref(value),
+                                          ctypes.byref(vlen)) == 0:
+                pairs.append((_s(ctypes.string_at(name, nlen.value)), _s(ctypes.string_at(value, vlen.value))))
+        self.headers = Headers(pairs)
+
     def _fill(self, lib, ptr, hops, reason="", keep_body=True):
         try:
-            self.status = lib.strata_response_status(ptr)
-            v = lib.strata_response_http_version(ptr)
-            self.http_version = _VERSIONS.get(v, "%d.%d" % (v // 10, v % 10))
-            pairs = []
-            name, value = ctypes.c_char_p(), ctypes.c_char_p()
-            nlen, vlen = ctypes.c_size_t(), ctypes.c_size_t()
-            for i in range(lib.strata_response_header_count(ptr)):
-                if lib.strata_response_header(ptr, i, ctypes.byref(name), ctypes.byref(nlen), ctypes.byref(value),
-                                              ctypes.byref(vlen)) == 0:
-                    pairs.append((_s(ctypes.string_at(name, nlen.value)), _s(ctypes.string_at(value, vlen.value))))
-            self.headers = Headers(pairs)
+            self._read_head(lib, ptr)
             if keep_body:
                 data, length = _ffi.u8p(), ctypes.c_size_t()
                 lib.strata_response_body(ptr, ctypes.byref(data), ctypes.byref(length))
@@ -191,7 +180,6 @@ class Response:
             if lib.strata_response_info_string(ptr, _ffi.INFO_STR_CHAIN, ctypes.byref(s)) == 0:
                 self.chain = _s(s.value)
             self.hops = list(hops)
-            self.reason = reason
         finally:
             lib.strata_response_free(ptr)
 
@@ -264,11 +252,10 @@ class StreamingResponse(Response):
         self._consumed = False
         self._collected = None
 
-    def _apply_head(self, head):
-        if head:
-            self.status, self.http_version, self.reason, self.headers = (
-                head["status"], head["http_version"], head["reason"], head["headers"])
-            self.url = head["url"]
+    def _apply_head(self, final):
+        self.status, self.http_version, self.reason, self.headers = (
+            final.status, final.http_version, final.reason, final.headers)
+        self.url = final.url
 
     def iter_content(self, chunk_size=65536):
         if self._consumed:
@@ -448,6 +435,11 @@ class _Request:
                     self._check(lib.strata_request_add_header(p, str(name).encode(), str(v).encode()),
                                 "header %r" % name)
         if body is not None:
+            if isinstance(body, (dict, list, tuple, set)) or hasattr(body, "keys"):
+                # Iterating a dict would send its keys: a form is data=, JSON json=.
+                raise TypeError("body= takes bytes, str, a binary file or an iterable of bytes, not %s "
+                                "(strata.request(..., data=dict) sends a form, json= sends JSON)"
+                                % type(body).__name__)
             if isinstance(body, str):
                 body = body.encode("utf-8")
             if isinstance(body, (bytes, bytearray, memoryview)):
@@ -461,52 +453,54 @@ class _Request:
             self.writer = _BodyWriter(sink)
             self._check(lib.strata_request_set_body_writer(p, self.writer.cfunc, None), "body writer")
 
+        opts = _ffi.options(lib)  # the library's option table: name → (id, type)
+
         def opt_int(opt, value, what):
             if value is not None:
-                self._check(lib.strata_request_set_option_int(p, opt, int(value)), what)
+                self._check(lib.strata_request_set_option_int(p, opts[opt][0], int(value)), what)
 
         def opt_str(opt, value, what):
             if value is not None:
-                self._check(lib.strata_request_set_option_string(p, opt, value.encode()), what)
+                self._check(lib.strata_request_set_option_string(p, opts[opt][0], value.encode()), what)
 
-        opt_int(_ffi.OPT_FOLLOW_REDIRECTS, kw["follow_redirects"], "follow_redirects")
-        opt_int(_ffi.OPT_MAX_REDIRECTS, kw["max_redirects"], "max_redirects")
-        opt_int(_ffi.OPT_TIMEOUT_MS, _ms(kw["timeout"], "timeout"), "timeout")
-        opt_int(_ffi.OPT_CONNECT_TIMEOUT_MS, _ms(kw["connect_timeout"], "connect_timeout"), "connect_timeout")
-        opt_int(_ffi.OPT_FIRST_BYTE_TIMEOUT_MS, _ms(kw["first_byte_timeout"], "first_byte_timeout"),
+        opt_int("follow_redirects", kw["follow_redirects"], "follow_redirects")
+        opt_int("max_redirects", kw["max_redirects"], "max_redirects")
+        opt_int("timeout_ms", _ms(kw["timeout"], "timeout"), "timeout")
+        opt_int("connect_timeout_ms", _ms(kw["connect_timeout"], "connect_timeout"), "connect_timeout")
+        opt_int("first_byte_timeout_ms", _ms(kw["first_byte_timeout"], "first_byte_timeout"),
                 "first_byte_timeout")
-        opt_int(_ffi.OPT_IDLE_TIMEOUT_MS, _ms(kw["idle_timeout"], "idle_timeout"), "idle_timeout")
-        opt_int(_ffi.OPT_FAIL_ON_HTTP_ERROR, kw["fail_on_http_error"], "fail_on_http_error")
-        opt_int(_ffi.OPT_MAX_BODY_BYTES, kw["max_body_bytes"], "max_body_bytes")
-        opt_int(_ffi.OPT_PROXY_TUNNEL, kw["proxy_tunnel"], "proxy_tunnel")
-        opt_int(_ffi.OPT_UNSAFE_REDIRECT, kw["unsafe_redirect"], "unsafe_redirect")
-        opt_int(_ffi.OPT_LOCATION_TRUSTED, kw["location_trusted"], "location_trusted")
-        opt_int(_ffi.OPT_POST301, kw["post301"], "post301")
-        opt_int(_ffi.OPT_POST302, kw["post302"], "post302")
-        opt_int(_ffi.OPT_POST303, kw["post303"], "post303")
-        opt_str(_ffi.OPT_PIPELINE, kw["pipeline"], "pipeline")
-        opt_str(_ffi.OPT_RANGE, kw["range"], "range")
-        opt_int(_ffi.OPT_RESUME_FROM, kw["resume_from"], "resume_from")
+        opt_int("idle_timeout_ms", _ms(kw["idle_timeout"], "idle_timeout"), "idle_timeout")
+        opt_int("fail_on_http_error", kw["fail_on_http_error"], "fail_on_http_error")
+        opt_int("max_body_bytes", kw["max_body_bytes"], "max_body_bytes")
+        opt_int("proxy_tunnel", kw["proxy_tunnel"], "proxy_tunnel")
+        opt_int("unsafe_redirect", kw["unsafe_redirect"], "unsafe_redirect")
+        opt_int("location_trusted", kw["location_trusted"], "location_trusted")
+        opt_int("post301", kw["post301"], "post301")
+        opt_int("post302", kw["post302"], "post302")
+        opt_int("post303", kw["post303"], "post303")
+        opt_str("pipeline", kw["pipeline"], "pipeline")
+        opt_str("range", kw["range"], "range")
+        opt_int("resume_from", kw["resume_from"], "resume_from")
         accept = kw["accept_encoding"]
         if accept is True:
             accept = ""  # every coding this build decodes
         if accept is not False:
-            opt_str(_ffi.OPT_ACCEPT_ENCODING, accept, "accept_encoding")
-        opt_int(_ffi.OPT_MAX_DECODED_BYTES, kw["max_decoded_bytes"], "max_decoded_bytes")
-        opt_int(_ffi.OPT_MAX_DECODE_RATIO, kw["max_decode_ratio"], "max_decode_ratio")
+            opt_str("accept_encoding", accept, "accept_encoding")
+        opt_int("max_decoded_bytes", kw["max_decoded_bytes"], "max_decoded_bytes")
+        opt_int("max_decode_ratio", kw["max_decode_ratio"], "max_decode_ratio")
         cookie = kw["cookie"]
         if isinstance(cookie, dict):
             cookie = "; ".join("%s=%s" % (k, v) for k, v in cookie.items())
-        opt_str(_ffi.OPT_COOKIE, cookie, "cookie")
-        for name, opt in (("if_modified_since", _ffi.OPT_IF_MODIFIED_SINCE),
-                          ("if_unmodified_since", _ffi.OPT_IF_UNMODIFIED_SINCE)):
+        opt_str("cookie", cookie, "cookie")
+        for name, opt in (("if_modified_since", "if_modified_since"),
+                          ("if_unmodified_since", "if_unmodified_since")):
             when = kw[name]
             if hasattr(when, "timestamp"):  # a datetime (naive ones are local time, as Python has it)
                 when = when.timestamp()
             opt_int(opt, None if when is None else int(when), name)
-        opt_int(_ffi.OPT_RETRY, kw["retry"], "retry")
-        opt_int(_ffi.OPT_RETRY_DELAY_MS, _ms(kw["retry_delay"], "retry_delay"), "retry_delay")
-        opt_int(_ffi.OPT_RETRY_MAX_TIME_MS, _ms(kw["retry_max_time"], "retry_max_time"), "retry_max_time")
+        opt_int("retry", kw["retry"], "retry")
+        opt_int("retry_delay_ms", _ms(kw["retry_delay"], "retry_delay"), "retry_delay")
+        opt_int("retry_max_time_ms", _ms(kw["retry_max_time"], "retry_max_time"), "retry_max_time")
         if kw["retry_on"] is not None or kw["retry_non_idempotent"]:
             names = {"timeout": _ffi.RETRY_ON_TIMEOUT, "connect": _ffi.RETRY_ON_CONNECT, "reset": _ffi.RETRY_ON_RESET,
                      "http": _ffi.RETRY_ON_HTTP, "all": _ffi.RETRY_ON_ALL_ERRORS}
@@ -519,41 +513,41 @@ class _Request:
                 bits |= names[name]
             if kw["retry_non_idempotent"]:
                 bits |= _ffi.RETRY_NON_IDEMPOTENT
-            opt_int(_ffi.OPT_RETRY_ON, bits, "retry_on")
+            opt_int("retry_on", bits, "retry_on")
         if kw["http_version"] is not None:
             v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
                  "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE}.get(str(kw["http_version"]))
             if v is None:
                 raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, 'http_version: "1.1", "2" or "2-prior"')
-            opt_int(_ffi.OPT_HTTP_VERSION, v, "http_version")
+            opt_int("http_version", v, "http_version")
         proxy = kw["proxy"]
         if proxy is not None:
-            opt_str(_ffi.OPT_PROXY, proxy or "", "proxy")
+            opt_str("proxy", proxy or "", "proxy")
         creds = kw["proxy_credentials"]
         if isinstance(creds, (tuple, list)):
             creds = "%s:%s" % tuple(creds)
-        opt_str(_ffi.OPT_PROXY_CREDENTIALS, creds, "proxy_credentials")
+        opt_str("proxy_credentials", creds, "proxy_credentials")
         no_proxy = kw["no_proxy"]
         if isinstance(no_proxy, (list, tuple)):
             no_proxy = ",".join(no_proxy)
-        opt_str(_ffi.OPT_NO_PROXY, no_proxy, "no_proxy")
+        opt_str("no_proxy", no_proxy, "no_proxy")
         resolve = kw["resolve"]
         if isinstance(resolve, str):
             resolve = [resolve]
         elif isinstance(resolve, dict):  # {"host:port": "addr"} or {("host", port): "addr"}
             resolve = ["%s:%s" % (k if isinstance(k, str) else "%s:%d" % tuple(k), v) for k, v in resolve.items()]
         for entry in resolve or ():
-            self._check(lib.strata_request_set_option_string(p, _ffi.OPT_RESOLVE, entry.encode()),
+            self._check(lib.strata_request_set_option_string(p, opts["resolve"][0], entry.encode()),
                         "resolve entry %r (expected host:port:address)" % entry)
         connect_to = kw["connect_to"]
         for entry in [connect_to] if isinstance(connect_to, str) else (connect_to or ()):
-            self._check(lib.strata_request_set_option_string(p, _ffi.OPT_CONNECT_TO, entry.encode()),
+            self._check(lib.strata_request_set_option_string(p, opts["connect_to"][0], entry.encode()),
                         "connect_to entry %r (expected HOST1:PORT1:HOST2:PORT2)" % entry)
-        opt_str(_ffi.OPT_INTERFACE, kw["interface"], "interface")
-        opt_int(_ffi.OPT_LOCAL_PORT, kw["local_port"], "local_port")
-        opt_int(_ffi.OPT_LOCAL_PORT_RANGE, kw["local_port_range"], "local_port_range")
-        opt_str(_ffi.OPT_UNIX_SOCKET, kw["unix_socket"], "unix_socket")
-        opt_str(_ffi.OPT_ABSTRACT_UNIX_SOCKET, kw["abstract_unix_socket"], "abstract_unix_socket")
+        opt_str("interface", kw["interface"], "interface")
+        opt_int("local_port", kw["local_port"], "local_port")
+        opt_int("local_port_range", kw["local_port_range"], "local_port_range")
+        opt_str("unix_socket", kw["unix_socket"], "unix_socket")
+        opt_str("abstract_unix_socket", kw["abstract_unix_socket"], "abstract_unix_socket")
         layers = {}
         for name, value in (("tls", kw["tls"]), ("proxy:tls", kw["proxy_tls"])):
             if value is not None:
@@ -561,7 +555,7 @@ class _Request:
         for doc in (layers, kw["layer_options"]):
             if doc:
                 text = doc if isinstance(doc, str) else _json.dumps(doc)
-                self._check(lib.strata_request_set_option_string(p, _ffi.OPT_LAYER_OPTIONS, text.encode()),
+                self._check(lib.strata_request_set_option_string(p, opts["layer_options"][0], text.encode()),
                             "layer options (a JSON object of layer name → object of options)")
 
     def callback_exception(self):
@@ -581,46 +575,12 @@ class _Request:
 
 
 class _Track:
-    """What the event callback learned about one transfer: finished hops
-    and response heads."""
+    """What the event callback learned about one transfer: its finished
+    hops."""
 
     def __init__(self, url):
-        self.url = _norm_url(url)
+        self.url = url
         self.hops = []
-        self.heads = []
-        self.on_head = None
-
-    def expects(self, hop, is_head):
-        if len(self.hops) != hop - 1:
-            return False
-        if is_head and any(h["hop"] == hop and h["status"] >= 200 for h in self.heads):
-            return False  # this hop's final head is already here
-        return hop == 1 or self.hops[-1]["status"] in _REDIRECT_STATUSES
-
-    def next_url(self, hop):
-        if hop == 1:
-            return self.url
-        loc = None
-        for h in reversed(self.heads):
-            if h["hop"] == hop - 1 and h["status"] >= 200:
-                loc = h["headers"].get("location")
-                break
-        if loc is None:
-            return None
-        return _norm_url(urllib.parse.urljoin(self.hops[-1]["url"], loc))
-
-
-def _parse_head(text):
-    lines = text.split("\n")
-    first = lines[0].split(" ", 2)
-    version = first[0][5:] if first[0].startswith("HTTP/") else ""
-    reason = first[2] if len(first) > 2 else ""
-    pairs = []
-    for line in lines[1:]:
-        if line:
-            k, _, v = line.partition(": ")
-            pairs.append((k, v))
-    return version, reason, Headers(pairs)
 
 
 # ---------------------------------------------------------------------------
@@ -648,12 +608,25 @@ class Transfer:
         self._error = None
         self._done = False
         self._chunks = collections.deque() if streaming else None
+        self._on_done = None  # called once when it ends (AsyncSession)
         self.tag = tag
         self.url = request.url
 
     @property
     def done(self):
         return self._done
+
+    def _peek_head(self, into):
+        """Fills |into| (a Response) with the final response head if it has
+        arrived (strata_transfer_peek_response); True then."""
+        if not self._ptr:
+            return False
+        view = ctypes.c_void_p()
+        if self._runtime._lib.strata_transfer_peek_response(self._ptr, ctypes.byref(view)) != 0:
+            return False
+        into._read_head(self._runtime._lib, view)
+        into.url = self.url
+        return True
 
     @property
     def hops(self):
@@ -668,10 +641,7 @@ class Transfer:
         hops = list(self._track.hops)
         if st == _ffi.STRATA_OK:
             rp = lib.strata_transfer_take_response(self._ptr)
-            self._response = Response._from_c(lib, rp, []) if rp else Response()
-            self._runtime._reconcile(self, self._response)
-            self._response.hops = list(self._track.hops)
-            self._response.reason = self._track.heads[-1]["reason"] if self._track.heads else ""
+            self._response = Response._from_c(lib, rp, hops) if rp else Response()
         else:
             self._error = errors.from_struct(st, err, hops)
             cb_exc = self._request.callback_exception()
@@ -682,6 +652,10 @@ class Transfer:
 
     def _release(self):
         self._done = True
+        for queue in self._runtime._completion_queues:
+            queue.append(self)
+        if self._on_done is not None:
+            self._on_done(self)
         if self._ptr:
             self._runtime._lib.strata_transfer_free(self._ptr)
             self._runtime._transfers.pop(self._ptr, None)
@@ -758,6 +732,7 @@ class Runtime:
         self._tracks = {}          # in flight, submission order (id(track) -> track)
         self._tracks_by_id = {}    # strata_event.transfer_id -> track
         self._fetching = None      # the blocking fetch's track until its first event names it
+        self._completion_queues = []  # one deque per running as_completed: transfers as they end
         self._callback_exc = None
         self._user_event = None
         self._user_mask = 0
@@ -880,74 +855,28 @@ class Runtime:
         if self._fetching is track:
             self._fetching = None
 
-    def _track_of(self, ev, hop, url, is_head):
-        """The track an event belongs to: by the transfer it names
-        (strata_event.transfer_id), or, from a library too old to name it,
-        by its hop and URL."""
-        if ev.struct_size >= _ffi.EVENT_SIZE_WITH_TRANSFER:
-            tid = ev.transfer_id
-            track = self._tracks_by_id.get(tid)
-            if track is None and self._fetching is not None and tid:
-                # strata_fetch's transfer: its id is learnt from its first event.
-                track, self._fetching = self._fetching, None
-                track.transfer_id = tid
-                self._tracks_by_id[tid] = track
-            return track
-        return self._attribute(hop, url, is_head)
-
-    def _attribute(self, hop, url, is_head):
-        """The in-flight transfer an event of |hop| for |url| belongs to
-        (strata_event names no transfer: see api/python/README.md)."""
-        cands = [t for t in self._tracks.values() if t.expects(hop, is_head)]
-        if not cands:
-            return None
-        norm = _norm_url(url)
-        unknown = None
-        for t in cands:
-            expect = t.next_url(hop)
-            if expect == norm:
-                return t
-            if expect is None and unknown is None:
-                unknown = t
-        return cands[0] if len(cands) == 1 else unknown
-
-    def _reconcile(self, owner, resp):
-        """Transfers of one URL cannot be told apart by their events, so a
-        finished one may hold a sibling's hops: swap the records with an
-        in-flight track of that URL that fits the response."""
-        t = owner._track
-        want = resp.num_redirects + 1
-
-        def fits(x):
-            return len(x.hops) == want and x.hops[-1]["status"] == resp.status
-
-        if fits(t):
-            return
-        if t.transfer_id:
-            return  # named by the runtime: nothing to guess
-        for x in self._tracks.values():
-            if x is not t and x.url == t.url and fits(x):
-                other = x.owner
-                other._track, owner._track = t, x
-                t.owner, x.owner = other, owner
-                return
+    def _track_of(self, ev):
+        """The track an event belongs to, by the transfer it names
+        (strata_event.transfer_id)."""
+        tid = ev.transfer_id
+        track = self._tracks_by_id.get(tid)
+        if track is None and self._fetching is not None and tid:
+            # strata_fetch's transfer: its id is learnt from its first event.
+            track, self._fetching = self._fetching, None
+            track.transfer_id = tid
+            self._tracks_by_id[tid] = track
+        return track
 
     def _on_event(self, user, ev_p):
         try:
             ev = ev_p.contents
             etype = ev.type
-            if etype in (_ffi.EVENT_HOP, _ffi.EVENT_DATA_IN):
-                url = _s(ev.url)
-                track = self._track_of(ev, ev.hop, url, etype == _ffi.EVENT_DATA_IN)
-                if track is not None and etype == _ffi.EVENT_HOP:
-                    track.hops.append({"hop": ev.hop, "url": url, "status": ev.status, "chain": _s(ev.chain),
-                                       "reused": bool(ev.reused), "elapsed": ev.elapsed_us / 1e6,
-                                       "message": _s(ev.message)})
-                elif track is not None:
-                    version, reason, headers = _parse_head(_s(ev.message))
-                    head = {"hop": ev.hop, "url": url, "status": ev.status, "http_version": version,
-                            "reason": reason, "headers": headers}
-                    track.heads.append(head)
+            if etype == _ffi.EVENT_HOP:
+                track = self._track_of(ev)
+                if track is not None:
+                    track.hops.append({"hop": ev.hop, "url": _s(ev.url), "status": ev.status,
+                                       "chain": _s(ev.chain), "reused": bool(ev.reused),
+                                       "elapsed": ev.elapsed_us / 1e6, "message": _s(ev.message)})
             if self._user_event is not None and self._user_mask & (1 << etype):
                 event = {"type": _EVENT_NAMES.get(etype, str(etype)), "hop": ev.hop, "layer": _s(ev.layer),
                          "message": _s(ev.message), "url": _s(ev.url), "status": ev.status,
@@ -998,11 +927,7 @@ class Runtime:
                 if cb_exc is not None:
                     raise cb_exc from error
                 raise error
-            resp = Response._from_c(self._lib, out, [])
-            self._reconcile(owner, resp)
-            track = owner._track
-            resp.hops = list(track.hops)
-            resp.reason = track.heads[-1]["reason"] if track.heads else ""
+            resp = Response._from_c(self._lib, out, owner._track.hops)
         finally:
             self._untrack(owner._track)
             req.free()
@@ -1015,9 +940,9 @@ class Runtime:
             raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "stream=True delivers the body itself")
         t = self.submit(url, method, _stream=True, **options)
         resp = StreamingResponse(t)
-        # Run until the final head has arrived: the first body bytes, or the end.
+        # Run until the final head has arrived (strata_transfer_peek_response), or the end.
         try:
-            while not t.done and not t._chunks:
+            while not t.done and not t._peek_head(resp):
                 self.run(None)
         except BaseException:
             t.close()
@@ -1025,12 +950,7 @@ class Runtime:
         if t._error is not None:
             raise t._error
         if t._response is not None:
-            resp._apply_head({"status": t._response.status, "http_version": t._response.http_version,
-                              "reason": t._response.reason, "headers": t._response.headers,
-                              "url": t._response.url})
-        else:
-            heads = [h for h in t._track.heads if h["status"] >= 200]
-            resp._apply_head(heads[-1] if heads else None)
+            resp._apply_head(t._response)
         return resp
 
     # -- non-blocking ------------------------------------------------------
@@ -1086,24 +1006,34 @@ class Runtime:
     def as_completed(self, transfers, timeout=None):
         """Yields the transfers as they finish, running the loop; after
         |timeout| seconds raises builtins.TimeoutError."""
-        pending = list(transfers)
+        # Linear in the transfers: each run's finished ones come from a queue
+        # the transfers fill as they end, not from a scan of all pending.
+        pending = set()
         deadline = None if timeout is None else time.monotonic() + timeout
-        while pending:
-            still = []
-            for t in pending:
+        finished = collections.deque()
+        self._completion_queues.append(finished)
+        try:
+            for t in transfers:
                 if t.done:
                     yield t
                 else:
-                    still.append(t)
-            pending = still
-            if not pending:
-                return
-            wait = None
-            if deadline is not None:
-                wait = deadline - time.monotonic()
-                if wait <= 0:
-                    raise TimeoutError("%d transfer(s) still running after %.3f s" % (len(pending), timeout))
-            self.run(wait)
+                    pending.add(t)
+            while pending:
+                while finished:
+                    t = finished.popleft()
+                    if t in pending:
+                        pending.discard(t)
+                        yield t
+                if not pending:
+                    return
+                wait = None
+                if deadline is not None:
+                    wait = deadline - time.monotonic()
+                    if wait <= 0:
+                        raise TimeoutError("%d transfer(s) still running after %.3f s" % (len(pending), timeout))
+                self.run(wait)
+        finally:
+            self._completion_queues.remove(finished)
 
     def fetch_all(self, requests, timeout=None):
         """Runs many requests at once: |requests| are URLs or dicts of fetch
