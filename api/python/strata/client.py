@@ -126,6 +126,8 @@ class Response:
         self.timings = {}
         self.elapsed = 0.0
         self.hops = []
+        self.history = []      # requests' history: a Response per redirect followed
+        self._encoding = None
         self._body = b""
 
     # Filled from a strata_response*, which is freed at once.
@@ -190,17 +192,38 @@ class Response:
     content = body
 
     @property
+    def status_code(self):
+        """requests' name for status."""
+        return self.status
+
+    @property
     def ok(self):
         return 200 <= self.status < 400
 
     @property
+    def is_redirect(self):
+        return "location" in self.headers and self.status in _REDIRECT_STATUSES
+
+    @property
     def encoding(self):
+        """The body's charset, by requests' rules: the Content-Type's charset;
+        else ISO-8859-1 for text/*, UTF-8 for JSON and everything else.
+        Assignable, as in requests."""
+        if self._encoding is not None:
+            return self._encoding
         ctype = self.headers.get("content-type", "")
-        for part in ctype.split(";")[1:]:
+        mime, *params = ctype.split(";")
+        for part in params:
             k, _, v = part.strip().partition("=")
             if k.lower() == "charset" and v:
-                return v.strip('"')
+                return v.strip().strip("'\"")
+        if mime.strip().lower().startswith("text/"):
+            return "ISO-8859-1"
         return "utf-8"
+
+    @encoding.setter
+    def encoding(self, value):
+        self._encoding = value
 
     @property
     def text(self):
@@ -212,6 +235,25 @@ class Response:
     def json(self, **kwargs):
         return _json.loads(self.body, **kwargs)
 
+    def iter_lines(self, chunk_size=65536, decode_unicode=False, delimiter=None):
+        """The body line by line, as requests: split on \\n, \\r\\n or \\r
+        (or |delimiter|), without the line ends; str with decode_unicode."""
+        pending = None
+        for chunk in self.iter_content(chunk_size):
+            if decode_unicode:
+                chunk = chunk.decode(self.encoding or "utf-8", "replace")
+            if pending is not None:
+                chunk = pending + chunk
+            lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
+            if lines and lines[-1] and chunk and lines[-1][-1:] == chunk[-1:]:
+                pending = lines.pop()
+            else:
+                pending = None
+            for line in lines:
+                yield line
+        if pending is not None:
+            yield pending
+
     def iter_content(self, chunk_size=65536):
         body = self.body
         step = chunk_size or len(body) or 1
@@ -219,9 +261,14 @@ class Response:
             yield body[i:i + step]
 
     def raise_for_status(self):
-        if self.status >= 400:
-            raise errors.HTTPStatusError(_ffi.STRATA_E_HTTP_STATUS, "HTTP status %d from %s" % (self.status, self.url),
-                                         "runtime", len(self.hops), self.url, self.hops)
+        """Raises HTTPStatusError (strata.HTTPError), whose .response is this
+        response, for a 4xx or 5xx; returns self otherwise."""
+        if 400 <= self.status < 600:
+            kind = "Client" if self.status < 500 else "Server"
+            e = errors.HTTPStatusError(_ffi.STRATA_E_HTTP_STATUS, "%d %s Error: %s for url: %s" % (
+                self.status, kind, self.reason, self.url), "runtime", len(self.hops), self.url, self.hops)
+            e.response = self
+            raise e
         return self
 
     def close(self):
