@@ -117,3 +117,14 @@ echo "  $dest/lib/$soname (+ libstrata.so), ${#plugins[@]} plugins in $dest/lib/
 echo "  $dest/include/strata, $dest/bin/strata, $dest/bin/strata-inspect"
 echo "  $dest/share/man/man1/strata.1, $dest/share/bash-completion/completions/strata"
 echo "build with: PKG_CONFIG_PATH=$prefix/lib/pkgconfig cc prog.c \$(pkg-config --cflags --libs strata)"
+
+# ---- Python (a separate, optional step) -------------------------------------
+# STRATA_PYTHON=/path/to/python3 also installs the strata Python package
+# (api/python) into that interpreter's environment, offline (pip --no-index
+# --no-build-isolation; the package's build backend needs only the standard
+# library), recording $prefix/lib so the module loads this libstrata.so.
+if [ -n "${STRATA_PYTHON:-}" ]; then
+  "$STRATA_PYTHON" -m pip install --quiet --no-index --no-build-isolation --no-deps --force-reinstall \
+    -C "libdir=$prefix/lib" "$repo/api/python"
+  echo "  the strata Python package into $("$STRATA_PYTHON" -c 'import sys; print(sys.prefix)')"
+fi

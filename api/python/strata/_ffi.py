@@ -248,7 +248,27 @@ _lock = threading.Lock()
 _loaded = {}
 
 
+def _pkg_config_libdir():
+    """libdir of strata.pc (PKG_CONFIG_PATH is honoured), or None."""
+    import shutil
+    import subprocess
+    exe = shutil.which("pkg-config")
+    if not exe:
+        return None
+    try:
+        out = subprocess.run([exe, "--variable=libdir", "strata"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
 def _candidates(library):
+    """Where libstrata.so is looked for, in order: |library|,
+    $STRATA_LIBRARY, the libdir recorded by tools/install.sh, next to the
+    package (a copy or a symlink put there),
+    the prefix the package is installed in (PREFIX/lib/pythonX.Y/site-packages
+    → PREFIX/lib), pkg-config's libdir of strata, sys.prefix/lib,
+    /usr/local/lib, then the system loader."""
     if library:
         yield library
         return
@@ -256,10 +276,28 @@ def _candidates(library):
     if env:
         yield env
         return
+    import sys
     here = os.path.dirname(os.path.abspath(__file__))
-    for path in (os.path.join(here, "libstrata.so"), os.path.join(os.path.dirname(here), "libstrata.so")):
+    dirs = [here, os.path.dirname(here)]
+    try:  # the prefix tools/install.sh installed into (pip install -C libdir=...)
+        from . import _libdir
+        dirs.insert(0, _libdir.LIBDIR)
+    except ImportError:
+        pass
+    # PREFIX/lib/python3.X/site-packages/strata → PREFIX/lib.
+    site = os.path.dirname(here)
+    if os.path.basename(site) in ("site-packages", "dist-packages"):
+        dirs.append(os.path.dirname(os.path.dirname(site)))
+    for d in dirs:
+        path = os.path.join(d, "libstrata.so")
         if os.path.exists(path):
             yield path
+    pc = _pkg_config_libdir()
+    for d in ([pc] if pc else []) + [os.path.join(sys.prefix, "lib"), "/usr/local/lib"]:
+        for name in ("libstrata.so", "libstrata.so.0"):
+            path = os.path.join(d, name)
+            if os.path.exists(path):
+                yield path
     found = ctypes.util.find_library("strata")
     if found:
         yield found
@@ -286,8 +324,8 @@ def load(library=None):
             lib._strata_options = _read_options(lib)
             _loaded[path] = lib
             return lib
-    raise OSError("libstrata.so not found (pass library=, set STRATA_LIBRARY, or put it next to the "
-                  "strata package): " + "; ".join(errors))
+    raise OSError("libstrata.so not found (pass library=, set STRATA_LIBRARY, install strata where "
+                  "pkg-config finds strata.pc, or put it next to the strata package): " + "; ".join(errors))
 
 
 def _read_options(lib):
