@@ -115,20 +115,21 @@ def strata_as_completed(url, n, window):
         submitted = len(running)
         done = 0
         while running:
-            for t in rt.as_completed(running):
-                assert t.result().status == 200
-                done += 1
+            for _ in rt.as_completed(running):  # until at least one has finished
                 break
-            running = [t for t in running if not t.done] if len(running) < 64 else _drop_done(running)
+            still = []
+            for t in running:
+                if t.done:
+                    assert t.result().status == 200
+                    done += 1
+                else:
+                    still.append(t)
+            running = still
             while submitted < n and len(running) < window:
                 running.append(rt.submit(url))
                 submitted += 1
         assert done == n
         return n, time.perf_counter() - start
-
-
-def _drop_done(running):
-    return [t for t in running if not t.done]
 
 
 def strata_all_at_once(url, n):

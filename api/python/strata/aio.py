@@ -70,6 +70,8 @@ class AsyncStreamingResponse(client.Response):
     def _finish(self) -> None:
         final = self._transfer._response
         if final is not None:
+            final._materialize()
+            self._headers = final.headers
             body = self._body
             self.__dict__.update({k: v for k, v in final.__dict__.items() if not k.startswith("_")})
             self._body = body

@@ -96,6 +96,18 @@ class Headers:
         return "Headers(%r)" % (self._pairs,)
 
 
+def _read_headers(lib, ptr):
+    """A strata_response's headers (NUL-terminated as well as sized)."""
+    pairs = []
+    name, value = ctypes.c_char_p(), ctypes.c_char_p()
+    nref, vref = ctypes.byref(name), ctypes.byref(value)
+    get = lib.strata_response_header
+    for i in range(lib.strata_response_header_count(ptr)):
+        if get(ptr, i, nref, None, vref, None) == 0:
+            pairs.append((name.value.decode("utf-8", "replace"), value.value.decode("utf-8", "replace")))
+    return Headers(pairs)
+
+
 # ---------------------------------------------------------------------------
 # Responses
 
@@ -110,84 +122,128 @@ class Response:
     size_download, size_upload, timings ({"total", "connect", "first_byte"}
     in seconds) and elapsed (total seconds)."""
 
+    # Read from the C response on first use (most callers want the status
+    # and body only): attribute → its default when there is no C response.
+    _LAZY = {"redirect_url": "", "chain": "", "num_redirects": 0, "num_connects": 0, "http_connect": 0,
+             "condition_unmet": False, "size_download": 0, "size_upload": 0, "timings": {}, "elapsed": 0.0}
+
     def __init__(self):
         self.status = 0
         self.reason = ""
         self.http_version = ""
-        self.headers = Headers()
         self.url = ""
-        self.redirect_url = ""
-        self.chain = ""
-        self.num_redirects = 0
-        self.num_connects = 0
-        self.http_connect = 0
-        self.size_download = 0
-        self.size_upload = 0
-        self.timings = {}
-        self.elapsed = 0.0
         self.hops = []
         self.history = []      # requests' history: a Response per redirect followed
         self._encoding = None
+        self._headers = None
         self._body = b""
+        self._c = None         # the strata_response*, owned, freed with this object
+        self._lib = None
 
-    # Filled from a strata_response*, which is freed at once.
+    # Filled from a strata_response*, which this object then owns.
     @classmethod
-    def _from_c(cls, lib, ptr, hops, reason=""):
+    def _from_c(cls, lib, ptr, hops):
         r = cls()
-        r._fill(lib, ptr, hops, reason)
+        r._fill(lib, ptr, hops)
         return r
 
     def _read_head(self, lib, ptr):
         """Status, version, reason and headers of a strata_response (or a
-        transfer's peeked view of one)."""
+        transfer's peeked view of one, which does not last: read at once)."""
         self.status = lib.strata_response_status(ptr)
         v = lib.strata_response_http_version(ptr)
-        self.http_version = _VERSIONS.get(v, "%d.%d" % (v // 10, v % 10))
+        self.http_version = _VERSIONS.get(v) or "%d.%d" % (v // 10, v % 10)
         self.reason = _s(lib.strata_response_reason(ptr))
-        pairs = []
-        name, value = ctypes.c_char_p(), ctypes.c_char_p()
-        nlen, vlen = ctypes.c_size_t(), ctypes.c_size_t()
-        for i in range(lib.strata_response_header_count(ptr)):
-            if lib.strata_response_header(ptr, i, ctypes.byref(name), ctypes.byref(nlen), ctypes.byref(value),
-                                          ctypes.byref(vlen)) == 0:
-                pairs.append((_s(ctypes.string_at(name, nlen.value)), _s(ctypes.string_at(value, vlen.value))))
-        self.headers = Headers(pairs)
+        self._headers = _read_headers(lib, ptr)
 
-    def _fill(self, lib, ptr, hops, reason="", keep_body=True):
+    def _fill(self, lib, ptr, hops):
+        self._lib, self._c = lib, ptr
+        self.status = lib.strata_response_status(ptr)
+        v = lib.strata_response_http_version(ptr)
+        self.http_version = _VERSIONS.get(v) or "%d.%d" % (v // 10, v % 10)
+        self.reason = _s(lib.strata_response_reason(ptr))
+        self.url = _s(lib.strata_response_effective_url(ptr))
+        self._body = None      # read on first use
+        self.hops = list(hops)
+
+    def _load_info(self):
+        """Sets every _LAZY attribute from the C response (defaults without one)."""
+        d = self.__dict__
+        ptr, lib = self._c, self._lib
+        if ptr is None:
+            for k, v in self._LAZY.items():
+                d.setdefault(k, dict(v) if isinstance(v, dict) else v)
+            return
+        out = ctypes.c_int64()
+        ref = ctypes.byref(out)
+        get = lib.strata_response_info
+
+        def info(i):
+            return out.value if get(ptr, i, ref) == 0 else 0
+
+        values = {"num_redirects": info(_ffi.INFO_NUM_REDIRECTS), "num_connects": info(_ffi.INFO_NUM_CONNECTS),
+                  "http_connect": info(_ffi.INFO_HTTP_CONNECT),
+                  "condition_unmet": info(_ffi.INFO_CONDITION_UNMET) == 1,
+                  "size_download": info(_ffi.INFO_SIZE_DOWNLOAD), "size_upload": info(_ffi.INFO_SIZE_UPLOAD),
+                  "timings": {"total": info(_ffi.INFO_TIME_TOTAL_US) / 1e6,
+                              "connect": info(_ffi.INFO_TIME_CONNECT_US) / 1e6,
+                              "first_byte": info(_ffi.INFO_TIME_FIRST_BYTE_US) / 1e6}}
+        values["elapsed"] = values["timings"]["total"]
+        sv = ctypes.c_char_p()
+        for name, which in (("redirect_url", _ffi.INFO_STR_REDIRECT_URL), ("chain", _ffi.INFO_STR_CHAIN)):
+            values[name] = _s(sv.value) if lib.strata_response_info_string(ptr, which, ctypes.byref(sv)) == 0 else ""
+        for k, v in values.items():
+            d.setdefault(k, v)
+
+    def __getattr__(self, name):
+        # Only reached for attributes not set yet.
+        if name in Response._LAZY:
+            self._load_info()
+            return self.__dict__[name]
+        raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
+
+    def _materialize(self):
+        """Reads everything still in the C response, and frees it."""
+        self._load_info()
+        _ = self.headers
+        if self._body is None:
+            _ = Response.body.fget(self)
+        self._release_c()
+
+    def _release_c(self):
+        ptr, self._c = self._c, None
+        if ptr is not None and self._lib is not None:
+            self._lib.strata_response_free(ptr)
+
+    def __del__(self):
         try:
-            self._read_head(lib, ptr)
-            if keep_body:
-                data, length = _ffi.u8p(), ctypes.c_size_t()
-                lib.strata_response_body(ptr, ctypes.byref(data), ctypes.byref(length))
-                self._body = ctypes.string_at(data, length.value) if length.value else b""
-            self.url = _s(lib.strata_response_effective_url(ptr))
-            out = ctypes.c_int64()
+            self._release_c()
+        except Exception:
+            pass
 
-            def info(i):
-                return out.value if lib.strata_response_info(ptr, i, ctypes.byref(out)) == 0 else 0
+    @property
+    def headers(self):
+        h = self._headers
+        if h is None:
+            h = self._headers = _read_headers(self._lib, self._c) if self._c is not None else Headers()
+        return h
 
-            self.num_redirects = info(_ffi.INFO_NUM_REDIRECTS)
-            self.num_connects = info(_ffi.INFO_NUM_CONNECTS)
-            self.http_connect = info(_ffi.INFO_HTTP_CONNECT)
-            self.condition_unmet = info(_ffi.INFO_CONDITION_UNMET) == 1
-            self.size_download = info(_ffi.INFO_SIZE_DOWNLOAD)
-            self.size_upload = info(_ffi.INFO_SIZE_UPLOAD)
-            self.timings = {"total": info(_ffi.INFO_TIME_TOTAL_US) / 1e6,
-                            "connect": info(_ffi.INFO_TIME_CONNECT_US) / 1e6,
-                            "first_byte": info(_ffi.INFO_TIME_FIRST_BYTE_US) / 1e6}
-            self.elapsed = self.timings["total"]
-            s = ctypes.c_char_p()
-            if lib.strata_response_info_string(ptr, _ffi.INFO_STR_REDIRECT_URL, ctypes.byref(s)) == 0:
-                self.redirect_url = _s(s.value)
-            if lib.strata_response_info_string(ptr, _ffi.INFO_STR_CHAIN, ctypes.byref(s)) == 0:
-                self.chain = _s(s.value)
-            self.hops = list(hops)
-        finally:
-            lib.strata_response_free(ptr)
+    @headers.setter
+    def headers(self, value):
+        self._headers = value
 
     @property
     def body(self):
-        return self._body
+        b = self._body
+        if b is None:
+            b = b""
+            if self._c is not None:
+                data, length = _ffi.u8p(), ctypes.c_size_t()
+                self._lib.strata_response_body(self._c, ctypes.byref(data), ctypes.byref(length))
+                if length.value:
+                    b = ctypes.string_at(data, length.value)
+            self._body = b
+        return b
 
     content = body
 
@@ -332,6 +388,8 @@ class StreamingResponse(Response):
     def _finish(self):
         if self._transfer._response is not None and not self._collected:
             final = self._transfer._response
+            final._materialize()
+            self._headers = final.headers
             body = self._body
             self.__dict__.update({k: v for k, v in final.__dict__.items() if not k.startswith("_")})
             self._body = body
