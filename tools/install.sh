@@ -125,6 +125,6 @@ echo "build with: PKG_CONFIG_PATH=$prefix/lib/pkgconfig cc prog.c \$(pkg-config 
 # library), recording $prefix/lib so the module loads this libstrata.so.
 if [ -n "${STRATA_PYTHON:-}" ]; then
   "$STRATA_PYTHON" -m pip install --quiet --no-index --no-build-isolation --no-deps --force-reinstall \
-    -C "libdir=$prefix/lib" "$repo/api/python"
+    --config-settings "libdir=$prefix/lib" "$repo/api/python"
   echo "  the strata Python package into $("$STRATA_PYTHON" -c 'import sys; print(sys.prefix)')"
 fi

@@ -80,7 +80,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
                 continue
             with open(path, "rb") as f:
                 add(arcname, f.read())
-        # `pip install -C libdir=PREFIX/lib` (tools/install.sh does) records
+        # `pip install --config-settings libdir=PREFIX/lib` (tools/install.sh) records
         # where libstrata.so was installed, for strata._ffi to look first.
         libdir = (config_settings or {}).get("libdir")
         if libdir:

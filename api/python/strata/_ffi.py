@@ -279,7 +279,7 @@ def _candidates(library):
     import sys
     here = os.path.dirname(os.path.abspath(__file__))
     dirs = [here, os.path.dirname(here)]
-    try:  # the prefix tools/install.sh installed into (pip install -C libdir=...)
+    try:  # the prefix tools/install.sh installed into (pip install --config-settings libdir=...)
         from . import _libdir
         dirs.insert(0, _libdir.LIBDIR)
     except ImportError:
