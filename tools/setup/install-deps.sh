@@ -25,6 +25,9 @@ PACKAGES=(
   strace
   # FFI bindings and their tests.
   python3 luajit
+  # The Python package's offline install test in a fresh venv (api/python
+  # test_pip_install): venv with Debian's pip and setuptools wheels.
+  python3-venv python3-pip-whl python3-setuptools-whl
   # Fuzzing (libFuzzer) with clang.
   clang libclang-rt-14-dev
   # A host program linked against the system OpenSSL (TLS isolation test).
