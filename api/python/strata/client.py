@@ -675,6 +675,29 @@ class _Request:
             self.ptr = ctypes.c_void_p()
 
 
+def _frozen(value):
+    """|value| as a hashable of plain values, or raises TypeError."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    raise TypeError
+
+
+def _cache_key(method, url, options):
+    """A key under which fetch may keep the strata_request it built: only
+    for requests without a body or a callback, whose options are plain
+    values (a dict, a list of pairs, strings, numbers)."""
+    if options.get("body") is not None or options.get("sink") is not None:
+        return None
+    try:
+        return method, url, _frozen(options)
+    except TypeError:
+        return None
+
+
 # ---------------------------------------------------------------------------
 # Event attribution
 
@@ -837,6 +860,7 @@ class Runtime:
         self._tracks = {}          # in flight, submission order (id(track) -> track)
         self._tracks_by_id = {}    # strata_event.transfer_id -> track
         self._fetching = None      # the blocking fetch's track until its first event names it
+        self._requests = {}        # (method, url, options) → a prepared _Request, for fetch
         self._completion_queues = []  # one deque per running as_completed: transfers as they end
         self._callback_exc = None
         self._user_event = None
@@ -857,6 +881,9 @@ class Runtime:
             t._error = errors.CancelledError(_ffi.STRATA_E_CANCELLED, "the runtime was closed", "runtime", 0, t.url)
             t._release()
         self._lib.strata_runtime_set_event_callback(self._ptr, _ffi.EVENT_FN(), None, 0)
+        for req in self._requests.values():
+            req.free()
+        self._requests.clear()
         self._lib.strata_runtime_free(self._ptr)
         self._ptr = None
 
@@ -1019,7 +1046,10 @@ class Runtime:
         if stream:
             return self._fetch_stream(url, method, options)
         rt = self._live()
-        req = _Request(self._lib, url, method, **options)
+        key = _cache_key(method, url, options)
+        req = self._requests.pop(key, None) if key is not None else None
+        if req is None:
+            req = _Request(self._lib, url, method, **options)
         owner = _Owner()
         self._fetching = self._track(url, owner)
         try:
@@ -1035,7 +1065,14 @@ class Runtime:
             resp = Response._from_c(self._lib, out, owner._track.hops)
         finally:
             self._untrack(owner._track)
-            req.free()
+            if key is not None and req.ptr:
+                # strata_fetch leaves the request as it was: the next fetch
+                # of the same URL and options runs it again.
+                if len(self._requests) >= 32:
+                    self._requests.pop(next(iter(self._requests))).free()
+                self._requests[key] = req
+            else:
+                req.free()
             self._collect()
         self._raise_callback_exc()
         return resp
