@@ -506,6 +506,7 @@ class _Request:
                  abstract_unix_socket=None, sink=None):
         self.lib = lib
         self.url = url
+        self.shared = False  # kept by the runtime for reuse: not freed by its users
         self.reader = None
         self.writer = None
         self.ptr = ctypes.c_void_p()
@@ -790,7 +791,8 @@ class Transfer:
             self._ptr = None
         self._runtime._untrack(self._track)
         if self._request is not None:
-            self._request.free()
+            if not self._request.shared:
+                self._request.free()
             self._request = None
 
     def result(self, timeout=None):
@@ -1046,10 +1048,7 @@ class Runtime:
         if stream:
             return self._fetch_stream(url, method, options)
         rt = self._live()
-        key = _cache_key(method, url, options)
-        req = self._requests.pop(key, None) if key is not None else None
-        if req is None:
-            req = _Request(self._lib, url, method, **options)
+        req = self._prepared(url, method, options)
         owner = _Owner()
         self._fetching = self._track(url, owner)
         try:
@@ -1065,17 +1064,28 @@ class Runtime:
             resp = Response._from_c(self._lib, out, owner._track.hops)
         finally:
             self._untrack(owner._track)
-            if key is not None and req.ptr:
-                # strata_fetch leaves the request as it was: the next fetch
-                # of the same URL and options runs it again.
-                if len(self._requests) >= 32:
-                    self._requests.pop(next(iter(self._requests))).free()
-                self._requests[key] = req
-            else:
+            if not req.shared:
                 req.free()
             self._collect()
         self._raise_callback_exc()
         return resp
+
+    def _prepared(self, url, method, options):
+        """The _Request for |url|, |method| and |options|: a kept one when
+        the request has no body and plain options (strata_fetch leaves a
+        request as it was and strata_submit copies it, so it can run again),
+        else a new one the caller frees."""
+        key = _cache_key(method, url, options)
+        if key is None:
+            return _Request(self._lib, url, method, **options)
+        req = self._requests.get(key)
+        if req is None:
+            req = _Request(self._lib, url, method, **options)
+            if len(self._requests) >= 64:
+                self._requests.pop(next(iter(self._requests))).free()
+            req.shared = True
+            self._requests[key] = req
+        return req
 
     def _fetch_stream(self, url, method, options):
         if "sink" in options:
@@ -1105,14 +1115,15 @@ class Runtime:
         chunks = collections.deque() if _stream else None
         if _stream:
             options["sink"] = chunks.append
-        req = _Request(self._lib, url, method, **options)
+        req = self._prepared(url, method, options)
         ptr = ctypes.c_void_p()
         try:
             st = self._lib.strata_submit(rt, req.ptr, None, ctypes.byref(ptr))
             if st != 0:
                 raise errors.from_code(st, "strata_submit failed", "runtime", 0, url)
         except BaseException:
-            req.free()
+            if not req.shared:
+                req.free()
             raise
         t = Transfer(self, req, ptr.value, None, tag=tag, streaming=_stream)
         self._track(url, t, self._lib.strata_transfer_id(ptr))
