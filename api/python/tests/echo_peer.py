@@ -168,6 +168,7 @@ class EchoPeer:
 
 if __name__ == "__main__":
     ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.request_queue_size = 1024  # many clients connect at once
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()
