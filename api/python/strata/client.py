@@ -1,5 +1,7 @@
 """Runtime, Response, Transfer: the Python face of strata/strata.h."""
 
+from __future__ import annotations
+
 import collections
 import ctypes
 import io
@@ -7,6 +9,7 @@ import json as _json
 import os
 import time
 import urllib.parse
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import _ffi
 from . import errors
@@ -49,14 +52,14 @@ class Headers:
     def __init__(self, pairs=()):
         self._pairs = list(pairs)
 
-    def get(self, name, default=None):
+    def get(self, name: str, default: Any = None) -> Any:
         low = name.lower()
         for k, v in self._pairs:
             if k.lower() == low:
                 return v
         return default
 
-    def get_all(self, name):
+    def get_all(self, name: str) -> List[str]:
         low = name.lower()
         return [v for k, v in self._pairs if k.lower() == low]
 
@@ -248,12 +251,12 @@ class Response:
     content = body
 
     @property
-    def status_code(self):
+    def status_code(self) -> int:
         """requests' name for status."""
         return self.status
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return 200 <= self.status < 400
 
     @property
@@ -282,13 +285,13 @@ class Response:
         self._encoding = value
 
     @property
-    def text(self):
+    def text(self) -> str:
         try:
             return self.body.decode(self.encoding, "replace")
         except LookupError:
             return self.body.decode("utf-8", "replace")
 
-    def json(self, **kwargs):
+    def json(self, **kwargs: Any) -> Any:
         return _json.loads(self.body, **kwargs)
 
     def iter_lines(self, chunk_size=65536, decode_unicode=False, delimiter=None):
@@ -316,7 +319,7 @@ class Response:
         for i in range(0, len(body), step):
             yield body[i:i + step]
 
-    def raise_for_status(self):
+    def raise_for_status(self) -> "Response":
         """Raises HTTPStatusError (strata.HTTPError), whose .response is this
         response, for a 4xx or 5xx; returns self otherwise."""
         if 400 <= self.status < 600:
@@ -795,7 +798,7 @@ class Transfer:
                 self._request.free()
             self._request = None
 
-    def result(self, timeout=None):
+    def result(self, timeout: Optional[float] = None) -> "Response":
         """The Response, running the runtime until this transfer is done
         (at most |timeout| seconds, then builtins.TimeoutError)."""
         if not self._done:
@@ -840,7 +843,8 @@ class Runtime:
     context manager, or call close(): that frees the runtime, its
     connections and unfinished transfers at once. One thread at a time."""
 
-    def __init__(self, config=None, config_file=None, library=None):
+    def __init__(self, config: Union[None, str, bytes, Dict[str, Any]] = None, config_file: Optional[str] = None,
+                 library: Optional[str] = None) -> None:
         self._ptr = None
         self._lib = _ffi.load(library)
         if config is not None and config_file is not None:
@@ -960,7 +964,8 @@ class Runtime:
         self._lib.strata_runtime_set_event_callback(self._ptr, self._event_cfunc, None,
                                                     _INTERNAL_MASK | self._user_mask)
 
-    def on_event(self, callback, types=("trace", "hop", "connect")):
+    def on_event(self, callback: Optional[Callable[[Dict[str, Any]], None]],
+                 types: Sequence[str] = ("trace", "hop", "connect")) -> None:
         """Calls callback(event_dict) for events of |types| ("trace", "hop",
         "connect", "data_in", "data_out"); None removes it. An exception the
         callback raises is re-raised by the fetch/run call that ran it."""
@@ -1029,7 +1034,7 @@ class Runtime:
 
     # -- blocking ----------------------------------------------------------
 
-    def fetch(self, url, method="GET", stream=False, **options):
+    def fetch(self, url: str, method: str = "GET", stream: bool = False, **options: Any) -> "Response":
         """Runs one request to completion and returns a Response (stream=True:
         a StreamingResponse whose body arrives through iter_content()).
         Options: headers (dict or pairs), body (bytes, str, file-like or an
@@ -1107,7 +1112,8 @@ class Runtime:
 
     # -- non-blocking ------------------------------------------------------
 
-    def submit(self, url, method="GET", tag=None, _stream=False, **options):
+    def submit(self, url: str, method: str = "GET", tag: Any = None, _stream: bool = False,
+               **options: Any) -> "Transfer":
         """Starts a request on the event loop and returns its Transfer.
         Options as for fetch. Drive it with run(), as_completed() or
         Transfer.result()."""
@@ -1131,7 +1137,7 @@ class Runtime:
         self._transfers[ptr.value] = t
         return t
 
-    def run(self, timeout=0):
+    def run(self, timeout: Optional[float] = 0) -> int:
         """Progresses every transfer, waiting at most |timeout| seconds for
         something to happen (0: do not wait; None: until something happens).
         Finished transfers are collected. Returns the number still running."""
@@ -1156,7 +1162,7 @@ class Runtime:
             if t is not None:
                 t._finish()
 
-    def as_completed(self, transfers, timeout=None):
+    def as_completed(self, transfers: Iterable["Transfer"], timeout: Optional[float] = None) -> Iterator["Transfer"]:
         """Yields the transfers as they finish, running the loop; after
         |timeout| seconds raises builtins.TimeoutError."""
         # Linear in the transfers: each run's finished ones come from a queue
@@ -1188,7 +1194,8 @@ class Runtime:
         finally:
             self._completion_queues.remove(finished)
 
-    def fetch_all(self, requests, timeout=None):
+    def fetch_all(self, requests: Iterable[Union[str, Dict[str, Any]]],
+                  timeout: Optional[float] = None) -> List["Response"]:
         """Runs many requests at once: |requests| are URLs or dicts of fetch
         arguments ({"url": ..., "method": ..., ...}). Returns the Responses
         in order, or raises the first error (others still finish)."""
@@ -1205,11 +1212,11 @@ class Runtime:
 
     # -- embedding ---------------------------------------------------------
 
-    def fileno(self):
+    def fileno(self) -> int:
         """A descriptor that becomes readable when run(0) has work to do."""
         return self._lib.strata_runtime_fd(self._live())
 
-    def timeout(self):
+    def timeout(self) -> Optional[float]:
         """Seconds until run() must be called at the latest, or None."""
         ms = self._lib.strata_runtime_timeout_ms(self._live())
         return None if ms < 0 else ms / 1000.0
@@ -1219,7 +1226,8 @@ class Runtime:
         return [t for t in self._transfers.values() if not t.done]
 
 
-def fetch(url, method="GET", config=None, library=None, **options):
+def fetch(url: str, method: str = "GET", config: Any = None, library: Optional[str] = None,
+          **options: Any) -> Response:
     """One request with a runtime of its own (built-in configuration unless
     |config| is given), closed before returning."""
     if options.get("stream"):
