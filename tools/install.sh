@@ -192,3 +192,14 @@ echo "  $dest/share/man/man1/strata.1, $dest/share/bash-completion/completions/s
 echo "  $dest/lib/cmake/strata (find_package(strata) gives the target strata::strata)"
 echo "build with: PKG_CONFIG_PATH=$prefix/lib/pkgconfig cc prog.c \$(pkg-config --cflags --libs strata)"
 echo "   or with: cmake -DCMAKE_PREFIX_PATH=$prefix (find_package(strata), strata::strata)"
+
+# ---- Python (a separate, optional step) -------------------------------------
+# STRATA_PYTHON=/path/to/python3 also installs the strata Python package
+# (api/python) into that interpreter's environment, offline (pip --no-index
+# --no-build-isolation; the package's build backend needs only the standard
+# library), recording $prefix/lib so the module loads this libstrata.so.
+if [ -n "${STRATA_PYTHON:-}" ]; then
+  "$STRATA_PYTHON" -m pip install --quiet --no-index --no-build-isolation --no-deps --force-reinstall \
+    --config-settings "libdir=$prefix/lib" "$repo/api/python"
+  echo "  the strata Python package into $("$STRATA_PYTHON" -c 'import sys; print(sys.prefix)')"
+fi

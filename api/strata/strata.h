@@ -424,6 +424,35 @@ enum {
   STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21
 };
 
+/* The request options as data, for bindings: each STRATA_OPT_* with its
+ * name and value type, from the same table strata_request_set_option_int
+ * and _string check options against (runtime/capi/option_table.cc), so a
+ * binding built on it needs no copy of the numbers. */
+enum {
+  STRATA_OPTION_TYPE_INT = 1,    /* strata_request_set_option_int */
+  STRATA_OPTION_TYPE_STRING = 2  /* strata_request_set_option_string */
+};
+
+/* strata_option_info: one request option. OWNERSHIP: |name| is static. */
+typedef struct strata_option_info {
+  size_t struct_size;
+  int32_t id;          /* STRATA_OPT_* */
+  int32_t type;        /* STRATA_OPTION_TYPE_* */
+  const char* name;    /* the enum name without STRATA_OPT_, lower case:
+                          "timeout_ms", "follow_redirects", "layer_options" */
+  int32_t repeatable;  /* 1: each call adds to the value (resolve,
+                          connect_to; layer_options merges), 0: a call
+                          replaces it */
+} strata_option_info;
+
+/* strata_option_count: how many request options this library knows. */
+STRATA_API size_t strata_option_count(void);
+/* strata_option_at fills |out| (set out->struct_size first; an older,
+ * smaller struct gets the fields it has) with option |index|, 0 <= index <
+ * strata_option_count(), in increasing id order. STRATA_E_INVALID_ARGUMENT
+ * for an index past the end or a NULL/too small |out|. */
+STRATA_API strata_status strata_option_at(size_t index, strata_option_info* out);
+
 STRATA_API strata_status strata_request_set_option_int(strata_request* request,
                                                        int32_t option,
                                                        int64_t value);
@@ -513,6 +542,9 @@ STRATA_API strata_status strata_response_info(const strata_response* response,
  * is borrowed from the response and never NULL on STRATA_OK. */
 STRATA_API strata_status strata_response_info_string(
     const strata_response* response, int32_t info, const char** out_value);
+/* strata_response_reason: the reason phrase of the status line ("OK",
+ * "Not Found"), "" when there was none (HTTP/2 has none). Never NULL. */
+STRATA_API const char* strata_response_reason(const strata_response* response);
 STRATA_API void strata_response_free(strata_response* response);
 
 /* ---------------------------------------------------------------------------
@@ -579,6 +611,25 @@ STRATA_API strata_response* strata_transfer_take_response(
  * response head, if one came) — what curl's -w prints after an error.
  * OWNERSHIP: the caller frees it with strata_response_free. */
 STRATA_API strata_response* strata_transfer_take_record(strata_transfer* transfer);
+/* strata_transfer_peek_response gives a read-only view of the final
+ * response head of a transfer that may still be running: for a streamed
+ * body (a body writer), status, version, reason and headers are known
+ * before the body has arrived.
+ * Returns STRATA_OK with *out_view set once the final head (not a 1xx, not
+ * a redirect being followed) has arrived; STRATA_AGAIN with *out_view NULL
+ * before; STRATA_E_STATE (NULL) once the response was taken.
+ * The view answers strata_response_status, _http_version, _reason,
+ * _header_count, _header and _header_get; its body is empty, its
+ * effective URL "" until the transfer has ended, and strata_response_info
+ * gives the figures known so far.
+ * OWNERSHIP: the view belongs to the transfer: do not free it. It is a
+ * snapshot taken by this call, valid until the next strata_runtime_run,
+ * strata_transfer_peek_response, _take_response, _take_record or
+ * strata_transfer_free of this transfer (call again for a fresh one).
+ * With STRATA_OPT_RETRY, a head that is going to be retried may be seen and
+ * later replaced by the next attempt's. */
+STRATA_API strata_status strata_transfer_peek_response(strata_transfer* transfer,
+                                                       const strata_response** out_view);
 /* strata_transfer_cancel stops a running transfer (result
  * STRATA_E_CANCELLED). */
 STRATA_API void strata_transfer_cancel(strata_transfer* transfer);

@@ -20,6 +20,7 @@
 #include "runtime/chain/connection.h"
 #include "runtime/client/runtime.h"
 #include "runtime/capi/library_versions.h"
+#include "runtime/capi/option_table.h"
 #include "runtime/client/connect_to.h"
 #include "runtime/client/transfer.h"
 #include "runtime/cookies/cookie_store.h"
@@ -47,6 +48,8 @@ struct strata_response {
 struct strata_transfer {
   strata_runtime* owner = nullptr;
   std::unique_ptr<strata::Transfer> t;
+  // strata_transfer_peek_response's snapshot (made on first use).
+  std::unique_ptr<strata_response> head_view;
 };
 
 struct strata_connection {
@@ -386,6 +389,9 @@ strata_status strata_request_set_body_writer(strata_request* request, strata_wri
 
 strata_status strata_request_set_option_int(strata_request* request, int32_t option, int64_t value) {
   if (!request) return STRATA_E_INVALID_ARGUMENT;
+  // The option table decides which ids exist and which setter takes them.
+  const strata::OptionEntry* entry = strata::FindRequestOption(option);
+  if (!entry || entry->type != STRATA_OPTION_TYPE_INT) return STRATA_E_UNSUPPORTED;
   if (value < 0) return STRATA_E_INVALID_ARGUMENT;
   strata::RequestOptions& o = request->req.options;
   switch (option) {
@@ -437,6 +443,8 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
 
 strata_status strata_request_set_option_string(strata_request* request, int32_t option, const char* value) {
   if (!request || !value) return STRATA_E_INVALID_ARGUMENT;
+  const strata::OptionEntry* entry = strata::FindRequestOption(option);
+  if (!entry || entry->type != STRATA_OPTION_TYPE_STRING) return STRATA_E_UNSUPPORTED;
   return Guard(nullptr, [&] {
     switch (option) {
       case STRATA_OPT_PIPELINE:
@@ -513,6 +521,23 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
     }
   });
 }
+
+size_t strata_option_count(void) { return strata::RequestOptionTable().size(); }
+
+strata_status strata_option_at(size_t index, strata_option_info* out) {
+  std::span<const strata::OptionEntry> table = strata::RequestOptionTable();
+  if (!out || out->struct_size < offsetof(strata_option_info, name) + sizeof(out->name) || index >= table.size()) {
+    return STRATA_E_INVALID_ARGUMENT;
+  }
+  const strata::OptionEntry& e = table[index];
+  out->id = e.id;
+  out->type = e.type;
+  out->name = e.name;
+  if (STRATA_HAS_FIELD(out, strata_option_info, repeatable)) out->repeatable = e.repeatable ? 1 : 0;
+  return STRATA_OK;
+}
+
+const char* strata_response_reason(const strata_response* r) { return r ? r->resp.reason.c_str() : ""; }
 
 int32_t strata_response_status(const strata_response* r) { return r ? r->resp.status : 0; }
 int32_t strata_response_http_version(const strata_response* r) { return r ? r->resp.http_version : 0; }
@@ -671,6 +696,37 @@ strata_response* strata_transfer_take_response(strata_transfer* transfer) {
   } catch (...) {
     return nullptr;
   }
+}
+
+strata_status strata_transfer_peek_response(strata_transfer* transfer, const strata_response** out_view) {
+  if (out_view) *out_view = nullptr;
+  if (!transfer || !out_view) return STRATA_E_INVALID_ARGUMENT;
+  strata::Response* live = transfer->t->response();
+  if (!live) return STRATA_E_STATE;
+  // The runtime sets the response's status at the final head only (a
+  // followed redirect and a 1xx leave it 0; a retry resets it).
+  if (live->status == 0) return STRATA_AGAIN;
+  return Guard(nullptr, [&] {
+    if (!transfer->head_view) transfer->head_view = std::make_unique<strata_response>();
+    strata::Response& v = transfer->head_view->resp;
+    v = strata::Response{};
+    v.status = live->status;
+    v.http_version = live->http_version;
+    v.reason = live->reason;
+    v.headers = live->headers;
+    v.effective_url = live->effective_url;
+    v.effective_method = live->effective_method;
+    v.redirect_url = live->redirect_url;
+    v.num_redirects = live->num_redirects;
+    v.num_connects = live->num_connects;
+    v.size_download = live->size_download;
+    v.size_upload = live->size_upload;
+    v.time_first_byte_us = live->time_first_byte_us;
+    v.time_connect_us = live->time_connect_us;
+    v.http_connect = live->http_connect;
+    *out_view = transfer->head_view.get();
+    return STRATA_OK;
+  });
 }
 
 void strata_transfer_cancel(strata_transfer* transfer) {

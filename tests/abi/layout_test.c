@@ -154,6 +154,8 @@ PIN_VALUE(STRATA_OPT_LOCAL_PORT, 42);
 PIN_VALUE(STRATA_OPT_LOCAL_PORT_RANGE, 43);
 PIN_VALUE(STRATA_OPT_UNIX_SOCKET, 44);
 PIN_VALUE(STRATA_OPT_ABSTRACT_UNIX_SOCKET, 45);
+PIN_VALUE(STRATA_OPTION_TYPE_INT, 1);
+PIN_VALUE(STRATA_OPTION_TYPE_STRING, 2);
 PIN_VALUE(STRATA_HTTP_VERSION_DEFAULT, 0);
 PIN_VALUE(STRATA_HTTP_VERSION_1_1, 11);
 PIN_VALUE(STRATA_HTTP_VERSION_2, 20);
@@ -460,6 +462,14 @@ PIN_OFFSET(strata_event, retry_delay_ms, 72);
 PIN_OFFSET(strata_event, transfer_user, 80);
 PIN_OFFSET(strata_event, transfer_id, 88);
 
+/* ---- strata_option_info --------------------------------------------- */
+PIN_SIZE(strata_option_info, 32);
+PIN_OFFSET(strata_option_info, struct_size, 0);
+PIN_OFFSET(strata_option_info, id, 8);
+PIN_OFFSET(strata_option_info, type, 12);
+PIN_OFFSET(strata_option_info, name, 16);
+PIN_OFFSET(strata_option_info, repeatable, 24);
+
 /* ---- client API signatures (what FFI bindings declare by hand) -------- */
 PIN_FUNCTION(strata_version, const char* (*)(void));
 PIN_FUNCTION(strata_abi_version, uint32_t (*)(void));
@@ -515,6 +525,10 @@ PIN_FUNCTION(strata_connection_request, strata_status (*)(strata_connection*, co
                                                           strata_response**, strata_error*));
 PIN_FUNCTION(strata_connection_describe, const char* (*)(const strata_connection*));
 PIN_FUNCTION(strata_connection_close, void (*)(strata_connection*));
+PIN_FUNCTION(strata_option_count, size_t (*)(void));
+PIN_FUNCTION(strata_option_at, strata_status (*)(size_t, strata_option_info*));
+PIN_FUNCTION(strata_response_reason, const char* (*)(const strata_response*));
+PIN_FUNCTION(strata_transfer_peek_response, strata_status (*)(strata_transfer*, const strata_response**));
 _Static_assert(_Generic((strata_event_fn)0, void (*)(void*, const strata_event*): 1, default: 0),
                "strata_event_fn changed");
 _Static_assert(_Generic((strata_read_fn)0,

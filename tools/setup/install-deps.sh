@@ -30,6 +30,9 @@ PACKAGES=(
   lua-socket lua-sec luarocks
   # The CMake consumer of the installed package (tests/install).
   cmake
+  # The Python package's offline install test in a fresh venv (api/python
+  # test_pip_install): venv with Debian's pip and setuptools wheels.
+  python3-venv python3-pip-whl python3-setuptools-whl
   # Fuzzing (libFuzzer) with clang.
   clang libclang-rt-14-dev
   # A host program linked against the system OpenSSL (TLS isolation test).

@@ -1,5 +1,14 @@
 """strata for Python: libstrata.so through ctypes.
 
+requests' shape (strata.sessions, strata.aio):
+
+    r = strata.get(url, params={"q": "x"}, timeout=5)
+    r.raise_for_status(); r.status_code, r.headers, r.json(), r.history, r.hops
+    with strata.Session() as s: s.post(url, json={"a": 1}, auth=("u", "pw"))
+    async with strata.AsyncSession() as s: await asyncio.gather(*(s.get(u) for u in urls))
+
+strata's own shape:
+
     import strata
     with strata.Runtime() as rt:
         r = rt.fetch("https://example.test/", follow_redirects=True, tls={"ca_file": "ca.pem"})
@@ -11,14 +20,24 @@ another loop. Failures raise StrataError subclasses (strata.errors).
 """
 
 from . import _ffi
+from .aio import AsyncSession, AsyncStreamingResponse
 from .client import Headers, Response, Runtime, StreamingResponse, Transfer, fetch
+from .sessions import Session, SessionCookies, delete, get, head, options, patch, post, put, request
 from .errors import (BodyError, CancelledError, ConfigError, ConnectError, ConnectionClosedError,
                      ContentEncodingError, HTTPStatusError, InternalError, LimitError, NotProcessedError,
                      PluginError, ProtocolError, ProxyError, RangeError, RedirectError, ResolveError, StrataError,
                      StreamResetError, TimeoutError, TLSError, TLSVerifyError, TransportError, TruncatedError,
                      URLError, UsageError, error_class)
 
+# requests' names for the exceptions it shares with strata.
+HTTPError = HTTPStatusError
+RequestException = StrataError
+Timeout = TimeoutError
+ConnectionError = ConnectError
+
 __all__ = [
+    "request", "get", "options", "head", "post", "put", "patch", "delete", "Session", "SessionCookies",
+    "AsyncSession", "AsyncStreamingResponse", "HTTPError", "RequestException", "Timeout", "ConnectionError",
     "Runtime", "Response", "StreamingResponse", "Transfer", "Headers", "fetch", "version", "abi_version",
     "status_name", "error_class", "StrataError", "UsageError", "ConfigError", "PluginError", "URLError",
     "TransportError", "ConnectError", "ResolveError", "TimeoutError", "ConnectionClosedError", "TLSError",

@@ -53,45 +53,8 @@ del _code, _name
 
 EVENT_TRACE, EVENT_HOP, EVENT_CONNECT, EVENT_DATA_IN, EVENT_DATA_OUT, EVENT_RETRY = 1, 2, 3, 4, 5, 6
 
-OPT_TIMEOUT_MS = 1
-OPT_CONNECT_TIMEOUT_MS = 2
-OPT_FIRST_BYTE_TIMEOUT_MS = 3
-OPT_IDLE_TIMEOUT_MS = 4
-OPT_FOLLOW_REDIRECTS = 5
-OPT_MAX_REDIRECTS = 6
-OPT_FAIL_ON_HTTP_ERROR = 7
-OPT_PIPELINE = 8
-OPT_RESOLVE = 9
-OPT_MAX_BODY_BYTES = 10
-OPT_PROXY = 11
-OPT_PROXY_CREDENTIALS = 12
-OPT_NO_PROXY = 13
-OPT_PROXY_TUNNEL = 14
-OPT_UNSAFE_REDIRECT = 15
-OPT_LOCATION_TRUSTED = 16
-OPT_POST301 = 17
-OPT_POST302 = 18
-OPT_POST303 = 19
-OPT_LAYER_OPTIONS = 20
-OPT_HTTP_VERSION = 21
-OPT_RANGE = 22
-OPT_RESUME_FROM = 23
-OPT_ACCEPT_ENCODING = 24
-OPT_MAX_DECODED_BYTES = 25
-OPT_MAX_DECODE_RATIO = 26
-OPT_RETRY = 27
-OPT_RETRY_DELAY_MS = 28
-OPT_RETRY_MAX_TIME_MS = 29
-OPT_RETRY_ON = 30
-OPT_COOKIE = 31
-OPT_IF_MODIFIED_SINCE = 32
-OPT_IF_UNMODIFIED_SINCE = 33
-OPT_CONNECT_TO = 40
-OPT_INTERFACE = 41
-OPT_LOCAL_PORT = 42
-OPT_LOCAL_PORT_RANGE = 43
-OPT_UNIX_SOCKET = 44
-OPT_ABSTRACT_UNIX_SOCKET = 45
+# Request options (STRATA_OPT_*) are not copied here: options(lib) reads
+# them from the library's own table (strata_option_count/strata_option_at).
 
 RETRY_ON_TIMEOUT = 1
 RETRY_ON_CONNECT = 2
@@ -186,6 +149,20 @@ class Cookie(ctypes.Structure):
 
 SAME_SITE_NAMES = {0: None, 1: "None", 2: "Lax", 3: "Strict"}
 
+OPTION_TYPE_INT = 1
+OPTION_TYPE_STRING = 2
+
+
+class OptionInfo(ctypes.Structure):
+    """strata_option_info."""
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("id", ctypes.c_int32),
+        ("type", ctypes.c_int32),
+        ("name", ctypes.c_char_p),
+        ("repeatable", ctypes.c_int32),
+    ]
+
 status_t = ctypes.c_int32
 vp = ctypes.c_void_p
 u8p = ctypes.POINTER(ctypes.c_uint8)
@@ -235,6 +212,10 @@ _SIGNATURES = {
     "strata_response_info": (status_t, [vp, ctypes.c_int32, ctypes.POINTER(ctypes.c_int64)]),
     "strata_response_info_string": (status_t, [vp, ctypes.c_int32, ctypes.POINTER(ctypes.c_char_p)]),
     "strata_response_free": (None, [vp]),
+    "strata_response_reason": (ctypes.c_char_p, [vp]),
+    "strata_option_count": (ctypes.c_size_t, []),
+    "strata_option_at": (status_t, [ctypes.c_size_t, ctypes.POINTER(OptionInfo)]),
+    "strata_transfer_peek_response": (status_t, [vp, ctypes.POINTER(vp)]),
     "strata_fetch": (status_t, [vp, vp, ctypes.POINTER(vp), ctypes.POINTER(Error)]),
     "strata_submit": (status_t, [vp, vp, vp, ctypes.POINTER(vp)]),
     "strata_runtime_run": (status_t, [vp, ctypes.c_int32, ctypes.POINTER(ctypes.c_size_t)]),
@@ -267,7 +248,27 @@ _lock = threading.Lock()
 _loaded = {}
 
 
+def _pkg_config_libdir():
+    """libdir of strata.pc (PKG_CONFIG_PATH is honoured), or None."""
+    import shutil
+    import subprocess
+    exe = shutil.which("pkg-config")
+    if not exe:
+        return None
+    try:
+        out = subprocess.run([exe, "--variable=libdir", "strata"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
 def _candidates(library):
+    """Where libstrata.so is looked for, in order: |library|,
+    $STRATA_LIBRARY, the libdir recorded by tools/install.sh, next to the
+    package (a copy or a symlink put there),
+    the prefix the package is installed in (PREFIX/lib/pythonX.Y/site-packages
+    → PREFIX/lib), pkg-config's libdir of strata, sys.prefix/lib,
+    /usr/local/lib, then the system loader."""
     if library:
         yield library
         return
@@ -275,10 +276,28 @@ def _candidates(library):
     if env:
         yield env
         return
+    import sys
     here = os.path.dirname(os.path.abspath(__file__))
-    for path in (os.path.join(here, "libstrata.so"), os.path.join(os.path.dirname(here), "libstrata.so")):
+    dirs = [here, os.path.dirname(here)]
+    try:  # the prefix tools/install.sh installed into (pip install --config-settings libdir=...)
+        from . import _libdir
+        dirs.insert(0, _libdir.LIBDIR)
+    except ImportError:
+        pass
+    # PREFIX/lib/python3.X/site-packages/strata → PREFIX/lib.
+    site = os.path.dirname(here)
+    if os.path.basename(site) in ("site-packages", "dist-packages"):
+        dirs.append(os.path.dirname(os.path.dirname(site)))
+    for d in dirs:
+        path = os.path.join(d, "libstrata.so")
         if os.path.exists(path):
             yield path
+    pc = _pkg_config_libdir()
+    for d in ([pc] if pc else []) + [os.path.join(sys.prefix, "lib"), "/usr/local/lib"]:
+        for name in ("libstrata.so", "libstrata.so.0"):
+            path = os.path.join(d, name)
+            if os.path.exists(path):
+                yield path
     found = ctypes.util.find_library("strata")
     if found:
         yield found
@@ -302,10 +321,28 @@ def load(library=None):
                 fn = getattr(lib, name)
                 fn.restype = restype
                 fn.argtypes = argtypes
+            lib._strata_options = _read_options(lib)
             _loaded[path] = lib
             return lib
-    raise OSError("libstrata.so not found (pass library=, set STRATA_LIBRARY, or put it next to the "
-                  "strata package): " + "; ".join(errors))
+    raise OSError("libstrata.so not found (pass library=, set STRATA_LIBRARY, install strata where "
+                  "pkg-config finds strata.pc, or put it next to the strata package): " + "; ".join(errors))
+
+
+def _read_options(lib):
+    """{name: (id, type)} from the library's option table ("timeout_ms":
+    (1, OPTION_TYPE_INT), ...)."""
+    table = {}
+    info = OptionInfo()
+    for i in range(lib.strata_option_count()):
+        info.struct_size = ctypes.sizeof(OptionInfo)
+        if lib.strata_option_at(i, ctypes.byref(info)) == 0:
+            table[info.name.decode()] = (info.id, info.type)
+    return table
+
+
+def options(lib):
+    """The request options |lib| knows, read once per library."""
+    return lib._strata_options
 
 
 def status_name(code):

@@ -1,5 +1,7 @@
 """Runtime, Response, Transfer: the Python face of strata/strata.h."""
 
+from __future__ import annotations
+
 import collections
 import ctypes
 import io
@@ -7,6 +9,7 @@ import json as _json
 import os
 import time
 import urllib.parse
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import _ffi
 from . import errors
@@ -16,9 +19,10 @@ _VERSIONS = {10: "1.0", 11: "1.1", 20: "2", 30: "3"}
 _EVENT_TYPES = {"trace": _ffi.EVENT_TRACE, "hop": _ffi.EVENT_HOP, "connect": _ffi.EVENT_CONNECT,
                 "data_in": _ffi.EVENT_DATA_IN, "data_out": _ffi.EVENT_DATA_OUT, "retry": _ffi.EVENT_RETRY}
 _EVENT_NAMES = {v: k for k, v in _EVENT_TYPES.items()}
-# The bindings always listen to these: hops for Response.hops, response heads
-# for a streamed response's status and headers before the transfer ends.
-_INTERNAL_MASK = (1 << _ffi.EVENT_HOP) | (1 << _ffi.EVENT_DATA_IN)
+# The bindings always listen to hops, for Response.hops. (A response's
+# reason and a streamed response's early head come from the C API:
+# strata_response_reason, strata_transfer_peek_response.)
+_INTERNAL_MASK = 1 << _ffi.EVENT_HOP
 
 
 def _s(b):
@@ -32,24 +36,6 @@ def _ms(seconds, what):
     if ms < 0:
         raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "%s must not be negative" % what)
     return ms
-
-
-def _norm_url(url):
-    """Normalises a URL the way strata prints hop URLs (lower-case scheme and
-    host, no default port, "/" for an empty path, no user info or
-    fragment), to match events to transfers."""
-    try:
-        p = urllib.parse.urlsplit(url)
-        scheme = p.scheme.lower()
-        host = (p.hostname or "").lower()
-        if ":" in host:
-            host = "[%s]" % host
-        port = p.port
-        if port is not None and port != {"http": 80, "https": 443}.get(scheme):
-            host = "%s:%d" % (host, port)
-        return "%s://%s%s%s" % (scheme, host, p.path or "/", "?" + p.query if p.query else "")
-    except ValueError:
-        return url
 
 
 # ---------------------------------------------------------------------------
@@ -66,14 +52,14 @@ class Headers:
     def __init__(self, pairs=()):
         self._pairs = list(pairs)
 
-    def get(self, name, default=None):
+    def get(self, name: str, default: Any = None) -> Any:
         low = name.lower()
         for k, v in self._pairs:
             if k.lower() == low:
                 return v
         return default
 
-    def get_all(self, name):
+    def get_all(self, name: str) -> List[str]:
         low = name.lower()
         return [v for k, v in self._pairs if k.lower() == low]
 
@@ -113,6 +99,18 @@ class Headers:
         return "Headers(%r)" % (self._pairs,)
 
 
+def _read_headers(lib, ptr):
+    """A strata_response's headers (NUL-terminated as well as sized)."""
+    pairs = []
+    name, value = ctypes.c_char_p(), ctypes.c_char_p()
+    nref, vref = ctypes.byref(name), ctypes.byref(value)
+    get = lib.strata_response_header
+    for i in range(lib.strata_response_header_count(ptr)):
+        if get(ptr, i, nref, None, vref, None) == 0:
+            pairs.append((name.value.decode("utf-8", "replace"), value.value.decode("utf-8", "replace")))
+    return Headers(pairs)
+
+
 # ---------------------------------------------------------------------------
 # Responses
 
@@ -127,102 +125,193 @@ class Response:
     size_download, size_upload, timings ({"total", "connect", "first_byte"}
     in seconds) and elapsed (total seconds)."""
 
+    # Read from the C response on first use (most callers want the status
+    # and body only): attribute → its default when there is no C response.
+    _LAZY = {"redirect_url": "", "chain": "", "num_redirects": 0, "num_connects": 0, "http_connect": 0,
+             "condition_unmet": False, "size_download": 0, "size_upload": 0, "timings": {}, "elapsed": 0.0}
+
     def __init__(self):
         self.status = 0
         self.reason = ""
         self.http_version = ""
-        self.headers = Headers()
         self.url = ""
-        self.redirect_url = ""
-        self.chain = ""
-        self.num_redirects = 0
-        self.num_connects = 0
-        self.http_connect = 0
-        self.size_download = 0
-        self.size_upload = 0
-        self.timings = {}
-        self.elapsed = 0.0
         self.hops = []
+        self.history = []      # requests' history: a Response per redirect followed
+        self._encoding = None
+        self._headers = None
         self._body = b""
+        self._c = None         # the strata_response*, owned, freed with this object
+        self._lib = None
 
-    # Filled from a strata_response*, which is freed at once.
+    # Filled from a strata_response*, which this object then owns.
     @classmethod
-    def _from_c(cls, lib, ptr, hops, reason=""):
+    def _from_c(cls, lib, ptr, hops):
         r = cls()
-        r._fill(lib, ptr, hops, reason)
+        r._fill(lib, ptr, hops)
         return r
 
-    def _fill(self, lib, ptr, hops, reason="", keep_body=True):
+    def _read_head(self, lib, ptr):
+        """Status, version, reason and headers of a strata_response (or a
+        transfer's peeked view of one, which does not last: read at once)."""
+        self.status = lib.strata_response_status(ptr)
+        v = lib.strata_response_http_version(ptr)
+        self.http_version = _VERSIONS.get(v) or "%d.%d" % (v // 10, v % 10)
+        self.reason = _s(lib.strata_response_reason(ptr))
+        self._headers = _read_headers(lib, ptr)
+
+    def _fill(self, lib, ptr, hops):
+        self._lib, self._c = lib, ptr
+        self.status = lib.strata_response_status(ptr)
+        v = lib.strata_response_http_version(ptr)
+        self.http_version = _VERSIONS.get(v) or "%d.%d" % (v // 10, v % 10)
+        self.reason = _s(lib.strata_response_reason(ptr))
+        self.url = _s(lib.strata_response_effective_url(ptr))
+        self._body = None      # read on first use
+        self.hops = list(hops)
+
+    def _load_info(self):
+        """Sets every _LAZY attribute from the C response (defaults without one)."""
+        d = self.__dict__
+        ptr, lib = self._c, self._lib
+        if ptr is None:
+            for k, v in self._LAZY.items():
+                d.setdefault(k, dict(v) if isinstance(v, dict) else v)
+            return
+        out = ctypes.c_int64()
+        ref = ctypes.byref(out)
+        get = lib.strata_response_info
+
+        def info(i):
+            return out.value if get(ptr, i, ref) == 0 else 0
+
+        values = {"num_redirects": info(_ffi.INFO_NUM_REDIRECTS), "num_connects": info(_ffi.INFO_NUM_CONNECTS),
+                  "http_connect": info(_ffi.INFO_HTTP_CONNECT),
+                  "condition_unmet": info(_ffi.INFO_CONDITION_UNMET) == 1,
+                  "size_download": info(_ffi.INFO_SIZE_DOWNLOAD), "size_upload": info(_ffi.INFO_SIZE_UPLOAD),
+                  "timings": {"total": info(_ffi.INFO_TIME_TOTAL_US) / 1e6,
+                              "connect": info(_ffi.INFO_TIME_CONNECT_US) / 1e6,
+                              "first_byte": info(_ffi.INFO_TIME_FIRST_BYTE_US) / 1e6}}
+        values["elapsed"] = values["timings"]["total"]
+        sv = ctypes.c_char_p()
+        for name, which in (("redirect_url", _ffi.INFO_STR_REDIRECT_URL), ("chain", _ffi.INFO_STR_CHAIN)):
+            values[name] = _s(sv.value) if lib.strata_response_info_string(ptr, which, ctypes.byref(sv)) == 0 else ""
+        for k, v in values.items():
+            d.setdefault(k, v)
+
+    def __getattr__(self, name):
+        # Only reached for attributes not set yet.
+        if name in Response._LAZY:
+            self._load_info()
+            return self.__dict__[name]
+        raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
+
+    def _materialize(self):
+        """Reads everything still in the C response, and frees it."""
+        self._load_info()
+        _ = self.headers
+        if self._body is None:
+            _ = Response.body.fget(self)
+        self._release_c()
+
+    def _release_c(self):
+        ptr, self._c = self._c, None
+        if ptr is not None and self._lib is not None:
+            self._lib.strata_response_free(ptr)
+
+    def __del__(self):
         try:
-            self.status = lib.strata_response_status(ptr)
-            v = lib.strata_response_http_version(ptr)
-            self.http_version = _VERSIONS.get(v, "%d.%d" % (v // 10, v % 10))
-            pairs = []
-            name, value = ctypes.c_char_p(), ctypes.c_char_p()
-            nlen, vlen = ctypes.c_size_t(), ctypes.c_size_t()
-            for i in range(lib.strata_response_header_count(ptr)):
-                if lib.strata_response_header(ptr, i, ctypes.byref(name), ctypes.byref(nlen), ctypes.byref(value),
-                                              ctypes.byref(vlen)) == 0:
-                    pairs.append((_s(ctypes.string_at(name, nlen.value)), _s(ctypes.string_at(value, vlen.value))))
-            self.headers = Headers(pairs)
-            if keep_body:
-                data, length = _ffi.u8p(), ctypes.c_size_t()
-                lib.strata_response_body(ptr, ctypes.byref(data), ctypes.byref(length))
-                self._body = ctypes.string_at(data, length.value) if length.value else b""
-            self.url = _s(lib.strata_response_effective_url(ptr))
-            out = ctypes.c_int64()
+            self._release_c()
+        except Exception:
+            pass
 
-            def info(i):
-                return out.value if lib.strata_response_info(ptr, i, ctypes.byref(out)) == 0 else 0
+    @property
+    def headers(self):
+        h = self._headers
+        if h is None:
+            h = self._headers = _read_headers(self._lib, self._c) if self._c is not None else Headers()
+        return h
 
-            self.num_redirects = info(_ffi.INFO_NUM_REDIRECTS)
-            self.num_connects = info(_ffi.INFO_NUM_CONNECTS)
-            self.http_connect = info(_ffi.INFO_HTTP_CONNECT)
-            self.condition_unmet = info(_ffi.INFO_CONDITION_UNMET) == 1
-            self.size_download = info(_ffi.INFO_SIZE_DOWNLOAD)
-            self.size_upload = info(_ffi.INFO_SIZE_UPLOAD)
-            self.timings = {"total": info(_ffi.INFO_TIME_TOTAL_US) / 1e6,
-                            "connect": info(_ffi.INFO_TIME_CONNECT_US) / 1e6,
-                            "first_byte": info(_ffi.INFO_TIME_FIRST_BYTE_US) / 1e6}
-            self.elapsed = self.timings["total"]
-            s = ctypes.c_char_p()
-            if lib.strata_response_info_string(ptr, _ffi.INFO_STR_REDIRECT_URL, ctypes.byref(s)) == 0:
-                self.redirect_url = _s(s.value)
-            if lib.strata_response_info_string(ptr, _ffi.INFO_STR_CHAIN, ctypes.byref(s)) == 0:
-                self.chain = _s(s.value)
-            self.hops = list(hops)
-            self.reason = reason
-        finally:
-            lib.strata_response_free(ptr)
+    @headers.setter
+    def headers(self, value):
+        self._headers = value
 
     @property
     def body(self):
-        return self._body
+        b = self._body
+        if b is None:
+            b = b""
+            if self._c is not None:
+                data, length = _ffi.u8p(), ctypes.c_size_t()
+                self._lib.strata_response_body(self._c, ctypes.byref(data), ctypes.byref(length))
+                if length.value:
+                    b = ctypes.string_at(data, length.value)
+            self._body = b
+        return b
 
     content = body
 
     @property
-    def ok(self):
+    def status_code(self) -> int:
+        """requests' name for status."""
+        return self.status
+
+    @property
+    def ok(self) -> bool:
         return 200 <= self.status < 400
 
     @property
-    def encoding(self):
-        ctype = self.headers.get("content-type", "")
-        for part in ctype.split(";")[1:]:
-            k, _, v = part.strip().partition("=")
-            if k.lower() == "charset" and v:
-                return v.strip('"')
-        return "utf-8"
+    def is_redirect(self):
+        return "location" in self.headers and self.status in _REDIRECT_STATUSES
 
     @property
-    def text(self):
+    def encoding(self):
+        """The body's charset, by requests' rules: the Content-Type's charset;
+        else ISO-8859-1 for text/*, UTF-8 for JSON and everything else.
+        Assignable, as in requests."""
+        if self._encoding is not None:
+            return self._encoding
+        ctype = self.headers.get("content-type", "")
+        mime, *params = ctype.split(";")
+        for part in params:
+            k, _, v = part.strip().partition("=")
+            if k.lower() == "charset" and v:
+                return v.strip().strip("'\"")
+        if mime.strip().lower().startswith("text/"):
+            return "ISO-8859-1"
+        return "utf-8"
+
+    @encoding.setter
+    def encoding(self, value):
+        self._encoding = value
+
+    @property
+    def text(self) -> str:
         try:
             return self.body.decode(self.encoding, "replace")
         except LookupError:
             return self.body.decode("utf-8", "replace")
 
-    def json(self, **kwargs):
+    def json(self, **kwargs: Any) -> Any:
         return _json.loads(self.body, **kwargs)
+
+    def iter_lines(self, chunk_size=65536, decode_unicode=False, delimiter=None):
+        """The body line by line, as requests: split on \\n, \\r\\n or \\r
+        (or |delimiter|), without the line ends; str with decode_unicode."""
+        pending = None
+        for chunk in self.iter_content(chunk_size):
+            if decode_unicode:
+                chunk = chunk.decode(self.encoding or "utf-8", "replace")
+            if pending is not None:
+                chunk = pending + chunk
+            lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
+            if lines and lines[-1] and chunk and lines[-1][-1:] == chunk[-1:]:
+                pending = lines.pop()
+            else:
+                pending = None
+            for line in lines:
+                yield line
+        if pending is not None:
+            yield pending
 
     def iter_content(self, chunk_size=65536):
         body = self.body
@@ -230,10 +319,15 @@ class Response:
         for i in range(0, len(body), step):
             yield body[i:i + step]
 
-    def raise_for_status(self):
-        if self.status >= 400:
-            raise errors.HTTPStatusError(_ffi.STRATA_E_HTTP_STATUS, "HTTP status %d from %s" % (self.status, self.url),
-                                         "runtime", len(self.hops), self.url, self.hops)
+    def raise_for_status(self) -> "Response":
+        """Raises HTTPStatusError (strata.HTTPError), whose .response is this
+        response, for a 4xx or 5xx; returns self otherwise."""
+        if 400 <= self.status < 600:
+            kind = "Client" if self.status < 500 else "Server"
+            e = errors.HTTPStatusError(_ffi.STRATA_E_HTTP_STATUS, "%d %s Error: %s for url: %s" % (
+                self.status, kind, self.reason, self.url), "runtime", len(self.hops), self.url, self.hops)
+            e.response = self
+            raise e
         return self
 
     def close(self):
@@ -264,11 +358,10 @@ class StreamingResponse(Response):
         self._consumed = False
         self._collected = None
 
-    def _apply_head(self, head):
-        if head:
-            self.status, self.http_version, self.reason, self.headers = (
-                head["status"], head["http_version"], head["reason"], head["headers"])
-            self.url = head["url"]
+    def _apply_head(self, final):
+        self.status, self.http_version, self.reason, self.headers = (
+            final.status, final.http_version, final.reason, final.headers)
+        self.url = final.url
 
     def iter_content(self, chunk_size=65536):
         if self._consumed:
@@ -298,6 +391,8 @@ class StreamingResponse(Response):
     def _finish(self):
         if self._transfer._response is not None and not self._collected:
             final = self._transfer._response
+            final._materialize()
+            self._headers = final.headers
             body = self._body
             self.__dict__.update({k: v for k, v in final.__dict__.items() if not k.startswith("_")})
             self._body = body
@@ -414,6 +509,7 @@ class _Request:
                  abstract_unix_socket=None, sink=None):
         self.lib = lib
         self.url = url
+        self.shared = False  # kept by the runtime for reuse: not freed by its users
         self.reader = None
         self.writer = None
         self.ptr = ctypes.c_void_p()
@@ -448,6 +544,11 @@ class _Request:
                     self._check(lib.strata_request_add_header(p, str(name).encode(), str(v).encode()),
                                 "header %r" % name)
         if body is not None:
+            if isinstance(body, (dict, list, tuple, set)) or hasattr(body, "keys"):
+                # Iterating a dict would send its keys: a form is data=, JSON json=.
+                raise TypeError("body= takes bytes, str, a binary file or an iterable of bytes, not %s "
+                                "(strata.request(..., data=dict) sends a form, json= sends JSON)"
+                                % type(body).__name__)
             if isinstance(body, str):
                 body = body.encode("utf-8")
             if isinstance(body, (bytes, bytearray, memoryview)):
@@ -461,52 +562,54 @@ class _Request:
             self.writer = _BodyWriter(sink)
             self._check(lib.strata_request_set_body_writer(p, self.writer.cfunc, None), "body writer")
 
+        opts = _ffi.options(lib)  # the library's option table: name → (id, type)
+
         def opt_int(opt, value, what):
             if value is not None:
-                self._check(lib.strata_request_set_option_int(p, opt, int(value)), what)
+                self._check(lib.strata_request_set_option_int(p, opts[opt][0], int(value)), what)
 
         def opt_str(opt, value, what):
             if value is not None:
-                self._check(lib.strata_request_set_option_string(p, opt, value.encode()), what)
+                self._check(lib.strata_request_set_option_string(p, opts[opt][0], value.encode()), what)
 
-        opt_int(_ffi.OPT_FOLLOW_REDIRECTS, kw["follow_redirects"], "follow_redirects")
-        opt_int(_ffi.OPT_MAX_REDIRECTS, kw["max_redirects"], "max_redirects")
-        opt_int(_ffi.OPT_TIMEOUT_MS, _ms(kw["timeout"], "timeout"), "timeout")
-        opt_int(_ffi.OPT_CONNECT_TIMEOUT_MS, _ms(kw["connect_timeout"], "connect_timeout"), "connect_timeout")
-        opt_int(_ffi.OPT_FIRST_BYTE_TIMEOUT_MS, _ms(kw["first_byte_timeout"], "first_byte_timeout"),
+        opt_int("follow_redirects", kw["follow_redirects"], "follow_redirects")
+        opt_int("max_redirects", kw["max_redirects"], "max_redirects")
+        opt_int("timeout_ms", _ms(kw["timeout"], "timeout"), "timeout")
+        opt_int("connect_timeout_ms", _ms(kw["connect_timeout"], "connect_timeout"), "connect_timeout")
+        opt_int("first_byte_timeout_ms", _ms(kw["first_byte_timeout"], "first_byte_timeout"),
                 "first_byte_timeout")
-        opt_int(_ffi.OPT_IDLE_TIMEOUT_MS, _ms(kw["idle_timeout"], "idle_timeout"), "idle_timeout")
-        opt_int(_ffi.OPT_FAIL_ON_HTTP_ERROR, kw["fail_on_http_error"], "fail_on_http_error")
-        opt_int(_ffi.OPT_MAX_BODY_BYTES, kw["max_body_bytes"], "max_body_bytes")
-        opt_int(_ffi.OPT_PROXY_TUNNEL, kw["proxy_tunnel"], "proxy_tunnel")
-        opt_int(_ffi.OPT_UNSAFE_REDIRECT, kw["unsafe_redirect"], "unsafe_redirect")
-        opt_int(_ffi.OPT_LOCATION_TRUSTED, kw["location_trusted"], "location_trusted")
-        opt_int(_ffi.OPT_POST301, kw["post301"], "post301")
-        opt_int(_ffi.OPT_POST302, kw["post302"], "post302")
-        opt_int(_ffi.OPT_POST303, kw["post303"], "post303")
-        opt_str(_ffi.OPT_PIPELINE, kw["pipeline"], "pipeline")
-        opt_str(_ffi.OPT_RANGE, kw["range"], "range")
-        opt_int(_ffi.OPT_RESUME_FROM, kw["resume_from"], "resume_from")
+        opt_int("idle_timeout_ms", _ms(kw["idle_timeout"], "idle_timeout"), "idle_timeout")
+        opt_int("fail_on_http_error", kw["fail_on_http_error"], "fail_on_http_error")
+        opt_int("max_body_bytes", kw["max_body_bytes"], "max_body_bytes")
+        opt_int("proxy_tunnel", kw["proxy_tunnel"], "proxy_tunnel")
+        opt_int("unsafe_redirect", kw["unsafe_redirect"], "unsafe_redirect")
+        opt_int("location_trusted", kw["location_trusted"], "location_trusted")
+        opt_int("post301", kw["post301"], "post301")
+        opt_int("post302", kw["post302"], "post302")
+        opt_int("post303", kw["post303"], "post303")
+        opt_str("pipeline", kw["pipeline"], "pipeline")
+        opt_str("range", kw["range"], "range")
+        opt_int("resume_from", kw["resume_from"], "resume_from")
         accept = kw["accept_encoding"]
         if accept is True:
             accept = ""  # every coding this build decodes
         if accept is not False:
-            opt_str(_ffi.OPT_ACCEPT_ENCODING, accept, "accept_encoding")
-        opt_int(_ffi.OPT_MAX_DECODED_BYTES, kw["max_decoded_bytes"], "max_decoded_bytes")
-        opt_int(_ffi.OPT_MAX_DECODE_RATIO, kw["max_decode_ratio"], "max_decode_ratio")
+            opt_str("accept_encoding", accept, "accept_encoding")
+        opt_int("max_decoded_bytes", kw["max_decoded_bytes"], "max_decoded_bytes")
+        opt_int("max_decode_ratio", kw["max_decode_ratio"], "max_decode_ratio")
         cookie = kw["cookie"]
         if isinstance(cookie, dict):
             cookie = "; ".join("%s=%s" % (k, v) for k, v in cookie.items())
-        opt_str(_ffi.OPT_COOKIE, cookie, "cookie")
-        for name, opt in (("if_modified_since", _ffi.OPT_IF_MODIFIED_SINCE),
-                          ("if_unmodified_since", _ffi.OPT_IF_UNMODIFIED_SINCE)):
+        opt_str("cookie", cookie, "cookie")
+        for name, opt in (("if_modified_since", "if_modified_since"),
+                          ("if_unmodified_since", "if_unmodified_since")):
             when = kw[name]
             if hasattr(when, "timestamp"):  # a datetime (naive ones are local time, as Python has it)
                 when = when.timestamp()
             opt_int(opt, None if when is None else int(when), name)
-        opt_int(_ffi.OPT_RETRY, kw["retry"], "retry")
-        opt_int(_ffi.OPT_RETRY_DELAY_MS, _ms(kw["retry_delay"], "retry_delay"), "retry_delay")
-        opt_int(_ffi.OPT_RETRY_MAX_TIME_MS, _ms(kw["retry_max_time"], "retry_max_time"), "retry_max_time")
+        opt_int("retry", kw["retry"], "retry")
+        opt_int("retry_delay_ms", _ms(kw["retry_delay"], "retry_delay"), "retry_delay")
+        opt_int("retry_max_time_ms", _ms(kw["retry_max_time"], "retry_max_time"), "retry_max_time")
         if kw["retry_on"] is not None or kw["retry_non_idempotent"]:
             names = {"timeout": _ffi.RETRY_ON_TIMEOUT, "connect": _ffi.RETRY_ON_CONNECT, "reset": _ffi.RETRY_ON_RESET,
                      "http": _ffi.RETRY_ON_HTTP, "all": _ffi.RETRY_ON_ALL_ERRORS}
@@ -519,41 +622,41 @@ class _Request:
                 bits |= names[name]
             if kw["retry_non_idempotent"]:
                 bits |= _ffi.RETRY_NON_IDEMPOTENT
-            opt_int(_ffi.OPT_RETRY_ON, bits, "retry_on")
+            opt_int("retry_on", bits, "retry_on")
         if kw["http_version"] is not None:
             v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
                  "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE}.get(str(kw["http_version"]))
             if v is None:
                 raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, 'http_version: "1.1", "2" or "2-prior"')
-            opt_int(_ffi.OPT_HTTP_VERSION, v, "http_version")
+            opt_int("http_version", v, "http_version")
         proxy = kw["proxy"]
         if proxy is not None:
-            opt_str(_ffi.OPT_PROXY, proxy or "", "proxy")
+            opt_str("proxy", proxy or "", "proxy")
         creds = kw["proxy_credentials"]
         if isinstance(creds, (tuple, list)):
             creds = "%s:%s" % tuple(creds)
-        opt_str(_ffi.OPT_PROXY_CREDENTIALS, creds, "proxy_credentials")
+        opt_str("proxy_credentials", creds, "proxy_credentials")
         no_proxy = kw["no_proxy"]
         if isinstance(no_proxy, (list, tuple)):
             no_proxy = ",".join(no_proxy)
-        opt_str(_ffi.OPT_NO_PROXY, no_proxy, "no_proxy")
+        opt_str("no_proxy", no_proxy, "no_proxy")
         resolve = kw["resolve"]
         if isinstance(resolve, str):
             resolve = [resolve]
         elif isinstance(resolve, dict):  # {"host:port": "addr"} or {("host", port): "addr"}
             resolve = ["%s:%s" % (k if isinstance(k, str) else "%s:%d" % tuple(k), v) for k, v in resolve.items()]
         for entry in resolve or ():
-            self._check(lib.strata_request_set_option_string(p, _ffi.OPT_RESOLVE, entry.encode()),
+            self._check(lib.strata_request_set_option_string(p, opts["resolve"][0], entry.encode()),
                         "resolve entry %r (expected host:port:address)" % entry)
         connect_to = kw["connect_to"]
         for entry in [connect_to] if isinstance(connect_to, str) else (connect_to or ()):
-            self._check(lib.strata_request_set_option_string(p, _ffi.OPT_CONNECT_TO, entry.encode()),
+            self._check(lib.strata_request_set_option_string(p, opts["connect_to"][0], entry.encode()),
                         "connect_to entry %r (expected HOST1:PORT1:HOST2:PORT2)" % entry)
-        opt_str(_ffi.OPT_INTERFACE, kw["interface"], "interface")
-        opt_int(_ffi.OPT_LOCAL_PORT, kw["local_port"], "local_port")
-        opt_int(_ffi.OPT_LOCAL_PORT_RANGE, kw["local_port_range"], "local_port_range")
-        opt_str(_ffi.OPT_UNIX_SOCKET, kw["unix_socket"], "unix_socket")
-        opt_str(_ffi.OPT_ABSTRACT_UNIX_SOCKET, kw["abstract_unix_socket"], "abstract_unix_socket")
+        opt_str("interface", kw["interface"], "interface")
+        opt_int("local_port", kw["local_port"], "local_port")
+        opt_int("local_port_range", kw["local_port_range"], "local_port_range")
+        opt_str("unix_socket", kw["unix_socket"], "unix_socket")
+        opt_str("abstract_unix_socket", kw["abstract_unix_socket"], "abstract_unix_socket")
         layers = {}
         for name, value in (("tls", kw["tls"]), ("proxy:tls", kw["proxy_tls"])):
             if value is not None:
@@ -561,7 +664,7 @@ class _Request:
         for doc in (layers, kw["layer_options"]):
             if doc:
                 text = doc if isinstance(doc, str) else _json.dumps(doc)
-                self._check(lib.strata_request_set_option_string(p, _ffi.OPT_LAYER_OPTIONS, text.encode()),
+                self._check(lib.strata_request_set_option_string(p, opts["layer_options"][0], text.encode()),
                             "layer options (a JSON object of layer name → object of options)")
 
     def callback_exception(self):
@@ -576,51 +679,40 @@ class _Request:
             self.ptr = ctypes.c_void_p()
 
 
+def _frozen(value):
+    """|value| as a hashable of plain values, or raises TypeError."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    raise TypeError
+
+
+def _cache_key(method, url, options):
+    """A key under which fetch may keep the strata_request it built: only
+    for requests without a body or a callback, whose options are plain
+    values (a dict, a list of pairs, strings, numbers)."""
+    if options.get("body") is not None or options.get("sink") is not None:
+        return None
+    try:
+        return method, url, _frozen(options)
+    except TypeError:
+        return None
+
+
 # ---------------------------------------------------------------------------
 # Event attribution
 
 
 class _Track:
-    """What the event callback learned about one transfer: finished hops
-    and response heads."""
+    """What the event callback learned about one transfer: its finished
+    hops."""
 
     def __init__(self, url):
-        self.url = _norm_url(url)
+        self.url = url
         self.hops = []
-        self.heads = []
-        self.on_head = None
-
-    def expects(self, hop, is_head):
-        if len(self.hops) != hop - 1:
-            return False
-        if is_head and any(h["hop"] == hop and h["status"] >= 200 for h in self.heads):
-            return False  # this hop's final head is already here
-        return hop == 1 or self.hops[-1]["status"] in _REDIRECT_STATUSES
-
-    def next_url(self, hop):
-        if hop == 1:
-            return self.url
-        loc = None
-        for h in reversed(self.heads):
-            if h["hop"] == hop - 1 and h["status"] >= 200:
-                loc = h["headers"].get("location")
-                break
-        if loc is None:
-            return None
-        return _norm_url(urllib.parse.urljoin(self.hops[-1]["url"], loc))
-
-
-def _parse_head(text):
-    lines = text.split("\n")
-    first = lines[0].split(" ", 2)
-    version = first[0][5:] if first[0].startswith("HTTP/") else ""
-    reason = first[2] if len(first) > 2 else ""
-    pairs = []
-    for line in lines[1:]:
-        if line:
-            k, _, v = line.partition(": ")
-            pairs.append((k, v))
-    return version, reason, Headers(pairs)
 
 
 # ---------------------------------------------------------------------------
@@ -648,12 +740,25 @@ class Transfer:
         self._error = None
         self._done = False
         self._chunks = collections.deque() if streaming else None
+        self._on_done = None  # called once when it ends (AsyncSession)
         self.tag = tag
         self.url = request.url
 
     @property
     def done(self):
         return self._done
+
+    def _peek_head(self, into):
+        """Fills |into| (a Response) with the final response head if it has
+        arrived (strata_transfer_peek_response); True then."""
+        if not self._ptr:
+            return False
+        view = ctypes.c_void_p()
+        if self._runtime._lib.strata_transfer_peek_response(self._ptr, ctypes.byref(view)) != 0:
+            return False
+        into._read_head(self._runtime._lib, view)
+        into.url = self.url
+        return True
 
     @property
     def hops(self):
@@ -668,10 +773,7 @@ class Transfer:
         hops = list(self._track.hops)
         if st == _ffi.STRATA_OK:
             rp = lib.strata_transfer_take_response(self._ptr)
-            self._response = Response._from_c(lib, rp, []) if rp else Response()
-            self._runtime._reconcile(self, self._response)
-            self._response.hops = list(self._track.hops)
-            self._response.reason = self._track.heads[-1]["reason"] if self._track.heads else ""
+            self._response = Response._from_c(lib, rp, hops) if rp else Response()
         else:
             self._error = errors.from_struct(st, err, hops)
             cb_exc = self._request.callback_exception()
@@ -682,16 +784,21 @@ class Transfer:
 
     def _release(self):
         self._done = True
+        for queue in self._runtime._completion_queues:
+            queue.append(self)
+        if self._on_done is not None:
+            self._on_done(self)
         if self._ptr:
             self._runtime._lib.strata_transfer_free(self._ptr)
             self._runtime._transfers.pop(self._ptr, None)
             self._ptr = None
         self._runtime._untrack(self._track)
         if self._request is not None:
-            self._request.free()
+            if not self._request.shared:
+                self._request.free()
             self._request = None
 
-    def result(self, timeout=None):
+    def result(self, timeout: Optional[float] = None) -> "Response":
         """The Response, running the runtime until this transfer is done
         (at most |timeout| seconds, then builtins.TimeoutError)."""
         if not self._done:
@@ -736,7 +843,8 @@ class Runtime:
     context manager, or call close(): that frees the runtime, its
     connections and unfinished transfers at once. One thread at a time."""
 
-    def __init__(self, config=None, config_file=None, library=None):
+    def __init__(self, config: Union[None, str, bytes, Dict[str, Any]] = None, config_file: Optional[str] = None,
+                 library: Optional[str] = None) -> None:
         self._ptr = None
         self._lib = _ffi.load(library)
         if config is not None and config_file is not None:
@@ -758,6 +866,8 @@ class Runtime:
         self._tracks = {}          # in flight, submission order (id(track) -> track)
         self._tracks_by_id = {}    # strata_event.transfer_id -> track
         self._fetching = None      # the blocking fetch's track until its first event names it
+        self._requests = {}        # (method, url, options) → a prepared _Request, for fetch
+        self._completion_queues = []  # one deque per running as_completed: transfers as they end
         self._callback_exc = None
         self._user_event = None
         self._user_mask = 0
@@ -777,6 +887,9 @@ class Runtime:
             t._error = errors.CancelledError(_ffi.STRATA_E_CANCELLED, "the runtime was closed", "runtime", 0, t.url)
             t._release()
         self._lib.strata_runtime_set_event_callback(self._ptr, _ffi.EVENT_FN(), None, 0)
+        for req in self._requests.values():
+            req.free()
+        self._requests.clear()
         self._lib.strata_runtime_free(self._ptr)
         self._ptr = None
 
@@ -851,7 +964,8 @@ class Runtime:
         self._lib.strata_runtime_set_event_callback(self._ptr, self._event_cfunc, None,
                                                     _INTERNAL_MASK | self._user_mask)
 
-    def on_event(self, callback, types=("trace", "hop", "connect")):
+    def on_event(self, callback: Optional[Callable[[Dict[str, Any]], None]],
+                 types: Sequence[str] = ("trace", "hop", "connect")) -> None:
         """Calls callback(event_dict) for events of |types| ("trace", "hop",
         "connect", "data_in", "data_out"); None removes it. An exception the
         callback raises is re-raised by the fetch/run call that ran it."""
@@ -880,74 +994,28 @@ class Runtime:
         if self._fetching is track:
             self._fetching = None
 
-    def _track_of(self, ev, hop, url, is_head):
-        """The track an event belongs to: by the transfer it names
-        (strata_event.transfer_id), or, from a library too old to name it,
-        by its hop and URL."""
-        if ev.struct_size >= _ffi.EVENT_SIZE_WITH_TRANSFER:
-            tid = ev.transfer_id
-            track = self._tracks_by_id.get(tid)
-            if track is None and self._fetching is not None and tid:
-                # strata_fetch's transfer: its id is learnt from its first event.
-                track, self._fetching = self._fetching, None
-                track.transfer_id = tid
-                self._tracks_by_id[tid] = track
-            return track
-        return self._attribute(hop, url, is_head)
-
-    def _attribute(self, hop, url, is_head):
-        """The in-flight transfer an event of |hop| for |url| belongs to
-        (strata_event names no transfer: see api/python/README.md)."""
-        cands = [t for t in self._tracks.values() if t.expects(hop, is_head)]
-        if not cands:
-            return None
-        norm = _norm_url(url)
-        unknown = None
-        for t in cands:
-            expect = t.next_url(hop)
-            if expect == norm:
-                return t
-            if expect is None and unknown is None:
-                unknown = t
-        return cands[0] if len(cands) == 1 else unknown
-
-    def _reconcile(self, owner, resp):
-        """Transfers of one URL cannot be told apart by their events, so a
-        finished one may hold a sibling's hops: swap the records with an
-        in-flight track of that URL that fits the response."""
-        t = owner._track
-        want = resp.num_redirects + 1
-
-        def fits(x):
-            return len(x.hops) == want and x.hops[-1]["status"] == resp.status
-
-        if fits(t):
-            return
-        if t.transfer_id:
-            return  # named by the runtime: nothing to guess
-        for x in self._tracks.values():
-            if x is not t and x.url == t.url and fits(x):
-                other = x.owner
-                other._track, owner._track = t, x
-                t.owner, x.owner = other, owner
-                return
+    def _track_of(self, ev):
+        """The track an event belongs to, by the transfer it names
+        (strata_event.transfer_id)."""
+        tid = ev.transfer_id
+        track = self._tracks_by_id.get(tid)
+        if track is None and self._fetching is not None and tid:
+            # strata_fetch's transfer: its id is learnt from its first event.
+            track, self._fetching = self._fetching, None
+            track.transfer_id = tid
+            self._tracks_by_id[tid] = track
+        return track
 
     def _on_event(self, user, ev_p):
         try:
             ev = ev_p.contents
             etype = ev.type
-            if etype in (_ffi.EVENT_HOP, _ffi.EVENT_DATA_IN):
-                url = _s(ev.url)
-                track = self._track_of(ev, ev.hop, url, etype == _ffi.EVENT_DATA_IN)
-                if track is not None and etype == _ffi.EVENT_HOP:
-                    track.hops.append({"hop": ev.hop, "url": url, "status": ev.status, "chain": _s(ev.chain),
-                                       "reused": bool(ev.reused), "elapsed": ev.elapsed_us / 1e6,
-                                       "message": _s(ev.message)})
-                elif track is not None:
-                    version, reason, headers = _parse_head(_s(ev.message))
-                    head = {"hop": ev.hop, "url": url, "status": ev.status, "http_version": version,
-                            "reason": reason, "headers": headers}
-                    track.heads.append(head)
+            if etype == _ffi.EVENT_HOP:
+                track = self._track_of(ev)
+                if track is not None:
+                    track.hops.append({"hop": ev.hop, "url": _s(ev.url), "status": ev.status,
+                                       "chain": _s(ev.chain), "reused": bool(ev.reused),
+                                       "elapsed": ev.elapsed_us / 1e6, "message": _s(ev.message)})
             if self._user_event is not None and self._user_mask & (1 << etype):
                 event = {"type": _EVENT_NAMES.get(etype, str(etype)), "hop": ev.hop, "layer": _s(ev.layer),
                          "message": _s(ev.message), "url": _s(ev.url), "status": ev.status,
@@ -966,7 +1034,7 @@ class Runtime:
 
     # -- blocking ----------------------------------------------------------
 
-    def fetch(self, url, method="GET", stream=False, **options):
+    def fetch(self, url: str, method: str = "GET", stream: bool = False, **options: Any) -> "Response":
         """Runs one request to completion and returns a Response (stream=True:
         a StreamingResponse whose body arrives through iter_content()).
         Options: headers (dict or pairs), body (bytes, str, file-like or an
@@ -985,7 +1053,7 @@ class Runtime:
         if stream:
             return self._fetch_stream(url, method, options)
         rt = self._live()
-        req = _Request(self._lib, url, method, **options)
+        req = self._prepared(url, method, options)
         owner = _Owner()
         self._fetching = self._track(url, owner)
         try:
@@ -998,26 +1066,40 @@ class Runtime:
                 if cb_exc is not None:
                     raise cb_exc from error
                 raise error
-            resp = Response._from_c(self._lib, out, [])
-            self._reconcile(owner, resp)
-            track = owner._track
-            resp.hops = list(track.hops)
-            resp.reason = track.heads[-1]["reason"] if track.heads else ""
+            resp = Response._from_c(self._lib, out, owner._track.hops)
         finally:
             self._untrack(owner._track)
-            req.free()
+            if not req.shared:
+                req.free()
             self._collect()
         self._raise_callback_exc()
         return resp
+
+    def _prepared(self, url, method, options):
+        """The _Request for |url|, |method| and |options|: a kept one when
+        the request has no body and plain options (strata_fetch leaves a
+        request as it was and strata_submit copies it, so it can run again),
+        else a new one the caller frees."""
+        key = _cache_key(method, url, options)
+        if key is None:
+            return _Request(self._lib, url, method, **options)
+        req = self._requests.get(key)
+        if req is None:
+            req = _Request(self._lib, url, method, **options)
+            if len(self._requests) >= 64:
+                self._requests.pop(next(iter(self._requests))).free()
+            req.shared = True
+            self._requests[key] = req
+        return req
 
     def _fetch_stream(self, url, method, options):
         if "sink" in options:
             raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, "stream=True delivers the body itself")
         t = self.submit(url, method, _stream=True, **options)
         resp = StreamingResponse(t)
-        # Run until the final head has arrived: the first body bytes, or the end.
+        # Run until the final head has arrived (strata_transfer_peek_response), or the end.
         try:
-            while not t.done and not t._chunks:
+            while not t.done and not t._peek_head(resp):
                 self.run(None)
         except BaseException:
             t.close()
@@ -1025,17 +1107,13 @@ class Runtime:
         if t._error is not None:
             raise t._error
         if t._response is not None:
-            resp._apply_head({"status": t._response.status, "http_version": t._response.http_version,
-                              "reason": t._response.reason, "headers": t._response.headers,
-                              "url": t._response.url})
-        else:
-            heads = [h for h in t._track.heads if h["status"] >= 200]
-            resp._apply_head(heads[-1] if heads else None)
+            resp._apply_head(t._response)
         return resp
 
     # -- non-blocking ------------------------------------------------------
 
-    def submit(self, url, method="GET", tag=None, _stream=False, **options):
+    def submit(self, url: str, method: str = "GET", tag: Any = None, _stream: bool = False,
+               **options: Any) -> "Transfer":
         """Starts a request on the event loop and returns its Transfer.
         Options as for fetch. Drive it with run(), as_completed() or
         Transfer.result()."""
@@ -1043,14 +1121,15 @@ class Runtime:
         chunks = collections.deque() if _stream else None
         if _stream:
             options["sink"] = chunks.append
-        req = _Request(self._lib, url, method, **options)
+        req = self._prepared(url, method, options)
         ptr = ctypes.c_void_p()
         try:
             st = self._lib.strata_submit(rt, req.ptr, None, ctypes.byref(ptr))
             if st != 0:
                 raise errors.from_code(st, "strata_submit failed", "runtime", 0, url)
         except BaseException:
-            req.free()
+            if not req.shared:
+                req.free()
             raise
         t = Transfer(self, req, ptr.value, None, tag=tag, streaming=_stream)
         self._track(url, t, self._lib.strata_transfer_id(ptr))
@@ -1058,7 +1137,7 @@ class Runtime:
         self._transfers[ptr.value] = t
         return t
 
-    def run(self, timeout=0):
+    def run(self, timeout: Optional[float] = 0) -> int:
         """Progresses every transfer, waiting at most |timeout| seconds for
         something to happen (0: do not wait; None: until something happens).
         Finished transfers are collected. Returns the number still running."""
@@ -1083,29 +1162,40 @@ class Runtime:
             if t is not None:
                 t._finish()
 
-    def as_completed(self, transfers, timeout=None):
+    def as_completed(self, transfers: Iterable["Transfer"], timeout: Optional[float] = None) -> Iterator["Transfer"]:
         """Yields the transfers as they finish, running the loop; after
         |timeout| seconds raises builtins.TimeoutError."""
-        pending = list(transfers)
+        # Linear in the transfers: each run's finished ones come from a queue
+        # the transfers fill as they end, not from a scan of all pending.
+        pending = set()
         deadline = None if timeout is None else time.monotonic() + timeout
-        while pending:
-            still = []
-            for t in pending:
+        finished = collections.deque()
+        self._completion_queues.append(finished)
+        try:
+            for t in transfers:
                 if t.done:
                     yield t
                 else:
-                    still.append(t)
-            pending = still
-            if not pending:
-                return
-            wait = None
-            if deadline is not None:
-                wait = deadline - time.monotonic()
-                if wait <= 0:
-                    raise TimeoutError("%d transfer(s) still running after %.3f s" % (len(pending), timeout))
-            self.run(wait)
+                    pending.add(t)
+            while pending:
+                while finished:
+                    t = finished.popleft()
+                    if t in pending:
+                        pending.discard(t)
+                        yield t
+                if not pending:
+                    return
+                wait = None
+                if deadline is not None:
+                    wait = deadline - time.monotonic()
+                    if wait <= 0:
+                        raise TimeoutError("%d transfer(s) still running after %.3f s" % (len(pending), timeout))
+                self.run(wait)
+        finally:
+            self._completion_queues.remove(finished)
 
-    def fetch_all(self, requests, timeout=None):
+    def fetch_all(self, requests: Iterable[Union[str, Dict[str, Any]]],
+                  timeout: Optional[float] = None) -> List["Response"]:
         """Runs many requests at once: |requests| are URLs or dicts of fetch
         arguments ({"url": ..., "method": ..., ...}). Returns the Responses
         in order, or raises the first error (others still finish)."""
@@ -1122,11 +1212,11 @@ class Runtime:
 
     # -- embedding ---------------------------------------------------------
 
-    def fileno(self):
+    def fileno(self) -> int:
         """A descriptor that becomes readable when run(0) has work to do."""
         return self._lib.strata_runtime_fd(self._live())
 
-    def timeout(self):
+    def timeout(self) -> Optional[float]:
         """Seconds until run() must be called at the latest, or None."""
         ms = self._lib.strata_runtime_timeout_ms(self._live())
         return None if ms < 0 else ms / 1000.0
@@ -1136,7 +1226,8 @@ class Runtime:
         return [t for t in self._transfers.values() if not t.done]
 
 
-def fetch(url, method="GET", config=None, library=None, **options):
+def fetch(url: str, method: str = "GET", config: Any = None, library: Optional[str] = None,
+          **options: Any) -> Response:
     """One request with a runtime of its own (built-in configuration unless
     |config| is given), closed before returning."""
     if options.get("stream"):

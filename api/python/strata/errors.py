@@ -127,7 +127,9 @@ class NotProcessedError(ProtocolError):
 
 
 class HTTPStatusError(StrataError):
-    pass
+    """raise_for_status (also strata.HTTPError): .response is the Response
+    (None when fail_on_http_error ended the transfer)."""
+    response = None
 
 
 class ContentEncodingError(StrataError):

@@ -15,15 +15,20 @@ def runfile(relative):
     return os.path.join(HERE, "..", "..", "..", relative)
 
 
-sys.path.insert(0, os.path.join(HERE, ".."))           # the strata package
+# STRATA_TEST_INSTALLED=1 (test_pip_install): test the strata package
+# installed in the running interpreter's environment, with the library it
+# finds by itself, not the source tree's.
+INSTALLED = os.environ.get("STRATA_TEST_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, os.path.join(HERE, ".."))       # the strata package
 sys.path.insert(0, runfile("tests/ffi"))               # nginx_launcher
-if "TEST_SRCDIR" in os.environ or "STRATA_LIBRARY" not in os.environ:
+if not INSTALLED and ("TEST_SRCDIR" in os.environ or "STRATA_LIBRARY" not in os.environ):
     os.environ["STRATA_LIBRARY"] = runfile("tools/libstrata.so")
 
 import nginx_launcher  # noqa: E402,F401
 import strata  # noqa: E402,F401
 
-DIST = os.path.dirname(os.environ["STRATA_LIBRARY"])
+DIST = os.path.dirname(os.environ["STRATA_LIBRARY"]) if not INSTALLED else runfile("tools")
 
 
 def has_plugin(name):

@@ -8,6 +8,7 @@ import unittest
 
 import support
 from support import nginx_launcher, strata
+from echo_peer import EchoPeer
 
 BIG = 48 * 1024 * 1024
 
@@ -30,6 +31,40 @@ class NonBlockingTest(unittest.TestCase):
 
     def tearDown(self):
         self.rt.close()
+
+    def test_as_completed_is_linear(self):
+        # Each transfer's state is looked at a bounded number of times, however
+        # many loop runs it takes (the old loop rescanned every pending
+        # transfer after every run: quadratic).
+        reads = [0]
+        cls = strata.Transfer
+        original = cls.done
+
+        def counted(t):
+            reads[0] += 1
+            return original.fget(t)
+
+        runs = [0]
+        run = self.rt.run
+
+        def counted_run(timeout=0):
+            runs[0] += 1
+            return run(timeout)
+
+        self.rt.run = counted_run
+        cls.done = property(counted)
+        try:
+            n = 60
+            with EchoPeer() as echo:  # answers spread over 0.6 s: many loop runs
+                transfers = [self.rt.submit(echo.url("/delay/%.2f" % (0.01 * (i % 60))), tag=i) for i in range(n)]
+                tags = [t.tag for t in self.rt.as_completed(transfers, timeout=60)]
+        finally:
+            cls.done = original
+        self.assertEqual(sorted(tags), list(range(n)))
+        self.assertGreater(runs[0], 5, "the loop ran many times")
+        self.assertLessEqual(reads[0], 2 * n, "%d reads of Transfer.done for %d transfers" % (reads[0], n))
+        for t in transfers:
+            self.assertEqual(t.result().json(), {"delayed": float("%.2f" % (0.01 * (t.tag % 60)))})
 
     def test_stream_large_body(self):
         with self.assertRaises(strata.LimitError):

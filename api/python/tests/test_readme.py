@@ -31,6 +31,8 @@ class ReadmeTest(unittest.TestCase):
         lines = out.getvalue().splitlines()
         self.assertTrue(lines[0].startswith("200 1.1 text/plain hello from nginx"), lines)
         self.assertEqual(sorted(lines[2:12]), sorted("%d 200" % i for i in range(10)))
+        self.assertEqual(lines[12], "200 OK hello from nginx []")
+        self.assertEqual(lines[13], "[200, 200, 200]")
         self.assertEqual(lines[-1], "STRATA_E_CONNECT tcp 1 " + refused)
 
 

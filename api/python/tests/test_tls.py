@@ -63,6 +63,28 @@ class TlsTest(unittest.TestCase):
         with self.assertRaises(strata.TLSError):
             self.rt.fetch(self.nginx.url("/", host="localhost"), tls={"ca_file": "/nonexistent/ca.pem"})
 
+    def test_session_verify_and_cert(self):
+        url = self.nginx.url("/hello.txt", host="localhost")
+        with strata.Session() as s:
+            with self.assertRaises(strata.TLSVerifyError):
+                s.get(url)  # the system trust store does not know the test CA
+            s.verify = self.ca
+            self.assertEqual(s.get(url).text, "hello from nginx\n")
+            self.assertEqual(s.get(url, verify=False).status_code, 200)
+        with strata.Session() as s:
+            s.verify = False
+            self.assertEqual(s.get(url).status_code, 200)
+        # A client certificate: nginx reports the subject it received.
+        client = self.pki.make_leaf("client", common_name="py-client", san="DNS:client.test")
+        who = ('    ssl_verify_client optional_no_ca;\n'
+               '    location = /who { return 200 "[$ssl_client_s_dn]\\n"; }\n')
+        with nginx_launcher.Nginx(tls=(self.pki.cert("server"), self.pki.key("server")), locations=who) as n:
+            with strata.Session() as s:
+                s.verify = self.ca
+                self.assertEqual(s.get(n.url("/who", host="localhost")).text, "[]\n")
+                s.cert = client
+                self.assertEqual(s.get(n.url("/who", host="localhost")).text, "[CN=py-client]\n")
+
     @unittest.skipUnless(support.has_plugin("h2-alpn"), "strata-h2-alpn.so is not in //tools:dist yet")
     def test_http2_by_alpn(self):
         with nginx_launcher.Nginx(tls=(self.pki.cert("server"), self.pki.key("server")), http2=True) as h2:

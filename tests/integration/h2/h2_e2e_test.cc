@@ -92,6 +92,7 @@ TEST_F(PriorKnowledge, GetOverHttp2) {
   ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
   EXPECT_EQ(r.http_status(), 200);
   EXPECT_EQ(r.info(STRATA_INFO_HTTP_VERSION), 20);
+  EXPECT_STREQ(strata_response_reason(r.response.get()), "") << "HTTP/2 has no reason phrase";
   EXPECT_EQ(r.body(), "hello over h2\n");
   EXPECT_EQ(r.header("server").rfind("nghttpd", 0), 0u);
   EXPECT_NE(Chain(r).find("h2"), std::string::npos) << Chain(r);
