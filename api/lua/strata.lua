@@ -45,7 +45,9 @@ enum {
   STRATA_E_TLS_VERIFY = -46,
   STRATA_E_PROXY = -47,
   STRATA_E_TLS_CA = -48,
+  STRATA_E_TLS_PINNED_KEY = -49,
   STRATA_E_LOCAL_BIND = -50,
+  STRATA_E_POLICY_DENIED = -51,
   STRATA_E_PROTOCOL = -60,
   STRATA_E_TRUNCATED = -61,
   STRATA_E_LIMIT = -62,
@@ -213,6 +215,19 @@ enum {
   STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21
 };
 
+enum {
+  STRATA_OPTION_TYPE_INT = 1,
+  STRATA_OPTION_TYPE_STRING = 2
+};
+typedef struct strata_option_info {
+  size_t struct_size;
+  int32_t id;
+  int32_t type;
+  const char* name;
+  int32_t repeatable;
+} strata_option_info;
+size_t strata_option_count(void);
+strata_status strata_option_at(size_t index, strata_option_info* out);
 strata_status strata_request_set_option_int(strata_request* request, int32_t option, int64_t value);
 strata_status strata_request_set_option_string(strata_request* request, int32_t option, const char* value);
 
@@ -262,6 +277,7 @@ void strata_response_body(const strata_response* response, const uint8_t** out_d
 const char* strata_response_effective_url(const strata_response* response);
 strata_status strata_response_info(const strata_response* response, int32_t info, int64_t* out_value);
 strata_status strata_response_info_string(const strata_response* response, int32_t info, const char** out_value);
+const char* strata_response_reason(const strata_response* response);
 void strata_response_free(strata_response* response);
 
 strata_status strata_fetch(strata_runtime* runtime, const strata_request* request, strata_response** out_response,
@@ -279,6 +295,7 @@ uint64_t strata_transfer_id(const strata_transfer* transfer);
 strata_response* strata_transfer_take_record(strata_transfer* transfer);
 strata_status strata_transfer_result(const strata_transfer* transfer, strata_error* out_error);
 strata_response* strata_transfer_take_response(strata_transfer* transfer);
+strata_status strata_transfer_peek_response(strata_transfer* transfer, const strata_response** out_view);
 void strata_transfer_cancel(strata_transfer* transfer);
 strata_status strata_transfer_resume(strata_transfer* transfer);
 void strata_transfer_free(strata_transfer* transfer);
@@ -453,6 +470,7 @@ end
 local function read_response(lib, p, hops, keep_body)
   local r = {}
   r.status = lib.strata_response_status(p)
+  r.reason = ffi.string(lib.strata_response_reason(p))
   local v = lib.strata_response_http_version(p)
   r.http_version = versions[v] or string.format("%d.%d", math.floor(v / 10), v % 10)
   local list = {}
@@ -499,47 +517,57 @@ Request.__index = Request
 -- value. This is the one table of options of these bindings (with
 -- other_fields below, every field a request table may hold); when the C
 -- library describes its options itself, it is built from that here.
-local int_options = {
-  follow_redirects = C.STRATA_OPT_FOLLOW_REDIRECTS, max_redirects = C.STRATA_OPT_MAX_REDIRECTS,
-  fail_on_http_error = C.STRATA_OPT_FAIL_ON_HTTP_ERROR, max_body_bytes = C.STRATA_OPT_MAX_BODY_BYTES,
-  proxy_tunnel = C.STRATA_OPT_PROXY_TUNNEL, unsafe_redirect = C.STRATA_OPT_UNSAFE_REDIRECT,
-  location_trusted = C.STRATA_OPT_LOCATION_TRUSTED, post301 = C.STRATA_OPT_POST301,
-  post302 = C.STRATA_OPT_POST302, post303 = C.STRATA_OPT_POST303,
-  resume_from = C.STRATA_OPT_RESUME_FROM,
-  max_decoded_bytes = C.STRATA_OPT_MAX_DECODED_BYTES, max_decode_ratio = C.STRATA_OPT_MAX_DECODE_RATIO,
-  retry = C.STRATA_OPT_RETRY,
-  if_modified_since = C.STRATA_OPT_IF_MODIFIED_SINCE, if_unmodified_since = C.STRATA_OPT_IF_UNMODIFIED_SINCE,
-  local_port = C.STRATA_OPT_LOCAL_PORT, local_port_range = C.STRATA_OPT_LOCAL_PORT_RANGE,
-}
-local ms_options = {
-  retry_delay = C.STRATA_OPT_RETRY_DELAY_MS, retry_max_time = C.STRATA_OPT_RETRY_MAX_TIME_MS,
-  timeout = C.STRATA_OPT_TIMEOUT_MS, connect_timeout = C.STRATA_OPT_CONNECT_TIMEOUT_MS,
-  first_byte_timeout = C.STRATA_OPT_FIRST_BYTE_TIMEOUT_MS, idle_timeout = C.STRATA_OPT_IDLE_TIMEOUT_MS,
-}
-local string_options = {
-  pipeline = C.STRATA_OPT_PIPELINE, proxy = C.STRATA_OPT_PROXY,
-  proxy_credentials = C.STRATA_OPT_PROXY_CREDENTIALS, no_proxy = C.STRATA_OPT_NO_PROXY,
-  range = C.STRATA_OPT_RANGE, accept_encoding = C.STRATA_OPT_ACCEPT_ENCODING, cookie = C.STRATA_OPT_COOKIE,
-  interface = C.STRATA_OPT_INTERFACE, unix_socket = C.STRATA_OPT_UNIX_SOCKET,
-  abstract_unix_socket = C.STRATA_OPT_ABSTRACT_UNIX_SOCKET,
-}
+-- The request options come from the library's own table (strata_option_count
+-- and strata_option_at), so a new option is a field here without an edit.
+-- Names are the C ones ("follow_redirects"); those ending in _ms are given
+-- in seconds without the suffix ("timeout" = 2.5). The options below are
+-- handled by new_request itself, with a Lua shape of their own.
+local special_options = {retry_on = true, http_version = true, resolve = true, connect_to = true,
+                         layer_options = true}
 -- Fields handled by new_request itself, and "tag" (kept on the transfer).
 local other_fields = {
   "url", "method", "headers", "body", "source", "length", "sink", "retry_on", "retry_non_idempotent",
   "http_version", "resolve", "connect_to", "tls", "proxy_tls", "layer_options", "tag",
 }
-local known_fields = {}
-for _, set in ipairs({int_options, ms_options, string_options}) do
-  for name in pairs(set) do known_fields[name] = true end
-end
-for _, name in ipairs(other_fields) do known_fields[name] = true end
-M.request_fields = known_fields
+local option_tables_of = setmetatable({}, {__mode = "k"})
 
--- unknown_field(o) → the first field of o that is no request field, or
+-- option_tables(lib) → {int = {name → id}, ms = {...}, string = {...},
+-- known = {field → true}}, read once per library.
+local function option_tables(lib)
+  local t = option_tables_of[lib]
+  if t then return t end
+  t = {int = {}, ms = {}, string = {}, known = {}}
+  local info = ffi.new("strata_option_info")
+  for i = 0, tonumber(lib.strata_option_count()) - 1 do
+    info.struct_size = ffi.sizeof(info)
+    assert(lib.strata_option_at(i, info) == 0, "strata_option_at failed")
+    local name = ffi.string(info.name)
+    if not special_options[name] then
+      if name:sub(-3) == "_ms" then
+        t.ms[name:sub(1, -4)] = info.id
+      elseif info.type == C.STRATA_OPTION_TYPE_INT then
+        t.int[name] = info.id
+      else
+        t.string[name] = info.id
+      end
+    end
+  end
+  for _, set in ipairs({t.int, t.ms, t.string}) do
+    for name in pairs(set) do t.known[name] = true end
+  end
+  for _, name in ipairs(other_fields) do t.known[name] = true end
+  option_tables_of[lib] = t
+  return t
+end
+-- request_fields() → the request fields the default library knows.
+function M.request_fields(path) return option_tables(load(path)).known end
+
+-- unknown_field(lib, o) → the first field of o that is no request field, or
 -- nil: a misspelt option is an error, not a silently ignored one.
-local function unknown_field(o)
+local function unknown_field(lib, o)
+  local known = option_tables(lib).known
   for k in pairs(o) do
-    if not known_fields[k] then return tostring(k) end
+    if not known[k] then return tostring(k) end
   end
 end
 
@@ -548,7 +576,7 @@ local function new_request(lib, o)
   if type(o) ~= "table" or type(o.url) ~= "string" then
     return nil, make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "a request needs url = \"http(s)://...\"", "runtime")
   end
-  local bad = unknown_field(o)
+  local bad = unknown_field(lib, o)
   if bad then
     return nil, make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "unknown request field '" .. bad .. "'", "runtime", 0,
                            o.url)
@@ -584,14 +612,15 @@ local function new_request(lib, o)
       self:set_reader(body, o.length, check)
     end
     if o.sink then self:set_writer(o.sink, check) end
-    for name, id in pairs(int_options) do
+    local options = option_tables(lib)
+    for name, id in pairs(options.int) do
       local v = o[name]
       if v ~= nil then
         if type(v) == "boolean" then v = v and 1 or 0 end
         check(lib.strata_request_set_option_int(self.ptr, id, v), name)
       end
     end
-    for name, id in pairs(ms_options) do
+    for name, id in pairs(options.ms) do
       if o[name] ~= nil then
         check(lib.strata_request_set_option_int(self.ptr, id, math.floor(o[name] * 1000 + 0.5)), name)
       end
@@ -612,7 +641,7 @@ local function new_request(lib, o)
       if o.retry_non_idempotent then bits = bit.bor(bits, C.STRATA_RETRY_NON_IDEMPOTENT) end
       check(lib.strata_request_set_option_int(self.ptr, C.STRATA_OPT_RETRY_ON, bits), "retry_on")
     end
-    for name, id in pairs(string_options) do
+    for name, id in pairs(options.string) do
       local v = o[name]
       if type(v) == "table" then v = table.concat(v, name == "proxy_credentials" and ":" or ",") end
       if name == "accept_encoding" and type(v) == "boolean" then v = v and "" or nil end
@@ -1019,7 +1048,6 @@ function Runtime:fetch(o)
     reconcile(self, owner, res)
     local t = owner.track
     res.hops = t.hops
-    res.reason = t.heads[#t.heads] and t.heads[#t.heads].reason or ""
   end
   untrack(self, owner.track)
   req:free()
@@ -1084,7 +1112,6 @@ function Runtime:collect()
         tr.res = read_response(self.lib, rp, nil)
         reconcile(self, tr, tr.res)
         tr.res.hops = tr.track.hops
-        tr.res.reason = tr.track.heads[#tr.track.heads] and tr.track.heads[#tr.track.heads].reason or ""
       else
         tr.err = tr.request:wrap_error(error_from_struct(self.lib, st, e, tr.track.hops))
       end

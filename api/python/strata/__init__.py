@@ -25,7 +25,8 @@ from .client import Headers, Response, Runtime, StreamingResponse, Transfer, fet
 from .sessions import Session, SessionCookies, delete, get, head, options, patch, post, put, request
 from .errors import (BodyError, CancelledError, ConfigError, ConnectError, ConnectionClosedError,
                      ContentEncodingError, HTTPStatusError, InternalError, LimitError, NotProcessedError,
-                     PluginError, ProtocolError, ProxyError, RangeError, RedirectError, ResolveError, StrataError,
+                     PinnedKeyError, PluginError, PolicyDeniedError, ProtocolError, ProxyError, RangeError,
+                     RedirectError, ResolveError, StrataError,
                      StreamResetError, TimeoutError, TLSError, TLSVerifyError, TransportError, TruncatedError,
                      URLError, UsageError, error_class)
 
@@ -43,7 +44,7 @@ __all__ = [
     "TransportError", "ConnectError", "ResolveError", "TimeoutError", "ConnectionClosedError", "TLSError",
     "TLSVerifyError", "ProxyError", "ProtocolError", "TruncatedError", "LimitError", "StreamResetError",
     "NotProcessedError", "HTTPStatusError", "RangeError", "ContentEncodingError", "RedirectError", "BodyError", "CancelledError",
-    "InternalError",
+    "InternalError", "PinnedKeyError", "PolicyDeniedError",
 ]
 
 

@@ -13,12 +13,13 @@ subclass per family lets callers catch what they care about:
     │   ├── ConnectError                 -41 (and ResolveError, -40)
     │   ├── TimeoutError (builtins.TimeoutError)  -42
     │   ├── ConnectionClosedError        -43, -44
-    │   ├── TLSError                     -45, -48 (TLSVerifyError, -46)
+    │   ├── TLSError                     -45, -48 (TLSVerifyError, -46; PinnedKeyError, -49)
     │   └── ProxyError                   -47
     │   (ConnectError also for -50, STRATA_E_LOCAL_BIND)
     ├── ProtocolError                    -60..-62, -67, -68
     ├── HTTPStatusError                  -63 (raise_for_status / fail_on_http_error)
     ├── RedirectError                    -64
+    ├── PolicyDeniedError                -51 (a configured policy refused the hop)
     ├── BodyError                        -65 (a body reader or writer failed)
     ├── CancelledError                   -66
     └── InternalError                    -2, -99 and codes this module does not know
@@ -146,6 +147,14 @@ class RedirectError(StrataError):
     pass
 
 
+class PolicyDeniedError(StrataError):
+    """A configured policy refused the hop (-51, STRATA_E_POLICY_DENIED)."""
+
+
+class PinnedKeyError(TLSError):
+    """The server's public key matched no pin (-49, policy-pin)."""
+
+
 class BodyError(StrataError):
     pass
 
@@ -165,7 +174,7 @@ _BY_CODE = {
     -25: URLError,
     -40: ResolveError, -41: ConnectError, -42: TimeoutError, -43: ConnectionClosedError,
     -44: ConnectionClosedError, -45: TLSError, -46: TLSVerifyError, -47: ProxyError, -48: TLSError,
-    -50: ConnectError,
+    -49: PinnedKeyError, -50: ConnectError, -51: PolicyDeniedError,
     -60: ProtocolError, -61: TruncatedError, -62: LimitError, -63: HTTPStatusError,
     -64: RedirectError, -65: BodyError, -66: CancelledError, -67: StreamResetError,
     -68: NotProcessedError, -69: RangeError, -70: ContentEncodingError,
