@@ -42,7 +42,7 @@ FaultLayer::FaultLayer(strata_layer_ctx* ctx, const strata_layer_config* config)
 }
 
 void FaultLayer::Once(const std::string& what, const std::string& message) {
-  if (logged_.insert(what).second) Log(STRATA_LOG_INFO, "fault: " + message);
+  if (logged_.insert(what).second) Log(STRATA_LOG_INFO, message);
 }
 
 uint64_t FaultLayer::Delay(uint64_t base) {
@@ -80,7 +80,7 @@ strata_status FaultLayer::Refuse() {
 strata_status FaultLayer::Connect(int* done) {
   *done = 0;
   if (logged_.insert("options").second) {
-    std::string text = absl::StrCat("fault: hop ", hop_, ": ", options_.Summary());
+    std::string text = absl::StrCat("hop ", hop_, ": ", options_.Summary());
     if (!options_.random_choices.empty()) {
       absl::StrAppend(&text, " (random from seed ", *options_.seed, ":");
       for (const std::string& c : options_.random_choices) absl::StrAppend(&text, " ", c);

@@ -224,8 +224,8 @@ TEST_F(FaultLayerTest, ChunkOneHandsUpOneByteAtATimeAndWritesOneByte) {
   EXPECT_EQ(vt_->send(self_, reinterpret_cast<const uint8_t*>("GET"), 3, &w), STRATA_OK);
   EXPECT_EQ(w, 1u);
   EXPECT_EQ(fake_.sent, "G");
-  EXPECT_EQ(fake_.LogsContaining("fault: handing inbound bytes up 1 at most"), 1);
-  EXPECT_EQ(fake_.LogsContaining("fault: passing writes down 1 bytes"), 1);
+  EXPECT_EQ(fake_.LogsContaining("handing inbound bytes up 1 at most"), 1);
+  EXPECT_EQ(fake_.LogsContaining("passing writes down 1 bytes"), 1);
 }
 
 TEST_F(FaultLayerTest, ReadDelayHoldsEachPieceUntilTheWakeDeadline) {
@@ -244,7 +244,7 @@ TEST_F(FaultLayerTest, ReadDelayHoldsEachPieceUntilTheWakeDeadline) {
   EXPECT_TRUE(vt_->data_pending(self_));
   EXPECT_EQ(Recv(&got), STRATA_OK);
   EXPECT_EQ(got, "abc");
-  EXPECT_EQ(fake_.LogsContaining("fault: delaying each read by 50 ms"), 1);
+  EXPECT_EQ(fake_.LogsContaining("delaying each read by 50 ms"), 1);
 }
 
 TEST_F(FaultLayerTest, JitterStaysWithinItsRangeAndReplaysFromTheSeed) {
@@ -290,7 +290,7 @@ TEST_F(FaultLayerTest, ConnectDelayWaitsAfterTheLayersBelow) {
   EXPECT_EQ(vt_->connect(self_, &done), STRATA_OK);
   EXPECT_EQ(done, 1);
   EXPECT_EQ(fake_.lower_connects, 2);
-  EXPECT_EQ(fake_.LogsContaining("fault: delaying the connect by 30 ms"), 1);
+  EXPECT_EQ(fake_.LogsContaining("delaying the connect by 30 ms"), 1);
 }
 
 TEST_F(FaultLayerTest, WriteDelayHoldsEachWrite) {
@@ -343,7 +343,7 @@ TEST_F(FaultLayerTest, CloseAfterInEndsTheStreamCleanlyAtTheExactByte) {
   EXPECT_TRUE(vt_->data_pending(self_));
   EXPECT_EQ(Recv(&got), STRATA_OK);
   EXPECT_EQ(last_read_, 0u);
-  EXPECT_EQ(fake_.LogsContaining("fault: ending the stream after 1234 bytes in (close_after_in)"), 1);
+  EXPECT_EQ(fake_.LogsContaining("ending the stream after 1234 bytes in (close_after_in)"), 1);
 }
 
 TEST_F(FaultLayerTest, ResetAfterInFailsLikeTheTcpLayersReset) {
@@ -356,7 +356,7 @@ TEST_F(FaultLayerTest, ResetAfterInFailsLikeTheTcpLayersReset) {
   EXPECT_NE(fake_.error_message.find("connection reset by peer"), std::string::npos);
   EXPECT_NE(fake_.error_message.find("reset_after_in=10"), std::string::npos) << fake_.error_message;
   EXPECT_EQ(Recv(&got), STRATA_E_CLOSED);  // and stays reset
-  EXPECT_EQ(fake_.LogsContaining("fault: resetting the connection after 10 bytes"), 1);
+  EXPECT_EQ(fake_.LogsContaining("resetting the connection after 10 bytes"), 1);
 }
 
 TEST_F(FaultLayerTest, StallAfterInStopsWithoutClosingAndAsksForNothing) {
@@ -371,7 +371,7 @@ TEST_F(FaultLayerTest, StallAfterInStopsWithoutClosingAndAsksForNothing) {
   EXPECT_EQ(vt_->poll_interest(self_, STRATA_POLL_READ), 0u);
   EXPECT_EQ(vt_->poll_interest(self_, STRATA_POLL_READ | STRATA_POLL_WRITE),
             static_cast<uint32_t>(STRATA_POLL_WRITE));
-  EXPECT_EQ(fake_.LogsContaining("fault: stalling the stream after 7 bytes"), 1);
+  EXPECT_EQ(fake_.LogsContaining("stalling the stream after 7 bytes"), 1);
 }
 
 TEST_F(FaultLayerTest, CloseAfterOutFailsFurtherSends) {
@@ -394,7 +394,7 @@ TEST_F(FaultLayerTest, CorruptInFlipsTheRangeOnlyAcrossPartialReads) {
   std::string want = "0123456789";
   for (int i = 5; i < 8; ++i) want[i] = static_cast<char>(want[i] ^ 0xff);
   EXPECT_EQ(got, want);
-  EXPECT_EQ(fake_.LogsContaining("fault: corrupting inbound bytes 5..7 (corrupt_in)"), 1);
+  EXPECT_EQ(fake_.LogsContaining("corrupting inbound bytes 5..7 (corrupt_in)"), 1);
 }
 
 TEST_F(FaultLayerTest, CorruptOutFlipsOutgoingBytes) {
@@ -423,7 +423,7 @@ TEST_F(FaultLayerTest, RefuseFailsTheConnectWithoutConnectingBelow) {
   EXPECT_EQ(fake_.lower_connects, 0);
   EXPECT_NE(fake_.error_message.find("ECONNREFUSED"), std::string::npos) << fake_.error_message;
   EXPECT_NE(fake_.error_message.find("connection refused"), std::string::npos) << fake_.error_message;
-  EXPECT_EQ(fake_.LogsContaining("fault: refusing the connection with ECONNREFUSED"), 1);
+  EXPECT_EQ(fake_.LogsContaining("refusing the connection with ECONNREFUSED"), 1);
 }
 
 TEST_F(FaultLayerTest, RefuseWithETimedOutIsATimeout) {
@@ -435,7 +435,7 @@ TEST_F(FaultLayerTest, RefuseWithETimedOutIsATimeout) {
 TEST_F(FaultLayerTest, OptionsAndRandomChoicesAreLoggedForReplay) {
   Open(R"({"seed": 9, "close_after_in": "random", "chunk": 2})");
   ASSERT_FALSE(fake_.logs.empty());
-  EXPECT_NE(fake_.logs[0].find("fault: hop 2: close_after_in="), std::string::npos) << fake_.logs[0];
+  EXPECT_NE(fake_.logs[0].find("hop 2: close_after_in="), std::string::npos) << fake_.logs[0];
   EXPECT_NE(fake_.logs[0].find("(random from seed 9: close_after_in="), std::string::npos) << fake_.logs[0];
   char buf[256];
   size_t len = sizeof(buf);
@@ -449,8 +449,8 @@ TEST_F(FaultLayerTest, EveryFaultIsLoggedOnce) {
   std::string got;
   EXPECT_EQ(Drain(&got), STRATA_AGAIN);
   EXPECT_EQ(got.size(), 50u);
-  EXPECT_EQ(fake_.LogsContaining("fault: corrupting inbound"), 1);
-  EXPECT_EQ(fake_.LogsContaining("fault: handing inbound bytes up"), 1);
+  EXPECT_EQ(fake_.LogsContaining("corrupting inbound"), 1);
+  EXPECT_EQ(fake_.LogsContaining("handing inbound bytes up"), 1);
 }
 
 }  // namespace
