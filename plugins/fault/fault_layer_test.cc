@@ -215,7 +215,9 @@ TEST_F(FaultLayerTest, ChunkOneHandsUpOneByteAtATimeAndWritesOneByte) {
     ASSERT_EQ(Recv(&got), STRATA_OK);
     ASSERT_EQ(last_read_, 1u);
     // Bytes it holds count as pending.
-    if (got.size() < fake_.inbox.size()) EXPECT_TRUE(vt_->data_pending(self_));
+    if (got.size() < fake_.inbox.size()) {
+      EXPECT_TRUE(vt_->data_pending(self_));
+    }
   }
   EXPECT_EQ(got, fake_.inbox);
   EXPECT_EQ(Recv(&got), STRATA_AGAIN);  // nothing below yet

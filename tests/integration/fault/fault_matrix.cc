@@ -21,6 +21,7 @@ enum class Expect {
   kFailFault,       // the fault layer reports it
   kFailAbove,       // a layer above the fault reports it
   kFailTimeout,     // the transfer's timeout ends it
+  kDamaged,         // body bytes flipped: a failure above, or (plaintext only) the damaged body
   kAny,             // seeded: success (exact, or damage as stated) or a failure by fault/above/runtime
 };
 
@@ -81,6 +82,8 @@ std::vector<Cell> Cells(const Route& route) {
       {R"({"stall_after_in": 20000})", Expect::kFailTimeout, STRATA_E_TIMEOUT, 1500},
       {R"({"refuse": "ECONNREFUSED"})", Expect::kFailFault, STRATA_E_CONNECT},
       {R"({"corrupt_in": ")" + route.corrupt_detectable + R"("})", Expect::kFailAbove},
+      // Inside the body: TLS catches it; cleartext HTTP cannot.
+      {R"({"corrupt_in": "30000:4"})", Expect::kDamaged},
   };
   for (uint64_t seed : Seeds()) {
     const std::string s = std::to_string(seed);
@@ -124,13 +127,16 @@ std::string RunCell(const Route& route, const Cell& cell, const std::string& exp
     const std::string body = r.body();
     EXPECT_EQ(r.http_status(), 200);
     const bool exact = body == expected_body;
-    const bool stated_damage = cell.expect == Expect::kAny && route.plaintext_http &&
+    const bool stated_damage = (cell.expect == Expect::kAny || cell.expect == Expect::kDamaged) &&
+                               route.plaintext_http &&
                                cell.fault.find("corrupt_in") != std::string::npos &&
                                FlippedInOneRange(body, expected_body, 16);
     EXPECT_TRUE(exact || stated_damage) << "success with a wrong body: " << body.size() << " bytes, expected "
                                         << expected_body.size();
-    EXPECT_TRUE(cell.expect == Expect::kSuccess || cell.expect == Expect::kAny)
+    EXPECT_TRUE(cell.expect == Expect::kSuccess || cell.expect == Expect::kAny ||
+                (cell.expect == Expect::kDamaged && route.plaintext_http))
         << "expected a failure, got a success";
+    if (cell.expect == Expect::kDamaged) EXPECT_FALSE(exact) << "the damage did not reach the body";
     std::vector<std::string> names = ChainNames(Chain(r));
     EXPECT_EQ(names, route.chain) << Chain(r);
     EXPECT_GE(static_cast<uint64_t>(elapsed_ms), cell.min_elapsed_ms);
@@ -152,6 +158,7 @@ std::string RunCell(const Route& route, const Cell& cell, const std::string& exp
       EXPECT_NE(message.find("injected by the fault layer"), std::string::npos) << r.Describe();
       break;
     case Expect::kFailAbove:
+    case Expect::kDamaged:
       EXPECT_TRUE(Contains(route.above, error_layer)) << "layer " << error_layer << " is not one of "
                                                       << Join(route.above) << ": " << r.Describe();
       break;
