@@ -395,7 +395,14 @@ enum {
    * used. "" for TCP again. At most 107 bytes. */
   STRATA_OPT_UNIX_SOCKET = 44,
   /* (string) as STRATA_OPT_UNIX_SOCKET, for a Linux abstract socket name. */
-  STRATA_OPT_ABSTRACT_UNIX_SOCKET = 45
+  STRATA_OPT_ABSTRACT_UNIX_SOCKET = 45,
+  /* (string) a byte-stream layer type to insert just above the bottom
+   * (socket) layer of every hop's chain, below everything else (a proxy's
+   * TLS and tunnel too), e.g. "fault" (plugins/fault; `strata --fault`).
+   * Its options are the STRATA_OPT_LAYER_OPTIONS entry of that name. A
+   * layer no loaded plugin provides fails the transfer at connect time
+   * (STRATA_E_CONFIG). "" for none (the default). */
+  STRATA_OPT_LAYER_ABOVE_BOTTOM = 46
 };
 
 /* Bits of STRATA_OPT_RETRY_ON. */

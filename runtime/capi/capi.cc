@@ -516,6 +516,14 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
         request->req.options.unix_socket = value;
         request->req.options.abstract_unix_socket = option == STRATA_OPT_ABSTRACT_UNIX_SOCKET;
         return STRATA_OK;
+      case STRATA_OPT_LAYER_ABOVE_BOTTOM:
+        // A layer type name (the registry says at connect time whether it
+        // is loaded): printable, no spaces.
+        for (const char* c = value; *c; ++c) {
+          if (*c <= ' ' || *c > '~') return STRATA_E_INVALID_ARGUMENT;
+        }
+        request->req.options.layer_above_bottom = value;
+        return STRATA_OK;
       default:
         return STRATA_E_UNSUPPORTED;
     }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "runtime/client/hop_timing.h"
+#include "runtime/client/layer_insertion.h"
 #include "runtime/status/status_code.h"
 #include "runtime/version/version.h"
 
@@ -522,6 +523,7 @@ void Runtime::StartHop(Transfer* t) {
       Complete(t);
       return;
     }
+    InsertAboveBottom(t->request_.options.layer_above_bottom, &*plan);
     t->h_.plan = *std::move(plan);
     if (!policies_->empty() && !ApplyHopPolicies(t)) return;
   }

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/client/layer_insertion.h"
 #include "runtime/client/runtime.h"
 
 namespace strata {
@@ -68,6 +69,7 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
       Complete(t);
       return false;
     }
+    InsertAboveBottom(t->request_.options.layer_above_bottom, &*replanned);
     t->h_.plan = *std::move(replanned);
     done.push_back(absl::StrCat("pipeline ", *v.pipeline));
   }

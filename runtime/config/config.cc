@@ -13,7 +13,7 @@ using nlohmann::json;
 constexpr char kDefaultConfig[] = R"json({
   "plugin_dirs": [],
   "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade", {"name": "socks", "optional": true},
-              {"name": "unix", "optional": true}],
+              {"name": "unix", "optional": true}, {"name": "fault", "optional": true}],
   "pipelines": {
     "http": ["tcp", "h1"],
     "https": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],

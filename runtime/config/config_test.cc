@@ -8,7 +8,7 @@ namespace {
 TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   absl::StatusOr<Config> c = ParseConfig("");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->plugins.size(), 8u);
+  ASSERT_EQ(c->plugins.size(), 9u);
   EXPECT_EQ(c->plugins[0].name, "tcp");
   EXPECT_EQ(c->plugins[1].name, "tls");
   EXPECT_EQ(c->plugins[2].name, "connect-tunnel");
@@ -22,6 +22,9 @@ TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   EXPECT_TRUE(c->plugins[6].optional);
   EXPECT_EQ(c->plugins[7].name, "unix");
   EXPECT_TRUE(c->plugins[7].optional);
+  // So is the fault-injection layer (plugins/fault, strata --fault).
+  EXPECT_EQ(c->plugins[8].name, "fault");
+  EXPECT_TRUE(c->plugins[8].optional);
   ASSERT_TRUE(c->pipelines.count("http"));
   EXPECT_EQ(c->pipelines["http"].layers.size(), 2u);
   ASSERT_TRUE(c->pipelines.count("https"));

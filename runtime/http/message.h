@@ -65,6 +65,9 @@ struct RequestOptions {
   int64_t local_port_range = 1;         // ports tried from local_port on
   std::string unix_socket;              // "" = TCP
   bool abstract_unix_socket = false;
+  // STRATA_OPT_LAYER_ABOVE_BOTTOM: a layer type inserted just above every
+  // hop's bottom layer ("" = none), e.g. "fault" for `strata --fault`.
+  std::string layer_above_bottom;
   int64_t max_body_bytes = -1;
   std::optional<std::string> proxy;              // "" = no proxy
   std::optional<std::string> proxy_credentials;

@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "runtime/cookies/cookie_date.h"
 #include "tools/cli/curl_config.h"
+#include "tools/cli/fault_argument.h"
 
 namespace strata::cli {
 namespace {
@@ -80,6 +81,7 @@ enum class Opt {
   kLocalPort,
   kUnixSocket,
   kAbstractUnixSocket,
+  kFault,
   kConnectTimeout,
   kMaxTime,
   kLocation,
@@ -198,6 +200,7 @@ constexpr OptSpec kOptions[] = {
     {0, "local-port", true, Opt::kLocalPort},
     {0, "unix-socket", true, Opt::kUnixSocket},
     {0, "abstract-unix-socket", true, Opt::kAbstractUnixSocket},
+    {0, "fault", true, Opt::kFault},
     {0, "connect-timeout", true, Opt::kConnectTimeout},
     {'m', "max-time", true, Opt::kMaxTime},
     {'L', "location", false, Opt::kLocation},
@@ -665,6 +668,12 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       options.unix_socket = arg;
       options.abstract_unix_socket = spec.id == Opt::kAbstractUnixSocket;
       break;
+    case Opt::kFault: {
+      // Repeated --fault options add up; a later key wins.
+      absl::Status merged = MergeFaultArgument(arg, &options.fault);
+      if (!merged.ok()) return UsageError(spec, merged.message());
+      break;
+    }
     case Opt::kConnectTimeout:
     case Opt::kMaxTime: {
       absl::StatusOr<int64_t> ms = ParseSecondsToMs(arg);

@@ -100,6 +100,9 @@ struct CliOptions {
   int64_t local_port_range = 1;           //   and how many ports from it
   std::optional<std::string> unix_socket; // --unix-socket / --abstract-unix-socket
   bool abstract_unix_socket = false;
+  // --fault: the fault layer's options as a JSON object text ("" = none);
+  // the layer goes just above every hop's bottom layer.
+  std::string fault;
   std::optional<std::string> pipeline;  // --pipeline NAME
   HttpVersion http_version = HttpVersion::kDefault;
 

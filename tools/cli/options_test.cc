@@ -152,6 +152,17 @@ TEST(Options, NetworkOptions) {
   EXPECT_TRUE(a->abstract_unix_socket);
 }
 
+TEST(Options, FaultAddsUpItsPairsAndRefusesBadOnes) {
+  auto o = Parse({"--fault", "chunk=1,read_delay_ms=20", "--fault", "chunk=2", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->fault, R"({"chunk":2,"read_delay_ms":20})");
+  auto bad = Parse({"--fault", "chunky=1", "u"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("option --fault: unknown fault option 'chunky'", 0), 0u) << bad.status();
+  EXPECT_FALSE(Parse({"--fault", "refuse=NOPE", "u"}).ok());
+  EXPECT_FALSE(Parse({"u", "--fault"}).ok());
+}
+
 TEST(Options, LocalPortFormsAsCurlReadsThem) {
   struct Case {
     const char* text;
@@ -397,7 +408,7 @@ TEST(Options, MissingArgumentIsNamed) {
                           "--proxy-capath", "--cacert", "--capath", "-E",
                           "--key", "--tls-max", "--ciphers", "--curves",
                           "--connect-to", "--interface", "--local-port",
-                          "--unix-socket", "--abstract-unix-socket"}) {
+                          "--unix-socket", "--abstract-unix-socket", "--fault"}) {
     auto o = Parse({"u", opt});
     ASSERT_FALSE(o.ok()) << opt;
     EXPECT_NE(o.status().message().find("requires an argument"),

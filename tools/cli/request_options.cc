@@ -48,6 +48,7 @@ std::string LayerOptionsJson(const CliOptions& options) {
   if (options.ip_family) layers["tcp"] = {{"family", *options.ip_family}};
   if (!tls.empty()) layers["tls"] = std::move(tls);
   if (!proxy_tls.empty()) layers["proxy:tls"] = std::move(proxy_tls);
+  if (!options.fault.empty()) layers["fault"] = nlohmann::json::parse(options.fault);
   if (options.verbose) {
     // -v shows the HTTP/2 frames: the h2 session layers log them as INFO
     // (a TRACE event) instead of DEBUG with "trace_frames". The runtime
@@ -177,6 +178,11 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   }
   if (options.noproxy) {
     add_string(STRATA_OPT_NO_PROXY, *options.noproxy, "--noproxy");
+  }
+  if (!options.fault.empty()) {
+    // The fault layer goes in above the socket of every hop's chain; its
+    // options travel with the other layers' below.
+    add_string(STRATA_OPT_LAYER_ABOVE_BOTTOM, "fault", "--fault");
   }
   std::string layers = LayerOptionsJson(options);
   if (!layers.empty()) {

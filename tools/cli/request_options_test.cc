@@ -119,6 +119,18 @@ TEST(RequestOptions, ResolveAndPipelineKeepTheirOrder) {
   EXPECT_EQ(StringsOf(r, STRATA_OPT_PIPELINE), std::vector<std::string>{"h1"});
 }
 
+TEST(RequestOptions, FaultInsertsTheFaultLayerWithItsOptions) {
+  RequestOptions r = BuildRequestOptions(Parsed({"--fault", "chunk=1,refuse=ECONNREFUSED", "--cacert", "ca.pem"}));
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_LAYER_ABOVE_BOTTOM), std::vector<std::string>{"fault"});
+  std::vector<std::string> layers = StringsOf(r, STRATA_OPT_LAYER_OPTIONS);
+  ASSERT_EQ(layers.size(), 1u);
+  nlohmann::json j = nlohmann::json::parse(layers[0]);
+  EXPECT_EQ(j["fault"], nlohmann::json::parse(R"({"chunk": 1, "refuse": "ECONNREFUSED"})"));
+  EXPECT_EQ(j["tls"]["ca_file"], "ca.pem");
+  // Without --fault: no layer is inserted.
+  EXPECT_TRUE(StringsOf(BuildRequestOptions(Parsed({"--cacert", "ca.pem"})), STRATA_OPT_LAYER_ABOVE_BOTTOM).empty());
+}
+
 TEST(RequestOptions, NetworkOptions) {
   RequestOptions r = BuildRequestOptions(Parsed({"--connect-to", "a.test:80:b.test:81", "--connect-to",
                                                  "::127.0.0.1:abc", "--interface", "lo", "--local-port",
