@@ -414,47 +414,6 @@ local function new_error()
 end
 
 -- ---------------------------------------------------------------------------
--- URL matching of events (strata_event names no transfer)
-
-local default_ports = {http = 80, https = 443}
-
-local function norm_url(u)
-  local scheme, rest = u:match("^(%a[%w+.-]*)://(.*)$")
-  if not scheme then return u end
-  scheme = scheme:lower()
-  local authority, path = rest:match("^([^/?#]*)(.*)$")
-  authority = authority:gsub("^.*@", ""):lower()
-  local host, port = authority:match("^(.-):(%d+)$")
-  if host and tonumber(port) == default_ports[scheme] then authority = host end
-  path = path:gsub("#.*$", "")
-  if path == "" or path:sub(1, 1) == "?" then path = "/" .. path end
-  return scheme .. "://" .. authority .. path
-end
-
-local function join_url(base, ref)
-  if ref:match("^%a[%w+.-]*://") then return ref end
-  local origin = base:match("^(%a[%w+.-]*://[^/?#]*)")
-  if ref:sub(1, 2) == "//" then return base:match("^(%a[%w+.-]*:)") .. ref end
-  if ref:sub(1, 1) == "/" then return origin .. ref end
-  local dir = base:match("^(%a[%w+.-]*://[^?#]*/)") or (origin .. "/")
-  return dir .. ref
-end
-
-local redirect_statuses = {[301] = true, [302] = true, [303] = true, [307] = true, [308] = true}
-
-local function parse_head(text)
-  local lines = {}
-  for line in text:gmatch("([^\n]*)\n?") do lines[#lines + 1] = line end
-  local version, status, reason = (lines[1] or ""):match("^HTTP/(%S+) (%d+) ?(.*)$")
-  local list = {}
-  for i = 2, #lines do
-    local k, v = lines[i]:match("^(.-): (.*)$")
-    if k then list[#list + 1] = {k, v} end
-  end
-  return version, reason, list
-end
-
--- ---------------------------------------------------------------------------
 -- Responses
 
 local versions = {[10] = "1.0", [11] = "1.1", [20] = "2", [30] = "3"}
@@ -794,7 +753,7 @@ function M.runtime(o)
   end
   if st ~= 0 then return nil, error_from_struct(lib, st, err) end
   local state = {lib = lib, transfers = {}}
-  local self = setmetatable({lib = lib, state = state, tracks = {}, tracks_by_id = {}}, Runtime)
+  local self = setmetatable({lib = lib, state = state, tracks_by_id = {}}, Runtime)
   local runtime_ptr = pp[0]
   -- The callback sees the runtime through a weak reference, so a runtime
   -- the program drops is still collected (and freed by its finalizer).
@@ -810,7 +769,7 @@ function M.runtime(o)
     cb:free()
   end)
   lib.strata_runtime_set_event_callback(self.ptr, self.event_cb, nil,
-                                        bit.bor(bit.lshift(1, C.STRATA_EVENT_HOP), bit.lshift(1, C.STRATA_EVENT_DATA_IN)))
+                                        bit.lshift(1, C.STRATA_EVENT_HOP))
   return self
 end
 
@@ -887,76 +846,30 @@ function Runtime:on_event(fn, types)
   for _, t in ipairs(types or {"trace", "hop", "connect"}) do
     self.user_mask = bit.bor(self.user_mask, bit.lshift(1, event_types[t]))
   end
-  local mask = bit.bor(bit.lshift(1, C.STRATA_EVENT_HOP), bit.lshift(1, C.STRATA_EVENT_DATA_IN), fn and self.user_mask or 0)
+  local mask = bit.bor(bit.lshift(1, C.STRATA_EVENT_HOP), fn and self.user_mask or 0)
   self.lib.strata_runtime_set_event_callback(self.ptr, self.event_cb, nil, mask)
-end
-
--- has_head: the track already has the final (non-1xx) head of |hop|.
-local function has_head(t, hop)
-  for i = #t.heads, 1, -1 do
-    local h = t.heads[i]
-    if h.hop == hop and h.status >= 200 then return true end
-  end
-  return false
-end
-
-local function attribute(tracks, hop, url, is_head)
-  local cands = {}
-  for _, t in ipairs(tracks) do
-    if #t.hops == hop - 1 and (hop == 1 or redirect_statuses[t.hops[#t.hops].status])
-        and not (is_head and has_head(t, hop)) then
-      cands[#cands + 1] = t
-    end
-  end
-  local norm = norm_url(url)
-  local unknown
-  for _, t in ipairs(cands) do
-    local expect
-    if hop == 1 then
-      expect = t.url
-    else
-      for i = #t.heads, 1, -1 do
-        local h = t.heads[i]
-        if h.hop == hop - 1 and h.status >= 200 then
-          local loc = h.headers.location
-          if loc then expect = norm_url(join_url(t.hops[#t.hops].url, loc)) end
-          break
-        end
-      end
-    end
-    if expect == norm then return t end
-    if expect == nil then unknown = unknown or t end
-  end
-  if #cands == 1 then return cands[1] end
-  return unknown
 end
 
 function Runtime:dispatch(ev)
   local ok, err = pcall(function()
     local etype = ev.type
-    if etype == C.STRATA_EVENT_HOP or etype == C.STRATA_EVENT_DATA_IN then
+    if etype == C.STRATA_EVENT_HOP then
       local url = ffi.string(ev.url)
       local t
-      if ev.struct_size >= ffi.sizeof("strata_event") then
-        -- The event names its transfer; a blocking fetch learns its id
-        -- from its first event.
-        local tid = tonumber(ev.transfer_id)
-        t = self.tracks_by_id[tid]
-        if t == nil and self.fetching ~= nil and tid ~= 0 then
-          t, self.fetching = self.fetching, nil
-          t.transfer_id = tid
-          self.tracks_by_id[tid] = t
-        end
-      else
-        t = attribute(self.tracks, ev.hop, url, etype == C.STRATA_EVENT_DATA_IN)
+      -- The event names its transfer (strata_event.transfer_id, which this
+      -- module's cdef requires); a blocking fetch learns its id from its
+      -- first event. Nothing is guessed from URLs or head texts.
+      local tid = tonumber(ev.transfer_id)
+      t = self.tracks_by_id[tid]
+      if t == nil and self.fetching ~= nil and tid ~= 0 then
+        t, self.fetching = self.fetching, nil
+        t.transfer_id = tid
+        self.tracks_by_id[tid] = t
       end
-      if t and etype == C.STRATA_EVENT_HOP then
+      if t then
         t.hops[#t.hops + 1] = {hop = ev.hop, url = url, status = ev.status, chain = ffi.string(ev.chain),
                                reused = ev.reused ~= 0, elapsed = tonumber(ev.elapsed_us) / 1e6,
                                message = ffi.string(ev.message)}
-      elseif t then
-        local version, reason, list = parse_head(ffi.string(ev.message))
-        t.heads[#t.heads + 1] = {hop = ev.hop, status = ev.status, reason = reason, headers = headers_table(list)}
       end
     end
     if self.user_event and bit.band(self.user_mask, bit.lshift(1, etype)) ~= 0 then
@@ -974,38 +887,15 @@ function Runtime:dispatch(ev)
 end
 
 local function track(self, url, owner, transfer_id)
-  local t = {url = norm_url(url), hops = {}, heads = {}, owner = owner, transfer_id = transfer_id}
-  self.tracks[#self.tracks + 1] = t
+  local t = {url = url, hops = {}, owner = owner, transfer_id = transfer_id}
   if transfer_id then self.tracks_by_id[transfer_id] = t end
   owner.track = t
   return t
 end
 
--- Transfers of the same URL cannot be told apart by their events, so a
--- finished one may hold a sibling's hops: swap the records when another
--- in-flight track of that URL fits the response (hop count and status).
-local function reconcile(self, owner, res)
-  local t = owner.track
-  if t.transfer_id then return end  -- named by the runtime: nothing to guess
-  local want = res.num_redirects + 1
-  local function fits(x) return #x.hops == want and x.hops[want].status == res.status end
-  if fits(t) then return end
-  for _, x in ipairs(self.tracks) do
-    if x ~= t and x.url == t.url and fits(x) then
-      local other = x.owner
-      other.track, owner.track = t, x
-      t.owner, x.owner = other, owner
-      return
-    end
-  end
-end
-
 local function untrack(self, t)
   if t.transfer_id then self.tracks_by_id[t.transfer_id] = nil end
   if self.fetching == t then self.fetching = nil end
-  for i, x in ipairs(self.tracks) do
-    if x == t then table.remove(self.tracks, i) return end
-  end
 end
 
 local function closed_error(lib)
@@ -1046,7 +936,6 @@ function Runtime:fetch(o)
     err = req:wrap_error(error_from_struct(self.lib, st, e, owner.track.hops))
   else
     res = read_response(self.lib, out[0], nil)
-    reconcile(self, owner, res)
     local t = owner.track
     res.hops = t.hops
   end
@@ -1111,7 +1000,6 @@ function Runtime:collect()
       if st == 0 then
         local rp = self.lib.strata_transfer_take_response(p)
         tr.res = read_response(self.lib, rp, nil)
-        reconcile(self, tr, tr.res)
         tr.res.hops = tr.track.hops
       else
         tr.err = tr.request:wrap_error(error_from_struct(self.lib, st, e, tr.track.hops))
