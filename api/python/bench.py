@@ -132,9 +132,11 @@ def strata_as_completed(url, n, window):
         return n, time.perf_counter() - start
 
 
-def strata_all_at_once(url, n):
-    """submit all n, then as_completed over all of them (no window)."""
-    with strata.Runtime(CONFIG) as rt:
+def strata_all_at_once(url, n, max_connections=0):
+    """submit all n, then as_completed over all of them (no window); with
+    max_connections, the runtime's pool.max_connections_per_origin."""
+    config = {"pool": dict(CONFIG["pool"], max_connections_per_origin=max_connections)}
+    with strata.Runtime(config) as rt:
         rt.fetch(url)
         start = time.perf_counter()
         transfers = [rt.submit(url) for _ in range(n)]
@@ -219,6 +221,8 @@ def main(argv):
                          best(lambda: strata_as_completed(url, size, args.window), args.rounds)))
             rows.append(("strata `submit` all + `as_completed`, %d" % size,
                          best(lambda: strata_all_at_once(url, size), args.rounds)))
+            rows.append(("strata `submit` all + `as_completed`, `max_connections_per_origin` %d, %d"
+                         % (args.window, size), best(lambda: strata_all_at_once(url, size, args.window), args.rounds)))
             rows.append(("strata `AsyncSession` `gather` (%d in flight), %d" % (args.window, size),
                          best(lambda: strata_gather(url, size, args.window), args.rounds)))
             if have("aiohttp"):

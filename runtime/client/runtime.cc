@@ -115,6 +115,7 @@ Runtime::~Runtime() {
   }
   ready_.clear();
   waiting_.clear();
+  limited_.clear();
   pool_.reset();  // connections before the plugins that implement them
   policies_.reset();
   registry_.reset();
@@ -371,6 +372,7 @@ void Runtime::Forget(Transfer* t) {
   active_.remove(t);
   ready_.erase(std::remove(ready_.begin(), ready_.end(), t), ready_.end());
   waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), t), waiting_.end());
+  limited_.erase(std::remove(limited_.begin(), limited_.end(), t), limited_.end());
   done_.erase(std::remove(done_.begin(), done_.end(), t), done_.end());
 }
 
@@ -586,6 +588,20 @@ void Runtime::StartHop(Transfer* t) {
       }
     }
   }
+  // At the configured number of connections for this chain: wait for one
+  // to be released (DetachConnection wakes the waiting) rather than open
+  // another. A retry that must not reuse a connection waits too.
+  if (config_.pool.max_connections_per_origin > 0) {
+    int64_t open = 0;
+    for (PoolEntry& e : pool_->entries()) open += e.fingerprint == plan.fingerprint && !IsDead(e.conn.get());
+    if (open >= config_.pool.max_connections_per_origin) {
+      if (!t->limited_) {
+        t->limited_ = true;
+        limited_.push_back(t);
+      }
+      return;
+    }
+  }
   t->force_new_connection_ = false;
   absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Create(
       &loop_, *registry_, plan.pipeline(), planner_->LayerOptions(plan, t->request_.options), plan.target, this);
@@ -733,8 +749,21 @@ void Runtime::DetachConnection(Transfer* t, bool reusable) {
   PoolEntry* e = pool_->Find(c);
   if (!e) return;
   if (e->connecting_for == t) e->connecting_for = nullptr;
+  const std::string fingerprint = limited_.empty() ? std::string() : e->fingerprint;
   pool_->Release(e, t->phase_ == Transfer::Phase::kStreaming, reusable);
   WakeWaiting();  // a stream slot or a connection is free (or gone: make another)
+  // One connection of this chain is free or gone: the first transfer held
+  // back by max_connections_per_origin for it may go (one, not all: the
+  // others would only find the limit again).
+  for (auto it = limited_.begin(); it != limited_.end(); ++it) {
+    Transfer* w = *it;
+    if (w->done() || (w->h_.plan && w->h_.plan->fingerprint == fingerprint)) {
+      limited_.erase(it);
+      w->limited_ = false;
+      Wake(w);
+      break;
+    }
+  }
 }
 
 void Runtime::AfterHop(Transfer* t) {
@@ -1099,6 +1128,10 @@ void Runtime::OnTimer(Transfer* t) {
   if (t->waiting_) {
     t->waiting_ = false;
     waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), t), waiting_.end());
+  }
+  if (t->limited_) {
+    t->limited_ = false;
+    limited_.erase(std::remove(limited_.begin(), limited_.end(), t), limited_.end());
   }
   DetachConnection(t, false);
   t->Fail(STRATA_E_TIMEOUT, layer, what);

@@ -164,6 +164,9 @@ class Runtime : public ConnectionListener {
   std::vector<Transfer*> batch_;    // the ready transfers a pass works on
   std::vector<strata_header> head_scratch_;  // a request head's fields, lent to open_stream
   std::vector<Transfer*> waiting_;  // pending transfers waiting for capacity
+  // Pending transfers held back by pool.max_connections_per_origin, in
+  // arrival order; DetachConnection lets one go per connection freed.
+  std::vector<Transfer*> limited_;
   bool dirty_ = false;              // Schedule() has work
   bool pinned_needs_drive_ = false;  // a transfer on a low-level connection was resumed
   bool scheduling_ = false;

@@ -159,6 +159,7 @@ class Transfer : public StreamSink {
   // Scheduling.
   bool queued_ = false;            // on the runtime's ready queue
   bool waiting_ = false;           // on the runtime's list waiting for capacity
+  bool limited_ = false;           // on the runtime's list waiting under the connection limit
   bool resume_seen_ = false;       // the application calls strata_transfer_resume
   EventLoop::TimerId timer_ = 0;
   EventLoop::TimerId again_timer_ = 0;  // retry of a paused reader (no resume seen)

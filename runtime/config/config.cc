@@ -23,7 +23,7 @@ constexpr char kDefaultConfig[] = R"json({
     "http+h2-prior": ["tcp", {"layer": "h2-alpn", "options": {"prior_knowledge": true}}]
   },
   "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
-  "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000},
+  "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000, "max_connections_per_origin": 0},
   "redirect": {"follow": false, "max": 20, "unsafe": false, "location_trusted": false},
   "proxy": {"url": "", "credentials": "", "no_proxy": "", "tunnel": false, "from_env": true, "tls": {}},
   "limits": {"max_body_bytes": 1073741824, "max_decoded_bytes": 0, "max_decode_ratio": 200}
@@ -222,7 +222,14 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (doc.contains("pool")) {
     const json& t = doc["pool"];
     if (!t.is_object()) return PathError("/pool", "expected an object");
-    if (absl::Status s = CheckKeys(t, "/pool", {"max_idle_per_origin", "idle_timeout_ms"}); !s.ok()) return s;
+    if (absl::Status s = CheckKeys(t, "/pool", {"max_idle_per_origin", "idle_timeout_ms", "max_connections_per_origin"});
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = ReadNonNegative(t, "/pool", "max_connections_per_origin", &config->pool.max_connections_per_origin);
+        !s.ok()) {
+      return s;
+    }
     if (absl::Status s = ReadNonNegative(t, "/pool", "max_idle_per_origin", &config->pool.max_idle_per_origin); !s.ok()) return s;
     if (absl::Status s = ReadNonNegative(t, "/pool", "idle_timeout_ms", &config->pool.idle_timeout_ms); !s.ok()) return s;
   }

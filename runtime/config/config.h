@@ -70,6 +70,10 @@ struct Config {
   struct Pool {
     int64_t max_idle_per_origin = 8;
     int64_t idle_timeout_ms = 60000;
+    // Connections open at once per chain fingerprint (origin, route and
+    // settings); 0 = no limit (curl's default). Transfers past it wait for
+    // one of them (curl's CURLMOPT_MAX_HOST_CONNECTIONS).
+    int64_t max_connections_per_origin = 0;
   } pool;
   struct Redirect {
     bool follow = false;
