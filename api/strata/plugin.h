@@ -354,9 +354,12 @@ typedef struct strata_session_layer_vtable {
  *     proxies, TLS settings) and before anything connects. The policy may
  *     allow (return STRATA_OK and do nothing), deny (actions->deny), or
  *     amend the hop through the bounded set of actions below;
- *   - check_handshake: once per hop whose connection has a TLS layer, when
- *     the connection is ready (new or reused) and before any byte of the
- *     request is sent. Only deny and log are allowed there.
+ *   - check_handshake: once per TLS layer (STRATA_LAYER_FLAG_SECURE) of the
+ *     hop's connection, an https proxy's first, when the connection is
+ *     ready (new or reused) and before any byte of the request is sent.
+ *     Only deny and log are allowed there. An https hop whose chain has no
+ *     such layer to the origin is refused when any policy checks
+ *     handshakes, so such a check is never skipped unseen.
  * A deny ends the transfer with the policy's status and message (the host
  * adds the policy's name, the hop and the URL); the policies after it are
  * not asked. A negative return without deny counts as a deny.
@@ -382,7 +385,9 @@ typedef struct strata_policy_hop {
   /* The options of the TLS layer to the origin, as JSON text; "null" when
    * the hop has no TLS to the origin. */
   const char* tls_json;
-  const strata_header* headers;  /* the request's fields for this hop */
+  /* The request's fields for this hop; the values of Authorization,
+   * Proxy-Authorization and Cookie read "(redacted)". */
+  const strata_header* headers;
   size_t header_count;
 } strata_policy_hop;
 

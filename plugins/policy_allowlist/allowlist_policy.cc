@@ -84,7 +84,11 @@ void AllowlistPolicy::CheckHop(const strata_policy_hop& hop, sdk::Actions& actio
   }
   if (!min_tls_cross_origin_.empty() && hop.previous_url && origin->scheme == "https") {
     std::optional<Origin> previous = ParseOrigin(hop.previous_url);
-    if (!previous || !(*previous == *origin)) {
+    // Never lower a stricter minimum the configuration or request set.
+    nlohmann::json tls = nlohmann::json::parse(hop.tls_json ? hop.tls_json : "null", nullptr, false);
+    const std::string current =
+        tls.is_object() && tls.contains("min_version") && tls["min_version"].is_string() ? tls["min_version"].get<std::string>() : "";
+    if ((!previous || !(*previous == *origin)) && current < min_tls_cross_origin_) {
       strata_status st = actions.SetLayerOption("tls", "min_version", absl::StrCat("\"", min_tls_cross_origin_, "\""));
       if (st != STRATA_OK) {
         actions.Deny(absl::StrCat("cannot require TLS ", min_tls_cross_origin_, " for the cross-origin hop"));

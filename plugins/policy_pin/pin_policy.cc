@@ -1,5 +1,8 @@
 #include "plugins/policy_pin/pin_policy.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
@@ -14,19 +17,44 @@ namespace {
 
 [[noreturn]] void Refuse(const std::string& message) { throw sdk::Error(STRATA_E_CONFIG, message); }
 
+// HostKey spells a host the way the tls layer verifies it (plugins/tls
+// host_name.cc): lower case, without trailing dots or IPv6 brackets, an
+// IPv4 address in dotted-quad form and an IPv6 one in RFC 5952 form. So
+// "Example.COM." and "127.1" meet their pins, and no spelling escapes one.
+std::string HostKey(absl::string_view host) {
+  std::string h = absl::AsciiStrToLower(host);
+  while (!h.empty() && h.back() == '.') h.pop_back();
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  char text[INET6_ADDRSTRLEN];
+  in_addr v4;
+  in6_addr v6;
+  if (inet_pton(AF_INET6, h.c_str(), &v6) == 1 && inet_ntop(AF_INET6, &v6, text, sizeof(text))) return text;
+  if (inet_aton(h.c_str(), &v4) != 0 && inet_ntop(AF_INET, &v4, text, sizeof(text))) return text;
+  return h;
+}
+
 // AddPins reads one curl-style value: "sha256//A;sha256//B", or a file.
-void AddPins(const std::string& host, const std::string& value, std::vector<std::string>* out) {
+// An entry that cannot be used refuses the options, or with |errors| (curl's
+// way, defer_errors) is noted there and skipped: curl compares each entry
+// on its own, so one bad entry does not spoil the good ones.
+void AddPins(const std::string& host, const std::string& value, std::vector<std::string>* out,
+             std::vector<std::string>* errors) {
+  auto use = [&](absl::StatusOr<std::string> digest) {
+    if (digest.ok()) {
+      out->push_back(*std::move(digest));
+    } else if (errors) {
+      errors->push_back(std::string(digest.status().message()));
+    } else {
+      Refuse(absl::StrCat("pins for '", host, "': ", digest.status().message()));
+    }
+  };
   if (absl::StartsWith(value, "sha256//")) {
     for (absl::string_view pin : absl::StrSplit(value, ';', absl::SkipWhitespace())) {
-      absl::StatusOr<std::string> digest = ParsePinText(absl::StripAsciiWhitespace(pin));
-      if (!digest.ok()) Refuse(absl::StrCat("pins for '", host, "': ", digest.status().message()));
-      out->push_back(*std::move(digest));
+      use(ParsePinText(absl::StripAsciiWhitespace(pin)));
     }
     return;
   }
-  absl::StatusOr<std::string> digest = SpkiDigestOfKeyFile(value);
-  if (!digest.ok()) Refuse(absl::StrCat("pins for '", host, "': ", digest.status().message()));
-  out->push_back(*std::move(digest));
+  use(SpkiDigestOfKeyFile(value));
 }
 
 }  // namespace
@@ -52,33 +80,32 @@ PinPolicy::PinPolicy(const std::string& options_json) {
     Refuse("\"pins\" must be an object of host → \"sha256//BASE64[;...]\" (or a key file, or an array of them)");
   }
   for (auto it = o["pins"].begin(); it != o["pins"].end(); ++it) {
-    const std::string host = absl::AsciiStrToLower(it.key());
+    const std::string host = it.key() == "*" ? "*" : HostKey(it.key());
     std::vector<std::string>& digests = pins_[host];
-    try {
-      if (it.value().is_string()) {
-        AddPins(it.key(), it.value().get<std::string>(), &digests);
-      } else if (it.value().is_array() && !it.value().empty()) {
-        for (const nlohmann::json& v : it.value()) {
-          if (!v.is_string()) Refuse(absl::StrCat("pins for '", it.key(), "' must be strings"));
-          AddPins(it.key(), v.get<std::string>(), &digests);
-        }
-      } else {
-        Refuse(absl::StrCat("pins for '", it.key(), "' must be a string or a non-empty array of strings"));
+    std::vector<std::string> errors;
+    std::vector<std::string>* deferred = defer ? &errors : nullptr;
+    if (it.value().is_string()) {
+      AddPins(it.key(), it.value().get<std::string>(), &digests, deferred);
+    } else if (it.value().is_array() && !it.value().empty()) {
+      for (const nlohmann::json& v : it.value()) {
+        if (!v.is_string()) Refuse(absl::StrCat("pins for '", it.key(), "' must be strings"));
+        AddPins(it.key(), v.get<std::string>(), &digests, deferred);
       }
-    } catch (const sdk::Error& e) {
-      if (!defer) throw;
-      broken_[host] = e.what();
+    } else {
+      Refuse(absl::StrCat("pins for '", it.key(), "' must be a string or a non-empty array of strings"));
     }
+    if (!errors.empty()) broken_[host] = absl::StrJoin(errors, "; ");
   }
 }
 
 void PinPolicy::CheckHandshake(const strata_policy_handshake& hs, sdk::Actions& actions) {
   if (hs.to_proxy && !check_proxy_) return;
-  std::string host = absl::AsciiStrToLower(hs.host ? hs.host : "");
+  std::string host = HostKey(hs.host ? hs.host : "");
   auto it = pins_.find(host);
   if (it == pins_.end()) it = pins_.find("*");
   if (it == pins_.end()) return;
-  if (auto broken = broken_.find(it->first); broken != broken_.end()) {
+  auto broken = broken_.find(it->first);
+  if (it->second.empty() && broken != broken_.end()) {
     actions.Deny(absl::StrCat("SSL: public key does not match pinned public key: ", broken->second),
                  STRATA_E_TLS_PINNED_KEY);
     return;
@@ -105,7 +132,8 @@ void PinPolicy::CheckHandshake(const strata_policy_handshake& hs, sdk::Actions& 
     }
   }
   actions.Deny(absl::StrCat("SSL: public key does not match pinned public key: ", host, " presented ",
-                            PinText(*digest), ", pinned: ", absl::StrJoin(pinned, ";")),
+                            PinText(*digest), ", pinned: ", absl::StrJoin(pinned, ";"),
+                            broken != broken_.end() ? absl::StrCat(" (unusable: ", broken->second, ")") : ""),
                STRATA_E_TLS_PINNED_KEY);
 }
 

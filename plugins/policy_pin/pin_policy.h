@@ -10,9 +10,13 @@
 //   "proxy": false              also check TLS to an https proxy (its host's
 //                               pins) when true.
 //   "defer_errors": false       when true, pins that cannot be read (a
-//                               malformed pin, a missing key file) refuse
-//                               each handshake they apply to instead of the
-//                               configuration, as curl's --pinnedpubkey does.
+//                               malformed pin, a missing key file) are
+//                               skipped, and a handshake whose host has no
+//                               usable pin left is refused, as curl's
+//                               --pinnedpubkey does; when false they refuse
+//                               the configuration.
+// Hosts are compared as the tls layer verifies them: case, trailing dots,
+// brackets and IP address spellings do not matter.
 // A host without pins is not checked. A mismatch refuses the hop with
 // STRATA_E_TLS_PINNED_KEY before any request byte is sent, naming the host,
 // the key it presented and the pins.
@@ -35,7 +39,7 @@ class PinPolicy : public sdk::Policy {
 
  private:
   std::map<std::string, std::vector<std::string>> pins_;  // lower-case host → digests
-  std::map<std::string, std::string> broken_;  // lower-case host → why its pins are unusable (defer_errors)
+  std::map<std::string, std::string> broken_;  // host key → its unusable pins, why (defer_errors)
   bool check_proxy_ = false;
 };
 

@@ -431,20 +431,15 @@ const ConnectionFacts& Connection::Facts() {
 
 namespace strata {
 
-const SecureFacts& Connection::Secure() {
+const std::vector<SecureFacts>& Connection::SecureLayers() {
   if (secure_) return *secure_;
-  static const SecureFacts kNone;
+  static const std::vector<SecureFacts> kNone;
   if (state_ != State::kReady) return kNone;
-  SecureFacts f;
-  size_t index = layers_.size();
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    if (layers_[i].type->kind == STRATA_LAYER_BYTE_STREAM && (layers_[i].type->flags & STRATA_LAYER_FLAG_SECURE)) {
-      index = i;
-    }
-  }
-  if (index < layers_.size()) {
+  std::vector<SecureFacts> all;
+  for (size_t index = 0; index < layers_.size(); ++index) {
     Layer& l = layers_[index];
-    f.present = true;
+    if (l.type->kind != STRATA_LAYER_BYTE_STREAM || !(l.type->flags & STRATA_LAYER_FLAG_SECURE)) continue;
+    SecureFacts f;
     f.label = LayerLabel(index);
     f.host = l.peer_host;
     f.port = l.peer_port;
@@ -482,9 +477,9 @@ const SecureFacts& Connection::Secure() {
       }
     }
     TakeLayerError();
+    all.push_back(std::move(f));
   }
-  secure_ = std::move(f);
+  secure_ = std::move(all);
   return *secure_;
 }
-
 }  // namespace strata

@@ -90,10 +90,9 @@ struct ConnectionFacts {
   std::vector<std::pair<std::string, uint64_t>> layer_ready_us;
 };
 
-// SecureFacts: what the topmost STRATA_LAYER_FLAG_SECURE layer (TLS) of a
-// ready connection negotiated, for policies' handshake checks.
+// SecureFacts: what one STRATA_LAYER_FLAG_SECURE layer (TLS) of a ready
+// connection negotiated, for policies' handshake checks.
 struct SecureFacts {
-  bool present = false;   // the chain has such a layer
   std::string label;      // its LayerLabel: "tls" or "proxy:tls"
   std::string host;       // the peer it authenticated
   uint16_t port = 0;
@@ -166,9 +165,10 @@ class Connection : public IoHandler {
   // Facts asks the layers once the connection is ready and keeps the
   // answers (an empty value before).
   const ConnectionFacts& Facts();
-  // Secure asks the topmost secure layer once the connection is ready and
-  // keeps the answers (present == false before, or without one).
-  const SecureFacts& Secure();
+  // SecureLayers asks every secure layer (bottom first: an https proxy's
+  // TLS, then the origin's) once the connection is ready and keeps the
+  // answers (empty before, or without one).
+  const std::vector<SecureFacts>& SecureLayers();
   // session_bytes_out counts what the session layer handed to the layers
   // below: the cleartext HTTP/1 bytes of every request, for size_request.
   uint64_t session_bytes_out() const { return session_bytes_out_; }
@@ -225,7 +225,7 @@ class Connection : public IoHandler {
   bool driving_ = false;
   uint64_t session_bytes_out_ = 0;
   std::optional<ConnectionFacts> facts_;
-  std::optional<SecureFacts> secure_;
+  std::optional<std::vector<SecureFacts>> secure_;
 };
 
 // HostServices returns the one services table the runtime hands to plugins.

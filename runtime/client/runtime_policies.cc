@@ -1,6 +1,8 @@
 // runtime_policies.cc — where the runtime asks the configuration's policies
 // (runtime/policy) about a hop: once it is planned, and once its connection's
 // TLS is up, and applies what they answer.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -49,7 +51,15 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
   }
   facts.proxies = nlohmann::json::array();
   if (!plan.proxy_url.empty()) facts.proxies.push_back({{"url", plan.proxy_url}, {"credentials", !plan.proxy_auth.empty()}});
-  facts.headers = &t->hop_request_.headers;
+  // Credentials in fields are shown as present, never their values.
+  Headers shown;
+  shown.reserve(t->hop_request_.headers.size());
+  for (const Header& h : t->hop_request_.headers) {
+    const bool secret = absl::EqualsIgnoreCase(h.name, "Authorization") ||
+                        absl::EqualsIgnoreCase(h.name, "Proxy-Authorization") || absl::EqualsIgnoreCase(h.name, "Cookie");
+    shown.push_back({h.name, secret ? std::string("(redacted)") : h.value});
+  }
+  facts.headers = &shown;
 
   PolicyVerdict v = policies_->CheckHop(facts, log);
   if (v.denied) {
@@ -116,24 +126,39 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
 
 bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) {
   t->h_.handshake_checked = true;
-  const SecureFacts& secure = c->Secure();
-  if (!secure.present) return true;
   const std::string url = t->hop_request_.url.ToString(false);
   auto log = [this, t, &url](const std::string& policy, int32_t level, const std::string& message) {
     if (level > STRATA_LOG_INFO) return;
     Emit(STRATA_EVENT_TRACE, t->hop_, "policy:" + policy, message, url, 0, 0, "", MonotonicUs() - t->started_us_, t);
   };
-  HandshakeFacts hs;
-  hs.hop = t->hop_;
-  hs.url = url;
-  hs.host = secure.host;
-  hs.port = secure.port;
-  hs.to_proxy = absl::StartsWith(secure.label, "proxy:");
-  hs.tls_version = secure.tls_version;
-  hs.alpn = secure.alpn;
-  hs.resumed = secure.resumed;
-  hs.chain = secure.chain;
-  PolicyVerdict v = policies_->CheckHandshake(hs, log);
+  PolicyVerdict v;
+  const std::vector<SecureFacts>& layers = c->SecureLayers();
+  const bool origin_tls =
+      std::any_of(layers.begin(), layers.end(), [](const SecureFacts& s) { return !absl::StartsWith(s.label, "proxy:"); });
+  if (!origin_tls && t->hop_request_.url.scheme == "https") {
+    // A policy that checks handshakes must not be skipped because it
+    // cannot see one: a TLS plugin built before ABI 1.1 does not flag
+    // itself secure, and a policy may have chosen a pipeline without TLS.
+    v.denied = true;
+    v.status = STRATA_E_POLICY_DENIED;
+    v.policy = "runtime";
+    v.message = "policies check TLS handshakes, but this https hop's chain has no layer to the origin flagged "
+                "STRATA_LAYER_FLAG_SECURE (a TLS plugin built before ABI 1.1, or a pipeline without TLS)";
+  }
+  for (const SecureFacts& secure : layers) {
+    if (v.denied) break;
+    HandshakeFacts hs;
+    hs.hop = t->hop_;
+    hs.url = url;
+    hs.host = secure.host;
+    hs.port = secure.port;
+    hs.to_proxy = absl::StartsWith(secure.label, "proxy:");
+    hs.tls_version = secure.tls_version;
+    hs.alpn = secure.alpn;
+    hs.resumed = secure.resumed;
+    hs.chain = secure.chain;
+    v = policies_->CheckHandshake(hs, log);
+  }
   if (!v.denied) return true;
   // Nothing was sent on the connection for this hop. It is not kept for
   // this origin's later requests either: each would be refused the same way.
@@ -142,9 +167,8 @@ bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) 
     pool_->Release(e, /*streaming=*/false, /*reusable=*/false);
   }
   t->h_.conn = nullptr;
-  t->Fail(v.status, "policy:" + v.policy, v.message);
+  t->Fail(v.status, v.policy == "runtime" ? "policy" : "policy:" + v.policy, v.message);
   Complete(t);
   return false;
 }
-
 }  // namespace strata

@@ -38,53 +38,87 @@ bool IsFieldValue(const char* s) {
 
 Call* Of(void* host_self) { return static_cast<Call*>(host_self); }
 
+// Guarded runs |fn| for a callback a plugin made: no exception may go back
+// into the plugin (a C plugin cannot even unwind one). A callback that
+// fails (out of memory) denies the hop, so a failure never lets it through.
+template <typename Fn>
+strata_status Guarded(Call* c, Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (...) {
+    c->denied = true;
+    c->verdict->denied = true;
+    c->verdict->status = STRATA_E_NO_MEMORY;
+    try {
+      c->verdict->policy = c->type->name;
+      c->verdict->message = "the runtime could not record the policy's answer (out of memory)";
+    } catch (...) {
+    }
+    return STRATA_E_NO_MEMORY;
+  }
+}
+
 void Deny(void* host_self, strata_status status, const char* message) {
   Call* c = Of(host_self);
-  if (c->denied) return;  // the first reason stands
-  c->denied = true;
-  c->verdict->denied = true;
-  c->verdict->status = status < 0 ? status : STRATA_E_POLICY_DENIED;
-  c->verdict->policy = c->type->name;
-  c->verdict->message = message && *message ? message : "denied";
+  Guarded(c, [&] {
+    if (c->denied) return STRATA_OK;  // the first reason stands
+    c->denied = true;
+    c->verdict->denied = true;
+    c->verdict->status = status < 0 ? status : STRATA_E_POLICY_DENIED;
+    c->verdict->policy = c->type->name;
+    c->verdict->message = message && *message ? message : "denied";
+    return STRATA_OK;
+  });
 }
 
 void LogLine(void* host_self, int32_t level, const char* message) {
   Call* c = Of(host_self);
-  if (message && *c->log) (*c->log)(c->type->name, level, message);
+  Guarded(c, [&] {
+    if (message && *c->log) (*c->log)(c->type->name, level, message);
+    return STRATA_OK;
+  });
 }
 
 strata_status AddHeader(void* host_self, const char* name, const char* value) {
   Call* c = Of(host_self);
   if (!c->may_amend) return STRATA_E_STATE;
   if (!IsToken(name) || !IsFieldValue(value)) return STRATA_E_INVALID_ARGUMENT;
-  c->verdict->add_headers.emplace_back(name, value);
-  return STRATA_OK;
+  return Guarded(c, [&] {
+    c->verdict->add_headers.emplace_back(name, value);
+    return STRATA_OK;
+  });
 }
 
 strata_status RemoveHeader(void* host_self, const char* name) {
   Call* c = Of(host_self);
   if (!c->may_amend) return STRATA_E_STATE;
   if (!IsToken(name)) return STRATA_E_INVALID_ARGUMENT;
-  c->verdict->remove_headers.emplace_back(name);
-  return STRATA_OK;
+  return Guarded(c, [&] {
+    c->verdict->remove_headers.emplace_back(name);
+    return STRATA_OK;
+  });
 }
 
 strata_status UsePipeline(void* host_self, const char* name) {
   Call* c = Of(host_self);
   if (!c->may_amend) return STRATA_E_STATE;
   if (!name || !*name) return STRATA_E_INVALID_ARGUMENT;
-  c->verdict->pipeline = name;
-  return STRATA_OK;
+  return Guarded(c, [&] {
+    c->verdict->pipeline = name;
+    return STRATA_OK;
+  });
 }
 
 strata_status SetLayerOption(void* host_self, const char* layer, const char* key, const char* json_value) {
   Call* c = Of(host_self);
   if (!c->may_amend) return STRATA_E_STATE;
   if (!layer || !*layer || !key || !*key || !json_value) return STRATA_E_INVALID_ARGUMENT;
-  nlohmann::json value = nlohmann::json::parse(json_value, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return STRATA_E_INVALID_ARGUMENT;
-  c->verdict->layer_options[layer][key] = std::move(value);
-  return STRATA_OK;
+  return Guarded(c, [&] {
+    nlohmann::json value = nlohmann::json::parse(json_value, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return STRATA_E_INVALID_ARGUMENT;
+    c->verdict->layer_options[layer][key] = std::move(value);
+    return STRATA_OK;
+  });
 }
 
 strata_status StripCredentials(void* host_self) {

@@ -36,6 +36,10 @@ std::string Shell(const std::string& command) {
   return out;
 }
 
+void CollectTrace(void* user, const strata_event* e) {
+  static_cast<std::vector<std::string>*>(user)->push_back(std::string(e->layer) + ": " + e->message);
+}
+
 class PolicyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -171,6 +175,36 @@ TEST_F(PolicyTest, WrongPinRefusesTheHostAndNamesHostAndPins) {
   EXPECT_EQ(Get(unverified.runtime.get(), TlsUrl("/x")).status, STRATA_E_TLS_VERIFY);
 }
 
+TEST_F(PolicyTest, NoSpellingOfTheHostEscapesItsPin) {
+  const std::string wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  RuntimeResult rt = MakeRuntime(Config(Pin(wrong)));
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  // The tls layer verifies "localhost." as "localhost"; the pin must apply.
+  // (The name is given its address: this resolver does not know it.)
+  FetchSpec dotted;
+  dotted.url = "https://LocalHost.:" + std::to_string(tls_port_) + "/x";
+  dotted.string_options = {{STRATA_OPT_RESOLVE, "localhost.:" + std::to_string(tls_port_) + ":127.0.0.1"}};
+  FetchResult r = Fetch(rt.runtime.get(), dotted);
+  EXPECT_EQ(r.status, STRATA_E_TLS_PINNED_KEY) << r.Describe();
+  RuntimeResult right = MakeRuntime(Config(Pin(*pin_)));
+  ASSERT_EQ(right.status, STRATA_OK);
+  FetchResult ok = Fetch(right.runtime.get(), dotted);
+  EXPECT_EQ(ok.status, STRATA_OK) << ok.Describe();
+}
+
+TEST_F(PolicyTest, AHttpsHopWithoutASecureLayerIsRefusedWhenPinsApply) {
+  // An "https" template without TLS: the pin could never be checked.
+  std::string config = Config(Pin(*pin_));
+  config.replace(config.find("\"https\": ["), 10, "\"https\": [\"tcp\", \"h1\"], \"https-tls\": [");
+  RuntimeResult rt = MakeRuntime(config);
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  FetchResult r = Get(rt.runtime.get(), TlsUrl("/x"));
+  ASSERT_EQ(r.status, STRATA_E_POLICY_DENIED) << r.Describe();
+  EXPECT_NE(std::string(r.error.message).find("no layer to the origin flagged STRATA_LAYER_FLAG_SECURE"),
+            std::string::npos)
+      << r.error.message;
+}
+
 TEST_F(PolicyTest, PinOptionsAreCheckedAtStartUp) {
   RuntimeResult bad = MakeRuntime(Config(Pin("sha256//tooshort")));
   EXPECT_EQ(bad.status, STRATA_E_CONFIG);
@@ -220,6 +254,19 @@ TEST_F(PolicyTest, AllowlistRefusesASchemeAtTheFirstHop) {
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(a_->AccessLog().size(), before);
   EXPECT_EQ(Get(rt.runtime.get(), TlsUrl("/x")).status, STRATA_OK);
+}
+
+TEST_F(PolicyTest, AllowlistNeverLowersAStricterTlsMinimum) {
+  // The configuration wants TLS 1.3 everywhere; the policy's 1.2 for
+  // cross-origin hops must not undo that.
+  std::string config =
+      Config("{\"plugin\": \"policy-allowlist\", \"options\": {\"min_tls_cross_origin\": \"1.2\"}}");
+  config.replace(config.find("{\"ca_file\": "), 12, "{\"min_version\": \"1.3\", \"ca_file\": ");
+  RuntimeResult rt = MakeRuntime(config);
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  FetchResult r = Get(rt.runtime.get(), TlsUrl("/to-tls12"));
+  EXPECT_EQ(r.status, STRATA_E_TLS) << r.Describe();
+  EXPECT_EQ(r.error.hop, 2);
 }
 
 TEST_F(PolicyTest, AllowlistRequiresTheTlsVersionOnACrossOriginHop) {
@@ -304,16 +351,40 @@ TEST_F(PolicyTest, ADeniedMethodNeverLeaves) {
 }
 
 TEST_F(PolicyTest, PoliciesApplyInOrderAndTheFirstDenialWins) {
-  RuntimeResult rt = MakeRuntime(Config(Example("{\"add_header\": \"X-Policy: first\"}") + ", " +
-                                        "{\"plugin\": \"policy-allowlist\", \"options\": {\"schemes\": [\"https\"]}}"));
-  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
-  FetchResult r = Get(rt.runtime.get(), a_->Url("/echo"));
-  EXPECT_EQ(r.status, STRATA_E_POLICY_DENIED);
-  EXPECT_EQ(std::string(r.error.layer), "policy:policy-allowlist");
+  // Both policies deny this hop; whichever is listed first names the error.
+  const std::string example = Example("{\"deny_method\": \"GET\"}");
+  const std::string allowlist = "{\"plugin\": \"policy-allowlist\", \"options\": {\"schemes\": [\"https\"]}}";
+  RuntimeResult first = MakeRuntime(Config(example + ", " + allowlist));
+  ASSERT_EQ(first.status, STRATA_OK) << first.error.message;
+  FetchResult a = Get(first.runtime.get(), a_->Url("/echo"));
+  EXPECT_EQ(a.status, STRATA_E_POLICY_DENIED);
+  EXPECT_EQ(std::string(a.error.layer), "policy:header-policy");
+  RuntimeResult second = MakeRuntime(Config(allowlist + ", " + example));
+  ASSERT_EQ(second.status, STRATA_OK) << second.error.message;
+  FetchResult b = Get(second.runtime.get(), a_->Url("/echo"));
+  EXPECT_EQ(b.status, STRATA_E_POLICY_DENIED);
+  EXPECT_EQ(std::string(b.error.layer), "policy:policy-allowlist");
 }
 
-void CollectTrace(void* user, const strata_event* e) {
-  static_cast<std::vector<std::string>*>(user)->push_back(std::string(e->layer) + ": " + e->message);
+TEST_F(PolicyTest, PoliciesSeeThatCredentialsArePresentButNotTheirValues) {
+  RuntimeResult rt = MakeRuntime(Config(Example("{\"log_headers\": true}")));
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  std::vector<std::string> trace;
+  strata_runtime_set_event_callback(rt.runtime.get(), &CollectTrace, &trace, 1u << STRATA_EVENT_TRACE);
+  FetchSpec spec;
+  spec.url = "http://user:s3cret@127.0.0.1:" + std::to_string(a_->port()) + "/echo";
+  spec.headers = {{"Cookie", "session=t0ken"}, {"X-Visible", "yes"}};
+  FetchResult r = Fetch(rt.runtime.get(), spec);
+  ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
+  EXPECT_EQ(r.body(), "x=[] auth=[Basic dXNlcjpzM2NyZXQ=]\n");  // the peer still gets them
+  std::string all;
+  for (const std::string& line : trace) all += line + "\n";
+  EXPECT_NE(all.find("sees Authorization: (redacted)"), std::string::npos) << all;
+  EXPECT_NE(all.find("sees Cookie: (redacted)"), std::string::npos) << all;
+  EXPECT_NE(all.find("sees X-Visible: yes"), std::string::npos) << all;
+  EXPECT_EQ(all.find("s3cret"), std::string::npos) << all;
+  EXPECT_EQ(all.find("dXNlcjpzM2NyZXQ"), std::string::npos) << all;
+  EXPECT_EQ(all.find("t0ken"), std::string::npos) << all;
 }
 
 TEST_F(PolicyTest, AnAmendedPipelineBuildsTheHop) {

@@ -8,6 +8,8 @@
  *            "use_pipeline": "NAME" builds each hop with that template;
  *            "strip_cross_origin": true strips credentials from a hop whose
  *            origin differs from the hop before it (a redirect elsewhere);
+ *   - look:  "log_headers": true writes each request field it is shown to
+ *            the hop's trace (credentials arrive redacted);
  *   - allow: anything else goes through untouched.
  * Options are a flat JSON object with those keys (string values, and true or
  * false); any other key is refused, so a typo is not silently ignored.
@@ -26,6 +28,7 @@ typedef struct header_policy {
   char deny_method[32];
   char pipeline[64];
   int strip_cross_origin;
+  int log_headers;
 } header_policy;
 
 /* next_token reads one JSON string ("...") or bare word (true/false) at *p
@@ -102,8 +105,10 @@ static strata_status create(const char* options_json, void** out_self, char* err
       if (!copy_in(self->pipeline, sizeof(self->pipeline), value)) goto too_long;
     } else if (strcmp(key, "strip_cross_origin") == 0) {
       self->strip_cross_origin = strcmp(value, "true") == 0;
+    } else if (strcmp(key, "log_headers") == 0) {
+      self->log_headers = strcmp(value, "true") == 0;
     } else {
-      snprintf(error, error_cap, "unknown option '%s' (expected add_header, deny_method, use_pipeline, strip_cross_origin)", key);
+      snprintf(error, error_cap, "unknown option '%s' (expected add_header, deny_method, use_pipeline, strip_cross_origin, log_headers)", key);
       free(self);
       return STRATA_E_CONFIG;
     }
@@ -133,6 +138,14 @@ static size_t origin_length(const char* url) {
 static strata_status check_hop(void* p, const strata_policy_hop* hop, const strata_policy_actions* act) {
   header_policy* self = p;
   char line[256];
+  if (self->log_headers) {
+    size_t i;
+    for (i = 0; i < hop->header_count; ++i) {
+      snprintf(line, sizeof(line), "sees %.*s: %.*s", (int)hop->headers[i].name_len, hop->headers[i].name,
+               (int)hop->headers[i].value_len, hop->headers[i].value);
+      act->log(act->host_self, STRATA_LOG_INFO, line);
+    }
+  }
   if (self->deny_method[0] && strcmp(hop->method, self->deny_method) == 0) {
     snprintf(line, sizeof(line), "method %s is not allowed by header-policy", hop->method);
     act->deny(act->host_self, 0, line);
