@@ -95,7 +95,7 @@ class FfiCtypesTest(unittest.TestCase):
 
     def test_version_and_abi(self):
         self.assertRegex(self.lib.strata_version().decode(), r"^\d+\.\d+\.\d+")
-        self.assertEqual(self.lib.strata_abi_version(), 1000)  # ABI 1.0
+        self.assertEqual(self.lib.strata_abi_version(), 1001)  # ABI 1.1
         self.assertEqual(self.lib.strata_status_name(STRATA_E_CONFIG), b"STRATA_E_CONFIG")
         self.assertEqual(ctypes.sizeof(StrataError), 2128)
 
