@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "strata/strata.h"
 #include "tests/integration/tls_e2e/tls_peers.h"
+#include "tests/support/make_build.h"
 #include "tests/support/process.h"
 #include "tests/support/strata_client.h"
 #include "tests/support/test_env.h"
@@ -70,7 +71,7 @@ std::string Joined(const std::vector<TapRecord>& records, char kind) {
 class TapExampleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    plugin_ = new std::string(BuildWithMake());
+    plugin_ = new std::string(BuildWithMake("tools/examples/tap/Makefile", "strata-tap.so"));
     pki_ = new TestPki();
     std::string e;
     ASSERT_TRUE(pki_->MakeCa("ca", &e) &&
@@ -86,23 +87,6 @@ class TapExampleTest : public ::testing::Test {
     delete nginx_;  // stops nginx
     delete pki_;
     delete plugin_;
-  }
-
-  // BuildWithMake runs the example's own Makefile into a fresh directory and
-  // returns the plugin's path ("" and a test failure if the build failed).
-  static std::string BuildWithMake() {
-    std::string out = MakeTempDir("tap-build");
-    ProcessOptions make;
-    make.argv = {"/usr/bin/make", "-f", RunfilePath("tools/examples/tap/Makefile"),
-                 "STRATA_INCLUDE=" + RunfilePath("api"), "O=" + out};
-    make.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
-    RunResult r = RunProcess(make, std::chrono::seconds(120));
-    EXPECT_TRUE(r.start_error.empty()) << r.start_error;
-    EXPECT_TRUE(r.exit.exited && r.exit.exit_code == 0)
-        << r.exit.Describe() << "\n" << r.stdout_text << r.stderr_text;
-    std::string plugin = out + "/strata-tap.so";
-    EXPECT_TRUE(FileExists(plugin)) << r.stdout_text << r.stderr_text;
-    return plugin;
   }
 
   static std::string TapStep(const std::string& file) {

@@ -85,15 +85,8 @@ class AsyncStreamingResponse(client.Response):
         t = self._transfer
         pending = bytearray()
         while True:
-            while t._chunks:
-                piece = t._chunks.popleft()
-                if not chunk_size:
-                    yield piece
-                    continue
-                pending += piece
-                while len(pending) >= chunk_size:
-                    yield bytes(pending[:chunk_size])
-                    del pending[:chunk_size]
+            for piece in client._rechunk(t._chunks, pending, chunk_size):
+                yield piece
             if t.done:
                 break
             await self._wait()

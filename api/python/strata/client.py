@@ -344,6 +344,21 @@ class Response:
         return "<strata.Response [%d] HTTP/%s %s>" % (self.status, self.http_version, self.url)
 
 
+def _rechunk(chunks, pending, chunk_size):
+    """Yields the pieces queued in |chunks| (a deque, emptied), as they came
+    when |chunk_size| is falsy, else in pieces of exactly |chunk_size| bytes,
+    keeping the remainder in |pending| (a bytearray) for the next call."""
+    while chunks:
+        piece = chunks.popleft()
+        if not chunk_size:
+            yield piece
+            continue
+        pending += piece
+        while len(pending) >= chunk_size:
+            yield bytes(pending[:chunk_size])
+            del pending[:chunk_size]
+
+
 class StreamingResponse(Response):
     """Returned by fetch(..., stream=True). status, http_version and headers
     are known when fetch returns (the final response head has arrived); the
@@ -371,15 +386,7 @@ class StreamingResponse(Response):
         rt = t._runtime
         pending = bytearray()
         while True:
-            while t._chunks:
-                piece = t._chunks.popleft()
-                if not chunk_size:
-                    yield piece
-                    continue
-                pending += piece
-                while len(pending) >= chunk_size:
-                    yield bytes(pending[:chunk_size])
-                    del pending[:chunk_size]
+            yield from _rechunk(t._chunks, pending, chunk_size)
             if t.done:
                 break
             rt.run(None)

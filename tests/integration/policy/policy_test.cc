@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "strata/strata.h"
 #include "tests/integration/tls_e2e/tls_peers.h"
+#include "tests/support/make_build.h"
 #include "tests/support/nginx_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/strata_client.h"
@@ -71,7 +72,7 @@ class PolicyTest : public ::testing::Test {
                                               "' -pubkey -noout | openssl pkey -pubin -outform der | "
                                               "openssl dgst -sha256 -binary | openssl enc -base64"));
     ASSERT_EQ(pin_->size(), 8u + 44u) << *pin_;
-    plugin_ = new std::string(BuildExampleWithMake());
+    plugin_ = new std::string(BuildWithMake("tools/examples/policy/Makefile", "strata-header-policy.so"));
   }
   static void TearDownTestSuite() {
     delete a_;
@@ -80,17 +81,6 @@ class PolicyTest : public ::testing::Test {
     delete pki_;
     delete pin_;
     delete plugin_;
-  }
-
-  static std::string BuildExampleWithMake() {
-    std::string out = MakeTempDir("policy-build");
-    ProcessOptions make;
-    make.argv = {"/usr/bin/make", "-f", RunfilePath("tools/examples/policy/Makefile"),
-                 "STRATA_INCLUDE=" + RunfilePath("api"), "O=" + out};
-    make.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
-    RunResult r = RunProcess(make, std::chrono::seconds(120));
-    EXPECT_TRUE(r.exit.exited && r.exit.exit_code == 0) << r.exit.Describe() << "\n" << r.stdout_text << r.stderr_text;
-    return out + "/strata-header-policy.so";
   }
 
   // Config: the dist plugins, http and https templates, and |policies|
