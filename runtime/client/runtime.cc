@@ -593,7 +593,19 @@ void Runtime::StartHop(Transfer* t) {
   // another. A retry that must not reuse a connection waits too.
   if (config_.pool.max_connections_per_origin > 0) {
     int64_t open = 0;
-    for (PoolEntry& e : pool_->entries()) open += e.fingerprint == plan.fingerprint && !IsDead(e.conn.get());
+    PoolEntry* idle = nullptr;  // the oldest idle one, if any
+    for (PoolEntry& e : pool_->entries()) {
+      if (e.fingerprint != plan.fingerprint || IsDead(e.conn.get())) continue;
+      ++open;
+      if (!idle && e.active == 0 && e.connecting_for == nullptr) idle = &e;
+    }
+    // A transfer that may not reuse one (a retry after a stale connection)
+    // closes an idle connection to make room, as curl does; nothing would
+    // ever release an idle one for it.
+    if (open >= config_.pool.max_connections_per_origin && idle) {
+      pool_->Remove(idle);
+      --open;
+    }
     if (open >= config_.pool.max_connections_per_origin) {
       if (!t->limited_) {
         t->limited_ = true;

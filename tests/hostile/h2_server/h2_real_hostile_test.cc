@@ -178,9 +178,13 @@ std::string Pattern(size_t size, uint32_t seed) {
 
 class H2RealHostileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { UseRuntime(""); }
+
+  // UseRuntime replaces the runtime with one whose configuration also has
+  // |extra| (top-level members, e.g. "\"pool\": {...}, ").
+  void UseRuntime(const std::string& extra) {
     const std::string config =
-        "{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "],"
+        "{" + extra + "\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "],"
         " \"plugins\": [\"tcp\", \"h2-alpn\"],"
         " \"pipelines\": {\"http+h2-prior\": [\"tcp\", {\"layer\": \"h2-alpn\", \"options\": {\"prior_knowledge\": true}}]},"
         " \"timeouts\": {\"connect_ms\": 5000, \"first_byte_ms\": 10000, \"idle_ms\": 10000, \"total_ms\": 30000}}";
@@ -324,6 +328,23 @@ TEST_F(H2RealHostileTest, Case29_RefusedStreamIsResentOnAFreshConnectionAndSucce
     EXPECT_EQ(server_->Stat("served " + path), 1) << path;
     EXPECT_NE(server_->Stat("served_conn " + path), server_->Stat("refused_conn " + path))
         << path << " was resent on the connection that refused it";
+  }
+}
+
+// The same under a limit of one connection: the refused requests may not
+// go back on the connection that refused them, and that connection is the
+// only one allowed, idle once they are refused. It is closed to make room
+// (as curl closes an idle connection at its limit) instead of every
+// resend waiting for it until the transfer's timeout.
+TEST_F(H2RealHostileTest, Case29_RefusedStreamsAreResentUnderAOneConnectionLimit) {
+  ASSERT_NO_FATAL_FAILURE(UseRuntime("\"pool\": {\"max_connections_per_origin\": 1}, "));
+  ASSERT_NO_FATAL_FAILURE(StartServer("refuse_first"));
+  std::vector<Outcome> out = RunAll({Spec("/r/0"), Spec("/r/1", "POST", "refused body"), Spec("/r/2")});
+  for (int i = 0; i < 3; ++i) {
+    const std::string path = "/r/" + std::to_string(i);
+    ExpectServed(out[i], path, i == 1 ? "refused body" : "");
+    EXPECT_LT(out[i].elapsed.count(), 5000) << path << " waited for a connection that would never be released";
+    EXPECT_NE(server_->Stat("served_conn " + path), server_->Stat("refused_conn " + path)) << path;
   }
 }
 
