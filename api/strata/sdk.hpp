@@ -519,55 +519,46 @@ const strata_policy_type* PolicyType(const char* name, const char* description) 
 
 }  // namespace strata::sdk
 
-// STRATA_SDK_PLUGIN defines strata_plugin_entry() for a plugin named
-// |plugin_name| providing the layer types listed after |plugin_version|
-// (each a `const strata_layer_type*`, e.g. from StreamLayerType<T>).
-#define STRATA_SDK_PLUGIN(plugin_name, plugin_version, ...)                       \
+// STRATA_SDK_DESCRIPTOR_ defines strata_plugin_entry() returning a
+// descriptor with the given layer and policy tables (internal: use the two
+// macros below).
+#define STRATA_SDK_DESCRIPTOR_(plugin_name, plugin_version, layers, layer_count,    \
+                               policies, policy_count)                         \
   extern "C" STRATA_PLUGIN_EXPORT const strata_plugin_descriptor*              \
   strata_plugin_entry(void) {                                                   \
-    static const strata_layer_type* const types[] = {__VA_ARGS__};             \
     static const strata_plugin_descriptor descriptor = {                       \
         sizeof(strata_plugin_descriptor),                                      \
         STRATA_ABI_MAJOR,                                                      \
         STRATA_ABI_MINOR,                                                      \
         plugin_name,                                                           \
         plugin_version,                                                        \
-        types,                                                                 \
-        sizeof(types) / sizeof(types[0]),                                      \
-        [](const strata_host_services* host) -> strata_status {                \
-          ::strata::sdk::HostServices() = host;                                \
-          return STRATA_OK;                                                    \
-        },                                                                     \
-        [] { ::strata::sdk::HostServices() = nullptr; },                       \
-        nullptr,                                                               \
-        0,                                                                     \
-    };                                                                         \
-    return &descriptor;                                                        \
-  }
-
-// STRATA_SDK_POLICY_PLUGIN defines strata_plugin_entry() for a plugin that
-// provides only policies (pass strata::sdk::PolicyType<T>(...) values).
-#define STRATA_SDK_POLICY_PLUGIN(plugin_name, plugin_version, ...)                \
-  extern "C" STRATA_PLUGIN_EXPORT const strata_plugin_descriptor*              \
-  strata_plugin_entry(void) {                                                   \
-    static const strata_policy_type* const policies[] = {__VA_ARGS__};         \
-    static const strata_plugin_descriptor descriptor = {                       \
-        sizeof(strata_plugin_descriptor),                                      \
-        STRATA_ABI_MAJOR,                                                      \
-        STRATA_ABI_MINOR,                                                      \
-        plugin_name,                                                           \
-        plugin_version,                                                        \
-        nullptr,                                                               \
-        0,                                                                     \
+        layers,                                                                \
+        layer_count,                                                           \
         [](const strata_host_services* host) -> strata_status {                \
           ::strata::sdk::HostServices() = host;                                \
           return STRATA_OK;                                                    \
         },                                                                     \
         [] { ::strata::sdk::HostServices() = nullptr; },                       \
         policies,                                                              \
-        sizeof(policies) / sizeof(policies[0]),                                \
+        policy_count,                                                          \
     };                                                                         \
     return &descriptor;                                                        \
   }
+
+// STRATA_SDK_PLUGIN defines strata_plugin_entry() for a plugin named
+// |plugin_name| that provides the layer types given (StreamLayerType<T>(...),
+// SessionLayerType<T>(...)).
+#define STRATA_SDK_PLUGIN(plugin_name, plugin_version, ...)                       \
+  namespace { const strata_layer_type* const strata_sdk_layer_types_[] = {__VA_ARGS__}; } \
+  STRATA_SDK_DESCRIPTOR_(plugin_name, plugin_version, strata_sdk_layer_types_,    \
+                         sizeof(strata_sdk_layer_types_) / sizeof(strata_sdk_layer_types_[0]), \
+                         nullptr, 0)
+
+// STRATA_SDK_POLICY_PLUGIN defines strata_plugin_entry() for a plugin that
+// provides only policies (pass strata::sdk::PolicyType<T>(...) values).
+#define STRATA_SDK_POLICY_PLUGIN(plugin_name, plugin_version, ...)                \
+  namespace { const strata_policy_type* const strata_sdk_policy_types_[] = {__VA_ARGS__}; } \
+  STRATA_SDK_DESCRIPTOR_(plugin_name, plugin_version, nullptr, 0, strata_sdk_policy_types_, \
+                         sizeof(strata_sdk_policy_types_) / sizeof(strata_sdk_policy_types_[0]))
 
 #endif  // STRATA_SDK_HPP_

@@ -1,8 +1,5 @@
 #include "plugins/policy_pin/pin_policy.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
@@ -11,27 +8,17 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "plugins/policy_pin/spki.h"
+#include "plugins/tls/host_name.h"
 
 namespace strata::policy_pin {
 namespace {
 
 [[noreturn]] void Refuse(const std::string& message) { throw sdk::Error(STRATA_E_CONFIG, message); }
 
-// HostKey spells a host the way the tls layer verifies it (plugins/tls
-// host_name.cc): lower case, without trailing dots or IPv6 brackets, an
-// IPv4 address in dotted-quad form and an IPv6 one in RFC 5952 form. So
-// "Example.COM." and "127.1" meet their pins, and no spelling escapes one.
-std::string HostKey(absl::string_view host) {
-  std::string h = absl::AsciiStrToLower(host);
-  while (!h.empty() && h.back() == '.') h.pop_back();
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  char text[INET6_ADDRSTRLEN];
-  in_addr v4;
-  in6_addr v6;
-  if (inet_pton(AF_INET6, h.c_str(), &v6) == 1 && inet_ntop(AF_INET6, &v6, text, sizeof(text))) return text;
-  if (inet_aton(h.c_str(), &v4) != 0 && inet_ntop(AF_INET, &v4, text, sizeof(text))) return text;
-  return h;
-}
+// HostKey spells a host the way the tls layer verifies it (its own
+// PeerNameFor), so no spelling of a host ("Example.COM.", "127.1") escapes
+// its pins.
+std::string HostKey(absl::string_view host) { return tls::PeerNameFor(host).name; }
 
 // AddPins reads one curl-style value: "sha256//A;sha256//B", or a file.
 // An entry that cannot be used refuses the options, or with |errors| (curl's

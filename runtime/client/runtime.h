@@ -133,6 +133,8 @@ class Runtime : public ConnectionListener {
   // then complete and |c| no longer used).
   bool ApplyHopPolicies(Transfer* t);
   bool PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e);
+  // PolicyLog turns a policy's log lines into trace events of |t|'s hop.
+  PolicySet::Log PolicyLog(Transfer* t, const std::string& url);
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
   void DrivePinned();
   // The end of a hop, by outcome.

@@ -22,12 +22,18 @@ bool IsSecretOption(const std::string& key) {
 
 }  // namespace
 
-bool Runtime::ApplyHopPolicies(Transfer* t) {
-  const std::string url = t->hop_request_.url.ToString(false);
-  auto log = [this, t, &url](const std::string& policy, int32_t level, const std::string& message) {
+PolicySet::Log Runtime::PolicyLog(Transfer* t, const std::string& url) {
+  // A policy's lines (up to INFO) are trace events of its hop, from layer
+  // "policy:NAME".
+  return [this, t, url](const std::string& policy, int32_t level, const std::string& message) {
     if (level > STRATA_LOG_INFO) return;
     Emit(STRATA_EVENT_TRACE, t->hop_, "policy:" + policy, message, url, 0, 0, "", MonotonicUs() - t->started_us_, t);
   };
+}
+
+bool Runtime::ApplyHopPolicies(Transfer* t) {
+  const std::string url = t->hop_request_.url.ToString(false);
+  const PolicySet::Log log = PolicyLog(t, url);
   const HopPlan& plan = *t->h_.plan;
   HopFacts facts;
   facts.hop = t->hop_;
@@ -127,10 +133,7 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
 bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) {
   t->h_.handshake_checked = true;
   const std::string url = t->hop_request_.url.ToString(false);
-  auto log = [this, t, &url](const std::string& policy, int32_t level, const std::string& message) {
-    if (level > STRATA_LOG_INFO) return;
-    Emit(STRATA_EVENT_TRACE, t->hop_, "policy:" + policy, message, url, 0, 0, "", MonotonicUs() - t->started_us_, t);
-  };
+  const PolicySet::Log log = PolicyLog(t, url);
   PolicyVerdict v;
   const std::vector<SecureFacts>& layers = c->SecureLayers();
   const bool origin_tls =
