@@ -44,7 +44,7 @@ struct HopPlan {
   std::string proxy_url;       // "scheme://host:port" of the proxy, "" if direct
   // Layer options a policy set for this hop (layer key → {option: value}),
   // merged over the request's; Amend() adds them to the fingerprint.
-  nlohmann::json amended_options = nlohmann::json::object();
+  nlohmann::json amended_options;  // null (no allocation) until Amend()
   // Amend records |options| (as amended_options) so that connections made
   // with them are never shared with others.
   void Amend(nlohmann::json options);

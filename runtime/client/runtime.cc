@@ -108,7 +108,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
 
 
 Runtime::~Runtime() {
-  for (Transfer* t : active_) {
+  for (Transfer* t = active_head_; t != nullptr; t = t->active_next_) {
     CancelTimers(t);
     t->h_.conn = nullptr;
     t->runtime_ = nullptr;
@@ -204,7 +204,7 @@ void Runtime::WakeWaiting() {
 }
 
 void Runtime::WakeUsersOf(Connection* conn) {
-  for (Transfer* t : active_) {
+  for (Transfer* t = active_head_; t != nullptr; t = t->active_next_) {
     if (t->h_.conn == conn || t->pinned_ == conn) Wake(t);
   }
 }
@@ -327,8 +327,8 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   // Only a transfer that may be retried keeps its first hop to start over.
   if (t->request_.options.retry > 0) t->first_hop_request_ = t->hop_request_;
   t->NewHop();
-  active_.push_back(t.get());
-  pool_->NoteConcurrency(active_.size());
+  AddActive(t.get());
+  pool_->NoteConcurrency(active_count_);
   ArmTimer(t.get());
   Wake(t.get());
   return t;
@@ -369,10 +369,11 @@ void Runtime::Resume(Transfer* t, bool by_application) {
 void Runtime::Forget(Transfer* t) {
   if (!t->done() && t->runtime_) Cancel(t);
   CancelTimers(t);
-  active_.remove(t);
-  ready_.erase(std::remove(ready_.begin(), ready_.end(), t), ready_.end());
+  RemoveActive(t);
+  // The flags say which queues may hold |t|: no scan of queues it is not on.
+  if (t->queued_) ready_.erase(std::remove(ready_.begin(), ready_.end(), t), ready_.end());
   waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), t), waiting_.end());
-  limited_.erase(std::remove(limited_.begin(), limited_.end(), t), limited_.end());
+  if (t->limited_) limited_.erase(std::remove(limited_.begin(), limited_.end(), t), limited_.end());
   done_.erase(std::remove(done_.begin(), done_.end(), t), done_.end());
 }
 
@@ -391,7 +392,7 @@ void Runtime::RunOnce(int64_t timeout_ms, size_t* out_running) {
   // transfer must get control back as soon as one completes.
   if (!dirty_ && ready_.empty() && done_.size() == done_before) loop_.RunOnce(timeout_ms);
   Schedule();
-  if (out_running) *out_running = active_.size();
+  if (out_running) *out_running = active_count_;
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Runtime::OpenConnection(const std::string& pipeline,
@@ -748,7 +749,7 @@ void Runtime::DrivePinned() {
   if (!pinned_needs_drive_) return;
   pinned_needs_drive_ = false;
   std::vector<Connection*> pinned;
-  for (Transfer* t : active_) {
+  for (Transfer* t = active_head_; t != nullptr; t = t->active_next_) {
     if (t->pinned_ && t->phase_ == Transfer::Phase::kStreaming) pinned.push_back(t->pinned_);
   }
   for (Connection* c : pinned) c->Drive();
@@ -799,7 +800,7 @@ void Runtime::AfterHop(Transfer* t) {
                       ", ", t->h_.conn_reused ? "reused connection" : "new connection", timings, ")"),
          url, t->h_.status, t->h_.conn_reused ? 1 : 0, chain, MonotonicUs() - t->started_us_, t);
   }
-  t->response_.chain = chain;
+  t->response_.chain = std::move(chain);
   DetachConnection(t, c && c->IsReusable());
   if (t->h_.is_redirect) {
     OnRedirect(t);
@@ -1047,11 +1048,28 @@ void Runtime::Complete(Transfer* t) {
   if (MaybeRetry(t)) return;
   t->phase_ = Transfer::Phase::kDone;
   CancelTimers(t);
-  auto it = std::find(active_.begin(), active_.end(), t);
-  if (it != active_.end()) {
-    active_.erase(it);
+  if (t->in_active_) {
+    RemoveActive(t);
     done_.push_back(t);
   }
+}
+
+void Runtime::AddActive(Transfer* t) {
+  t->in_active_ = true;
+  t->active_prev_ = active_tail_;
+  t->active_next_ = nullptr;
+  (active_tail_ ? active_tail_->active_next_ : active_head_) = t;
+  active_tail_ = t;
+  ++active_count_;
+}
+
+void Runtime::RemoveActive(Transfer* t) {
+  if (!t->in_active_) return;
+  (t->active_prev_ ? t->active_prev_->active_next_ : active_head_) = t->active_next_;
+  (t->active_next_ ? t->active_next_->active_prev_ : active_tail_) = t->active_prev_;
+  t->active_prev_ = t->active_next_ = nullptr;
+  t->in_active_ = false;
+  --active_count_;
 }
 
 void Runtime::EmitResponseHead(Transfer* t, const strata_response_head& head) {

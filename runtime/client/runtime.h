@@ -160,7 +160,14 @@ class Runtime : public ConnectionListener {
   std::unique_ptr<HopPlanner> planner_;
   std::unique_ptr<PolicySet> policies_;
   std::unique_ptr<ConnectionPool> pool_;
-  std::list<Transfer*> active_;
+  // Transfers submitted and not yet done, in submission order: an
+  // intrusive list through Transfer (no allocation per transfer, O(1)
+  // removal).
+  Transfer* active_head_ = nullptr;
+  Transfer* active_tail_ = nullptr;
+  size_t active_count_ = 0;
+  void AddActive(Transfer* t);
+  void RemoveActive(Transfer* t);
   std::deque<Transfer*> done_;
   std::vector<Transfer*> ready_;    // transfers with something to act on
   std::vector<Transfer*> batch_;    // the ready transfers a pass works on

@@ -158,6 +158,9 @@ class Transfer : public StreamSink {
 
   // Scheduling.
   bool queued_ = false;            // on the runtime's ready queue
+  bool in_active_ = false;         // on the runtime's active list (below)
+  Transfer* active_prev_ = nullptr;
+  Transfer* active_next_ = nullptr;
   bool waiting_ = false;           // on the runtime's list waiting for capacity
   bool limited_ = false;           // on the runtime's list waiting under the connection limit
   bool resume_seen_ = false;       // the application calls strata_transfer_resume

@@ -106,20 +106,20 @@ strata_status H2Session::OpenStream(const strata_request_head* head, void* user,
     return Fail(STRATA_E_INVALID_ARGUMENT, "h2: request head is missing or too old");
   }
   if (failed_) return Fail(STRATA_E_STATE, "h2: the connection has failed");
-  absl::StatusOr<HeaderList> headers = BuildRequestHeaders(*head);
-  if (!headers.ok()) {
-    return Fail(STRATA_E_INVALID_ARGUMENT, absl::StrCat("h2: ", headers.status().message()));
+  absl::Status built = BuildRequestHeaders(*head, &request_fields_);
+  if (!built.ok()) {
+    return Fail(STRATA_E_INVALID_ARGUMENT, absl::StrCat("h2: ", built.message()));
   }
   if (Capacity() == 0) {
     return Fail(session_->IsGoingAway() ? STRATA_E_NOT_PROCESSED : STRATA_E_STATE,
                 "h2: this connection cannot open another stream now");
   }
   const bool has_body = RequestHasBody(*head);
-  submitting_ = std::make_unique<Stream>();
+  submitting_ = NewStream();
   submitting_->user = user;
   submitting_->declared = has_body ? head->content_length : 0;
   absl::StatusOr<uint32_t> id =
-      session_->SubmitRequest(*headers, has_body ? this : nullptr, submitting_.get());
+      session_->SubmitRequest(request_fields_, has_body ? this : nullptr, submitting_.get());
   std::unique_ptr<Stream> s = std::move(submitting_);
   if (!id.ok()) {
     const absl::Status& e = id.status();
@@ -219,9 +219,15 @@ void H2Session::OnStreamClose(void* user, const StreamResult& result) {
     for (const HeaderField& f : trailers) {
       fields_.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
     }
+    // The host may open streams from inside DeliverEnd, which reuse
+    // fields_: deliver from a list of our own and take its storage back.
     std::vector<strata_header> list;
     list.swap(fields_);
     DeliverEnd(host_user, list.data(), list.size());
+    if (fields_.capacity() < list.capacity()) {
+      list.clear();
+      fields_.swap(list);
+    }
     return;
   }
   const strata_status code = StatusForStream(*s, result);
@@ -320,8 +326,25 @@ strata_status H2Session::Progress() {
     }
   }
   strata_status st = Pump();
-  finished_.clear();
+  RecycleFinished();
   return st < 0 ? st : STRATA_OK;
+}
+
+std::unique_ptr<H2Session::Stream> H2Session::NewStream() {
+  if (spare_streams_.empty()) return std::make_unique<Stream>();
+  std::unique_ptr<Stream> s = std::move(spare_streams_.back());
+  spare_streams_.pop_back();
+  *s = Stream();
+  return s;
+}
+
+void H2Session::RecycleFinished() {
+  // A few spare Stream objects save an allocation per request; more than
+  // the streams a connection runs at once would only hold memory.
+  for (std::unique_ptr<Stream>& s : finished_) {
+    if (spare_streams_.size() < kMaxSpareStreams) spare_streams_.push_back(std::move(s));
+  }
+  finished_.clear();
 }
 
 strata_status H2Session::Pump() {

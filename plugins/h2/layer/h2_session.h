@@ -107,6 +107,10 @@ class H2Session : public sdk::SessionLayer, private SessionCallbacks, private Bo
   // over (the engine resets it and stays quiet about it).
   void Abandon(Stream* s, strata_status rc);
   void Forget(Stream* s);
+  // NewStream takes a spare Stream (reset) or makes one; RecycleFinished
+  // frees the streams finished during a call, keeping some as spares.
+  std::unique_ptr<Stream> NewStream();
+  void RecycleFinished();
 
   // Pump does all I/O possible now: flush, read, timers; returns < 0 once
   // the connection is dead.
@@ -127,6 +131,9 @@ class H2Session : public sdk::SessionLayer, private SessionCallbacks, private Bo
   std::map<uint32_t, std::unique_ptr<Stream>> streams_;
   std::unique_ptr<Stream> submitting_;  // the stream inside SubmitRequest
   std::vector<std::unique_ptr<Stream>> finished_;  // freed after the call
+  static constexpr size_t kMaxSpareStreams = 128;
+  std::vector<std::unique_ptr<Stream>> spare_streams_;
+  HeaderList request_fields_;  // OpenStream's fields, storage kept between requests
   std::vector<strata_header> fields_;
   std::unique_ptr<uint8_t[]> recv_buf_;
   FrameTracer sent_trace_;

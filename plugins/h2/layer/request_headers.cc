@@ -42,6 +42,15 @@ bool RequestHasBody(const strata_request_head& head) {
 }
 
 absl::StatusOr<hpack::HeaderList> BuildRequestHeaders(const strata_request_head& head) {
+  hpack::HeaderList out;
+  absl::Status st = BuildRequestHeaders(head, &out);
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::Status BuildRequestHeaders(const strata_request_head& head, hpack::HeaderList* list) {
+  hpack::HeaderList& out = *list;
+  out.clear();
   if (head.method == nullptr || head.method[0] == '\0') {
     return absl::InvalidArgumentError("request has no method");
   }
@@ -73,7 +82,6 @@ absl::StatusOr<hpack::HeaderList> BuildRequestHeaders(const strata_request_head&
     return absl::InvalidArgumentError("CONNECT needs an authority");
   }
 
-  hpack::HeaderList out;
   out.reserve(head.header_count + 5);  // pseudo-headers and content-length: no regrowth
   out.push_back({":method", std::string(method)});
   if (method != "CONNECT") {
@@ -114,7 +122,7 @@ absl::StatusOr<hpack::HeaderList> BuildRequestHeaders(const strata_request_head&
        MethodExpectsBody(method))) {
     out.push_back({"content-length", absl::StrCat(head.content_length)});
   }
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace strata::h2

@@ -24,6 +24,9 @@ namespace strata::h2 {
 // Errors (kInvalidArgument) name the offending part; the session's own
 // CheckRequestHead validates names and values afterwards.
 absl::StatusOr<hpack::HeaderList> BuildRequestHeaders(const strata_request_head& head);
+// The same into |out| (cleared first): a session keeps one list and reuses
+// its storage for every request instead of allocating a new one.
+absl::Status BuildRequestHeaders(const strata_request_head& head, hpack::HeaderList* out);
 
 // RequestHasBody: DATA frames follow the HEADERS (a body of known length
 // > 0 or of unknown length).

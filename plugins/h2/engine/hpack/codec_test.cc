@@ -162,6 +162,32 @@ TEST(Encoder, RepeatedFieldsBecomeIndexes) {
   EXPECT_EQ(b, fields);
 }
 
+TEST(Decoder, ReusedListHoldsExactlyTheLastBlock) {
+  // A session decodes every head into one list: each block replaces what
+  // the list held, longer or shorter, and the field storage is reused.
+  Encoder e;
+  Decoder d;
+  const HeaderList big = {{":status", "200"}, {"server", "a-long-server-name/1.2.3 (with words)"},
+                          {"x-one", "1"}, {"x-two", "2"}};
+  const HeaderList small = {{":status", "404"}, {"server", "short"}};
+  std::string a, b, c;
+  e.EncodeBlock(big, &a);
+  e.EncodeBlock(small, &b);
+  e.EncodeBlock(big, &c);
+  HeaderList list;
+  ASSERT_TRUE(d.DecodeBlock(a, kNoLimit, &list).ok());
+  EXPECT_EQ(list, big);
+  const std::string* storage = &list[1].value;
+  ASSERT_TRUE(d.DecodeBlock(b, kNoLimit, &list).ok());
+  EXPECT_EQ(list, small);
+  ASSERT_TRUE(d.DecodeBlock(c, kNoLimit, &list).ok());
+  EXPECT_EQ(list, big);
+  EXPECT_EQ(&list[1].value, storage);  // same element, no new list
+  // Over the size limit: the list holds the fields that fit, nothing stale.
+  ASSERT_EQ(d.DecodeBlock(b, 50, &list).code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(list, HeaderList({{":status", "404"}}));
+}
+
 TEST(Encoder, EmitsSizeUpdatesAfterThePeerLowersItsSetting) {
   Encoder e;
   Decoder d;

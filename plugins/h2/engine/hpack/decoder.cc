@@ -48,15 +48,34 @@ absl::Status Decoder::DecodeBlock(absl::string_view block, size_t max_list_size,
   bool field_seen = false;
   bool over_limit = false;
   size_t list_size = 0;
-  std::string name_buf;
-  std::string value_buf;
+  std::string& name_buf = name_buf_;
+  std::string& value_buf = value_buf_;
 
+  // |out| is overwritten in place: a caller that passes the same list for
+  // every block reuses its fields' storage, so a typical response head
+  // costs no allocation once the first has been decoded.
+  size_t count = 0;
   if (out->capacity() < 16) out->reserve(16);  // one allocation for a typical head
   auto emit = [&](absl::string_view name, absl::string_view value, bool never_index) {
     list_size += EntrySize(name, value);
     if (list_size > max_list_size) over_limit = true;
-    if (!over_limit) out->push_back(HeaderField{std::string(name), std::string(value), never_index});
+    if (over_limit) return;
+    if (count < out->size()) {
+      HeaderField& f = (*out)[count];
+      f.name.assign(name.data(), name.size());
+      f.value.assign(value.data(), value.size());
+      f.never_index = never_index;
+    } else {
+      out->push_back(HeaderField{std::string(name), std::string(value), never_index});
+    }
+    ++count;
   };
+  // Whatever way the block ends, |out| holds exactly the fields emitted.
+  struct Trim {
+    HeaderList* list;
+    const size_t* count;
+    ~Trim() { list->resize(*count); }
+  } trim{out, &count};
 
   while (pos < block.size()) {
     const uint8_t first = static_cast<uint8_t>(block[pos]);

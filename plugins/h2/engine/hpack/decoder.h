@@ -49,7 +49,8 @@ class Decoder {
   // makes a size update mandatory at the start of the next block.
   void SetTableSizeSetting(uint32_t setting);
 
-  // DecodeBlock decodes |block| and appends its fields to |out|. Errors:
+  // DecodeBlock decodes |block| into |out|, replacing what it held (its
+  // storage is reused). Errors:
   // kInvalidArgument (fatal for the connection; the decoder must not be used
   // again) and kResourceExhausted (list larger than |max_list_size|; the
   // decoder stays usable, |out| holds an incomplete list).
@@ -65,6 +66,9 @@ class Decoder {
                       absl::string_view* out_value) const;
 
   DynamicTable table_;
+  // Literal name and value being decoded, kept so their storage is reused.
+  std::string name_buf_;
+  std::string value_buf_;
   uint32_t setting_;
   bool update_required_ = false;
 };

@@ -756,12 +756,16 @@ H2Error ClientSession::OnContinuationFrame(const Frame& f) {
 }
 
 H2Error ClientSession::OnFieldBlockComplete() {
-  PendingBlock b = std::move(block_);
-  block_ = PendingBlock();
-  HeaderList list;
+  const PendingBlock b{block_.active, block_.stream_id, block_.push, block_.end_stream, block_.continuations, {}};
   // Decode every block, whatever its stream's state: the HPACK context is
-  // shared by the connection (§4.3).
-  absl::Status st = decoder_.DecodeBlock(b.bytes, options_.max_header_list_size, &list);
+  // shared by the connection (§4.3). The list and the block's bytes keep
+  // their storage for the next block (no allocation per response head).
+  HeaderList& list = decoded_;
+  absl::Status st = decoder_.DecodeBlock(block_.bytes, options_.max_header_list_size, &list);
+  std::string spent = std::move(block_.bytes);
+  spent.clear();
+  block_ = PendingBlock();
+  block_.bytes = std::move(spent);
   if (!st.ok() && st.code() != absl::StatusCode::kResourceExhausted) {
     return H2Error::Connection(ErrorCode::kCompressionError, std::string(st.message()));
   }
@@ -790,6 +794,15 @@ H2Error ClientSession::OnResponseBlock(Stream* s, HeaderList& block, bool end_st
   bool keep = true;
   if (s->phase == Stream::Phase::kAwaitingFinal) {
     ResponseHead head;
+    // |block| (the session's decode list) lends its storage to |head| and
+    // gets it back however this branch ends.
+    struct GiveBack {
+      HeaderList& to;
+      ResponseHead& from;
+      ~GiveBack() {
+        if (to.empty()) to = std::move(from.fields);
+      }
+    } give_back{block, head};
     absl::Status st = CheckResponseHead(std::move(block), &head);
     if (!st.ok()) return malformed(st);
     if (head.status < 200) {

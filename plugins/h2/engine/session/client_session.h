@@ -300,6 +300,7 @@ class ClientSession {
   uint64_t skip_ = 0;  // payload bytes of an oversized frame still to drop
   bool got_server_settings_ = false;
   PendingBlock block_;
+  HeaderList decoded_;  // the last block decoded; storage reused
 
   std::string out_;
   size_t out_pos_ = 0;

@@ -59,7 +59,6 @@ bool IsConnectionSpecific(absl::string_view name) {
 
 absl::Status CheckResponseHead(hpack::HeaderList block, ResponseHead* out) {
   *out = ResponseHead();
-  out->fields.reserve(block.size());
   bool seen_regular = false;
   bool seen_status = false;
   for (hpack::HeaderField& f : block) {
@@ -98,9 +97,12 @@ absl::Status CheckResponseHead(hpack::HeaderList block, ResponseHead* out) {
       }
       out->content_length = v;
     }
-    out->fields.push_back(std::move(f));
   }
   if (!seen_status) return Malformed(":status missing");
+  // :status is the only pseudo-header and comes first: the regular fields
+  // are the rest, kept in |block|'s own storage (no copy, no allocation).
+  block.erase(block.begin());
+  out->fields = std::move(block);
   return absl::OkStatus();
 }
 
