@@ -8,7 +8,6 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -34,7 +33,10 @@
 
 struct strata_runtime {
   std::unique_ptr<strata::Runtime> rt;
-  std::unordered_map<strata::Transfer*, strata_transfer*> transfers;
+  // The handles of transfers not yet freed (an intrusive list through
+  // strata_transfer: no allocation or hashing per transfer). A Transfer
+  // finds its own handle through Transfer::api_handle().
+  strata_transfer* handles = nullptr;
 };
 
 struct strata_request {
@@ -47,6 +49,8 @@ struct strata_response {
 
 struct strata_transfer {
   strata_runtime* owner = nullptr;
+  strata_transfer* prev = nullptr;  // owner's list of handles
+  strata_transfer* next = nullptr;
   std::unique_ptr<strata::Transfer> t;
   // strata_transfer_peek_response's snapshot (made on first use).
   std::unique_ptr<strata_response> head_view;
@@ -213,11 +217,14 @@ strata_status strata_runtime_new_from_file(const char* path, strata_runtime** ou
 void strata_runtime_free(strata_runtime* runtime) {
   if (!runtime) return;
   try {
-    for (auto& [t, handle] : runtime->transfers) {
-      runtime->rt->Forget(t);
+    for (strata_transfer* handle = runtime->handles; handle != nullptr;) {
+      strata_transfer* next = handle->next;
+      runtime->rt->Forget(handle->t.get());
       handle->owner = nullptr;
+      handle->prev = handle->next = nullptr;
+      handle = next;
     }
-    runtime->transfers.clear();
+    runtime->handles = nullptr;
     delete runtime;
   } catch (...) {
   }
@@ -642,7 +649,10 @@ strata_status strata_submit(strata_runtime* runtime, const strata_request* reque
     auto* handle = new strata_transfer();
     handle->owner = runtime;
     handle->t = runtime->rt->Submit(request->req, user);
-    runtime->transfers[handle->t.get()] = handle;
+    handle->t->set_api_handle(handle);
+    handle->next = runtime->handles;
+    if (runtime->handles) runtime->handles->prev = handle;
+    runtime->handles = handle;
     *out_transfer = handle;
     return STRATA_OK;
   });
@@ -663,8 +673,8 @@ int64_t strata_runtime_timeout_ms(const strata_runtime* runtime) { return runtim
 strata_transfer* strata_runtime_next_done(strata_runtime* runtime) {
   if (!runtime) return nullptr;
   while (strata::Transfer* t = runtime->rt->NextDone()) {
-    auto it = runtime->transfers.find(t);
-    if (it != runtime->transfers.end()) return it->second;
+    // Transfers of strata_fetch have no handle and are not the caller's.
+    if (void* handle = t->api_handle()) return static_cast<strata_transfer*>(handle);
   }
   return nullptr;
 }
@@ -753,7 +763,8 @@ void strata_transfer_free(strata_transfer* transfer) {
   try {
     if (transfer->owner) {
       transfer->owner->rt->Forget(transfer->t.get());
-      transfer->owner->transfers.erase(transfer->t.get());
+      (transfer->prev ? transfer->prev->next : transfer->owner->handles) = transfer->next;
+      if (transfer->next) transfer->next->prev = transfer->prev;
     }
     delete transfer;
   } catch (...) {

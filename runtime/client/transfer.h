@@ -76,6 +76,10 @@ class Transfer : public StreamSink {
   Phase phase() const { return phase_; }
   bool done() const { return phase_ == Phase::kDone; }
   void* user() const { return user_; }
+  // The C API's handle for this transfer (opaque here; null for transfers
+  // the C API runs itself), so finding it needs no lookup table.
+  void* api_handle() const { return api_handle_; }
+  void set_api_handle(void* handle) { api_handle_ = handle; }
   uint64_t id() const { return id_; }
   strata_status result() const { return result_; }
   // error() is the failure of a finished transfer (an empty error
@@ -123,6 +127,7 @@ class Transfer : public StreamSink {
   Runtime* runtime_;
   Request request_;
   void* user_;
+  void* api_handle_ = nullptr;
   uint64_t id_;
   Phase phase_ = Phase::kPending;
   strata_status result_ = STRATA_AGAIN;
