@@ -13,6 +13,7 @@
 #include "runtime/client/hop_timing.h"
 #include "runtime/client/layer_insertion.h"
 #include "runtime/status/status_code.h"
+#include "runtime/tunnel/h2_connect_layer.h"
 #include "runtime/version/version.h"
 
 namespace strata {
@@ -68,6 +69,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
   }
   rt->registry_ = std::make_unique<PluginRegistry>(HostServicesTable());
   if (absl::Status s = rt->registry_->LoadConfigured(rt->config_); !s.ok()) return s;
+  // Layers the runtime implements itself: h2-connect's peer is a stream of
+  // another pooled connection, which only the runtime owns.
+  if (absl::Status s = rt->registry_->AddBuiltinLayer(H2ConnectLayerType()); !s.ok()) {
+    return WithCode(s, STRATA_E_CONFIG);
+  }
   // Validate every template now: a typo should fail at start-up, not on the
   // first request that happens to use it.
   for (auto it = rt->config_.pipelines.begin(); it != rt->config_.pipelines.end();) {
@@ -169,6 +175,9 @@ void Runtime::OnActivity(Connection* conn) {
     WakeUsersOf(conn);  // a low-level connection: its one or few transfers
     return;
   }
+  // A shared HTTP/2 proxy connection: the tunnels waiting for it to be
+  // ready or to have stream room look again.
+  if (e->proxy_link.link && !e->proxy_link.link->waiting.empty()) WakeTunnelsWaitingOn(e->proxy_link.link.get());
   const Connection::State state = conn->state();
   // A multiplexed connection regained stream room without a transfer of
   // ours finishing (the server raised MAX_CONCURRENT_STREAMS, a cancelled
@@ -475,6 +484,7 @@ void Runtime::Step(Transfer* t) {
         // take every transfer that waited for it).
         WakeWaiting();
       } else if (IsDead(c)) {
+        if (RetryTunnel(t, c)) break;
         AddHop(t->h_, c, &t->response_);
         LayerError err = c->error();
         DetachConnection(t, false);
@@ -519,7 +529,7 @@ void Runtime::StartHop(Transfer* t) {
     return;
   }
   if (!t->h_.plan) {
-    absl::StatusOr<HopPlan> plan = planner_->Plan(t->hop_request_.url, t->request_.options, t->hop_);
+    absl::StatusOr<HopPlan> plan = PlanHop(t);
     if (!plan.ok()) {
       t->Fail(STRATA_E_CONFIG, "runtime", std::string(plan.status().message()));
       Complete(t);
@@ -627,6 +637,7 @@ void Runtime::StartHop(Transfer* t) {
   t->h_.conn = e->conn.get();
   t->h_.conn_reused = false;
   t->phase_ = Transfer::Phase::kConnecting;
+  if (plan.proxy_prefix && !BindTunnel(t, e)) return;
   Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
        absl::StrCat("connecting to ", plan.target.host, " port ", plan.target.port,
                     plan.target.proxy_host.empty()

@@ -86,6 +86,7 @@ struct Config {
     std::string credentials;  // "user:password"
     std::string no_proxy;     // hosts that bypass the proxy
     bool tunnel = false;      // CONNECT for plain http too
+    bool http2 = false;       // tunnels to an https proxy as CONNECT streams on one h2 connection
     bool from_env = true;     // read http_proxy, https_proxy, all_proxy, no_proxy
     nlohmann::json tls = nlohmann::json::object();  // options of the TLS layer to an https proxy
   } proxy;

@@ -64,6 +64,11 @@ class PluginRegistry {
   // (a JSON path) for error messages.
   absl::Status LoadFile(const std::string& path, const std::string& origin);
 
+  // AddBuiltinLayer offers a layer type the runtime implements itself (no
+  // plugin file: plugin_path is "(built-in)"), e.g. h2-connect. A name a
+  // loaded plugin already provides is refused.
+  absl::Status AddBuiltinLayer(LayerType type);
+
   const LayerType* FindLayer(const std::string& name) const;
   const PolicyType* FindPolicy(const std::string& name) const;
   const std::vector<PolicyType>& policy_types() const { return policy_types_; }
