@@ -167,6 +167,10 @@ bool NghttpxFixture::Start(std::string* error) {
                "--frontend=127.0.0.1," + std::to_string(port_),
                "--backend=127.0.0.1," + std::to_string(backend_port_),
                "--workers=1",
+               // nghttpx -s opens at most 8 backend connections per origin
+               // by default and queues further CONNECTs to it until one
+               // closes; tests run more tunnels than that at once.
+               "--backend-connections-per-host=64",
                "--no-ocsp",
                "--accesslog-file=" + dir_ + "/access.log",
                "--accesslog-format=$remote_port $alpn \"$request\" $status",
