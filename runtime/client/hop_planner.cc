@@ -7,6 +7,11 @@
 #include "runtime/tunnel/h2_connect_layer.h"
 
 namespace strata {
+namespace {
+
+constexpr int64_t kTunnelWindow = 2 << 20;
+
+}  // namespace
 
 HopPlanner::HopPlanner(const Config* config, const PluginRegistry* registry,
                        std::map<std::string, std::string> proxy_env)
@@ -106,7 +111,12 @@ PipelineSpec HopPlanner::ProxyPrefixPipeline(const std::string& base) const {
   nlohmann::json options = config_->proxy.tls;
   if (!options.contains("alpn")) options["alpn"] = nlohmann::json::array({"h2", "http/1.1"});
   prefix.layers.push_back(LayerSpec{"tls", options, "/proxy/tls"});
-  prefix.layers.push_back(LayerSpec{"h2-alpn", nlohmann::json::object(), "/proxy/h2"});
+  // A tunnel's window reopens only as its chain reads (h2-connect), so the
+  // stream window is what a tunnel may buffer: 2 MiB instead of the 32 MiB
+  // an h2 download gets, still more than loopback or a LAN needs in flight.
+  nlohmann::json h2 = {{"initial_window_size", kTunnelWindow}};
+  h2.update(config_->proxy.h2);
+  prefix.layers.push_back(LayerSpec{"h2-alpn", std::move(h2), "/proxy/h2"});
   return prefix;
 }
 

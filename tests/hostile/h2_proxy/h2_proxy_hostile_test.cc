@@ -82,12 +82,19 @@ class H2ProxyHostileTest : public ::testing::Test {
     pki_ = nullptr;
   }
 
-  RunResult Run(const HostileProxy& proxy, const std::vector<std::string>& urls, bool parallel = false) {
+  RunResult Run(const HostileProxy& proxy, const std::vector<std::string>& urls, bool parallel = false,
+               const std::string& config = "") {
     ProcessOptions opts;
     opts.argv = {RunfilePath("tools/strata"), "--max-time", "20", "--proxy-http2", "-x",
                  "https://localhost:" + std::to_string(proxy.port()), "--proxy-cacert", pki_->Cert("ca"),
                  "--cacert", pki_->Cert("ca"), "-sS", "-v"};
     if (parallel) opts.argv.push_back("-Z");
+    if (!config.empty()) {
+      const std::string path = MakeTempDir("h2proxy-config-") + "/config.json";
+      WriteFileOrDie(path, config);
+      opts.argv.push_back("--config");
+      opts.argv.push_back(path);
+    }
     opts.argv.insert(opts.argv.end(), urls.begin(), urls.end());
     opts.env = {{"HOME", TestTmpDir()}, {"https_proxy", ""}, {"HTTPS_PROXY", ""}, {"all_proxy", ""},
                 {"ALL_PROXY", ""}, {"no_proxy", ""}, {"NO_PROXY", ""}};
@@ -163,7 +170,9 @@ TEST_F(H2ProxyHostileTest, GoawayUnprocessedTunnelsAreRetriedOnANewProxyConnecti
 
 TEST_F(H2ProxyHostileTest, DataBeyondTheWindowIsAFlowControlError) {
   HostileProxy proxy("overrun", *pki_);
-  RunResult r = Run(proxy, {Url(a_port_)});
+  // A 1-byte stream window on the proxy connection: the proxy's second
+  // byte is beyond it.
+  RunResult r = Run(proxy, {Url(a_port_)}, false, R"({"proxy": {"h2": {"initial_window_size": 1}}})");
   EXPECT_TRUE(r.exit.exited && r.exit.exit_code != 0) << Describe(r, proxy);
   EXPECT_TRUE(Contains(r.stderr_text, "flow-control window")) << Describe(r, proxy);
   EXPECT_TRUE(Contains(r.stderr_text, "hop 1")) << Describe(r, proxy);

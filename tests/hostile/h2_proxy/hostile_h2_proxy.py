@@ -19,8 +19,8 @@ Scenarios:
   goaway         the first connection relays its first tunnel and answers
                  any later CONNECT with GOAWAY(last_stream_id = the first),
                  leaving those unprocessed; later connections relay
-  overrun        a tunnel is answered 200, then sent DATA beyond the
-                 window the client granted
+  overrun        a tunnel is answered 200, then sent two 1-byte DATA frames
+                 (the test has the client grant a 1-byte window)
   close-mid      a tunnel is answered 200 and the connection closed as soon
                  as the client sends on it
 """
@@ -142,12 +142,9 @@ class Proxy:
             self.flush()
             window = self.h2.remote_settings.initial_window_size
             log(self.log_path, "overrun %d window=%d" % (sid, window))
-            chunk = b"x" * 16384
-            data = b""
-            sent = 0
-            while sent <= window:
-                data += raw_frame(0, 0, sid, chunk)
-                sent += len(chunk)
+            # One write: the client reads both frames at once, before the
+            # chain above the tunnel could read (and credit) the first.
+            data = b"".join(raw_frame(0, 0, sid, b"x") for _ in range(window + 1))
             self.sock.setblocking(True)
             try:
                 self.sock.sendall(data)
