@@ -91,7 +91,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
       const LayerType* type = rt->registry_->FindLayer(spec.layer);
       if (!type) {
         std::string known;
-        for (const LayerType& t : rt->registry_->layer_types()) absl::StrAppend(&known, known.empty() ? "" : ", ", t.name);
+        for (const LayerType& t : rt->registry_->layer_types()) {
+          // Built-in layers (h2-connect) are no plugin's: this lists what plugins loaded.
+          if (t.plugin_path == kBuiltinLayerPath) continue;
+          absl::StrAppend(&known, known.empty() ? "" : ", ", t.name);
+        }
         return WithCode(absl::NotFoundError(absl::StrCat("configuration ", spec.json_path,
                                                          ": no loaded plugin provides layer '", spec.layer,
                                                          "' (loaded layers: ", known.empty() ? "none" : known, ")")),

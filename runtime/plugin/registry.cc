@@ -315,7 +315,7 @@ absl::Status PluginRegistry::AddBuiltinLayer(LayerType type) {
   if (FindLayer(type.name) != nullptr) {
     return absl::AlreadyExistsError(absl::StrCat("layer '", type.name, "' is built into the runtime; a plugin may not provide it"));
   }
-  type.plugin_path = "(built-in)";
+  type.plugin_path = kBuiltinLayerPath;
   layer_types_.push_back(std::move(type));
   return absl::OkStatus();
 }

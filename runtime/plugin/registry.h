@@ -18,6 +18,9 @@
 
 namespace strata {
 
+// The plugin_path of layer types built into the runtime.
+inline constexpr char kBuiltinLayerPath[] = "(built-in)";
+
 // A layer type offered by a loaded plugin. Borrowed from the plugin; valid
 // while the registry lives.
 struct LayerType {
