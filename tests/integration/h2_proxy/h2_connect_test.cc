@@ -219,6 +219,21 @@ TEST_F(H2ConnectTest, RedirectToAThirdOriginOpensANewTunnelOnTheSameProxyConnect
   EXPECT_EQ(connects[0].client_port, connects[1].client_port) << nghttpx_->AccessLog();
 }
 
+TEST_F(H2ConnectTest, WriteOutShowsTheConnectStatusAndTheTunnelChain) {
+  std::vector<std::string> args = ProxyArgs();
+  for (std::string a : {"-sS", "-o", "/dev/null", "-w", "%{http_code} %{http_connect} %{strata_chain}\n"}) {
+    args.push_back(a);
+  }
+  args.push_back(Origin(b_port_, "/f2.bin"));
+  RunResult r = RunCli(args);
+  ASSERT_TRUE(Exited(r, 0)) << Describe(r);
+  EXPECT_EQ(r.stdout_text.rfind("200 200 h2-connect(127.0.0.1:" + std::to_string(b_port_) + " via localhost:" +
+                                    std::to_string(nghttpx_->port()),
+                                0),
+            0u)
+      << r.stdout_text;
+}
+
 TEST_F(H2ConnectTest, AProxyThatChoosesHttp1GetsTheHttp1Tunnel) {
   // squid's https_port offers no ALPN: HTTP/1.1, so CONNECT over HTTP/1.1
   // (curl does the same with --proxy-http2).
