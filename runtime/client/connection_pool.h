@@ -31,8 +31,8 @@ class Transfer;
 // it closes the connection, so a tunnel outliving it finds it gone.
 struct ProxyLink {
   Connection* conn = nullptr;
-  // The origin connections whose tunnel waits for this one (to be ready,
-  // or for stream room): its changes wake them (Runtime::OnActivity).
+  // The origin connections whose tunnel waits for this one to be ready:
+  // its changes wake them (Runtime::OnActivity).
   std::set<Connection*> waiting;
 };
 

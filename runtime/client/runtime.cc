@@ -180,7 +180,7 @@ void Runtime::OnActivity(Connection* conn) {
     return;
   }
   // A shared HTTP/2 proxy connection: the tunnels waiting for it to be
-  // ready or to have stream room look again.
+  // ready look again.
   if (e->proxy_link.link && !e->proxy_link.link->waiting.empty()) WakeTunnelsWaitingOn(e->proxy_link.link.get());
   const Connection::State state = conn->state();
   // A multiplexed connection regained stream room without a transfer of

@@ -187,7 +187,7 @@ void Runtime::TunnelEnded(ProxyLink* link) {
     pool_->EndTunnel(e);
     dirty_ = true;
   }
-  WakeTunnelsWaitingOn(link);  // a stream slot is free
+  WakeTunnelsWaitingOn(link);
 }
 
 void Runtime::WakeTunnelsWaitingOn(ProxyLink* link) {

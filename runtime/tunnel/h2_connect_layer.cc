@@ -112,7 +112,15 @@ strata_status H2ConnectTunnel::Connect(int* done) {
     return Fail(STRATA_E_NOT_PROCESSED,
                 absl::StrCat("proxy ", proxy_, " chose HTTP/1.1 (ALPN); using an HTTP/1.1 CONNECT tunnel instead"));
   }
-  if (carrier_->Capacity() == 0) return STRATA_AGAIN;  // woken when a stream slot frees
+  if (carrier_->Capacity() == 0) {
+    // The proxy's SETTINGS_MAX_CONCURRENT_STREAMS turned out lower than
+    // the tunnels bound while it connected. Idle origin connections keep
+    // their tunnels open, so a slot may not free for a long time: the hop
+    // goes again, onto a proxy connection with room (or a new one).
+    return Fail(STRATA_E_NOT_PROCESSED, absl::StrCat("proxy connection ", carrier_->Name(), " to ", proxy_,
+                                                     " has no stream left for a tunnel to ", authority_,
+                                                     " (SETTINGS_MAX_CONCURRENT_STREAMS)"));
+  }
   return OpenStream();
 }
 

@@ -55,8 +55,8 @@ class TunnelCarrier {
   // DriveSoon asks for the proxy connection to be driven once the current
   // call is over (never inside it: plugin calls are not re-entered).
   virtual void DriveSoon() = 0;
-  // Waiting says whether this tunnel waits for the carrier (to be ready,
-  // or to have stream room): the carrier's changes then wake its chain.
+  // Waiting says whether this tunnel waits for the carrier to be ready:
+  // the carrier's changes then wake its chain.
   virtual void Waiting(bool waiting) = 0;
   // Query asks the proxy connection (its addresses, for the chain's facts).
   virtual strata_status Query(uint32_t query, void* out, size_t* inout_len) = 0;

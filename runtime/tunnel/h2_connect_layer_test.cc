@@ -102,16 +102,14 @@ TEST_F(H2ConnectTunnelTest, Rfc9113_8_5_ConnectHeadHasOnlyMethodAuthorityAndProx
   EXPECT_EQ(status, 200);
 }
 
-TEST_F(H2ConnectTunnelTest, WaitsForStreamRoomWithoutOpening) {
+TEST_F(H2ConnectTunnelTest, AFullProxyConnectionSendsTheHopElsewhere) {
   log.state = TunnelCarrier::State::kReady;
   log.capacity = 0;
   int done = 0;
-  EXPECT_EQ(tunnel->Connect(&done), STRATA_AGAIN);
+  EXPECT_EQ(tunnel->Connect(&done), STRATA_E_NOT_PROCESSED);  // resent on another proxy connection
   EXPECT_EQ(log.opened, 0);
-  EXPECT_TRUE(log.waiting);
-  log.capacity = 1;
-  EXPECT_EQ(tunnel->Connect(&done), STRATA_AGAIN);
-  EXPECT_EQ(log.opened, 1);
+  EXPECT_FALSE(log.waiting);
+  EXPECT_FALSE(tunnel->fell_back_to_http1());
 }
 
 TEST_F(H2ConnectTunnelTest, BytesFlowBothWaysAndTheWindowReopensAsTheChainReads) {

@@ -128,6 +128,19 @@ TEST_F(H2ProxyHostileTest, PoliteProxyRelaysAndTheHeadIsOnlyMethodAndAuthority) 
   EXPECT_TRUE(Contains(proxy.Log(), "alpn=h2")) << proxy.Log();
 }
 
+TEST_F(H2ProxyHostileTest, AProxyConnectionAtItsStreamLimitSendsTheNextTunnelToAnother) {
+  // Both tunnels are bound to the first proxy connection while it is set
+  // up; its SETTINGS then allow one stream, and the idle connection to the
+  // first origin keeps its tunnel: the second goes to a new connection.
+  HostileProxy proxy("one-stream", *pki_);
+  RunResult r = Run(proxy, {Url(a_port_), Url(b_port_)}, /*parallel=*/true);
+  ASSERT_TRUE(r.exit.exited && r.exit.exit_code == 0) << Describe(r, proxy);
+  EXPECT_TRUE(Contains(r.stdout_text, "origin a\n")) << Describe(r, proxy);
+  EXPECT_TRUE(Contains(r.stdout_text, "origin b\n")) << Describe(r, proxy);
+  EXPECT_EQ(Count(proxy.Log(), "conn "), 2u) << proxy.Log();
+  EXPECT_TRUE(Contains(r.stderr_text, "SETTINGS_MAX_CONCURRENT_STREAMS")) << Describe(r, proxy);
+}
+
 TEST_F(H2ProxyHostileTest, Connect407IsAProxyErrorNamingTheStatusAndHop) {
   HostileProxy proxy("refuse-407", *pki_);
   RunResult r = Run(proxy, {Url(a_port_)});

@@ -12,6 +12,7 @@ checks ("conn N", "connect N host:port", "reset host:port", ...).
 
 Scenarios:
   relay          every tunnel relayed
+  one-stream     as relay, with SETTINGS_MAX_CONCURRENT_STREAMS = 1
   refuse-407     every CONNECT answered 407 (Proxy Authentication Required)
   refuse-503     every CONNECT answered 503
   reset-port=P   tunnels to port P are reset (RST_STREAM INTERNAL_ERROR) as
@@ -38,6 +39,7 @@ import h2.config
 import h2.connection
 import h2.events
 import h2.exceptions
+import h2.settings
 from h2.errors import ErrorCodes
 
 LOCK = threading.Lock()
@@ -206,6 +208,9 @@ class Proxy:
                 return
 
     def run(self):
+        if self.scenario == "one-stream":
+            self.h2.local_settings = h2.settings.Settings(
+                client=False, initial_values={h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 1})
         self.h2.initiate_connection()
         self.flush()
         self.sock.setblocking(False)
