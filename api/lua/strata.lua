@@ -196,7 +196,8 @@ enum {
   STRATA_OPT_LOCAL_PORT_RANGE = 43,
   STRATA_OPT_UNIX_SOCKET = 44,
   STRATA_OPT_ABSTRACT_UNIX_SOCKET = 45,
-  STRATA_OPT_LAYER_ABOVE_BOTTOM = 46
+  STRATA_OPT_LAYER_ABOVE_BOTTOM = 46,
+  STRATA_OPT_PROXY_HTTP2 = 47
 };
 
 enum {
@@ -907,7 +908,7 @@ end
 -- file), length, sink (function receiving the body: then res.body is ""),
 -- follow_redirects, max_redirects, timeout, connect_timeout,
 -- first_byte_timeout, idle_timeout (seconds), proxy, proxy_credentials,
--- no_proxy, proxy_tunnel, tls (tls layer options), proxy_tls,
+-- no_proxy, proxy_tunnel, proxy_http2, tls (tls layer options), proxy_tls,
 -- layer_options, pipeline, http_version ("1.1", "2", "2-prior"), resolve, fail_on_http_error, max_body_bytes,
 -- unsafe_redirect, location_trusted, post301/post302/post303, connect_to
 -- ("HOST1:PORT1:HOST2:PORT2" or a list), interface, local_port,

@@ -122,8 +122,19 @@ enum {
  * passed down; the bottom layer answers STRATA_E_UNSUPPORTED. */
 enum {
   /* The layers above consider the connection idle (pooled). No argument. */
-  STRATA_CONTROL_IDLE = 1
+  STRATA_CONTROL_IDLE = 1,
+  /* ABI 1.1, session layers: the host consumed bytes delivered by
+   * stream_on_data on a stream opened with STRATA_REQUEST_TUNNEL. Argument:
+   * strata_stream_consumed. Unknown or finished streams are ignored. */
+  STRATA_CONTROL_STREAM_CONSUMED = 2
 };
+
+/* The argument of STRATA_CONTROL_STREAM_CONSUMED. */
+typedef struct strata_stream_consumed {
+  size_t struct_size;
+  uint32_t stream_id;  /* as open_stream returned it */
+  uint64_t bytes;
+} strata_stream_consumed;
 
 /* One header field. Not NUL-terminated: use the lengths. */
 typedef struct strata_header {
@@ -157,7 +168,17 @@ enum {
   /* Send the request target in absolute form (plain http through a proxy). */
   STRATA_REQUEST_ABSOLUTE_FORM = 1u,
   /* The request has no body (GET/HEAD without one); content_length is 0. */
-  STRATA_REQUEST_NO_BODY = 2u
+  STRATA_REQUEST_NO_BODY = 2u,
+  /* ABI 1.1: an HTTP/2 CONNECT tunnel (RFC 9113 §8.5; method "CONNECT",
+   * authority "host:port", content_length -1). The request body is the
+   * tunnel's upstream bytes and ends (END_STREAM) only when the host's
+   * stream_read_body says eos; a 2xx head opens the tunnel and the body
+   * that follows is the downstream bytes. The host acknowledges delivered
+   * body bytes once it has consumed them with STRATA_CONTROL_STREAM_CONSUMED,
+   * so the peer's window is reopened as the consumer reads, not on
+   * delivery. Session layers that cannot tunnel refuse the stream with
+   * STRATA_E_UNSUPPORTED. */
+  STRATA_REQUEST_TUNNEL = 4u
 };
 
 /* strata_request_head: what a session layer needs to send a request.

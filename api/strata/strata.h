@@ -402,7 +402,13 @@ enum {
    * Its options are the STRATA_OPT_LAYER_OPTIONS entry of that name. A
    * layer no loaded plugin provides fails the transfer at connect time
    * (STRATA_E_CONFIG). "" for none (the default). */
-  STRATA_OPT_LAYER_ABOVE_BOTTOM = 46
+  STRATA_OPT_LAYER_ABOVE_BOTTOM = 46,
+  /* 0/1: speak HTTP/2 to an https:// proxy (curl's --proxy-http2): its
+   * TLS offers ALPN h2, and every tunnel is a CONNECT stream (RFC 9113
+   * §8.5) on one shared, pooled proxy connection. A proxy that picks
+   * http/1.1 gets the HTTP/1.1 CONNECT tunnel. -1/unset: the
+   * configuration's "proxy.http2" (default 0). */
+  STRATA_OPT_PROXY_HTTP2 = 47
 };
 
 /* Bits of STRATA_OPT_RETRY_ON. */

@@ -89,6 +89,11 @@ strata_status H1Session::OpenStream(const strata_request_head* head, void* user,
       head->method == nullptr) {
     return Fail(STRATA_E_INVALID_ARGUMENT, "h1: request head is missing or too old");
   }
+  if (head->flags & STRATA_REQUEST_TUNNEL) {
+    // An HTTP/1.1 CONNECT is the connect-tunnel layer's job: once it
+    // succeeds the connection is no longer HTTP.
+    return Fail(STRATA_E_UNSUPPORTED, "h1: tunnel streams need HTTP/2 (use the connect-tunnel layer)");
+  }
   if (Capacity() == 0) {
     return Fail(STRATA_E_STATE,
                 "h1: this connection cannot take a request now (not connected, busy, "

@@ -116,6 +116,13 @@ strata_status AlpnLayer::Query(uint32_t q, void* out, size_t* len) {
   return s ? s->Query(q, out, len) : LowerQuery(q, out, len);
 }
 
+strata_status AlpnLayer::Control(uint32_t c, const void* arg, size_t len) {
+  if (h2_) return h2_->Control(c, arg, len);
+  // HTTP/1.1 carries no tunnel streams: nothing to acknowledge.
+  if (c == STRATA_CONTROL_STREAM_CONSUMED) return STRATA_OK;
+  return LowerControl(c, arg, len);
+}
+
 strata_status AlpnLayer::Shutdown(int* done) {
   sdk::SessionLayer* s = Active();
   if (!s) {

@@ -38,6 +38,9 @@ class AlpnLayer : public sdk::SessionLayer {
   uint32_t PollInterest() override;
   bool IsReusable() override;
   strata_status Query(uint32_t q, void* out, size_t* len) override;
+  // Control goes to the chosen session (the h2 one takes
+  // STRATA_CONTROL_STREAM_CONSUMED for its tunnel streams).
+  strata_status Control(uint32_t c, const void* arg, size_t len) override;
   strata_status Shutdown(int* done) override;
 
  private:

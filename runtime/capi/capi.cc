@@ -411,6 +411,7 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
     case STRATA_OPT_FAIL_ON_HTTP_ERROR: o.fail_on_http_error = value != 0; break;
     case STRATA_OPT_MAX_BODY_BYTES: o.max_body_bytes = value; break;
     case STRATA_OPT_PROXY_TUNNEL: o.proxy_tunnel = value ? 1 : 0; break;
+    case STRATA_OPT_PROXY_HTTP2: o.proxy_http2 = value ? 1 : 0; break;
     case STRATA_OPT_UNSAFE_REDIRECT: o.unsafe_redirect = value ? 1 : 0; break;
     case STRATA_OPT_LOCATION_TRUSTED: o.location_trusted = value ? 1 : 0; break;
     case STRATA_OPT_POST301: o.post301 = value ? 1 : 0; break;

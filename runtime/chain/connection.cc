@@ -261,6 +261,21 @@ int32_t Connection::HttpVersion() {
   return 11;
 }
 
+strata_status Connection::SessionControl(uint32_t control, const void* arg, size_t len) {
+  if (state_ == State::kDead || !session_) return STRATA_E_STATE;
+  strata_status st = session_->type->session->control(session_->self, control, arg, len);
+  TakeLayerError();  // a refused control is the caller's business, not the connection's death
+  return st;
+}
+
+strata_status Connection::Query(uint32_t query, void* out, size_t* inout_len) {
+  Layer& top = layers_.back();
+  strata_status st = top.type->kind == STRATA_LAYER_SESSION ? top.type->session->query(top.self, query, out, inout_len)
+                                                             : top.type->stream->query(top.self, query, out, inout_len);
+  TakeLayerError();
+  return st;
+}
+
 strata_status Connection::Send(const uint8_t* data, size_t len, size_t* out_written) {
   if (state_ != State::kReady || session_) return STRATA_E_STATE;
   Layer& top = layers_.back();

@@ -145,6 +145,15 @@ class Connection : public IoHandler {
   void CancelStream(uint32_t stream_id);
   bool IsReusable();
   int32_t HttpVersion();
+  // SessionControl sends a STRATA_CONTROL_* to the session layer.
+  strata_status SessionControl(uint32_t control, const void* arg, size_t len);
+  // Query asks the top layer (which passes unknown queries down).
+  strata_status Query(uint32_t query, void* out, size_t* inout_len);
+  // LayerSelf is the instance of layer |index| (bottom 0), for layer types
+  // built into the runtime (runtime/tunnel), whose instances the runtime
+  // binds after Create; nullptr if out of range.
+  void* LayerSelf(size_t index) const { return index < layers_.size() ? layers_[index].self : nullptr; }
+  const LayerType* LayerTypeAt(size_t index) const { return index < layers_.size() ? layers_[index].type : nullptr; }
 
   // Raw byte-stream API (!has_session()). Same contracts as the vtable.
   strata_status Send(const uint8_t* data, size_t len, size_t* out_written);

@@ -55,6 +55,12 @@ void ConnectionPool::Release(PoolEntry* e, bool streaming, bool reusable) {
     return;
   }
   if (e->active > 0) return;
+  ArmIdleTimer(e);
+  TrimIdle(e->fingerprint);
+}
+
+void ConnectionPool::ArmIdleTimer(PoolEntry* e) {
+  Connection* c = e->conn.get();
   e->idle_since_ms = MonotonicMs();
   if (config_->idle_timeout_ms > 0 && !e->idle_timer) {
     e->idle_timer = loop_->AddTimer(e->idle_since_ms + config_->idle_timeout_ms, [this, c] {
@@ -64,7 +70,13 @@ void ConnectionPool::Release(PoolEntry* e, bool streaming, bool reusable) {
       if (entry->active == 0 && entry->connecting_for == nullptr) Remove(entry);
     });
   }
-  TrimIdle(e->fingerprint);
+}
+
+void ConnectionPool::EndTunnel(PoolEntry* e) {
+  if (e->active > 0) e->active--;
+  e->used = true;
+  if (e->active > 0 || e->connecting_for != nullptr || !e->conn->IsReusable()) return;
+  ArmIdleTimer(e);
 }
 
 void ConnectionPool::TrimIdle(const std::string& fingerprint) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -25,8 +26,40 @@ namespace strata {
 
 class Transfer;
 
+// ProxyLink is a shared HTTP/2 proxy connection as its tunnels (h2-connect
+// layers of other connections) hold it. Its pool entry clears |conn| when
+// it closes the connection, so a tunnel outliving it finds it gone.
+struct ProxyLink {
+  Connection* conn = nullptr;
+  // The origin connections whose tunnel waits for this one to be ready:
+  // its changes wake them (Runtime::OnActivity).
+  std::set<Connection*> waiting;
+};
+
+// ProxyLinkHolder owns an entry's link and clears it when the entry goes.
+class ProxyLinkHolder {
+ public:
+  ProxyLinkHolder() = default;
+  ProxyLinkHolder(ProxyLinkHolder&& other) noexcept : link(std::move(other.link)) {}
+  ProxyLinkHolder& operator=(ProxyLinkHolder&& other) noexcept {
+    Clear();
+    link = std::move(other.link);
+    return *this;
+  }
+  ~ProxyLinkHolder() { Clear(); }
+  std::shared_ptr<ProxyLink> link;
+
+ private:
+  void Clear() {
+    if (link) link->conn = nullptr;
+  }
+};
+
 struct PoolEntry {
   std::unique_ptr<Connection> conn;
+  // Set on a shared HTTP/2 proxy connection (tunnels count in |active|).
+  // Declared after |conn|, so it is cleared before the connection closes.
+  ProxyLinkHolder proxy_link;
   std::string fingerprint;
   int active = 0;                    // streams open on it
   Transfer* connecting_for = nullptr;  // the transfer it is being set up for
@@ -65,6 +98,11 @@ class ConnectionPool {
   // becomes idle (timer armed, pool trimmed to its size).
   void Release(PoolEntry* entry, bool streaming, bool reusable);
 
+  // EndTunnel ends one tunnel on the shared proxy connection |entry|: idle
+  // once none is left (timer armed; never closed here: an unusable one is
+  // swept by SweepUnusable, outside any plugin call).
+  void EndTunnel(PoolEntry* entry);
+
   // NoteConcurrency records that |running| transfers run at once.
   void NoteConcurrency(size_t running) {
     if (running > peak_) peak_ = running;
@@ -80,6 +118,7 @@ class ConnectionPool {
 
  private:
   void TrimIdle(const std::string& fingerprint);
+  void ArmIdleTimer(PoolEntry* entry);
 
   EventLoop* loop_;
   const Config::Pool* config_;

@@ -4,8 +4,14 @@
 #include "absl/strings/str_join.h"
 #include "runtime/client/connect_to.h"
 #include "runtime/client/proxy.h"
+#include "runtime/tunnel/h2_connect_layer.h"
 
 namespace strata {
+namespace {
+
+constexpr int64_t kTunnelWindow = 2 << 20;
+
+}  // namespace
 
 HopPlanner::HopPlanner(const Config* config, const PluginRegistry* registry,
                        std::map<std::string, std::string> proxy_env)
@@ -33,12 +39,14 @@ std::string HopPlanner::TemplateFor(const std::string& scheme, int64_t http_vers
 }
 
 absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string& scheme,
-                                                              const std::string& proxy_scheme, bool tunnel) const {
+                                                              const std::string& proxy_scheme, bool tunnel,
+                                                              bool h2_tunnel) const {
   // An explicit template wins: "https+proxy", "https+https-proxy",
   // "http+proxy" (tunnelled plain http), "http+forward" (absolute form),
   // "https+socks"...
   const bool socks = IsSocksScheme(proxy_scheme);
   std::string kind = socks    ? "socks"
+                     : h2_tunnel ? "h2-proxy"
                      : tunnel ? (proxy_scheme == "https" ? "https-proxy" : "proxy")
                               : (proxy_scheme == "https" ? "https-forward" : "forward");
   std::string name = absl::StrCat(scheme, "+", kind);
@@ -52,6 +60,13 @@ absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string&
   // (socket) layer, TLS to an https proxy, then the CONNECT tunnel.
   PipelineSpec composed;
   composed.name = name;
+  if (h2_tunnel) {
+    // The CONNECT stream replaces socket, proxy TLS and tunnel: they belong
+    // to the shared proxy connection (ProxyPrefixPipeline).
+    composed.layers.push_back(LayerSpec{kH2ConnectLayer, nlohmann::json::object(), "/proxy"});
+    for (size_t i = 1; i < base->second.layers.size(); ++i) composed.layers.push_back(base->second.layers[i]);
+    return composed;
+  }
   composed.layers.push_back(base->second.layers.front());
   if (proxy_scheme == "https") {
     if (!registry_->FindLayer("tls")) {
@@ -85,6 +100,39 @@ absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string&
   }
   for (size_t i = 1; i < base->second.layers.size(); ++i) composed.layers.push_back(base->second.layers[i]);
   return composed;
+}
+
+PipelineSpec HopPlanner::ProxyPrefixPipeline(const std::string& base) const {
+  PipelineSpec prefix;
+  prefix.name = "h2-proxy";
+  auto it = config_->pipelines.find(base);
+  prefix.layers.push_back(it != config_->pipelines.end() ? it->second.layers.front()
+                                                         : LayerSpec{"tcp", nlohmann::json::object(), "/proxy"});
+  nlohmann::json options = config_->proxy.tls;
+  if (!options.contains("alpn")) options["alpn"] = nlohmann::json::array({"h2", "http/1.1"});
+  prefix.layers.push_back(LayerSpec{"tls", options, "/proxy/tls"});
+  // A tunnel's window reopens only as its chain reads (h2-connect), so the
+  // stream window is what a tunnel may buffer: 2 MiB instead of the 32 MiB
+  // an h2 download gets, still more than loopback or a LAN needs in flight.
+  nlohmann::json h2 = {{"initial_window_size", kTunnelWindow}};
+  h2.update(config_->proxy.h2);
+  prefix.layers.push_back(LayerSpec{"h2-alpn", std::move(h2), "/proxy/h2"});
+  return prefix;
+}
+
+HopPlan HopPlanner::PrefixPlan(const HopPlan& plan) const {
+  HopPlan prefix;
+  prefix.composed = plan.proxy_prefix;
+  // The proxy is the peer of every layer (no tunnel layer in this chain);
+  // proxy_host marks its byte-stream layers "proxy:NAME" in errors.
+  prefix.target = Target{plan.target.proxy_host, plan.target.proxy_port, plan.target.hop,
+                         plan.target.proxy_host, plan.target.proxy_port};
+  prefix.fingerprint = plan.proxy_prefix_fingerprint;
+  prefix.connect_ms = plan.connect_ms;
+  prefix.multiplexed = true;
+  prefix.proxy_url = plan.proxy_url;
+  prefix.Amend(plan.amended_options);
+  return prefix;
 }
 
 absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& ro, int32_t hop) const {
@@ -128,10 +176,18 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     // cleartext make no sense; https keeps its ALPN choice inside the tunnel.
     int64_t version = ro.http_version;
     if (url.scheme == "http" && !(*proxy)->tunnel) version = STRATA_HTTP_VERSION_DEFAULT;
+    // curl's --proxy-http2: tunnels to an https proxy become CONNECT
+    // streams on one HTTP/2 connection (RFC 9113 §8.5).
+    const bool h2_tunnel = Effective(ro.proxy_http2, config_->proxy.http2 ? 1 : 0) != 0 &&
+                           (*proxy)->url.scheme == "https" && (*proxy)->tunnel &&
+                           registry_->FindLayer(kH2ConnectLayer) && registry_->FindLayer("h2-alpn") &&
+                           registry_->FindLayer("tls");
+    const std::string base = TemplateFor(url.scheme, version);
     absl::StatusOr<PipelineSpec> composed =
-        ComposeProxyPipeline(TemplateFor(url.scheme, version), (*proxy)->url.scheme, (*proxy)->tunnel);
+        ComposeProxyPipeline(base, (*proxy)->url.scheme, (*proxy)->tunnel, h2_tunnel);
     if (!composed.ok()) return composed.status();
     plan.composed = *std::move(composed);
+    if (h2_tunnel) plan.proxy_prefix = ProxyPrefixPipeline(base);
   } else {
     std::string name = TemplateFor(url.scheme, ro.http_version);
     auto it = config_->pipelines.find(name);
@@ -180,6 +236,13 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     absl::StrAppend(&plan.fingerprint, "\nlocal=", ro.interface, ":", ro.local_port, "+", ro.local_port_range);
   }
   if (!ro.layer_options.empty()) absl::StrAppend(&plan.fingerprint, "\n", ro.layer_options.dump());
+  if (plan.proxy_prefix) {
+    // What builds the proxy connection, and nothing of the origin: every
+    // tunnel through this proxy shares it (credentials go per CONNECT).
+    plan.proxy_prefix_fingerprint = absl::StrCat(
+        "h2-proxy\n", plan.proxy_url, "\nconnect=", plan.connect_ms, "\nresolve=", absl::StrJoin(ro.resolve, ","),
+        "\nlocal=", ro.interface, ":", ro.local_port, "+", ro.local_port_range, "\n", ro.layer_options.dump());
+  }
   return plan;
 }
 
@@ -215,6 +278,9 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
       // Proxy credentials go to the tunnel only, never to the origin.
       if (!plan.proxy_auth.empty() && !o.contains("proxy_authorization")) o["proxy_authorization"] = plan.proxy_auth;
       if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = plan.connect_ms;
+      if (spec.layer == kH2ConnectLayer) {
+        o["proxy"] = absl::StrCat(plan.target.proxy_host, ":", plan.target.proxy_port);
+      }
     }
     all.push_back(std::move(o));
   }

@@ -42,6 +42,14 @@ struct HopPlan {
   int64_t connect_ms = 0;
   bool multiplexed = false;    // the top layer may carry many exchanges (HTTP/2)
   std::string proxy_url;       // "scheme://host:port" of the proxy, "" if direct
+  // With proxy.http2 (STRATA_OPT_PROXY_HTTP2) to an https proxy, the tunnel
+  // is a CONNECT stream (the h2-connect layer at the bottom of this chain)
+  // on a shared connection to the proxy: that connection's pipeline
+  // (socket → tls with ALPN h2 → h2-alpn) and the fingerprint under which
+  // it is pooled, shared by every tunnel through that proxy. HopPlanner::
+  // PrefixPlan makes it a plan of its own.
+  std::optional<PipelineSpec> proxy_prefix;
+  std::string proxy_prefix_fingerprint;
   // Layer options a policy set for this hop (layer key → {option: value}),
   // merged over the request's; Amend() adds them to the fingerprint.
   nlohmann::json amended_options;  // null (no allocation) until Amend()
@@ -66,6 +74,10 @@ class HopPlanner {
   // the template's, the request's overrides, and the hop's own values
   // (connect timeout, address overrides, proxy credentials for the tunnel).
   std::vector<nlohmann::json> LayerOptions(const HopPlan& plan, const RequestOptions& options) const;
+  // PrefixPlan is the plan of |plan|'s shared proxy connection (its
+  // proxy_prefix): the proxy is its peer, the hop's policy amendments
+  // apply (proxy:tls), and its fingerprint is proxy_prefix_fingerprint.
+  HopPlan PrefixPlan(const HopPlan& plan) const;
   // LayerKey is how request and policy overrides name |spec|: its layer
   // name, or "proxy:tls" for the TLS layer to an https proxy.
   static std::string LayerKey(const LayerSpec& spec);
@@ -83,7 +95,10 @@ class HopPlanner {
   // UseUnixSocket puts the unix layer at the bottom of |plan|'s pipeline.
   absl::Status UseUnixSocket(const RequestOptions& options, HopPlan* plan) const;
   absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
-                                                    bool tunnel) const;
+                                                    bool tunnel, bool h2_tunnel) const;
+  // ProxyPrefixPipeline: socket → tls (ALPN h2, http/1.1) → h2-alpn to an
+  // https proxy, the socket layer taken from |base|'s template.
+  PipelineSpec ProxyPrefixPipeline(const std::string& base) const;
 
   const Config* config_;
   const PluginRegistry* registry_;

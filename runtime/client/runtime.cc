@@ -13,6 +13,7 @@
 #include "runtime/client/hop_timing.h"
 #include "runtime/client/layer_insertion.h"
 #include "runtime/status/status_code.h"
+#include "runtime/tunnel/h2_connect_layer.h"
 #include "runtime/version/version.h"
 
 namespace strata {
@@ -68,6 +69,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
   }
   rt->registry_ = std::make_unique<PluginRegistry>(HostServicesTable());
   if (absl::Status s = rt->registry_->LoadConfigured(rt->config_); !s.ok()) return s;
+  // Layers the runtime implements itself: h2-connect's peer is a stream of
+  // another pooled connection, which only the runtime owns.
+  if (absl::Status s = rt->registry_->AddBuiltinLayer(H2ConnectLayerType()); !s.ok()) {
+    return WithCode(s, STRATA_E_CONFIG);
+  }
   // Validate every template now: a typo should fail at start-up, not on the
   // first request that happens to use it.
   for (auto it = rt->config_.pipelines.begin(); it != rt->config_.pipelines.end();) {
@@ -85,7 +91,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
       const LayerType* type = rt->registry_->FindLayer(spec.layer);
       if (!type) {
         std::string known;
-        for (const LayerType& t : rt->registry_->layer_types()) absl::StrAppend(&known, known.empty() ? "" : ", ", t.name);
+        for (const LayerType& t : rt->registry_->layer_types()) {
+          // Built-in layers (h2-connect) are no plugin's: this lists what plugins loaded.
+          if (t.plugin_path == kBuiltinLayerPath) continue;
+          absl::StrAppend(&known, known.empty() ? "" : ", ", t.name);
+        }
         return WithCode(absl::NotFoundError(absl::StrCat("configuration ", spec.json_path,
                                                          ": no loaded plugin provides layer '", spec.layer,
                                                          "' (loaded layers: ", known.empty() ? "none" : known, ")")),
@@ -169,6 +179,9 @@ void Runtime::OnActivity(Connection* conn) {
     WakeUsersOf(conn);  // a low-level connection: its one or few transfers
     return;
   }
+  // A shared HTTP/2 proxy connection: the tunnels waiting for it to be
+  // ready look again.
+  if (e->proxy_link.link && !e->proxy_link.link->waiting.empty()) WakeTunnelsWaitingOn(e->proxy_link.link.get());
   const Connection::State state = conn->state();
   // A multiplexed connection regained stream room without a transfer of
   // ours finishing (the server raised MAX_CONCURRENT_STREAMS, a cancelled
@@ -476,6 +489,7 @@ void Runtime::Step(Transfer* t) {
         // take every transfer that waited for it).
         WakeWaiting();
       } else if (IsDead(c)) {
+        if (RetryTunnel(t, c)) break;
         AddHop(t->h_, c, &t->response_);
         LayerError err = c->error();
         DetachConnection(t, false);
@@ -520,7 +534,7 @@ void Runtime::StartHop(Transfer* t) {
     return;
   }
   if (!t->h_.plan) {
-    absl::StatusOr<HopPlan> plan = planner_->Plan(t->hop_request_.url, t->request_.options, t->hop_);
+    absl::StatusOr<HopPlan> plan = PlanHop(t);
     if (!plan.ok()) {
       t->Fail(STRATA_E_CONFIG, "runtime", std::string(plan.status().message()));
       Complete(t);
@@ -628,6 +642,7 @@ void Runtime::StartHop(Transfer* t) {
   t->h_.conn = e->conn.get();
   t->h_.conn_reused = false;
   t->phase_ = Transfer::Phase::kConnecting;
+  if (plan.proxy_prefix && !BindTunnel(t, e)) return;
   Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
        absl::StrCat("connecting to ", plan.target.host, " port ", plan.target.port,
                     plan.target.proxy_host.empty()

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,7 @@ class Runtime : public ConnectionListener {
   void OnActivity(Connection* conn) override;
 
  private:
+  friend class PooledProxyCarrier;
   Runtime() = default;
   // Emit sends an event; |t| is the transfer it belongs to (nullptr: none).
   void Emit(int32_t type, int32_t hop, const std::string& layer, const std::string& message,
@@ -136,6 +138,22 @@ class Runtime : public ConnectionListener {
   // PolicyLog turns a policy's log lines into trace events of |t|'s hop.
   PolicySet::Log PolicyLog(Transfer* t, const std::string& url);
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
+  // HTTP/2 proxy tunnels (runtime_tunnels.cc). PlanHop plans |t|'s hop
+  // (an HTTP/2 proxy that chose HTTP/1.1 gets the HTTP/1.1 tunnel).
+  // BindTunnel attaches the h2-connect layer of the new connection |origin|
+  // to a shared proxy connection (found or made); false when that failed
+  // (|t| is then complete). RetryTunnel resends a hop whose tunnel the
+  // proxy did not process (GOAWAY, REFUSED_STREAM, HTTP/1.1 fallback) on a
+  // new tunnel; false if it is not such a failure.
+  absl::StatusOr<HopPlan> PlanHop(Transfer* t);
+  bool BindTunnel(Transfer* t, PoolEntry* origin);
+  PoolEntry* ProxyConnectionFor(Transfer* t, const HopPlan& plan, bool* reused);
+  bool RetryTunnel(Transfer* t, Connection* c);
+  // DriveSoon marks |c| to be driven at the end of this scheduling pass.
+  void DriveSoon(Connection* c);
+  // TunnelEnded: a tunnel on |link|'s proxy connection is over.
+  void TunnelEnded(ProxyLink* link);
+  void WakeTunnelsWaitingOn(ProxyLink* link);
   void DrivePinned();
   // The end of a hop, by outcome.
   void AfterHop(Transfer* t);
@@ -184,6 +202,9 @@ class Runtime : public ConnectionListener {
   uint32_t event_mask_ = 0;
   std::mt19937_64 jitter_rng_{std::random_device{}()};
   std::unique_ptr<CookieStore> cookies_;
+  // HTTP/2 proxies ("https://host:port") that chose HTTP/1.1: their
+  // tunnels use HTTP/1.1 CONNECT from then on.
+  std::set<std::string> http1_proxies_;
   bool cookies_enabled_ = false;
 };
 

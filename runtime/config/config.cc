@@ -25,7 +25,7 @@ constexpr char kDefaultConfig[] = R"json({
   "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
   "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000, "max_connections_per_origin": 0},
   "redirect": {"follow": false, "max": 20, "unsafe": false, "location_trusted": false},
-  "proxy": {"url": "", "credentials": "", "no_proxy": "", "tunnel": false, "from_env": true, "tls": {}},
+  "proxy": {"url": "", "credentials": "", "no_proxy": "", "tunnel": false, "http2": false, "from_env": true, "tls": {}, "h2": {}},
   "limits": {"max_body_bytes": 1073741824, "max_decoded_bytes": 0, "max_decode_ratio": 200}
 })json";
 
@@ -247,7 +247,7 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (doc.contains("proxy")) {
     const json& t = doc["proxy"];
     if (!t.is_object()) return PathError("/proxy", "expected an object");
-    if (absl::Status s = CheckKeys(t, "/proxy", {"url", "credentials", "no_proxy", "tunnel", "from_env", "tls"}); !s.ok()) {
+    if (absl::Status s = CheckKeys(t, "/proxy", {"url", "credentials", "no_proxy", "tunnel", "http2", "from_env", "tls", "h2"}); !s.ok()) {
       return s;
     }
     for (auto [key, field] : {std::pair{"url", &config->proxy.url},
@@ -257,13 +257,17 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
       if (!t[key].is_string()) return PathError(absl::StrCat("/proxy/", key), "expected a string");
       *field = t[key].get<std::string>();
     }
-    for (auto [key, field] : {std::pair{"tunnel", &config->proxy.tunnel},
+    for (auto [key, field] : {std::pair{"tunnel", &config->proxy.tunnel}, std::pair{"http2", &config->proxy.http2},
                               std::pair{"from_env", &config->proxy.from_env}}) {
       if (absl::Status s = ReadBool(t, "/proxy", key, field); !s.ok()) return s;
     }
     if (t.contains("tls")) {
       if (!t["tls"].is_object()) return PathError("/proxy/tls", "expected an object of tls layer options");
       config->proxy.tls = t["tls"];
+    }
+    if (t.contains("h2")) {
+      if (!t["h2"].is_object()) return PathError("/proxy/h2", "expected an object of h2-alpn layer options");
+      config->proxy.h2 = t["h2"];
     }
   }
   if (doc.contains("limits")) {

@@ -86,8 +86,10 @@ struct Config {
     std::string credentials;  // "user:password"
     std::string no_proxy;     // hosts that bypass the proxy
     bool tunnel = false;      // CONNECT for plain http too
+    bool http2 = false;       // tunnels to an https proxy as CONNECT streams on one h2 connection
     bool from_env = true;     // read http_proxy, https_proxy, all_proxy, no_proxy
     nlohmann::json tls = nlohmann::json::object();  // options of the TLS layer to an https proxy
+    nlohmann::json h2 = nlohmann::json::object();   // options of the h2-alpn layer to an HTTP/2 proxy
   } proxy;
   struct Limits {
     int64_t max_body_bytes = int64_t{1} << 30;  // collected bodies only

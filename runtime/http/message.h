@@ -73,6 +73,7 @@ struct RequestOptions {
   std::optional<std::string> proxy_credentials;
   std::optional<std::string> no_proxy;
   int64_t proxy_tunnel = -1;
+  int64_t proxy_http2 = -1;  // STRATA_OPT_PROXY_HTTP2; -1: the configuration's
   int64_t unsafe_redirect = -1;
   int64_t location_trusted = -1;
   int64_t post301 = -1;

@@ -311,6 +311,15 @@ const PolicyType* PluginRegistry::FindPolicy(const std::string& name) const {
   return nullptr;
 }
 
+absl::Status PluginRegistry::AddBuiltinLayer(LayerType type) {
+  if (FindLayer(type.name) != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat("layer '", type.name, "' is built into the runtime; a plugin may not provide it"));
+  }
+  type.plugin_path = kBuiltinLayerPath;
+  layer_types_.push_back(std::move(type));
+  return absl::OkStatus();
+}
+
 const LayerType* PluginRegistry::FindLayer(const std::string& name) const {
   for (const LayerType& t : layer_types_) {
     if (t.name == name) return &t;

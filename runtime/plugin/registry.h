@@ -18,6 +18,9 @@
 
 namespace strata {
 
+// The plugin_path of layer types built into the runtime.
+inline constexpr char kBuiltinLayerPath[] = "(built-in)";
+
 // A layer type offered by a loaded plugin. Borrowed from the plugin; valid
 // while the registry lives.
 struct LayerType {
@@ -63,6 +66,11 @@ class PluginRegistry {
   // LoadFile loads one plugin file; |origin| says where it was asked for
   // (a JSON path) for error messages.
   absl::Status LoadFile(const std::string& path, const std::string& origin);
+
+  // AddBuiltinLayer offers a layer type the runtime implements itself (no
+  // plugin file: plugin_path is "(built-in)"), e.g. h2-connect. A name a
+  // loaded plugin already provides is refused.
+  absl::Status AddBuiltinLayer(LayerType type);
 
   const LayerType* FindLayer(const std::string& name) const;
   const PolicyType* FindPolicy(const std::string& name) const;

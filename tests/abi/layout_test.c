@@ -100,6 +100,8 @@ PIN_VALUE(STRATA_LAYER_FLAG_SECURE, 4);
 PIN_VALUE(STRATA_CONTROL_IDLE, 1);
 PIN_VALUE(STRATA_REQUEST_ABSOLUTE_FORM, 1);
 PIN_VALUE(STRATA_REQUEST_NO_BODY, 2);
+PIN_VALUE(STRATA_REQUEST_TUNNEL, 4);
+PIN_VALUE(STRATA_CONTROL_STREAM_CONSUMED, 2);
 
 /* ---- strata.h ids ---------------------------------------------------- */
 PIN_VALUE(STRATA_EVENT_TRACE, 1);
@@ -155,6 +157,7 @@ PIN_VALUE(STRATA_OPT_LOCAL_PORT_RANGE, 43);
 PIN_VALUE(STRATA_OPT_UNIX_SOCKET, 44);
 PIN_VALUE(STRATA_OPT_ABSTRACT_UNIX_SOCKET, 45);
 PIN_VALUE(STRATA_OPT_LAYER_ABOVE_BOTTOM, 46);
+PIN_VALUE(STRATA_OPT_PROXY_HTTP2, 47);
 PIN_VALUE(STRATA_OPTION_TYPE_INT, 1);
 PIN_VALUE(STRATA_OPTION_TYPE_STRING, 2);
 PIN_VALUE(STRATA_HTTP_VERSION_DEFAULT, 0);
@@ -210,6 +213,9 @@ PIN_OFFSET(strata_layer_config, hop, 36);
 
 /* ---- strata_request_head --------------------------------------------- */
 PIN_SIZE(strata_request_head, 72);
+PIN_OFFSET(strata_stream_consumed, stream_id, 8);
+PIN_OFFSET(strata_stream_consumed, bytes, 16);
+PIN_SIZE(strata_stream_consumed, 24);
 PIN_OFFSET(strata_request_head, struct_size, 0);
 PIN_OFFSET(strata_request_head, method, 8);
 PIN_OFFSET(strata_request_head, scheme, 16);

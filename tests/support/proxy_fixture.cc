@@ -148,4 +148,53 @@ void TinyproxyFixture::Stop() {
 
 std::string TinyproxyFixture::Log() const { return ReadFileIfExists(dir_ + "/tinyproxy.log"); }
 
+NghttpxFixture::NghttpxFixture(uint16_t backend_port, std::string cert, std::string key)
+    : dir_(DaemonDir("nghttpx")), backend_port_(backend_port), cert_(std::move(cert)), key_(std::move(key)) {}
+
+NghttpxFixture::~NghttpxFixture() {
+  Stop();
+  RemoveDir(dir_);
+}
+
+bool NghttpxFixture::Start(std::string* error) {
+  port_ = FreePort();
+  ProcessOptions opts;
+  // --conf=/dev/null: no system configuration file; one worker so the log
+  // lines come in order.
+  opts.argv = {"/usr/sbin/nghttpx",
+               "--conf=/dev/null",
+               "--http2-proxy",
+               "--frontend=127.0.0.1," + std::to_string(port_),
+               "--backend=127.0.0.1," + std::to_string(backend_port_),
+               "--workers=1",
+               // nghttpx -s opens at most 8 backend connections per origin
+               // by default and queues further CONNECTs to it until one
+               // closes; tests run more tunnels than that at once.
+               "--backend-connections-per-host=64",
+               "--no-ocsp",
+               "--accesslog-file=" + dir_ + "/access.log",
+               "--accesslog-format=$remote_port $alpn \"$request\" $status",
+               "--errorlog-file=" + dir_ + "/error.log",
+               "--pid-file=" + dir_ + "/nghttpx.pid",
+               key_,
+               cert_};
+  if (!process_.Start(opts, error)) return false;
+  started_ = true;
+  if (!WaitForPort(port_, &process_, 20s)) {
+    *error = "nghttpx did not start: " + ErrorLog() + process_.Stderr();
+    Stop();
+    return false;
+  }
+  return true;
+}
+
+void NghttpxFixture::Stop() {
+  if (!started_) return;
+  started_ = false;
+  process_.Stop(2s);
+}
+
+std::string NghttpxFixture::AccessLog() const { return ReadFileIfExists(dir_ + "/access.log"); }
+std::string NghttpxFixture::ErrorLog() const { return ReadFileIfExists(dir_ + "/error.log"); }
+
 }  // namespace strata::test

@@ -66,6 +66,33 @@ class TinyproxyFixture {
   bool started_ = false;
 };
 
+// NghttpxFixture is nghttpx in HTTP/2 proxy mode (-s): TLS with ALPN h2 and
+// http/1.1 on its own port, every request and CONNECT forwarded to a
+// backend forward proxy (squid). Its access log has one line per request:
+// "<client port> <alpn> \"<request line>\" <status>", so a test sees which
+// TLS connection (client port) carried each CONNECT and over which protocol.
+class NghttpxFixture {
+ public:
+  // |backend_port|: the forward proxy on 127.0.0.1; |cert|/|key| PEM files.
+  NghttpxFixture(uint16_t backend_port, std::string cert, std::string key);
+  ~NghttpxFixture();
+  NghttpxFixture(const NghttpxFixture&) = delete;
+  NghttpxFixture& operator=(const NghttpxFixture&) = delete;
+  bool Start(std::string* error);
+  void Stop();
+  uint16_t port() const { return port_; }
+  std::string AccessLog() const;
+  std::string ErrorLog() const;
+
+ private:
+  std::string dir_;
+  uint16_t backend_port_;
+  std::string cert_, key_;
+  uint16_t port_ = 0;
+  Process process_;
+  bool started_ = false;
+};
+
 }  // namespace strata::test
 
 #endif  // STRATA_TESTS_SUPPORT_PROXY_FIXTURE_H_

@@ -1009,8 +1009,10 @@ int Cli::FinishJob(Job& job, size_t body_size, strata_status status,
     context.request_sent = t.hop_request_sent;
     context.response_started = t.hop_response_started;
     context.proxy_involved = absl::StrContains(error.layer, "proxy") ||
-                             absl::StrContains(error.layer, "tunnel");
-    context.http_tunnel = absl::StrContains(error.layer, "connect-tunnel");
+                             absl::StrContains(error.layer, "tunnel") ||
+                             absl::StrContains(error.layer, "h2-connect");
+    // A refused CONNECT is 56 for curl, over HTTP/1.1 or HTTP/2 alike.
+    context.http_tunnel = absl::StrContains(error.layer, "connect-tunnel") || absl::StrContains(error.layer, "h2-connect");
     context.url = error.url[0] != '\0' ? absl::string_view(error.url)
                                        : absl::string_view(url);
     code = ExitCodeFor(status, context);

@@ -181,6 +181,8 @@ std::string HelpText() {
       "separated, * = all)\n"
       "  -p, --proxytunnel        tunnel plain http through the proxy with "
       "CONNECT too\n"
+      "      --proxy-http2        HTTP/2 to an https:// proxy: every tunnel a "
+      "CONNECT stream on one connection\n"
       "      --proxy-cacert FILE  CA bundle for an https:// proxy\n"
       "      --proxy-capath DIR   CA directory for an https:// proxy\n"
       "      --proxy-insecure     do not verify an https:// proxy's "

@@ -18,7 +18,7 @@ TEST(Help, NamesEveryOption) {
         "--max-time", "--resolve", "--url", "--config", "--plugin-dir",
         "--pipeline", "--help", "--version", "--location-trusted",
         "--unsafe-redirect", "--post301", "--post302", "--post303",
-        "--proxy", "--proxy-user", "--noproxy", "--proxytunnel",
+        "--proxy", "--proxy-user", "--noproxy", "--proxytunnel", "--proxy-http2",
         "--proxy-cacert", "--proxy-capath", "--proxy-insecure", "--cacert",
         "--capath", "--insecure", "--cert", "--key", "--tlsv1.2",
         "--tlsv1.3", "--tls-max", "--ciphers", "--curves", "-x,", "-U,",

@@ -99,6 +99,7 @@ enum class Opt {
   kProxyUser,
   kNoProxy,
   kProxyTunnel,
+  kProxyHttp2,
   kProxyCacert,
   kProxyCapath,
   kProxyInsecure,
@@ -218,6 +219,7 @@ constexpr OptSpec kOptions[] = {
     {'U', "proxy-user", true, Opt::kProxyUser},
     {0, "noproxy", true, Opt::kNoProxy},
     {'p', "proxytunnel", false, Opt::kProxyTunnel},
+    {0, "proxy-http2", false, Opt::kProxyHttp2},
     {0, "proxy-cacert", true, Opt::kProxyCacert},
     {0, "proxy-capath", true, Opt::kProxyCapath},
     {0, "proxy-insecure", false, Opt::kProxyInsecure},
@@ -739,6 +741,9 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kProxyTunnel:
       options.proxytunnel = true;
+      break;
+    case Opt::kProxyHttp2:
+      options.proxy_http2 = true;
       break;
     case Opt::kProxyCacert:
     case Opt::kCacert:

@@ -127,6 +127,7 @@ struct CliOptions {
   std::optional<std::string> proxy_user;     // -U/--proxy-user "user:password"
   std::optional<std::string> noproxy;        // --noproxy LIST
   bool proxytunnel = false;                  // -p/--proxytunnel
+  bool proxy_http2 = false;                  // --proxy-http2 (curl 8.1's spelling)
   std::optional<std::string> proxy_cacert;   // --proxy-cacert FILE
   std::optional<std::string> proxy_capath;   // --proxy-capath DIR
   bool proxy_insecure = false;               // --proxy-insecure

@@ -239,6 +239,8 @@ TEST(Options, ProxyShortAndLong) {
     EXPECT_TRUE(o->proxytunnel);
     EXPECT_FALSE(o->noproxy);
   }
+  EXPECT_FALSE(s->proxy_http2);
+  EXPECT_TRUE(Parse({"--proxy-http2", "-x", "https://p:1", "u"})->proxy_http2);
   EXPECT_TRUE(Parse({"-px", "http://p:1", "u"})->proxytunnel)
       << "-p bundles with -x";
   EXPECT_EQ(*Parse({"-xhttp://p:1", "u"})->proxy, "http://p:1");

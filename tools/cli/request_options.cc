@@ -115,6 +115,7 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
   if (options.proxytunnel) {
     add_int(STRATA_OPT_PROXY_TUNNEL, 1, "--proxytunnel");
   }
+  if (options.proxy_http2) add_int(STRATA_OPT_PROXY_HTTP2, 1, "--proxy-http2");
   switch (options.http_version) {
     case HttpVersion::kDefault:
       break;

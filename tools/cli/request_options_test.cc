@@ -81,6 +81,8 @@ TEST(RequestOptions, Proxy) {
   EXPECT_EQ(StringsOf(r, STRATA_OPT_NO_PROXY),
             std::vector<std::string>{"a.test"});
   EXPECT_EQ(IntOf(r, STRATA_OPT_PROXY_TUNNEL), 1);
+  EXPECT_FALSE(IntOf(r, STRATA_OPT_PROXY_HTTP2));
+  EXPECT_EQ(IntOf(BuildRequestOptions(Parsed({"-x", "https://p.test", "--proxy-http2"})), STRATA_OPT_PROXY_HTTP2), 1);
   for (const StringOption& o : r.strings) {
     EXPECT_EQ(o.what.find("pw"), std::string::npos)
         << "credentials must not reach error messages: " << o.what;

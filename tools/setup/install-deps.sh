@@ -12,7 +12,7 @@ PACKAGES=(
   # The Public Suffix List for cookies (runtime/cookies).
   libpsl-dev
   # Real peers and reference clients started by tests, the demo and benchmarks.
-  nginx-light nghttp2-server nghttp2-client curl openssl squid tinyproxy apache2
+  nginx-light nghttp2-server nghttp2-client nghttp2-proxy curl openssl squid tinyproxy apache2
   # The SOCKS5 proxy the socks plugin's tests run (tests/integration/socks).
   microsocks
   # Reading the generated man page (tools/cli docs_gen_test: groff -ww, man -l).

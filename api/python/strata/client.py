@@ -513,7 +513,7 @@ class _Request:
                  max_decode_ratio=None, retry=None, retry_delay=None, retry_max_time=None, retry_on=None,
                  retry_non_idempotent=None, cookie=None, if_modified_since=None, if_unmodified_since=None,
                  connect_to=None, interface=None, local_port=None, local_port_range=None, unix_socket=None,
-                 abstract_unix_socket=None, sink=None):
+                 abstract_unix_socket=None, proxy_http2=None, sink=None):
         self.lib = lib
         self.url = url
         self.shared = False  # kept by the runtime for reuse: not freed by its users
@@ -589,6 +589,7 @@ class _Request:
         opt_int("fail_on_http_error", kw["fail_on_http_error"], "fail_on_http_error")
         opt_int("max_body_bytes", kw["max_body_bytes"], "max_body_bytes")
         opt_int("proxy_tunnel", kw["proxy_tunnel"], "proxy_tunnel")
+        opt_int("proxy_http2", kw["proxy_http2"], "proxy_http2")
         opt_int("unsafe_redirect", kw["unsafe_redirect"], "unsafe_redirect")
         opt_int("location_trusted", kw["location_trusted"], "location_trusted")
         opt_int("post301", kw["post301"], "post301")
@@ -1048,7 +1049,8 @@ class Runtime:
         iterable of bytes), follow_redirects, max_redirects, timeout,
         connect_timeout, first_byte_timeout, idle_timeout (seconds), proxy,
         proxy_credentials ("user:pw" or a pair), no_proxy (str or list),
-        proxy_tunnel, tls (tls layer options, e.g. {"ca_file": ...}),
+        proxy_tunnel, proxy_http2 (tunnels as CONNECT streams on one HTTP/2
+        connection to an https proxy), tls (tls layer options, e.g. {"ca_file": ...}),
         proxy_tls, layer_options ({layer: {option: value}}), pipeline (a
         template name, e.g. "https+h2"), http_version ("1.1", "2" by ALPN
         or h2c Upgrade, "2-prior"), resolve ("host:port:addr" or a

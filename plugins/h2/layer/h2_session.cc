@@ -106,6 +106,12 @@ strata_status H2Session::OpenStream(const strata_request_head* head, void* user,
     return Fail(STRATA_E_INVALID_ARGUMENT, "h2: request head is missing or too old");
   }
   if (failed_) return Fail(STRATA_E_STATE, "h2: the connection has failed");
+  const bool tunnel = (head->flags & STRATA_REQUEST_TUNNEL) != 0;
+  if (tunnel && (head->method == nullptr || std::string(head->method) != "CONNECT" ||
+                 head->content_length >= 0)) {
+    return Fail(STRATA_E_INVALID_ARGUMENT,
+                "h2: a tunnel stream is a CONNECT with a body of unknown length (RFC 9113 §8.5)");
+  }
   absl::Status built = BuildRequestHeaders(*head, &request_fields_);
   if (!built.ok()) {
     return Fail(STRATA_E_INVALID_ARGUMENT, absl::StrCat("h2: ", built.message()));
@@ -130,6 +136,8 @@ strata_status H2Session::OpenStream(const strata_request_head* head, void* user,
   }
   *out_id = *id;
   s->id = *id;
+  // A tunnel's consumer reopens the window as it reads (ControlConsumed).
+  if (tunnel && !s->closed) session_->HoldReceiveCredit(*id);
   // The body source may already have failed inside SubmitRequest, which
   // closed the stream and told the host.
   if (!s->closed) streams_.emplace(*id, std::move(s));
@@ -528,6 +536,17 @@ strata_status H2Session::Query(uint32_t q, void* out, size_t* len) {
   if (q == STRATA_QUERY_HTTP_VERSION) return AnswerInt(20, out, len);
   if (q == STRATA_QUERY_DESCRIBE) return AnswerText(Describe(), out, len);
   return LowerQuery(q, out, len);
+}
+
+strata_status H2Session::Control(uint32_t c, const void* arg, size_t len) {
+  if (c != STRATA_CONTROL_STREAM_CONSUMED) return SessionLayer::Control(c, arg, len);
+  const auto* consumed = static_cast<const strata_stream_consumed*>(arg);
+  if (consumed == nullptr || len < sizeof(size_t) ||
+      !STRATA_HAS_FIELD(consumed, strata_stream_consumed, bytes)) {
+    return Fail(STRATA_E_INVALID_ARGUMENT, "h2: STRATA_CONTROL_STREAM_CONSUMED needs a strata_stream_consumed");
+  }
+  session_->ReturnReceiveCredit(consumed->stream_id, consumed->bytes);
+  return STRATA_OK;
 }
 
 strata_status H2Session::Shutdown(int* done) {

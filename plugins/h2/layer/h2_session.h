@@ -22,6 +22,12 @@
 // connection error every open stream has its error and progress() returns a
 // negative status.
 //
+// Tunnels (STRATA_REQUEST_TUNNEL, RFC 9113 §8.5): the CONNECT head carries
+// only :method and :authority, the body is the upstream byte stream (no
+// END_STREAM until the host's body says eos), and the stream's receive
+// window reopens only as the host says it consumed the bytes
+// (STRATA_CONTROL_STREAM_CONSUMED), never on delivery.
+//
 // A delivery callback returning < 0 abandons that stream only (RST_STREAM
 // CANCEL); the stream then gets stream_on_error with that status, so a
 // multiplexing host learns that the exchange is over without the connection
@@ -71,6 +77,9 @@ class H2Session : public sdk::SessionLayer, private SessionCallbacks, private Bo
   uint32_t PollInterest() override;
   bool IsReusable() override;
   strata_status Query(uint32_t q, void* out, size_t* len) override;
+  // Control takes STRATA_CONTROL_STREAM_CONSUMED for tunnel streams
+  // (STRATA_REQUEST_TUNNEL) and passes the rest down.
+  strata_status Control(uint32_t c, const void* arg, size_t len) override;
   // Shutdown sends GOAWAY(NO_ERROR) if it can without waiting.
   strata_status Shutdown(int* done) override;
 

@@ -120,6 +120,21 @@ TEST(RequestHeaders, ConnectHasOnlyMethodAndAuthority) {
             (std::vector<std::string>{":method: CONNECT", ":authority: example.com:8443"}));
 }
 
+TEST(RequestHeaders, Rfc9113_8_5_TunnelConnectCarriesProxyCredentialsAndNoLength) {
+  // What the runtime's h2-connect layer sends: a body of unknown length
+  // (the tunnel), and the proxy's credentials as a regular field.
+  std::vector<strata_header> fields = {H("proxy-authorization", "Basic dTpw")};
+  strata_request_head head = Head("CONNECT", &fields, -1, STRATA_REQUEST_TUNNEL);
+  head.scheme = "";
+  head.path = "";
+  head.authority = "[::1]:443";
+  absl::StatusOr<hpack::HeaderList> list = BuildRequestHeaders(head);
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(Lines(*list), (std::vector<std::string>{":method: CONNECT", ":authority: [::1]:443",
+                                                    "proxy-authorization: Basic dTpw"}));
+  EXPECT_TRUE(RequestHasBody(head));
+}
+
 TEST(RequestHeaders, ApplicationPseudoHeaderIsRefused) {
   std::vector<strata_header> fields = {H(":path", "/evil")};
   strata_request_head head = Head("GET", &fields);

@@ -43,6 +43,7 @@ struct ClientSession::Stream {
   bool local_closed = false;   // we sent END_STREAM
   bool remote_closed = false;  // the server sent END_STREAM
   bool body_blocked = false;   // the BodySource had nothing; wait for ResumeBody
+  bool hold_credit = false;    // the stream window reopens by ReturnReceiveCredit only
   Phase phase = Phase::kAwaitingFinal;
   bool no_body = false;  // HEAD, 204, 304
   std::optional<uint64_t> content_length;
@@ -172,6 +173,19 @@ void ClientSession::ResumeBody(uint32_t stream_id) {
     s->body_blocked = false;
     ScheduleData();
   }
+}
+
+void ClientSession::HoldReceiveCredit(uint32_t stream_id) {
+  if (Stream* s = Find(stream_id)) s->hold_credit = true;
+}
+
+void ClientSession::ReturnReceiveCredit(uint32_t stream_id, uint64_t n) {
+  if (dead_) return;
+  Stream* s = Find(stream_id);
+  if (s == nullptr || !s->hold_credit) return;
+  // Never more than a window at once: a confused consumer cannot make us
+  // grant credit the server did not use.
+  CreditStream(s, static_cast<uint32_t>(std::min<uint64_t>(n, uint64_t{1} << 31)));
 }
 
 void ClientSession::ResetStream(uint32_t stream_id, ErrorCode code) {
@@ -696,7 +710,7 @@ H2Error ClientSession::OnDataFrame(const Frame& f) {
     s->remote_closed = true;
     s->phase = Stream::Phase::kDone;
     MaybeFinish(id);
-  } else {
+  } else if (!s->hold_credit) {
     CreditStream(s, len);
   }
   return H2Error::None();

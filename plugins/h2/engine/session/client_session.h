@@ -161,6 +161,18 @@ class ClientSession {
   // now". Unknown or finished streams are ignored.
   void ResumeBody(uint32_t stream_id);
 
+  // HoldReceiveCredit makes |stream_id| a stream whose consumer acknowledges
+  // what it read (a CONNECT tunnel, RFC 9113 §8.5): delivered DATA is no
+  // longer credited back to the server's stream window on delivery, only
+  // through ReturnReceiveCredit, so the server can never have more than one
+  // window in flight and buffered ahead of a slow consumer. (The connection
+  // window is still credited on delivery: one slow tunnel must not stall
+  // the others.) Unknown or finished streams are ignored.
+  void HoldReceiveCredit(uint32_t stream_id);
+  // ReturnReceiveCredit: the consumer of |stream_id| read |n| bytes; the
+  // WINDOW_UPDATE follows when half a window is owed (flow_control.h).
+  void ReturnReceiveCredit(uint32_t stream_id, uint64_t n);
+
   // ResetStream abandons a stream: RST_STREAM(|code|) (paced, see
   // SessionOptions::cancel_burst) and no further callback. Streams that are
   // already closed are left alone (never RST a closed stream).

@@ -320,3 +320,68 @@ TEST(ClientSession, LargeRequestHeadersUseContinuation) {
 
 }  // namespace
 }  // namespace strata::h2
+
+namespace strata::h2::testing {
+namespace {
+
+// A CONNECT tunnel (RFC 9113 §8.5): :method and :authority only, no
+// END_STREAM with the head or after the bytes sent so far, and the stream
+// window credited back only as the consumer reports reading.
+TEST(ClientSession, Rfc9113_8_5_ConnectTunnelHoldsStreamCreditUntilConsumed) {
+  SessionOptions o;
+  o.stream_window = 65536;
+  Harness h(o);
+  h.Handshake();
+  StringBody body("ClientHello and more later");
+  body.pause_at = 11;  // then "nothing now": a tunnel has no end yet
+  Exchange tunnel;
+  Exchange* x = &tunnel;
+  absl::StatusOr<uint32_t> id =
+      h.session().SubmitRequest({{":method", "CONNECT"}, {":authority", "origin.test:443"}}, &body, x);
+  ASSERT_TRUE(id.ok()) << id.status();
+  h.session().HoldReceiveCredit(*id);
+  std::vector<ClientFrame> frames = h.Drain();
+  bool saw_head = false;
+  std::string sent;
+  for (const ClientFrame& f : frames) {
+    if (f.is(FrameType::kHeaders)) {
+      saw_head = true;
+      EXPECT_FALSE(f.header.has(flags::kEndStream));
+      for (const auto& field : f.headers) {
+        EXPECT_TRUE(field.name == ":method" || field.name == ":authority") << field.name;
+      }
+    }
+    if (f.is(FrameType::kData)) {
+      sent += f.payload;
+      EXPECT_FALSE(f.header.has(flags::kEndStream));
+    }
+  }
+  EXPECT_TRUE(saw_head);
+  EXPECT_EQ(sent, "ClientHello");
+  ASSERT_TRUE(h.Feed(h.Response(*id, 200, false)).ok());
+  // 40 KiB delivered: more than half the window, but not consumed yet.
+  for (size_t n : {16384, 16384, 7232}) ASSERT_TRUE(h.Feed(Harness::Data(*id, std::string(n, 's'), false)).ok());
+  EXPECT_EQ(x->body.size(), 40000u);
+  for (const ClientFrame& f : h.Drain()) {
+    EXPECT_FALSE(f.is(FrameType::kWindowUpdate) && f.header.stream_id == *id) << "credit before consumption";
+  }
+  h.session().ReturnReceiveCredit(*id, 40000);
+  uint32_t credited = 0;
+  for (const ClientFrame& f : h.Drain()) {
+    if (f.is(FrameType::kWindowUpdate) && f.header.stream_id == *id) credited += f.u32(0);
+  }
+  EXPECT_EQ(credited, 40000u);
+  // Beyond the window the server granted: a flow-control error on the
+  // stream only.
+  ASSERT_TRUE(h.Feed(Harness::Data(*id, std::string(16384, 's'), false)).ok());
+  ASSERT_TRUE(h.Feed(Harness::Data(*id, std::string(16384, 's'), false)).ok());
+  ASSERT_TRUE(h.Feed(Harness::Data(*id, std::string(16384, 's'), false)).ok());
+  ASSERT_TRUE(h.Feed(Harness::Data(*id, std::string(16384, 's'), false)).ok());
+  ASSERT_TRUE(h.Feed(Harness::Data(*id, std::string(16384, 's'), false)).ok());
+  EXPECT_TRUE(x->closed);
+  EXPECT_EQ(h.RstCode(*id), static_cast<uint32_t>(ErrorCode::kFlowControlError));
+  EXPECT_FALSE(h.session().IsDead());
+}
+
+}  // namespace
+}  // namespace strata::h2::testing
