@@ -402,7 +402,21 @@ enum {
    * Its options are the STRATA_OPT_LAYER_OPTIONS entry of that name. A
    * layer no loaded plugin provides fails the transfer at connect time
    * (STRATA_E_CONFIG). "" for none (the default). */
-  STRATA_OPT_LAYER_ABOVE_BOTTOM = 46
+  STRATA_OPT_LAYER_ABOVE_BOTTOM = 46,
+  /* (string, repeatable) proxies the hop goes through before the proxy
+   * (STRATA_OPT_PROXY, the configuration's or the environment's), nearest
+   * this client first: each call appends the URLs of |value|, one per line
+   * ("socks5h://a:1080\nhttp://user:pw@b:3128"), in the spellings
+   * STRATA_OPT_PROXY takes (http, https, socks5, socks5h, socks4a), with
+   * credentials in the userinfo. Each proxy is asked to tunnel to the next
+   * (CONNECT, SOCKS), the last to the origin; without a proxy the last
+   * preproxy is the proxy. Set (even to ""), it replaces the configuration's
+   * "proxy.chain" preproxies; "" alone means none. With preproxies the
+   * environment is not read, as curl does with --preproxy. A malformed URL
+   * fails the transfer (STRATA_E_CONFIG, naming the entry). The TLS layer to
+   * https proxy N (1: the first) is "proxyN:tls" in
+   * STRATA_OPT_LAYER_OPTIONS; "proxy:tls" applies to every proxy's. */
+  STRATA_OPT_PREPROXY = 47
 };
 
 /* Bits of STRATA_OPT_RETRY_ON. */
@@ -518,7 +532,12 @@ enum {
    * "name=us" ("tcp=812 tls=4512 h2-alpn=4513"); layers below a tunnel
    * are "proxy:name". "" when the final hop reused a connection. */
   STRATA_INFO_STR_LAYER_TIMES = 6,
-  STRATA_INFO_STR_METHOD = 7         /* the final hop's method (a 303 turns POST into GET) */
+  STRATA_INFO_STR_METHOD = 7,        /* the final hop's method (a 303 turns POST into GET) */
+  /* Every proxy CONNECT reply status of the final hop's connection, space
+   * separated, nearest this client first; 0 for a SOCKS proxy or one that
+   * never answered ("200 200", "200 407"); "" without proxies.
+   * STRATA_INFO_HTTP_CONNECT is the last non-zero one. */
+  STRATA_INFO_STR_HTTP_CONNECTS = 8
 };
 
 STRATA_API int32_t strata_response_status(const strata_response* response);

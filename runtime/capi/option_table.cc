@@ -50,6 +50,7 @@ constexpr OptionEntry kOptions[] = {
     {STRATA_OPT_UNIX_SOCKET, STRATA_OPTION_TYPE_STRING, "unix_socket", false},
     {STRATA_OPT_ABSTRACT_UNIX_SOCKET, STRATA_OPTION_TYPE_STRING, "abstract_unix_socket", false},
     {STRATA_OPT_LAYER_ABOVE_BOTTOM, STRATA_OPTION_TYPE_STRING, "layer_above_bottom", false},
+    {STRATA_OPT_PREPROXY, STRATA_OPTION_TYPE_STRING, "preproxy", true},
 };
 
 }  // namespace

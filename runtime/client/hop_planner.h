@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/chain/connection.h"
+#include "runtime/client/proxy.h"
 #include "runtime/client/redirect.h"
 #include "runtime/config/config.h"
 #include "runtime/http/message.h"
@@ -38,10 +39,15 @@ struct HopPlan {
   // are only assembled (LayerOptions) for a new chain.
   std::string fingerprint;
   bool absolute_form = false;  // plain http through a forwarding proxy
-  std::string proxy_auth;      // "Basic …" for the proxy, if any
+  std::string proxy_auth;      // "Basic …" for the proxy nearest the origin, if any
   int64_t connect_ms = 0;
   bool multiplexed = false;    // the top layer may carry many exchanges (HTTP/2)
-  std::string proxy_url;       // "scheme://host:port" of the proxy, "" if direct
+  std::string proxy_url;       // "scheme://host:port" of the proxy nearest the origin, "" if direct
+  // Every proxy of the hop, nearest this client first: "scheme://host:port"
+  // and "Basic …" ("" without credentials). The k-th tunnel layer of the
+  // chain gets proxy_auths[k], the credentials of the proxy it talks to.
+  std::vector<std::string> proxy_urls;
+  std::vector<std::string> proxy_auths;
   // Layer options a policy set for this hop (layer key → {option: value}),
   // merged over the request's; Amend() adds them to the fingerprint.
   nlohmann::json amended_options = nlohmann::json::object();
@@ -67,7 +73,9 @@ class HopPlanner {
   // (connect timeout, address overrides, proxy credentials for the tunnel).
   std::vector<nlohmann::json> LayerOptions(const HopPlan& plan, const RequestOptions& options) const;
   // LayerKey is how request and policy overrides name |spec|: its layer
-  // name, or "proxy:tls" for the TLS layer to an https proxy.
+  // name, or "proxy:tls" for the TLS layer to an https proxy, or in a chain
+  // of proxies "proxyN:tls" for the one to proxy N (1: nearest this
+  // client), over which "proxy:tls" applies to every proxy's.
   static std::string LayerKey(const LayerSpec& spec);
   // Policy is the redirect policy |options| ask for over the configuration's.
   RedirectPolicy Policy(const RequestOptions& options) const;
@@ -82,8 +90,14 @@ class HopPlanner {
   std::string TemplateFor(const std::string& scheme, int64_t http_version) const;
   // UseUnixSocket puts the unix layer at the bottom of |plan|'s pipeline.
   absl::Status UseUnixSocket(const RequestOptions& options, HopPlan* plan) const;
-  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
-                                                    bool tunnel) const;
+  // ComposeProxyPipeline derives the chain for |proxies| from the |base|
+  // template: after its bottom layer, for each proxy in turn the TLS layer
+  // to it (https) and the tunnel through it (SOCKS, or CONNECT unless the
+  // last one forwards), then the rest of |base|. One proxy may also have
+  // an explicit template ("https+proxy", ...).
+  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const ProxyChain& proxies) const;
+  // ProxyLayers appends proxy |index|'s layers (of |count|) to |pipeline|.
+  absl::Status ProxyLayers(const ProxyChoice& proxy, size_t index, size_t count, PipelineSpec* pipeline) const;
 
   const Config* config_;
   const PluginRegistry* registry_;

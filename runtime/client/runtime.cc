@@ -462,8 +462,15 @@ void Runtime::Step(Transfer* t) {
     case Transfer::Phase::kConnecting: {
       Connection* c = t->h_.conn;
       if (c->state() != Connection::State::kConnecting) {
-        int connect_status = 0;
-        if (c->QueryInt(STRATA_QUERY_CONNECT_STATUS, &connect_status)) t->response_.http_connect = connect_status;
+        // Each tunnel's own reply: in a chain of proxies the topmost tunnel
+        // may never have asked (an earlier proxy refused).
+        const std::vector<int> statuses = c->ConnectStatuses();
+        if (!statuses.empty()) {
+          t->response_.http_connects = absl::StrJoin(statuses, " ");
+          for (int status : statuses) {
+            if (status != 0) t->response_.http_connect = status;
+          }
+        }
       }
       if (IsReady(c)) {
         PoolEntry* e = pool_->Find(c);
