@@ -425,6 +425,21 @@ std::vector<int> Connection::ConnectStatuses() {
   return statuses;
 }
 
+std::string Connection::SetupWait() const {
+  const size_t proxies = ProxyCount();
+  if (proxies < 2 || state_ != State::kConnecting) return "";
+  // Layers are marked ready bottom up: the lowest one not ready is where
+  // the setup stands.
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].connected) continue;
+    const size_t k = ProxyOf(i);
+    if (k == 0) return "";
+    const std::string label = k <= target_.proxies.size() ? absl::StrCat(" (", target_.proxies[k - 1].label, ")") : "";
+    return absl::StrCat(" (waiting for proxy ", k, " of ", proxies, label, ": ", layers_[i].type->name, ")");
+  }
+  return "";
+}
+
 void Connection::TraceTunnels() {
   if (tunnels_traced_ || ProxyCount() == 0) return;
   tunnels_traced_ = true;

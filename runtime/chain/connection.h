@@ -198,6 +198,10 @@ class Connection : public IoHandler {
   // proxy's CONNECT reply status: 0 where there is none (SOCKS, or no
   // reply yet). The last non-zero one is curl's http_connect.
   std::vector<int> ConnectStatuses();
+  // SetupWait says, in a chain of proxies, which proxy the setup is still
+  // waiting for (" (waiting for proxy 2 of 3 (http://b:3128): connect-tunnel)"),
+  // for a timeout's message; "" otherwise.
+  std::string SetupWait() const;
   // TakeLayerError returns and clears the last set_error() of any layer.
   LayerError TakeLayerError();
 
