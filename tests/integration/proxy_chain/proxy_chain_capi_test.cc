@@ -45,6 +45,7 @@ class ProxyChainCapiTest : public ::testing::Test {
                                       "    location / { return 200 \"origin\\n\"; }\n");
     ASSERT_TRUE(origin_->Start(&e)) << e;
     squid_ = new SquidFixture();
+    squid_->EnableTls(pki_->Cert("localhost"), pki_->Key("localhost"));
     ASSERT_TRUE(squid_->Start(&e)) << e;
     tinyproxy_ = new TinyproxyFixture("alice", "wonderland");
     ASSERT_TRUE(tinyproxy_->Start(&e)) << e;
@@ -74,13 +75,15 @@ class ProxyChainCapiTest : public ::testing::Test {
 
   // Through |preproxies| (one per line) and tinyproxy as alice.
   FetchResult Through(const std::string& preproxies, const std::string& password = "wonderland",
-                      int64_t connect_timeout_ms = 5000) {
+                      int64_t connect_timeout_ms = 5000, const std::string& more_layer_options = "") {
     FetchSpec spec;
     spec.url = Origin();
-    spec.string_options = {{STRATA_OPT_PREPROXY, preproxies},
-                           {STRATA_OPT_PROXY, Tiny()},
-                           {STRATA_OPT_PROXY_CREDENTIALS, "alice:" + password},
-                           {STRATA_OPT_LAYER_OPTIONS, "{\"tls\": {\"ca_file\": " + JsonString(pki_->Cert("ca")) + "}}"}};
+    spec.string_options = {
+        {STRATA_OPT_PREPROXY, preproxies},
+        {STRATA_OPT_PROXY, Tiny()},
+        {STRATA_OPT_PROXY_CREDENTIALS, "alice:" + password},
+        {STRATA_OPT_LAYER_OPTIONS,
+         "{\"tls\": {\"ca_file\": " + JsonString(pki_->Cert("ca")) + "}" + more_layer_options + "}"}};
     spec.int_options = {{STRATA_OPT_CONNECT_TIMEOUT_MS, connect_timeout_ms}};
     return Fetch(runtime_.get(), spec);
   }
@@ -142,6 +145,21 @@ TEST_F(ProxyChainCapiTest, CredentialsGoOnlyToTheirOwnProxy) {
       << r.error.message;
   EXPECT_FALSE(Contains(r.error.message, "s3cret")) << r.error.message;
   EXPECT_EQ(r.error.http_connect, 502);
+}
+
+// "proxyN:tls" names the TLS layer to proxy N alone: squid's https_port
+// (proxy 1 here) is trusted through it, and not through another N.
+TEST_F(ProxyChainCapiTest, EachHttpsProxysTlsLayerHasItsOwnKey) {
+  const std::string squid_tls = "https://localhost:" + std::to_string(squid_->tls_port());
+  const std::string ca = JsonString(pki_->Cert("ca"));
+  FetchResult ok = Through(squid_tls, "wonderland", 5000, ", \"proxy1:tls\": {\"ca_file\": " + ca + "}");
+  ASSERT_EQ(ok.status, STRATA_OK) << ok.Describe();
+  EXPECT_EQ(ok.body(), "origin\n");
+  EXPECT_TRUE(Contains(InfoString(ok, STRATA_INFO_STR_LAYER_TIMES), "proxy1:tls=")) << InfoString(ok, STRATA_INFO_STR_LAYER_TIMES);
+  FetchResult other = Through(squid_tls, "wonderland", 5000, ", \"proxy2:tls\": {\"ca_file\": " + ca + "}");
+  EXPECT_EQ(other.status, STRATA_E_TLS_VERIFY) << other.Describe();
+  EXPECT_EQ(std::string(other.error.layer), "proxy1:tls");
+  EXPECT_TRUE(Contains(other.error.message, "proxy 1 of 2 (" + squid_tls + ")")) << other.error.message;
 }
 
 struct HostileCase {

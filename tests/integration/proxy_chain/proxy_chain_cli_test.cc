@@ -143,8 +143,29 @@ TEST_F(ProxyChainCliTest, ThreeDeepSocksThenHttpsSquidThenTinyproxy) {
   EXPECT_TRUE(socks_->WaitForLog("connected to localhost:" + std::to_string(squid_->tls_port()))) << socks_->Log();
   EXPECT_TRUE(WaitFor([] { return squid_->AccessLog(); }, "CONNECT " + TinyAuthority())) << squid_->AccessLog();
   EXPECT_TRUE(WaitFor([] { return tinyproxy_->Log(); }, "CONNECT " + OriginAuthority())) << tinyproxy_->Log();
+  EXPECT_TRUE(Contains(r.stderr_text, "proxy 1 (" + Socks() + ") tunnel to localhost:" +
+                                          std::to_string(squid_->tls_port()) + " open"))
+      << r.stderr_text;
   EXPECT_TRUE(Contains(r.stderr_text, "proxy 2 (" + SquidTls() + ") CONNECT " + TinyAuthority() + " → 200"))
       << r.stderr_text;
+  EXPECT_TRUE(Contains(r.stderr_text, "proxy 3 (" + Tiny() + ") CONNECT " + OriginAuthority() + " → 200"))
+      << r.stderr_text;
+}
+
+// The same chain from a configuration file: "proxy.chain", the last entry
+// with its credentials as an object.
+TEST_F(ProxyChainCliTest, ChainFromTheConfiguration) {
+  const std::string config = MakeTempDir("chain-config") + "/strata.json";
+  WriteFileOrDie(config, "{\"proxy\": {\"chain\": [\"" + Squid() + "\", {\"url\": \"" + Tiny() +
+                             "\", \"credentials\": \"alice:wonderland\"}]}}");
+  RunResult r = Strata({"-sS", "--config", config, "--cacert", Ca(), "-w", "[%{http_connects}]", Origin()});
+  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.stdout_text, "through the chain\n[200 200]");
+  // --preproxy replaces the configuration's preproxies; -x its last entry.
+  RunResult x = Strata({"-sS", "--config", config, "--preproxy", Squid(), "-x", Squid(), "--cacert", Ca(), "-w",
+                        "[%{http_connects}]", Origin()});
+  ASSERT_EQ(x.exit.exit_code, 0) << Describe(x);
+  EXPECT_EQ(x.stdout_text, "through the chain\n[200 200]");
 }
 
 TEST_F(ProxyChainCliTest, HttpsProxyInTheChainIsVerified) {
