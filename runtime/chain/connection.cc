@@ -450,7 +450,8 @@ void Connection::TraceTunnels() {
     if (!(l.type->flags & STRATA_LAYER_FLAG_TUNNEL) || t >= statuses.size()) continue;
     const size_t k = ProxyOf(i);
     const int status = statuses[t++];
-    if (k == 0) continue;
+    // A tunnel whose lower layers never came up never started.
+    if (k == 0 || (status == 0 && !l.connected && i > 0 && !layers_[i - 1].connected)) continue;
     const std::string label = k <= target_.proxies.size() ? target_.proxies[k - 1].label : std::string();
     const bool v6 = l.peer_host.find(':') != std::string::npos;
     const std::string reached = absl::StrCat(v6 ? "[" : "", l.peer_host, v6 ? "]" : "", ":", l.peer_port);

@@ -3,8 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "runtime/client/connect_to.h"
 #include "runtime/client/proxy.h"
 
@@ -45,9 +45,9 @@ std::string ProxyKind(const ProxyChoice& p) {
   return p.url.scheme == "https" ? "https-forward" : "forward";
 }
 
-// kChainTlsPath / kChainTlsSuffix frame the json_path of a chain's proxy
-// TLS layers ("/proxy/chain/1/tls": the second proxy's), which LayerKey
-// turns into "proxy2:tls".
+// kChainPath and kTlsSuffix frame the json_path of a chain's proxy TLS
+// layers ("/proxy/chain/1/tls": the second proxy's), which LayerKey turns
+// into "proxy2:tls".
 constexpr absl::string_view kChainPath = "/proxy/chain/";
 constexpr absl::string_view kTlsSuffix = "/tls";
 
