@@ -298,7 +298,9 @@ enum {
   /* (string) a JSON object of layer name → options, merged over the
    * pipeline template's options for this request, e.g.
    * {"tls": {"ca_file": "/etc/my-ca.pem"}}. "proxy:tls" names the TLS
-   * layer to an https proxy. Repeated calls merge. */
+   * layer to an https proxy (every one's in a chain of proxies, and
+   * "proxyN:tls" the one to proxy N, 1 nearest this client, over it; see
+   * STRATA_OPT_PREPROXY). Repeated calls merge. */
   STRATA_OPT_LAYER_OPTIONS = 20,
   /* STRATA_HTTP_VERSION_*: which HTTP version the hop's template speaks. */
   STRATA_OPT_HTTP_VERSION = 21,
