@@ -106,7 +106,12 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
     // nothing, which for a security setting is the worst outcome.
     for (auto it = v.layer_options.begin(); it != v.layer_options.end(); ++it) {
       bool found = false;
-      for (const LayerSpec& spec : t->h_.plan->pipeline().layers) found |= HopPlanner::LayerKey(spec) == it.key();
+      for (const LayerSpec& spec : t->h_.plan->pipeline().layers) {
+        // "proxy:tls" also names every proxy's TLS layer of a chain
+        // ("proxy1:tls", "proxy2:tls"), as in the request's options.
+        const std::string key = HopPlanner::LayerKey(spec);
+        found |= key == it.key() || (it.key() == "proxy:" + spec.layer && IsProxyLabel(key));
+      }
       if (!found) {
         t->Fail(STRATA_E_POLICY_DENIED, "policy",
                 absl::StrCat("a policy set options of layer '", it.key(), "', which pipeline '",
