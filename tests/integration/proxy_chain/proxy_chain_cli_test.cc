@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/tls_e2e/tls_peers.h"
 #include "tests/support/microsocks_fixture.h"
+#include "tests/support/nginx_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/proxy_fixture.h"
 #include "tests/support/side_by_side.h"
@@ -57,8 +58,13 @@ class ProxyChainCliTest : public ::testing::Test {
     ASSERT_TRUE(tinyproxy_->Start(&e)) << e;
     socks_ = new MicrosocksFixture();
     if (!socks_->Start(&e)) socks_skip_ = e;
+    plain_ = new NginxFixture();
+    ASSERT_TRUE(plain_->Start(&e)) << e;
+    plain_->WriteDocFile("plain.txt", "plain through the chain\n");
   }
   static void TearDownTestSuite() {
+    delete plain_;
+    plain_ = nullptr;
     delete socks_;
     delete tinyproxy_;
     delete squid_;
@@ -93,7 +99,9 @@ class ProxyChainCliTest : public ::testing::Test {
   static TinyproxyFixture* tinyproxy_;
   static MicrosocksFixture* socks_;
   static std::string socks_skip_;
+  static NginxFixture* plain_;
 };
+NginxFixture* ProxyChainCliTest::plain_ = nullptr;
 TestPki* ProxyChainCliTest::pki_ = nullptr;
 TlsNginx* ProxyChainCliTest::origin_ = nullptr;
 uint16_t ProxyChainCliTest::origin_port_ = 0;
@@ -150,6 +158,24 @@ TEST_F(ProxyChainCliTest, ThreeDeepSocksThenHttpsSquidThenTinyproxy) {
       << r.stderr_text;
   EXPECT_TRUE(Contains(r.stderr_text, "proxy 3 (" + Tiny() + ") CONNECT " + OriginAuthority() + " → 200"))
       << r.stderr_text;
+}
+
+// Plain http through a chain whose last proxy forwards: squid is asked
+// for tinyproxy, and tinyproxy gets the request in absolute form with its
+// credentials (squid never sees them: they travel inside its tunnel).
+TEST_F(ProxyChainCliTest, PlainHttpIsForwardedByTheLastProxy) {
+  RunResult r = Strata({"-sS", "--preproxy", Squid(), "-x", Tiny(), "-U", "alice:wonderland", "-w",
+                        "[%{http_connects}] %{strata_chain}", plain_->Url("/plain.txt")});
+  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r) << "\ntinyproxy: " << tinyproxy_->Log();
+  EXPECT_TRUE(Contains(r.stdout_text, "plain through the chain\n[200] tcp(")) << r.stdout_text;
+  EXPECT_TRUE(WaitFor([] { return squid_->AccessLog(); }, "CONNECT " + TinyAuthority())) << squid_->AccessLog();
+  EXPECT_TRUE(WaitFor([] { return tinyproxy_->Log(); }, "GET " + plain_->Url("/plain.txt"))) << tinyproxy_->Log();
+  // Without the credentials tinyproxy answers the forwarded request
+  // itself: that is the response (exit 0), as with one proxy.
+  RunResult denied = Strata({"-sS", "-o", "/dev/null", "-w", "%{http_code}", "--preproxy", Squid(), "-x", Tiny(),
+                             plain_->Url("/plain.txt")});
+  ASSERT_EQ(denied.exit.exit_code, 0) << Describe(denied);
+  EXPECT_EQ(denied.stdout_text, "407");
 }
 
 // The same chain from a configuration file: "proxy.chain", the last entry
