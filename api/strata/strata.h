@@ -299,7 +299,8 @@ enum {
    * pipeline template's options for this request, e.g.
    * {"tls": {"ca_file": "/etc/my-ca.pem"}}. "proxy:tls" names the TLS
    * layer to an https proxy (every one's in a chain of proxies, and
-   * "proxyN:tls" the one to proxy N, 1 nearest this client, over it; see
+   * "proxyN:tls" the one to proxy N, 1 nearest this client, over it;
+   * "proxyN:connect-tunnel" over "connect-tunnel" likewise; see
    * STRATA_OPT_PREPROXY). Repeated calls merge. */
   STRATA_OPT_LAYER_OPTIONS = 20,
   /* STRATA_HTTP_VERSION_*: which HTTP version the hop's template speaks. */
@@ -417,7 +418,8 @@ enum {
    * environment is not read, as curl does with --preproxy. A malformed URL
    * fails the transfer (STRATA_E_CONFIG, naming the entry). The TLS layer to
    * https proxy N (1: the first) is "proxyN:tls" in
-   * STRATA_OPT_LAYER_OPTIONS; "proxy:tls" applies to every proxy's. */
+   * STRATA_OPT_LAYER_OPTIONS ("proxy:tls" applies to every proxy's), its
+   * tunnel layer "proxyN:connect-tunnel" or "proxyN:socks". */
   STRATA_OPT_PREPROXY = 47
 };
 

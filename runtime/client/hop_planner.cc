@@ -236,12 +236,9 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
     nlohmann::json o = spec.options;
     // The request's overrides: by layer name, or "proxy:tls" for the TLS
     // layer to an https proxy (the one ComposeProxyPipeline inserted); in a
-    // chain "proxy:tls" first (every proxy's), then "proxyN:tls" (one's).
-    const std::string key = LayerKey(spec);
-    std::vector<std::string> keys;
-    if (key != spec.layer && key != "proxy:" + spec.layer) keys.push_back("proxy:" + spec.layer);
-    keys.push_back(key);
-    for (const std::string& k : keys) {
+    // chain what names every proxy's layer first ("proxy:tls",
+    // "connect-tunnel"), then this proxy's ("proxy2:tls").
+    for (const std::string& k : LayerKeys(spec)) {
       auto override_it = ro.layer_options.find(k);
       if (override_it != ro.layer_options.end() && override_it->is_object()) o.update(*override_it);
       auto amended_it = plan.amended_options.find(k);
@@ -276,16 +273,22 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
   return all;
 }
 
-std::string HopPlanner::LayerKey(const LayerSpec& spec) {
-  if (spec.json_path == "/proxy/tls") return "proxy:" + spec.layer;
+std::vector<std::string> HopPlanner::LayerKeys(const LayerSpec& spec) {
+  if (spec.json_path == "/proxy/tls") return {"proxy:" + spec.layer};
   absl::string_view path = spec.json_path;
   size_t index = 0;
-  if (absl::ConsumePrefix(&path, kChainPath) && absl::ConsumeSuffix(&path, kTlsSuffix) &&
-      absl::SimpleAtoi(path, &index)) {
-    return absl::StrCat("proxy", index + 1, ":", spec.layer);
+  if (absl::ConsumePrefix(&path, kChainPath)) {
+    // A chain's layers: what names every proxy's (the TLS layers are
+    // "proxy:tls", a tunnel its layer name), then this proxy's own.
+    const bool tls = absl::ConsumeSuffix(&path, kTlsSuffix);
+    if (absl::SimpleAtoi(path, &index)) {
+      return {tls ? "proxy:" + spec.layer : spec.layer, absl::StrCat("proxy", index + 1, ":", spec.layer)};
+    }
   }
-  return spec.layer;
+  return {spec.layer};
 }
+
+std::string HopPlanner::LayerKey(const LayerSpec& spec) { return LayerKeys(spec).back(); }
 
 void HopPlan::Amend(nlohmann::json options) {
   if (options.empty()) return;

@@ -72,10 +72,13 @@ class HopPlanner {
   // the template's, the request's overrides, and the hop's own values
   // (connect timeout, address overrides, proxy credentials for the tunnel).
   std::vector<nlohmann::json> LayerOptions(const HopPlan& plan, const RequestOptions& options) const;
-  // LayerKey is how request and policy overrides name |spec|: its layer
-  // name, or "proxy:tls" for the TLS layer to an https proxy, or in a chain
-  // of proxies "proxyN:tls" for the one to proxy N (1: nearest this
-  // client), over which "proxy:tls" applies to every proxy's.
+  // LayerKeys are the names request and policy overrides give |spec|,
+  // applied in this order: its layer name, or "proxy:tls" for the TLS layer
+  // to an https proxy; in a chain of proxies, what names every proxy's
+  // layer ("proxy:tls", "connect-tunnel") and then this proxy's own
+  // ("proxy2:tls", "proxy2:connect-tunnel"; 1 is nearest this client).
+  static std::vector<std::string> LayerKeys(const LayerSpec& spec);
+  // LayerKey is the most specific of them.
   static std::string LayerKey(const LayerSpec& spec);
   // Policy is the redirect policy |options| ask for over the configuration's.
   RedirectPolicy Policy(const RequestOptions& options) const;

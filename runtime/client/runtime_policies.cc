@@ -107,10 +107,9 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
     for (auto it = v.layer_options.begin(); it != v.layer_options.end(); ++it) {
       bool found = false;
       for (const LayerSpec& spec : t->h_.plan->pipeline().layers) {
-        // "proxy:tls" also names every proxy's TLS layer of a chain
-        // ("proxy1:tls", "proxy2:tls"), as in the request's options.
-        const std::string key = HopPlanner::LayerKey(spec);
-        found |= key == it.key() || (it.key() == "proxy:" + spec.layer && IsProxyLabel(key));
+        // Any of a layer's names: "proxy:tls" names every proxy's TLS
+        // layer of a chain, as in the request's options.
+        for (const std::string& key : HopPlanner::LayerKeys(spec)) found |= key == it.key();
       }
       if (!found) {
         t->Fail(STRATA_E_POLICY_DENIED, "policy",

@@ -162,6 +162,28 @@ TEST_F(ProxyChainCapiTest, EachHttpsProxysTlsLayerHasItsOwnKey) {
   EXPECT_TRUE(Contains(other.error.message, "proxy 1 of 2 (" + squid_tls + ")")) << other.error.message;
 }
 
+// "proxyN:connect-tunnel" names one proxy's tunnel layer: an option that
+// layer refuses (max_reply_bytes under 256) fails at that proxy only.
+TEST_F(ProxyChainCapiTest, EachTunnelLayerHasItsOwnKey) {
+  const std::vector<std::string> urls = {Squid(), Tiny()};
+  for (int n : {1, 2}) {
+    SCOPED_TRACE(n);
+    const std::string key = "proxy" + std::to_string(n) + ":connect-tunnel";
+    FetchResult r = Through(Squid(), "wonderland", 5000, ", \"" + key + "\": {\"max_reply_bytes\": 10}");
+    EXPECT_EQ(r.status, STRATA_E_CONFIG) << r.Describe();
+    EXPECT_TRUE(Contains(r.error.message, "proxy " + std::to_string(n) + " of 2 (" + urls[n - 1] + "): connect-tunnel: "
+                                          "option 'max_reply_bytes'"))
+        << r.error.message;
+  }
+  // "connect-tunnel" still names every proxy's (the first one fails first).
+  FetchResult all = Through(Squid(), "wonderland", 5000, ", \"connect-tunnel\": {\"max_reply_bytes\": 10}");
+  EXPECT_EQ(all.status, STRATA_E_CONFIG) << all.Describe();
+  EXPECT_TRUE(Contains(all.error.message, "proxy 1 of 2")) << all.error.message;
+  // A valid per-proxy option leaves the chain working.
+  FetchResult ok = Through(Squid(), "wonderland", 5000, ", \"proxy2:connect-tunnel\": {\"max_reply_bytes\": 4096}");
+  EXPECT_EQ(ok.status, STRATA_OK) << ok.Describe();
+}
+
 struct HostileCase {
   const char* name;
   PeerScript script;
