@@ -298,7 +298,10 @@ enum {
   /* (string) a JSON object of layer name → options, merged over the
    * pipeline template's options for this request, e.g.
    * {"tls": {"ca_file": "/etc/my-ca.pem"}}. "proxy:tls" names the TLS
-   * layer to an https proxy. Repeated calls merge. */
+   * layer to an https proxy (every one's in a chain of proxies, and
+   * "proxyN:tls" the one to proxy N, 1 nearest this client, over it;
+   * "proxyN:connect-tunnel" over "connect-tunnel" likewise; see
+   * STRATA_OPT_PREPROXY). Repeated calls merge. */
   STRATA_OPT_LAYER_OPTIONS = 20,
   /* STRATA_HTTP_VERSION_*: which HTTP version the hop's template speaks. */
   STRATA_OPT_HTTP_VERSION = 21,
@@ -408,7 +411,22 @@ enum {
    * §8.5) on one shared, pooled proxy connection. A proxy that picks
    * http/1.1 gets the HTTP/1.1 CONNECT tunnel. -1/unset: the
    * configuration's "proxy.http2" (default 0). */
-  STRATA_OPT_PROXY_HTTP2 = 47
+  STRATA_OPT_PROXY_HTTP2 = 47,
+  /* (string, repeatable) proxies the hop goes through before the proxy
+   * (STRATA_OPT_PROXY, the configuration's or the environment's), nearest
+   * this client first: each call appends the URLs of |value|, one per line
+   * ("socks5h://a:1080\nhttp://user:pw@b:3128"), in the spellings
+   * STRATA_OPT_PROXY takes (http, https, socks5, socks5h, socks4a), with
+   * credentials in the userinfo. Each proxy is asked to tunnel to the next
+   * (CONNECT, SOCKS), the last to the origin; without a proxy the last
+   * preproxy is the proxy. Set (even to ""), it replaces the configuration's
+   * "proxy.chain" preproxies; "" alone means none. With preproxies the
+   * environment is not read, as curl does with --preproxy. A malformed URL
+   * fails the transfer (STRATA_E_CONFIG, naming the entry). The TLS layer to
+   * https proxy N (1: the first) is "proxyN:tls" in
+   * STRATA_OPT_LAYER_OPTIONS ("proxy:tls" applies to every proxy's), its
+   * tunnel layer "proxyN:connect-tunnel" or "proxyN:socks". */
+  STRATA_OPT_PREPROXY = 48
 };
 
 /* Bits of STRATA_OPT_RETRY_ON. */
@@ -524,7 +542,12 @@ enum {
    * "name=us" ("tcp=812 tls=4512 h2-alpn=4513"); layers below a tunnel
    * are "proxy:name". "" when the final hop reused a connection. */
   STRATA_INFO_STR_LAYER_TIMES = 6,
-  STRATA_INFO_STR_METHOD = 7         /* the final hop's method (a 303 turns POST into GET) */
+  STRATA_INFO_STR_METHOD = 7,        /* the final hop's method (a 303 turns POST into GET) */
+  /* Every proxy CONNECT reply status of the final hop's connection, space
+   * separated, nearest this client first; 0 for a SOCKS proxy or one that
+   * never answered ("200 200", "200 407"); "" without proxies.
+   * STRATA_INFO_HTTP_CONNECT is the last non-zero one. */
+  STRATA_INFO_STR_HTTP_CONNECTS = 8
 };
 
 STRATA_API int32_t strata_response_status(const strata_response* response);

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "runtime/version/version.h"
@@ -481,6 +483,17 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
       case STRATA_OPT_NO_PROXY:
         request->req.options.no_proxy = std::string(value);
         return STRATA_OK;
+      case STRATA_OPT_PREPROXY: {
+        // One URL per line; "" leaves the list empty but set (none, over
+        // the configuration's). The URLs are checked per hop, where the
+        // error can name the entry.
+        auto& list = request->req.options.preproxies;
+        if (!list) list.emplace();
+        for (absl::string_view line : absl::StrSplit(value, absl::ByAnyChar("\r\n"), absl::SkipWhitespace())) {
+          list->push_back(strata::ProxyEntry{std::string(absl::StripAsciiWhitespace(line)), ""});
+        }
+        return STRATA_OK;
+      }
       case STRATA_OPT_LAYER_OPTIONS: {
         nlohmann::json doc = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
         if (!doc.is_object()) return STRATA_E_INVALID_ARGUMENT;
@@ -625,6 +638,7 @@ strata_status strata_response_info_string(const strata_response* r, int32_t info
     case STRATA_INFO_STR_LOCAL_IP: *out_value = r->resp.local_ip.c_str(); break;
     case STRATA_INFO_STR_LAYER_TIMES: *out_value = r->resp.layer_times.c_str(); break;
     case STRATA_INFO_STR_METHOD: *out_value = r->resp.effective_method.c_str(); break;
+    case STRATA_INFO_STR_HTTP_CONNECTS: *out_value = r->resp.http_connects.c_str(); break;
     default: return STRATA_E_UNSUPPORTED;
   }
   return STRATA_OK;
@@ -743,6 +757,7 @@ strata_status strata_transfer_peek_response(strata_transfer* transfer, const str
     v.time_first_byte_us = live->time_first_byte_us;
     v.time_connect_us = live->time_connect_us;
     v.http_connect = live->http_connect;
+    v.http_connects = live->http_connects;
     *out_view = transfer->head_view.get();
     return STRATA_OK;
   });

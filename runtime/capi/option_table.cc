@@ -51,6 +51,7 @@ constexpr OptionEntry kOptions[] = {
     {STRATA_OPT_ABSTRACT_UNIX_SOCKET, STRATA_OPTION_TYPE_STRING, "abstract_unix_socket", false},
     {STRATA_OPT_LAYER_ABOVE_BOTTOM, STRATA_OPTION_TYPE_STRING, "layer_above_bottom", false},
     {STRATA_OPT_PROXY_HTTP2, STRATA_OPTION_TYPE_INT, "proxy_http2", false},
+    {STRATA_OPT_PREPROXY, STRATA_OPTION_TYPE_STRING, "preproxy", true},
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <sys/epoll.h>
 
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -38,24 +40,32 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Create(
     layer.options = i < layer_options.size() ? layer_options[i] : nlohmann::json::object();
     layer.options_text = layer.options.dump();
   }
-  // Which peer each layer talks to: below a tunnel layer (or everywhere,
-  // when there is a proxy but no tunnel) the proxy, else the origin.
-  size_t tunnel = conn->layers_.size();
-  for (size_t i = 0; i < conn->layers_.size(); ++i) {
-    if (conn->layers_[i].type->flags & STRATA_LAYER_FLAG_TUNNEL) {
-      tunnel = i;
-      break;
-    }
-  }
+  // Which peer each layer talks to: with a proxy, every layer below the
+  // first tunnel layer (or every layer, when there is a proxy but no
+  // tunnel: plain http through a proxy) talks to the first proxy; a tunnel
+  // layer and those above it talk to what it reaches, the next proxy or
+  // the origin.
+  const size_t proxies = conn->ProxyCount();
+  auto proxy_peer = [&](size_t k) -> std::pair<std::string, uint16_t> {
+    if (!target.proxies.empty()) return {target.proxies[k].host, target.proxies[k].port};
+    return {target.proxy_host, target.proxy_port};
+  };
   // With --connect-to, the layer that opens the connection to the origin
-  // (the tunnel through a proxy, else the bottom one) goes elsewhere.
-  const bool proxied = !target.proxy_host.empty();
-  const size_t opener = proxied ? tunnel : 0;
+  // (the tunnel to it through proxies, else the bottom one) goes elsewhere.
+  size_t opener = proxies == 0 ? 0 : conn->layers_.size();
+  size_t tunnels = 0;
   for (size_t i = 0; i < conn->layers_.size(); ++i) {
     Layer& layer = conn->layers_[i];
-    bool via_proxy = proxied && i < tunnel;
-    layer.peer_host = via_proxy ? target.proxy_host : target.host;
-    layer.peer_port = via_proxy ? target.proxy_port : target.port;
+    if (layer.type->flags & STRATA_LAYER_FLAG_TUNNEL) {
+      ++tunnels;
+      if (tunnels == proxies) opener = i;
+    }
+    if (tunnels < proxies) {
+      std::tie(layer.peer_host, layer.peer_port) = proxy_peer(tunnels);
+    } else {
+      layer.peer_host = target.host;
+      layer.peer_port = target.port;
+    }
     if (i == opener && !target.connect_host.empty()) {
       layer.peer_host = target.connect_host;
       layer.peer_port = target.connect_port;
@@ -155,6 +165,7 @@ void Connection::Drive() {
     } else if (st == STRATA_OK && done) {
       state_ = State::kReady;
       connected_us_ = MonotonicUs();
+      TraceTunnels();
     }
   }
   if (state_ == State::kReady && session_) {
@@ -173,8 +184,10 @@ void Connection::Drive() {
 
 void Connection::Fail(const LayerError& error) {
   if (state_ == State::kDead) return;
+  const bool was_connecting = state_ == State::kConnecting;
   state_ = State::kDead;
   error_ = error;
+  if (was_connecting) TraceTunnels();
   UpdateInterest();
 }
 
@@ -382,13 +395,91 @@ void SplitHostPort(const std::string& text, std::string* ip, int32_t* port) {
 std::string Connection::LayerLabel(size_t index) const {
   if (index >= layers_.size()) return "";
   const LayerType* type = layers_[index].type;
-  if (target_.proxy_host.empty()) return type->name;
+  const size_t proxies = ProxyCount();
+  if (proxies == 0) return type->name;
+  if (proxies >= 2) {
+    // A chain: each layer says which proxy it talks to ("proxy2:tls").
+    const size_t k = ProxyOf(index);
+    return k == 0 ? type->name : absl::StrCat("proxy", k, ":", type->name);
+  }
   size_t tunnel = layers_.size();  // the topmost tunnel layer, if any
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (layers_[i].type->flags & STRATA_LAYER_FLAG_TUNNEL) tunnel = i;
   }
   const bool to_proxy = tunnel < layers_.size() ? index < tunnel : type->kind == STRATA_LAYER_BYTE_STREAM;
   return to_proxy ? absl::StrCat("proxy:", type->name) : type->name;
+}
+
+size_t Connection::ProxyCount() const {
+  if (!target_.proxies.empty()) return target_.proxies.size();
+  return target_.proxy_host.empty() ? 0 : 1;
+}
+
+size_t Connection::ProxyOf(size_t index) const {
+  const size_t proxies = ProxyCount();
+  size_t below = 0;  // tunnel layers under |index|
+  for (size_t i = 0; i < index && i < layers_.size(); ++i) {
+    if (layers_[i].type->flags & STRATA_LAYER_FLAG_TUNNEL) ++below;
+  }
+  // A tunnel layer speaks to the proxy below it, as the layers under it do.
+  return below < proxies ? below + 1 : 0;
+}
+
+std::vector<int> Connection::ConnectStatuses() {
+  std::vector<int> statuses;
+  for (Layer& l : layers_) {
+    if (!(l.type->flags & STRATA_LAYER_FLAG_TUNNEL) || l.type->kind != STRATA_LAYER_BYTE_STREAM || !l.self) continue;
+    // Tunnel layers answer this query themselves (never passing it down),
+    // so asking each one directly gives each proxy's own reply.
+    int value = 0;
+    size_t len = sizeof(value);
+    strata_status st = l.type->stream->query(l.self, STRATA_QUERY_CONNECT_STATUS, &value, &len);
+    statuses.push_back(st == STRATA_OK && len == sizeof(value) ? value : 0);
+  }
+  TakeLayerError();  // an unanswered query is not a failure
+  return statuses;
+}
+
+std::string Connection::SetupWait() const {
+  const size_t proxies = ProxyCount();
+  if (proxies < 2 || state_ != State::kConnecting) return "";
+  // Layers are marked ready bottom up: the lowest one not ready is where
+  // the setup stands.
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].connected) continue;
+    const size_t k = ProxyOf(i);
+    if (k == 0) return "";
+    const std::string label = k <= target_.proxies.size() ? absl::StrCat(" (", target_.proxies[k - 1].label, ")") : "";
+    return absl::StrCat(" (waiting for proxy ", k, " of ", proxies, label, ": ", layers_[i].type->name, ")");
+  }
+  return "";
+}
+
+void Connection::TraceTunnels() {
+  if (tunnels_traced_ || ProxyCount() == 0) return;
+  tunnels_traced_ = true;
+  std::vector<int> statuses = ConnectStatuses();
+  size_t t = 0;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& l = layers_[i];
+    if (!(l.type->flags & STRATA_LAYER_FLAG_TUNNEL) || t >= statuses.size()) continue;
+    const size_t k = ProxyOf(i);
+    const int status = statuses[t++];
+    // A tunnel whose lower layers never came up never started.
+    if (k == 0 || (status == 0 && !l.connected && i > 0 && !layers_[i - 1].connected)) continue;
+    const std::string label = k <= target_.proxies.size() ? target_.proxies[k - 1].label : std::string();
+    const bool v6 = l.peer_host.find(':') != std::string::npos;
+    const std::string reached = absl::StrCat(v6 ? "[" : "", l.peer_host, v6 ? "]" : "", ":", l.peer_port);
+    std::string line = absl::StrCat("proxy ", k, label.empty() ? "" : absl::StrCat(" (", label, ")"));
+    if (status != 0) {
+      absl::StrAppend(&line, " CONNECT ", reached, " → ", status);
+    } else if (!l.connected) {
+      absl::StrAppend(&line, " tunnel to ", reached, " failed");
+    } else {
+      absl::StrAppend(&line, " tunnel to ", reached, " open");
+    }
+    listener_->OnLayerLog(this, LayerLabel(i), STRATA_LOG_INFO, line);
+  }
 }
 
 const ConnectionFacts& Connection::Facts() {
@@ -435,7 +526,9 @@ const ConnectionFacts& Connection::Facts() {
     TakeLayerError();
   }
   for (size_t i = 0; i < layers_.size(); ++i) {
-    std::string name = i + 1 < tunnel_top ? absl::StrCat("proxy:", layers_[i].type->name) : layers_[i].type->name;
+    std::string name = ProxyCount() >= 2         ? LayerLabel(i)
+                       : i + 1 < tunnel_top ? absl::StrCat("proxy:", layers_[i].type->name)
+                                            : layers_[i].type->name;
     f.layer_ready_us.emplace_back(std::move(name), layers_[i].connected_us);
   }
   facts_ = std::move(f);

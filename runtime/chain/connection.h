@@ -54,6 +54,13 @@ class ConnectionListener {
   virtual void OnActivity(Connection* conn) = 0;
 };
 
+// ProxyPeer: one proxy of a hop's chain.
+struct ProxyPeer {
+  std::string host;
+  uint16_t port = 0;
+  std::string label;  // "scheme://host:port" for messages, no credentials
+};
+
 // Target is what one hop connects to; the runtime fills it per hop.
 struct Target {
   std::string host;  // the origin
@@ -63,6 +70,12 @@ struct Target {
   // layer when the chain has no tunnel: plain http through a proxy).
   std::string proxy_host;
   uint16_t proxy_port = 0;
+  // Every proxy of the hop, nearest this client first (proxy_host/port are
+  // the first one's). Empty with one proxy set through proxy_host only.
+  // Tunnel layers split the chain: the layers below the first tunnel talk
+  // to proxy 1, those from the k-th tunnel up to proxy k+1, those from the
+  // tunnel to the last proxy up to the origin.
+  std::vector<ProxyPeer> proxies;
   // When set (curl's --connect-to), where the connection to the origin
   // really goes: the peer of the layer that opens it (the bottom layer, or
   // the tunnel layer through a proxy). The layers above still see |host|.
@@ -184,6 +197,20 @@ class Connection : public IoHandler {
   // QueryInt asks the top layer (which passes unknown queries down) for an
   // integer answer; false if no layer answers.
   bool QueryInt(uint32_t query, int* out);
+  // ProxyCount: how many proxies the hop goes through.
+  size_t ProxyCount() const;
+  // ProxyOf says which proxy layer |index| talks to: 1 for the first
+  // (nearest this client), 0 for the origin. A tunnel layer talks to the
+  // proxy it asks for the next peer.
+  size_t ProxyOf(size_t index) const;
+  // ConnectStatuses asks every tunnel layer itself (bottom first) for its
+  // proxy's CONNECT reply status: 0 where there is none (SOCKS, or no
+  // reply yet). The last non-zero one is curl's http_connect.
+  std::vector<int> ConnectStatuses();
+  // SetupWait says, in a chain of proxies, which proxy the setup is still
+  // waiting for (" (waiting for proxy 2 of 3 (http://b:3128): connect-tunnel)"),
+  // for a timeout's message; "" otherwise.
+  std::string SetupWait() const;
   // TakeLayerError returns and clears the last set_error() of any layer.
   LayerError TakeLayerError();
 
@@ -211,6 +238,9 @@ class Connection : public IoHandler {
   void UpdateInterest();
   void ArmWakeTimer();
   void NoteLayerConnected(size_t index);
+  // TraceTunnels logs each tunnel's outcome once setup ended ("proxy 1
+  // (http://a:3128) CONNECT b:443 → 200").
+  void TraceTunnels();
 
   static uint64_t next_id_;
   uint64_t id_ = 0;
@@ -232,6 +262,7 @@ class Connection : public IoHandler {
   uint64_t connected_us_ = 0;
   uint64_t driven_us_ = 0;
   bool driving_ = false;
+  bool tunnels_traced_ = false;
   uint64_t session_bytes_out_ = 0;
   std::optional<ConnectionFacts> facts_;
   std::optional<std::vector<SecureFacts>> secure_;

@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "runtime/chain/connection.h"
+
+#include "absl/strings/str_cat.h"
 #include "runtime/loop/event_loop.h"
 
 namespace strata {
@@ -24,7 +26,10 @@ struct HostAccess {
   static void Log(strata_layer_ctx* ctx, int32_t level, const char* message) {
     Layer* self = Self(ctx);
     if (!self || !message) return;
-    ctx->conn->listener_->OnLayerLog(ctx->conn, self->type->name, level, message);
+    // In a chain of proxies the same layer type may talk to several of
+    // them: the label says which ("proxy2:connect-tunnel").
+    ctx->conn->listener_->OnLayerLog(
+        ctx->conn, ctx->conn->ProxyCount() >= 2 ? ctx->conn->LayerLabel(ctx->index) : self->type->name, level, message);
   }
   static void SetError(strata_layer_ctx* ctx, strata_status status, const char* message) {
     Layer* self = Self(ctx);
@@ -36,6 +41,15 @@ struct HostAccess {
     e.status = status;
     e.layer = ctx->conn->LayerLabel(ctx->index);
     e.message = message ? message : "";
+    // In a chain, say which proxy failed: its place and URL (credentials
+    // never appear in a label).
+    const size_t proxies = ctx->conn->ProxyCount();
+    const size_t k = proxies >= 2 ? ctx->conn->ProxyOf(ctx->index) : 0;
+    if (k != 0) {
+      const std::vector<ProxyPeer>& peers = ctx->conn->target().proxies;
+      e.message = absl::StrCat("proxy ", k, " of ", proxies, k <= peers.size() ? absl::StrCat(" (", peers[k - 1].label, ")") : "",
+                               ": ", e.message);
+    }
   }
   static uint64_t NowMs() { return MonotonicMs(); }
   static void WakeAt(strata_layer_ctx* ctx, uint64_t deadline_ms) {

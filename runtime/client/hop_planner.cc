@@ -1,7 +1,10 @@
 #include "runtime/client/hop_planner.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "runtime/client/connect_to.h"
 #include "runtime/client/proxy.h"
 #include "runtime/tunnel/h2_connect_layer.h"
@@ -38,43 +41,37 @@ std::string HopPlanner::TemplateFor(const std::string& scheme, int64_t http_vers
   return scheme;
 }
 
-absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string& scheme,
-                                                              const std::string& proxy_scheme, bool tunnel,
-                                                              bool h2_tunnel) const {
-  // An explicit template wins: "https+proxy", "https+https-proxy",
-  // "http+proxy" (tunnelled plain http), "http+forward" (absolute form),
-  // "https+socks"...
+namespace {
+
+// ProxyKind names what a proxy does in a template name: "socks",
+// "https-proxy"/"proxy" (a tunnel), "https-forward"/"forward".
+std::string ProxyKind(const ProxyChoice& p) {
+  if (IsSocksScheme(p.url.scheme)) return "socks";
+  if (p.tunnel) return p.url.scheme == "https" ? "https-proxy" : "proxy";
+  return p.url.scheme == "https" ? "https-forward" : "forward";
+}
+
+// kChainPath and kTlsSuffix frame the json_path of a chain's proxy TLS
+// layers ("/proxy/chain/1/tls": the second proxy's), which LayerKey turns
+// into "proxy2:tls".
+constexpr absl::string_view kChainPath = "/proxy/chain/";
+constexpr absl::string_view kTlsSuffix = "/tls";
+
+}  // namespace
+
+absl::Status HopPlanner::ProxyLayers(const ProxyChoice& proxy, size_t index, size_t count,
+                                     PipelineSpec* pipeline) const {
+  const std::string& proxy_scheme = proxy.url.scheme;
   const bool socks = IsSocksScheme(proxy_scheme);
-  std::string kind = socks    ? "socks"
-                     : h2_tunnel ? "h2-proxy"
-                     : tunnel ? (proxy_scheme == "https" ? "https-proxy" : "proxy")
-                              : (proxy_scheme == "https" ? "https-forward" : "forward");
-  std::string name = absl::StrCat(scheme, "+", kind);
-  auto it = config_->pipelines.find(name);
-  if (it != config_->pipelines.end()) return it->second;
-  auto base = config_->pipelines.find(scheme);
-  if (base == config_->pipelines.end()) {
-    return absl::NotFoundError(absl::StrCat("no pipeline template '", scheme, "' (nor '", name, "') for this URL"));
-  }
-  // Otherwise derive it from the scheme's template: after the bottom
-  // (socket) layer, TLS to an https proxy, then the CONNECT tunnel.
-  PipelineSpec composed;
-  composed.name = name;
-  if (h2_tunnel) {
-    // The CONNECT stream replaces socket, proxy TLS and tunnel: they belong
-    // to the shared proxy connection (ProxyPrefixPipeline).
-    composed.layers.push_back(LayerSpec{kH2ConnectLayer, nlohmann::json::object(), "/proxy"});
-    for (size_t i = 1; i < base->second.layers.size(); ++i) composed.layers.push_back(base->second.layers[i]);
-    return composed;
-  }
-  composed.layers.push_back(base->second.layers.front());
+  // One proxy keeps the paths it always had ("proxy:tls").
+  const std::string path = count == 1 ? std::string("/proxy") : absl::StrCat(kChainPath, index);
   if (proxy_scheme == "https") {
     if (!registry_->FindLayer("tls")) {
       return absl::FailedPreconditionError("an https:// proxy needs the tls plugin (add \"tls\" to \"plugins\")");
     }
     nlohmann::json options = config_->proxy.tls;
     if (!options.contains("alpn")) options["alpn"] = nlohmann::json::array({"http/1.1"});
-    composed.layers.push_back(LayerSpec{"tls", options, "/proxy/tls"});
+    pipeline->layers.push_back(LayerSpec{"tls", options, absl::StrCat(path, kTlsSuffix)});
   }
   if (socks) {
     if (!registry_->FindLayer("socks")) {
@@ -89,14 +86,48 @@ absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string&
     } else {
       options["resolve"] = proxy_scheme == "socks5" ? "local" : "remote";
     }
-    composed.layers.push_back(LayerSpec{"socks", options, "/proxy"});
-  } else if (tunnel) {
+    pipeline->layers.push_back(LayerSpec{"socks", options, path});
+  } else if (proxy.tunnel) {
     if (!registry_->FindLayer("connect-tunnel")) {
       return absl::FailedPreconditionError(
           "this proxy needs a CONNECT tunnel but the connect-tunnel plugin is not loaded (add \"connect-tunnel\" "
           "to \"plugins\")");
     }
-    composed.layers.push_back(LayerSpec{"connect-tunnel", nlohmann::json::object(), "/proxy"});
+    pipeline->layers.push_back(LayerSpec{"connect-tunnel", nlohmann::json::object(), path});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PipelineSpec> HopPlanner::ComposeProxyPipeline(const std::string& scheme,
+                                                              const ProxyChain& proxies, bool h2_tunnel) const {
+  // An explicit template wins for one proxy: "https+proxy",
+  // "https+https-proxy", "http+proxy" (tunnelled plain http),
+  // "http+forward" (absolute form), "https+socks", "https+h2-proxy"...
+  std::vector<std::string> kinds;
+  for (const ProxyChoice& p : proxies) kinds.push_back(h2_tunnel ? "h2-proxy" : ProxyKind(p));
+  std::string name = absl::StrCat(scheme, "+", absl::StrJoin(kinds, "+"));
+  if (proxies.size() == 1) {
+    auto it = config_->pipelines.find(name);
+    if (it != config_->pipelines.end()) return it->second;
+  }
+  auto base = config_->pipelines.find(scheme);
+  if (base == config_->pipelines.end()) {
+    return absl::NotFoundError(absl::StrCat("no pipeline template '", scheme, "' (nor '", name, "') for this URL"));
+  }
+  // Otherwise derive it from the scheme's template: after the bottom
+  // (socket) layer, each proxy's TLS and tunnel, nearest this client first.
+  PipelineSpec composed;
+  composed.name = name;
+  if (h2_tunnel) {
+    // The CONNECT stream replaces socket, proxy TLS and tunnel: they belong
+    // to the shared proxy connection (ProxyPrefixPipeline).
+    composed.layers.push_back(LayerSpec{kH2ConnectLayer, nlohmann::json::object(), "/proxy"});
+    for (size_t i = 1; i < base->second.layers.size(); ++i) composed.layers.push_back(base->second.layers[i]);
+    return composed;
+  }
+  composed.layers.push_back(base->second.layers.front());
+  for (size_t i = 0; i < proxies.size(); ++i) {
+    if (absl::Status s = ProxyLayers(proxies[i], i, proxies.size(), &composed); !s.ok()) return s;
   }
   for (size_t i = 1; i < base->second.layers.size(); ++i) composed.layers.push_back(base->second.layers[i]);
   return composed;
@@ -147,21 +178,23 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
   inputs.config_no_proxy = config_->proxy.no_proxy;
   inputs.config_tunnel = config_->proxy.tunnel;
   inputs.from_env = config_->proxy.from_env;
+  inputs.request_preproxies = ro.preproxies;
+  for (const Config::Proxy::Entry& e : config_->proxy.preproxies) inputs.config_preproxies.push_back({e.url, e.credentials});
   inputs.getenv = [this](const char* name) -> const char* {
     auto it = proxy_env_.find(name);
     return it == proxy_env_.end() ? nullptr : it->second.c_str();
   };
-  absl::StatusOr<std::optional<ProxyChoice>> proxy = ChooseProxy(url, inputs);
-  if (!proxy.ok()) return proxy.status();
+  absl::StatusOr<ProxyChain> chain = ChooseProxyChain(url, inputs);
+  if (!chain.ok()) return chain.status();
   std::optional<ConnectTarget> connect_to;
   if (!ro.unix_socket.empty()) {
     // curl does not mix proxies and unix sockets: the socket is the peer.
-    proxy->reset();
+    chain->clear();
   } else {
     connect_to = FindConnectTarget(ro.connect_to, url.host, url.port);
     // curl tunnels through an HTTP proxy whenever --connect-to applies, so
     // the proxy is asked for the connect-to target (CONNECT HOST2:PORT2).
-    if (connect_to && proxy->has_value()) (*proxy)->tunnel = true;
+    if (connect_to && !chain->empty()) chain->back().tunnel = true;
   }
 
   plan.target = Target{url.host, url.port, hop};
@@ -171,20 +204,20 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
       return absl::NotFoundError(absl::StrCat("no pipeline template '", ro.pipeline, "' in the configuration"));
     }
     plan.configured = &it->second;
-  } else if (proxy->has_value()) {
+  } else if (!chain->empty()) {
     // Through a proxy, h2c (an HTTP/1.1 Upgrade) and prior knowledge on
     // cleartext make no sense; https keeps its ALPN choice inside the tunnel.
     int64_t version = ro.http_version;
-    if (url.scheme == "http" && !(*proxy)->tunnel) version = STRATA_HTTP_VERSION_DEFAULT;
+    if (url.scheme == "http" && !chain->back().tunnel) version = STRATA_HTTP_VERSION_DEFAULT;
     // curl's --proxy-http2: tunnels to an https proxy become CONNECT
-    // streams on one HTTP/2 connection (RFC 9113 §8.5).
-    const bool h2_tunnel = Effective(ro.proxy_http2, config_->proxy.http2 ? 1 : 0) != 0 &&
-                           (*proxy)->url.scheme == "https" && (*proxy)->tunnel &&
-                           registry_->FindLayer(kH2ConnectLayer) && registry_->FindLayer("h2-alpn") &&
-                           registry_->FindLayer("tls");
+    // streams on one HTTP/2 connection (RFC 9113 §8.5). One proxy only: a
+    // chain of proxies keeps its HTTP/1.1 CONNECTs.
+    const ProxyChoice& last = chain->back();
+    const bool h2_tunnel = Effective(ro.proxy_http2, config_->proxy.http2 ? 1 : 0) != 0 && chain->size() == 1 &&
+                           last.url.scheme == "https" && last.tunnel && registry_->FindLayer(kH2ConnectLayer) &&
+                           registry_->FindLayer("h2-alpn") && registry_->FindLayer("tls");
     const std::string base = TemplateFor(url.scheme, version);
-    absl::StatusOr<PipelineSpec> composed =
-        ComposeProxyPipeline(base, (*proxy)->url.scheme, (*proxy)->tunnel, h2_tunnel);
+    absl::StatusOr<PipelineSpec> composed = ComposeProxyPipeline(base, *chain, h2_tunnel);
     if (!composed.ok()) return composed.status();
     plan.composed = *std::move(composed);
     if (h2_tunnel) plan.proxy_prefix = ProxyPrefixPipeline(base);
@@ -207,13 +240,23 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     absl::Status unix = UseUnixSocket(ro, &plan);
     if (!unix.ok()) return unix;
   }
-  if (proxy->has_value()) {
-    const ProxyChoice& p = **proxy;
-    plan.target.proxy_host = p.url.host;
-    plan.target.proxy_port = p.url.port;
-    if (!p.credentials.empty()) plan.proxy_auth = absl::StrCat("Basic ", Base64Encode(p.credentials));
-    plan.absolute_form = !p.tunnel;
-    plan.proxy_url = absl::StrCat(p.url.scheme, "://", p.url.host, ":", p.url.port);
+  std::string via;  // the proxies before the last, for the fingerprint
+  for (size_t i = 0; i < chain->size(); ++i) {
+    const ProxyChoice& p = (*chain)[i];
+    plan.target.proxies.push_back(ProxyPeer{p.url.host, p.url.port, ProxyLabel(p)});
+    plan.proxy_urls.push_back(absl::StrCat(p.url.scheme, "://", p.url.host, ":", p.url.port));
+    plan.proxy_auths.push_back(p.credentials.empty() ? std::string()
+                                                     : absl::StrCat("Basic ", Base64Encode(p.credentials)));
+    if (i + 1 < chain->size()) absl::StrAppend(&via, "\nvia=", plan.proxy_urls.back(), " ", plan.proxy_auths.back());
+  }
+  if (!chain->empty()) {
+    const ProxyChoice& first = chain->front();
+    const ProxyChoice& last = chain->back();
+    plan.target.proxy_host = first.url.host;
+    plan.target.proxy_port = first.url.port;
+    plan.proxy_auth = plan.proxy_auths.back();
+    plan.absolute_form = !last.tunnel;
+    plan.proxy_url = plan.proxy_urls.back();
   }
   plan.connect_ms = Effective(ro.connect_timeout_ms, config_->timeouts.connect_ms);
   const LayerType* top = registry_->FindLayer(plan.pipeline().layers.back().layer);
@@ -222,10 +265,11 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
   // what a request adds is spelled out.
   // The proxy's scheme too: socks5 and socks5h differ in who resolves,
   // even through one configured "<scheme>+socks" template.
-  plan.fingerprint = absl::StrCat(plan.pipeline().name, "\n", url.HostPort(), "\nproxy=",
-                                  proxy->has_value() ? (*proxy)->url.scheme : std::string(), "://", plan.target.proxy_host, ":",
-                                  plan.target.proxy_port, "\n", plan.proxy_auth, "\nconnect=", plan.connect_ms,
-                                  "\nresolve=", absl::StrJoin(ro.resolve, ","));
+  // Every proxy of a chain is named with its credentials: a connection
+  // made through other proxies, or as another user of one, is never reused.
+  plan.fingerprint = absl::StrCat(plan.pipeline().name, "\n", url.HostPort(), via, "\nproxy=", plan.proxy_url, "\n",
+                                  plan.proxy_auth, "\nconnect=", plan.connect_ms, "\nresolve=",
+                                  absl::StrJoin(ro.resolve, ","));
   // Where the socket really goes and how its local end is bound: a
   // connection made for another target is never reused.
   if (connect_to) absl::StrAppend(&plan.fingerprint, "\nconnect_to=", connect_to->host, ":", connect_to->port);
@@ -248,16 +292,20 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
 
 std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const RequestOptions& ro) const {
   std::vector<nlohmann::json> all;
+  size_t tunnels = 0;  // tunnel layers so far: the next one talks to proxy |tunnels|
   for (size_t i = 0; i < plan.pipeline().layers.size(); ++i) {
     const LayerSpec& spec = plan.pipeline().layers[i];
     nlohmann::json o = spec.options;
     // The request's overrides: by layer name, or "proxy:tls" for the TLS
-    // layer to an https proxy (the one ComposeProxyPipeline inserted).
-    std::string key = LayerKey(spec);
-    auto override_it = ro.layer_options.find(key);
-    if (override_it != ro.layer_options.end() && override_it->is_object()) o.update(*override_it);
-    auto amended_it = plan.amended_options.find(key);
-    if (amended_it != plan.amended_options.end() && amended_it->is_object()) o.update(*amended_it);
+    // layer to an https proxy (the one ComposeProxyPipeline inserted); in a
+    // chain what names every proxy's layer first ("proxy:tls",
+    // "connect-tunnel"), then this proxy's ("proxy2:tls").
+    for (const std::string& k : LayerKeys(spec)) {
+      auto override_it = ro.layer_options.find(k);
+      if (override_it != ro.layer_options.end() && override_it->is_object()) o.update(*override_it);
+      auto amended_it = plan.amended_options.find(k);
+      if (amended_it != plan.amended_options.end() && amended_it->is_object()) o.update(*amended_it);
+    }
     if (i == 0) {
       // The bottom layer opens the socket: it gets the hop's address
       // overrides, local binding and connect timeout (a unix socket has
@@ -275,8 +323,11 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
     }
     const LayerType* type = registry_->FindLayer(spec.layer);
     if (type && (type->flags & STRATA_LAYER_FLAG_TUNNEL)) {
-      // Proxy credentials go to the tunnel only, never to the origin.
-      if (!plan.proxy_auth.empty() && !o.contains("proxy_authorization")) o["proxy_authorization"] = plan.proxy_auth;
+      // Proxy credentials go to the tunnel only, never to the origin, and
+      // in a chain each proxy's only to the tunnel through that proxy.
+      const std::string& auth = tunnels < plan.proxy_auths.size() ? plan.proxy_auths[tunnels] : plan.proxy_auth;
+      ++tunnels;
+      if (!auth.empty() && !o.contains("proxy_authorization")) o["proxy_authorization"] = auth;
       if (!o.contains("connect_timeout_ms")) o["connect_timeout_ms"] = plan.connect_ms;
       if (spec.layer == kH2ConnectLayer) {
         o["proxy"] = absl::StrCat(plan.target.proxy_host, ":", plan.target.proxy_port);
@@ -287,9 +338,22 @@ std::vector<nlohmann::json> HopPlanner::LayerOptions(const HopPlan& plan, const 
   return all;
 }
 
-std::string HopPlanner::LayerKey(const LayerSpec& spec) {
-  return spec.json_path == "/proxy/tls" ? "proxy:" + spec.layer : spec.layer;
+std::vector<std::string> HopPlanner::LayerKeys(const LayerSpec& spec) {
+  if (spec.json_path == "/proxy/tls") return {"proxy:" + spec.layer};
+  absl::string_view path = spec.json_path;
+  size_t index = 0;
+  if (absl::ConsumePrefix(&path, kChainPath)) {
+    // A chain's layers: what names every proxy's (the TLS layers are
+    // "proxy:tls", a tunnel its layer name), then this proxy's own.
+    const bool tls = absl::ConsumeSuffix(&path, kTlsSuffix);
+    if (absl::SimpleAtoi(path, &index)) {
+      return {tls ? "proxy:" + spec.layer : spec.layer, absl::StrCat("proxy", index + 1, ":", spec.layer)};
+    }
+  }
+  return {spec.layer};
 }
+
+std::string HopPlanner::LayerKey(const LayerSpec& spec) { return LayerKeys(spec).back(); }
 
 void HopPlan::Amend(nlohmann::json options) {
   if (options.empty()) return;

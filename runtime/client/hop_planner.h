@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/chain/connection.h"
+#include "runtime/client/proxy.h"
 #include "runtime/client/redirect.h"
 #include "runtime/config/config.h"
 #include "runtime/http/message.h"
@@ -38,10 +39,10 @@ struct HopPlan {
   // are only assembled (LayerOptions) for a new chain.
   std::string fingerprint;
   bool absolute_form = false;  // plain http through a forwarding proxy
-  std::string proxy_auth;      // "Basic …" for the proxy, if any
+  std::string proxy_auth;      // "Basic …" for the proxy nearest the origin, if any
   int64_t connect_ms = 0;
   bool multiplexed = false;    // the top layer may carry many exchanges (HTTP/2)
-  std::string proxy_url;       // "scheme://host:port" of the proxy, "" if direct
+  std::string proxy_url;       // "scheme://host:port" of the proxy nearest the origin, "" if direct
   // With proxy.http2 (STRATA_OPT_PROXY_HTTP2) to an https proxy, the tunnel
   // is a CONNECT stream (the h2-connect layer at the bottom of this chain)
   // on a shared connection to the proxy: that connection's pipeline
@@ -50,6 +51,11 @@ struct HopPlan {
   // PrefixPlan makes it a plan of its own.
   std::optional<PipelineSpec> proxy_prefix;
   std::string proxy_prefix_fingerprint;
+  // Every proxy of the hop, nearest this client first: "scheme://host:port"
+  // and "Basic …" ("" without credentials). The k-th tunnel layer of the
+  // chain gets proxy_auths[k], the credentials of the proxy it talks to.
+  std::vector<std::string> proxy_urls;
+  std::vector<std::string> proxy_auths;
   // Layer options a policy set for this hop (layer key → {option: value}),
   // merged over the request's; Amend() adds them to the fingerprint.
   nlohmann::json amended_options;  // null (no allocation) until Amend()
@@ -78,8 +84,13 @@ class HopPlanner {
   // proxy_prefix): the proxy is its peer, the hop's policy amendments
   // apply (proxy:tls), and its fingerprint is proxy_prefix_fingerprint.
   HopPlan PrefixPlan(const HopPlan& plan) const;
-  // LayerKey is how request and policy overrides name |spec|: its layer
-  // name, or "proxy:tls" for the TLS layer to an https proxy.
+  // LayerKeys are the names request and policy overrides give |spec|,
+  // applied in this order: its layer name, or "proxy:tls" for the TLS layer
+  // to an https proxy; in a chain of proxies, what names every proxy's
+  // layer ("proxy:tls", "connect-tunnel") and then this proxy's own
+  // ("proxy2:tls", "proxy2:connect-tunnel"; 1 is nearest this client).
+  static std::vector<std::string> LayerKeys(const LayerSpec& spec);
+  // LayerKey is the most specific of them.
   static std::string LayerKey(const LayerSpec& spec);
   // Policy is the redirect policy |options| ask for over the configuration's.
   RedirectPolicy Policy(const RequestOptions& options) const;
@@ -94,8 +105,15 @@ class HopPlanner {
   std::string TemplateFor(const std::string& scheme, int64_t http_version) const;
   // UseUnixSocket puts the unix layer at the bottom of |plan|'s pipeline.
   absl::Status UseUnixSocket(const RequestOptions& options, HopPlan* plan) const;
-  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const std::string& proxy_scheme,
-                                                    bool tunnel, bool h2_tunnel) const;
+  // ComposeProxyPipeline derives the chain for |proxies| from the |base|
+  // template: after its bottom layer, for each proxy in turn the TLS layer
+  // to it (https) and the tunnel through it (SOCKS, or CONNECT unless the
+  // last one forwards), then the rest of |base|. One proxy may also have
+  // an explicit template ("https+proxy", ...).
+  absl::StatusOr<PipelineSpec> ComposeProxyPipeline(const std::string& base, const ProxyChain& proxies,
+                                                    bool h2_tunnel = false) const;
+  // ProxyLayers appends proxy |index|'s layers (of |count|) to |pipeline|.
+  absl::Status ProxyLayers(const ProxyChoice& proxy, size_t index, size_t count, PipelineSpec* pipeline) const;
   // ProxyPrefixPipeline: socket → tls (ALPN h2, http/1.1) → h2-alpn to an
   // https proxy, the socket layer taken from |base|'s template.
   PipelineSpec ProxyPrefixPipeline(const std::string& base) const;

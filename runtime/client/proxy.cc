@@ -103,9 +103,28 @@ bool NoProxyMatches(absl::string_view list, absl::string_view host_in) {
   return false;
 }
 
+namespace {
+
+std::string NoProxyList(const ProxyInputs& in) {
+  if (in.request_no_proxy.has_value()) return *in.request_no_proxy;
+  if (!in.config_no_proxy.empty()) return in.config_no_proxy;
+  if (!in.from_env) return "";
+  std::string list = Env(in, "no_proxy");
+  return list.empty() ? Env(in, "NO_PROXY") : list;
+}
+
+// MustTunnel: does the proxy nearest the origin tunnel (CONNECT, SOCKS)
+// rather than forward the request?
+bool MustTunnel(const Url& target, const ProxyInputs& in, absl::string_view proxy_scheme) {
+  bool tunnel_plain = in.request_tunnel >= 0 ? in.request_tunnel != 0 : in.config_tunnel;
+  // A SOCKS proxy always tunnels: it only relays bytes.
+  return target.scheme == "https" || tunnel_plain || IsSocksScheme(proxy_scheme);
+}
+
+}  // namespace
+
 absl::StatusOr<std::optional<ProxyChoice>> ChooseProxy(const Url& target, const ProxyInputs& in) {
   std::string url_text;
-  std::string no_proxy;
   if (in.request_url.has_value()) {
     url_text = *in.request_url;
   } else if (!in.config_url.empty()) {
@@ -116,16 +135,8 @@ absl::StatusOr<std::optional<ProxyChoice>> ChooseProxy(const Url& target, const 
     if (url_text.empty()) url_text = Env(in, "all_proxy");
     if (url_text.empty()) url_text = Env(in, "ALL_PROXY");
   }
-  if (in.request_no_proxy.has_value()) {
-    no_proxy = *in.request_no_proxy;
-  } else if (!in.config_no_proxy.empty()) {
-    no_proxy = in.config_no_proxy;
-  } else if (in.from_env) {
-    no_proxy = Env(in, "no_proxy");
-    if (no_proxy.empty()) no_proxy = Env(in, "NO_PROXY");
-  }
   if (url_text.empty()) return std::nullopt;
-  if (NoProxyMatches(no_proxy, target.host)) return std::nullopt;
+  if (NoProxyMatches(NoProxyList(in), target.host)) return std::nullopt;
   absl::StatusOr<Url> url = ParseProxyUrl(url_text);
   if (!url.ok()) return url.status();
   ProxyChoice choice;
@@ -138,10 +149,44 @@ absl::StatusOr<std::optional<ProxyChoice>> ChooseProxy(const Url& target, const 
     choice.credentials = in.config_credentials;
   }
   choice.url.userinfo.clear();
-  bool tunnel_plain = in.request_tunnel >= 0 ? in.request_tunnel != 0 : in.config_tunnel;
-  // A SOCKS proxy always tunnels: it only relays bytes.
-  choice.tunnel = target.scheme == "https" || tunnel_plain || IsSocksScheme(choice.url.scheme);
+  choice.tunnel = MustTunnel(target, in, choice.url.scheme);
   return std::optional<ProxyChoice>(std::move(choice));
+}
+
+absl::StatusOr<ProxyChain> ChooseProxyChain(const Url& target, const ProxyInputs& in) {
+  const std::vector<ProxyEntry>& pre = in.request_preproxies ? *in.request_preproxies : in.config_preproxies;
+  ProxyChain chain;
+  if (!pre.empty() && NoProxyMatches(NoProxyList(in), target.host)) return chain;
+  for (size_t i = 0; i < pre.size(); ++i) {
+    absl::StatusOr<Url> url = ParseProxyUrl(pre[i].url);
+    if (!url.ok()) return absl::InvalidArgumentError(absl::StrCat("preproxy ", i + 1, ": ", url.status().message()));
+    ProxyChoice p;
+    p.url = *url;
+    p.credentials = !pre[i].credentials.empty() ? pre[i].credentials
+                    : !url->userinfo.empty()    ? PercentDecode(url->userinfo)
+                                                : std::string();
+    p.url.userinfo.clear();
+    p.tunnel = true;  // it must reach the next proxy
+    chain.push_back(std::move(p));
+  }
+  ProxyInputs last = in;
+  // curl reads the environment only when neither --proxy nor --preproxy
+  // is given.
+  if (!pre.empty()) last.from_env = false;
+  absl::StatusOr<std::optional<ProxyChoice>> proxy = ChooseProxy(target, last);
+  if (!proxy.ok()) return proxy.status();
+  if (proxy->has_value()) {
+    chain.push_back(**std::move(proxy));
+  } else if (!chain.empty()) {
+    // The last preproxy is the one nearest the origin: it tunnels by the
+    // same rule as a proxy of its own would.
+    chain.back().tunnel = MustTunnel(target, in, chain.back().url.scheme);
+  }
+  return chain;
+}
+
+std::string ProxyLabel(const ProxyChoice& p) {
+  return absl::StrCat(p.url.scheme, "://", p.url.HostPort());
 }
 
 }  // namespace strata

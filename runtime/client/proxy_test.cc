@@ -140,3 +140,85 @@ TEST(Proxy, BadProxyUrlIsAnError) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+ProxyChain ChainFor(const std::string& url, ProxyInputs in) {
+  absl::StatusOr<ProxyChain> c = ChooseProxyChain(*ParseUrl(url), in);
+  EXPECT_TRUE(c.ok()) << c.status();
+  return c.ok() ? *c : ProxyChain{};
+}
+
+std::vector<std::string> Labels(const ProxyChain& chain) {
+  std::vector<std::string> out;
+  for (const ProxyChoice& p : chain) out.push_back(ProxyLabel(p));
+  return out;
+}
+
+TEST(ProxyChain, PreproxiesComeFirstAndAllButTheLastTunnel) {
+  FakeEnv env;
+  ProxyInputs in;
+  in.getenv = env.Fn();
+  in.request_preproxies = std::vector<ProxyEntry>{{"socks5h://a:1080", ""}, {"https://u:p%40ss@b", ""}};
+  in.request_url = "http://c:3128";
+  in.request_credentials = "x:y";
+  ProxyChain chain = ChainFor("http://origin/", in);
+  EXPECT_EQ(Labels(chain), (std::vector<std::string>{"socks5h://a:1080", "https://b:443", "http://c:3128"}));
+  ASSERT_EQ(chain.size(), 3u);
+  EXPECT_TRUE(chain[0].tunnel);
+  EXPECT_TRUE(chain[1].tunnel);
+  // Plain http through the last (http) proxy is forwarded, as with one.
+  EXPECT_FALSE(chain[2].tunnel);
+  // Each keeps its own credentials: the URL's (decoded), -U's for -x.
+  EXPECT_EQ(chain[0].credentials, "");
+  EXPECT_EQ(chain[1].credentials, "u:p@ss");
+  EXPECT_EQ(chain[2].credentials, "x:y");
+  EXPECT_TRUE(ChainFor("https://origin/", in)[2].tunnel);
+}
+
+TEST(ProxyChain, PreproxiesAloneAndTheEnvironment) {
+  FakeEnv env;
+  env.vars["http_proxy"] = "http://env:3128";
+  ProxyInputs in;
+  in.getenv = env.Fn();
+  // Without preproxies the environment's proxy is the chain.
+  EXPECT_EQ(Labels(ChainFor("http://origin/", in)), std::vector<std::string>{"http://env:3128"});
+  // With them (and no proxy of its own) curl reads no environment: the
+  // last preproxy is the proxy, and tunnels by the proxy's rule.
+  in.request_preproxies = std::vector<ProxyEntry>{{"http://a:8080", "user:pw"}};
+  ProxyChain chain = ChainFor("http://origin/", in);
+  EXPECT_EQ(Labels(chain), std::vector<std::string>{"http://a:8080"});
+  EXPECT_FALSE(chain[0].tunnel);
+  EXPECT_EQ(chain[0].credentials, "user:pw");
+  // The configuration's preproxies give way to the request's, even none.
+  in.config_preproxies = {{"http://conf:1", ""}};
+  in.request_preproxies = std::vector<ProxyEntry>{};
+  EXPECT_EQ(Labels(ChainFor("http://origin/", in)), std::vector<std::string>{"http://env:3128"});
+  in.request_preproxies.reset();
+  in.config_url = "http://last:2";
+  EXPECT_EQ(Labels(ChainFor("http://origin/", in)), (std::vector<std::string>{"http://conf:1", "http://last:2"}));
+}
+
+TEST(ProxyChain, NoProxyExemptsTheWholeChain) {
+  FakeEnv env;
+  ProxyInputs in;
+  in.getenv = env.Fn();
+  in.request_preproxies = std::vector<ProxyEntry>{{"http://a:1", ""}};
+  in.request_url = "http://b:2";
+  in.request_no_proxy = "origin";
+  EXPECT_TRUE(ChainFor("http://origin/", in).empty());
+  EXPECT_EQ(ChainFor("http://other/", in).size(), 2u);
+}
+
+TEST(ProxyChain, ABadEntryIsNamed) {
+  ProxyInputs in;
+  in.getenv = [](const char*) -> const char* { return nullptr; };
+  in.request_preproxies = std::vector<ProxyEntry>{{"http://ok:1", ""}, {"ftp://bad", ""}};
+  absl::StatusOr<ProxyChain> c = ChooseProxyChain(*ParseUrl("http://origin/"), in);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("preproxy 2: bad proxy URL 'ftp://bad'"), absl::string_view::npos) << c.status();
+}
+
+}  // namespace
+}  // namespace strata

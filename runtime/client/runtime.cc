@@ -476,8 +476,7 @@ void Runtime::Step(Transfer* t) {
     case Transfer::Phase::kConnecting: {
       Connection* c = t->h_.conn;
       if (c->state() != Connection::State::kConnecting) {
-        int connect_status = 0;
-        if (c->QueryInt(STRATA_QUERY_CONNECT_STATUS, &connect_status)) t->response_.http_connect = connect_status;
+        NoteConnectStatuses(t, c);
       }
       if (IsReady(c)) {
         PoolEntry* e = pool_->Find(c);
@@ -1132,6 +1131,18 @@ void Runtime::ArmTimer(Transfer* t) {
   });
 }
 
+// NoteConnectStatuses records each tunnel's own reply once a connection's
+// setup ended: in a chain of proxies the topmost tunnel may never have asked
+// (an earlier proxy refused), so http_connect is the last one that answered.
+void Runtime::NoteConnectStatuses(Transfer* t, Connection* c) {
+  const std::vector<int> statuses = c->ConnectStatuses();
+  if (statuses.empty()) return;
+  t->response_.http_connects = absl::StrJoin(statuses, " ");
+  for (int status : statuses) {
+    if (status != 0) t->response_.http_connect = status;
+  }
+}
+
 void Runtime::OnTimer(Transfer* t) {
   if (t->done()) return;
   using HP = HopPlanner;
@@ -1148,6 +1159,8 @@ void Runtime::OnTimer(Transfer* t) {
       if (t->h_.conn) {
         LayerError e = t->h_.conn->TakeLayerError();
         if (!e.message.empty()) absl::StrAppend(&what, " (", e.layer, ": ", e.message, ")");
+        absl::StrAppend(&what, t->h_.conn->SetupWait());
+        NoteConnectStatuses(t, t->h_.conn);
       }
     }
   } else if (t->phase_ == Transfer::Phase::kStreaming) {

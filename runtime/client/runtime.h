@@ -169,6 +169,7 @@ class Runtime : public ConnectionListener {
   bool MaybeRetry(Transfer* t);
   RetryOptions RetryOptionsFor(const Request& request) const;
   void ArmTimer(Transfer* t);
+  void NoteConnectStatuses(Transfer* t, Connection* c);
   void OnTimer(Transfer* t);
   void CancelTimers(Transfer* t);
 

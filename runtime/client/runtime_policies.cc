@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "runtime/client/layer_insertion.h"
 #include "runtime/client/runtime.h"
 
@@ -18,6 +19,14 @@ bool IsSecretOption(const std::string& key) {
   const std::string lower = absl::AsciiStrToLower(key);
   return absl::StrContains(lower, "authorization") || absl::StrContains(lower, "password") ||
          absl::StrContains(lower, "secret");
+}
+
+// IsProxyLabel: a LayerLabel of a layer that talks to a proxy, "proxy:tls"
+// or, in a chain, "proxy2:tls".
+bool IsProxyLabel(absl::string_view label) {
+  if (!absl::ConsumePrefix(&label, "proxy")) return false;
+  while (!label.empty() && absl::ascii_isdigit(static_cast<unsigned char>(label.front()))) label.remove_prefix(1);
+  return absl::StartsWith(label, ":");
 }
 
 }  // namespace
@@ -56,7 +65,10 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
     facts.pipeline.push_back({{"layer", HopPlanner::LayerKey(spec)}, {"options", std::move(o)}});
   }
   facts.proxies = nlohmann::json::array();
-  if (!plan.proxy_url.empty()) facts.proxies.push_back({{"url", plan.proxy_url}, {"credentials", !plan.proxy_auth.empty()}});
+  for (size_t i = 0; i < plan.proxy_urls.size(); ++i) {
+    const bool credentials = i < plan.proxy_auths.size() && !plan.proxy_auths[i].empty();
+    facts.proxies.push_back({{"url", plan.proxy_urls[i]}, {"credentials", credentials}});
+  }
   // Credentials in fields are shown as present, never their values.
   Headers shown;
   shown.reserve(t->hop_request_.headers.size());
@@ -94,7 +106,11 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
     // nothing, which for a security setting is the worst outcome.
     for (auto it = v.layer_options.begin(); it != v.layer_options.end(); ++it) {
       bool found = false;
-      for (const LayerSpec& spec : t->h_.plan->pipeline().layers) found |= HopPlanner::LayerKey(spec) == it.key();
+      for (const LayerSpec& spec : t->h_.plan->pipeline().layers) {
+        // Any of a layer's names: "proxy:tls" names every proxy's TLS
+        // layer of a chain, as in the request's options.
+        for (const std::string& key : HopPlanner::LayerKeys(spec)) found |= key == it.key();
+      }
       if (!found) {
         t->Fail(STRATA_E_POLICY_DENIED, "policy",
                 absl::StrCat("a policy set options of layer '", it.key(), "', which pipeline '",
@@ -137,7 +153,7 @@ bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) 
   PolicyVerdict v;
   const std::vector<SecureFacts>& layers = c->SecureLayers();
   const bool origin_tls =
-      std::any_of(layers.begin(), layers.end(), [](const SecureFacts& s) { return !absl::StartsWith(s.label, "proxy:"); });
+      std::any_of(layers.begin(), layers.end(), [](const SecureFacts& s) { return !IsProxyLabel(s.label); });
   if (!origin_tls && t->hop_request_.url.scheme == "https") {
     // A policy that checks handshakes must not be skipped because it
     // cannot see one: a TLS plugin built before ABI 1.1 does not flag
@@ -155,7 +171,7 @@ bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) 
     hs.url = url;
     hs.host = secure.host;
     hs.port = secure.port;
-    hs.to_proxy = absl::StartsWith(secure.label, "proxy:");
+    hs.to_proxy = IsProxyLabel(secure.label);
     hs.tls_version = secure.tls_version;
     hs.alpn = secure.alpn;
     hs.resumed = secure.resumed;

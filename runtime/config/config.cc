@@ -8,6 +8,7 @@
 namespace strata {
 namespace {
 
+
 using nlohmann::json;
 
 constexpr char kDefaultConfig[] = R"json({
@@ -99,6 +100,45 @@ absl::StatusOr<std::vector<LayerSpec>> ParsePipeline(const json& arr, const std:
     layers.push_back(std::move(spec));
   }
   return layers;
+}
+
+// ReadProxyChain reads "proxy.chain": proxies nearest this client first,
+// each a URL or {"url": ..., "credentials": "user:password"}. The last one
+// is the proxy nearest the origin (as "url"/"credentials" would be), the
+// others its preproxies.
+absl::Status ReadProxyChain(const nlohmann::json& t, Config::Proxy* proxy) {
+  const json& chain = t["chain"];
+  if (!chain.is_array()) return PathError("/proxy/chain", "expected an array of proxy URLs or {\"url\", \"credentials\"}");
+  if (t.contains("url") || t.contains("credentials")) {
+    return PathError("/proxy/chain", "give either \"chain\" or \"url\"/\"credentials\": the chain's last entry is the proxy");
+  }
+  std::vector<Config::Proxy::Entry> entries;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const json& e = chain[i];
+    const std::string path = absl::StrCat("/proxy/chain/", i);
+    Config::Proxy::Entry entry;
+    if (e.is_string()) {
+      entry.url = e.get<std::string>();
+    } else if (e.is_object()) {
+      if (absl::Status s = CheckKeys(e, path, {"url", "credentials"}); !s.ok()) return s;
+      if (!e.contains("url") || !e["url"].is_string()) return PathError(absl::StrCat(path, "/url"), "expected a string");
+      entry.url = e["url"].get<std::string>();
+      if (e.contains("credentials")) {
+        if (!e["credentials"].is_string()) return PathError(absl::StrCat(path, "/credentials"), "expected a string");
+        entry.credentials = e["credentials"].get<std::string>();
+      }
+    } else {
+      return PathError(path, "expected a proxy URL or {\"url\", \"credentials\"}");
+    }
+    if (entry.url.empty()) return PathError(path, "expected a proxy URL, not \"\"");
+    entries.push_back(std::move(entry));
+  }
+  if (entries.empty()) return absl::OkStatus();
+  proxy->url = entries.back().url;
+  proxy->credentials = entries.back().credentials;
+  entries.pop_back();
+  proxy->preproxies = std::move(entries);
+  return absl::OkStatus();
 }
 
 absl::Status Apply(const json& doc, Config* config, bool defaults) {
@@ -247,7 +287,7 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (doc.contains("proxy")) {
     const json& t = doc["proxy"];
     if (!t.is_object()) return PathError("/proxy", "expected an object");
-    if (absl::Status s = CheckKeys(t, "/proxy", {"url", "credentials", "no_proxy", "tunnel", "http2", "from_env", "tls", "h2"}); !s.ok()) {
+    if (absl::Status s = CheckKeys(t, "/proxy", {"url", "credentials", "no_proxy", "tunnel", "http2", "from_env", "tls", "h2", "chain"}); !s.ok()) {
       return s;
     }
     for (auto [key, field] : {std::pair{"url", &config->proxy.url},
@@ -268,6 +308,9 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
     if (t.contains("h2")) {
       if (!t["h2"].is_object()) return PathError("/proxy/h2", "expected an object of h2-alpn layer options");
       config->proxy.h2 = t["h2"];
+    }
+    if (t.contains("chain")) {
+      if (absl::Status s = ReadProxyChain(t, &config->proxy); !s.ok()) return s;
     }
   }
   if (doc.contains("limits")) {

@@ -90,6 +90,13 @@ struct Config {
     bool from_env = true;     // read http_proxy, https_proxy, all_proxy, no_proxy
     nlohmann::json tls = nlohmann::json::object();  // options of the TLS layer to an https proxy
     nlohmann::json h2 = nlohmann::json::object();   // options of the h2-alpn layer to an HTTP/2 proxy
+    // "chain" but its last entry (which becomes "url"/"credentials"): the
+    // proxies before that one, nearest this client first.
+    struct Entry {
+      std::string url;
+      std::string credentials;
+    };
+    std::vector<Entry> preproxies;
   } proxy;
   struct Limits {
     int64_t max_body_bytes = int64_t{1} << 30;  // collected bodies only

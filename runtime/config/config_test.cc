@@ -90,6 +90,11 @@ TEST(Config, ErrorsNameTheJsonPath) {
       {R"({"plugins": [{"name": "unix", "optional": 1}]})", "/plugins/0/optional"},
       {R"({"plugins": ["../x"]})", "/plugins/0"},
       {R"({"redirect": {"follow": "yes"}})", "/redirect/follow"},
+      {R"({"proxy": {"chain": "http://a"}})", "/proxy/chain"},
+      {R"({"proxy": {"chain": ["http://a", 3]}})", "/proxy/chain/1"},
+      {R"({"proxy": {"chain": [{"url": "http://a", "user": "x"}]}})", "/proxy/chain/0/user"},
+      {R"({"proxy": {"chain": [{"credentials": "x:y"}]}})", "/proxy/chain/0/url"},
+      {R"({"proxy": {"chain": ["http://a"], "url": "http://b"}})", "/proxy/chain"},
       {R"([1])", "/"},
   };
   for (const Case& k : cases) {
@@ -131,6 +136,19 @@ TEST(Config, NumberOverflowIsAnErrorNotACrash) {
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(c.status().message().find("not valid JSON"), std::string::npos) << c.status();
   }
+}
+
+TEST(Config, ProxyChainsLastEntryIsTheProxy) {
+  absl::StatusOr<Config> c = ParseConfig(R"({"proxy": {"chain": ["socks5h://a:1080",
+      {"url": "https://b", "credentials": "u:p"}, {"url": "http://c:3128", "credentials": "x:y"}]}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->proxy.url, "http://c:3128");
+  EXPECT_EQ(c->proxy.credentials, "x:y");
+  ASSERT_EQ(c->proxy.preproxies.size(), 2u);
+  EXPECT_EQ(c->proxy.preproxies[0].url, "socks5h://a:1080");
+  EXPECT_EQ(c->proxy.preproxies[0].credentials, "");
+  EXPECT_EQ(c->proxy.preproxies[1].url, "https://b");
+  EXPECT_EQ(c->proxy.preproxies[1].credentials, "u:p");
 }
 
 }  // namespace

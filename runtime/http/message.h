@@ -46,6 +46,13 @@ struct BodySource {
   int64_t length = -1;             // kReader: declared length, -1 unknown
 };
 
+// ProxyEntry: one proxy of a chain as given: a URL, and credentials
+// ("user:password") that win over the URL's userinfo when not empty.
+struct ProxyEntry {
+  std::string url;
+  std::string credentials;
+};
+
 // Per-request options; -1 means "use the runtime configuration".
 struct RequestOptions {
   int64_t timeout_ms = -1;
@@ -74,6 +81,9 @@ struct RequestOptions {
   std::optional<std::string> no_proxy;
   int64_t proxy_tunnel = -1;
   int64_t proxy_http2 = -1;  // STRATA_OPT_PROXY_HTTP2; -1: the configuration's
+  // STRATA_OPT_PREPROXY: proxies before the proxy, nearest this client
+  // first; set (even empty) it replaces the configuration's.
+  std::optional<std::vector<ProxyEntry>> preproxies;
   int64_t unsafe_redirect = -1;
   int64_t location_trusted = -1;
   int64_t post301 = -1;
@@ -151,6 +161,7 @@ struct Response {
   // the connection was reused).
   std::string layer_times;
   int32_t http_connect = 0;   // last proxy CONNECT reply status
+  std::string http_connects;  // every proxy's, "200 407" (STRATA_INFO_STR_HTTP_CONNECTS)
   bool condition_unmet = false;  // STRATA_INFO_CONDITION_UNMET
   std::string redirect_url;   // where a final 3xx pointed
   std::string chain;          // the final hop's chain

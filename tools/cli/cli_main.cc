@@ -896,6 +896,7 @@ void ReadFigures(const strata_response* r, TransferSummary* s) {
   text(STRATA_INFO_STR_REMOTE_IP, &s->remote_ip);
   text(STRATA_INFO_STR_LOCAL_IP, &s->local_ip);
   text(STRATA_INFO_STR_LAYER_TIMES, &s->layer_times);
+  text(STRATA_INFO_STR_HTTP_CONNECTS, &s->http_connects);
 }
 
 int Cli::FinishJob(Job& job, size_t body_size, strata_status status,

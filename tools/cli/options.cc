@@ -92,6 +92,7 @@ enum class Opt {
   kPost302,
   kPost303,
   kProxy,
+  kPreproxy,
   kSocks4,
   kSocks4a,
   kSocks5,
@@ -212,6 +213,7 @@ constexpr OptSpec kOptions[] = {
     {0, "post302", false, Opt::kPost302},
     {0, "post303", false, Opt::kPost303},
     {'x', "proxy", true, Opt::kProxy},
+    {0, "preproxy", true, Opt::kPreproxy},
     {0, "socks4", true, Opt::kSocks4},
     {0, "socks4a", true, Opt::kSocks4a},
     {0, "socks5", true, Opt::kSocks5},
@@ -718,6 +720,13 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       // Checked by the runtime, which owns the proxy URL syntax (no scheme
       // means http); "" turns proxies off, the environment's included.
       options.proxy = arg;
+      break;
+    case Opt::kPreproxy:
+      // curl 7.88's --preproxy is one SOCKS proxy, SOCKS4 when the URL has
+      // no scheme; strata takes any proxy URL, repeatable, nearest this
+      // client first (the runtime checks them).
+      if (arg.empty()) return UsageError(spec, "expects a proxy URL");
+      options.preproxy.push_back(absl::StrContains(arg, "://") ? arg : absl::StrCat("socks4://", arg));
       break;
     case Opt::kSocks4:
     case Opt::kSocks4a:

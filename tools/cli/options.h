@@ -124,6 +124,7 @@ struct CliOptions {
 
   // Proxy. |proxy| "" means no proxy at all, not even from the environment.
   std::optional<std::string> proxy;          // -x/--proxy, passed on as is
+  std::vector<std::string> preproxy;         // --preproxy URL (repeatable), before -x
   std::optional<std::string> proxy_user;     // -U/--proxy-user "user:password"
   std::optional<std::string> noproxy;        // --noproxy LIST
   bool proxytunnel = false;                  // -p/--proxytunnel

@@ -260,6 +260,15 @@ TEST(Options, ProxyUrlIsLeftToTheRuntime) {
   EXPECT_EQ(*Parse({"-x", "http://[::1", "u"})->proxy, "http://[::1");
 }
 
+TEST(Options, PreproxyIsRepeatableAndSocks4WithoutAScheme) {
+  auto o = Parse({"--preproxy", "socks5h://a:1080", "--preproxy", "b:3128", "-x", "http://c", "u"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  // In the order given; no scheme is curl's default for --preproxy,
+  // socks4:// (which the runtime refuses, naming the alternatives).
+  EXPECT_EQ(o->preproxy, (std::vector<std::string>{"socks5h://a:1080", "socks4://b:3128"}));
+  EXPECT_FALSE(Parse({"--preproxy", "", "u"}).ok());
+}
+
 TEST(Options, NoProxyListMayBeEmpty) {
   EXPECT_EQ(*Parse({"--noproxy", "a.test,.b.test", "u"})->noproxy,
             "a.test,.b.test");

@@ -165,6 +165,7 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
                "--pipeline " + *options.pipeline);
   }
   if (options.proxy) add_string(STRATA_OPT_PROXY, *options.proxy, "--proxy");
+  for (const std::string& url : options.preproxy) add_string(STRATA_OPT_PREPROXY, url, "--preproxy");
   // -C is per URL (its offset may come from the output file): cli_main.
   if (options.range) add_string(STRATA_OPT_RANGE, *options.range, "--range");
   if (options.compressed) add_string(STRATA_OPT_ACCEPT_ENCODING, "", "--compressed");

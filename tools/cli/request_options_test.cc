@@ -133,6 +133,12 @@ TEST(RequestOptions, FaultInsertsTheFaultLayerWithItsOptions) {
   EXPECT_TRUE(StringsOf(BuildRequestOptions(Parsed({"--cacert", "ca.pem"})), STRATA_OPT_LAYER_ABOVE_BOTTOM).empty());
 }
 
+TEST(RequestOptions, PreproxiesGoInOrder) {
+  RequestOptions r = BuildRequestOptions(Parsed({"--preproxy", "socks5h://a:1080", "--preproxy", "https://b"}));
+  EXPECT_EQ(StringsOf(r, STRATA_OPT_PREPROXY), (std::vector<std::string>{"socks5h://a:1080", "https://b"}));
+  EXPECT_TRUE(StringsOf(BuildRequestOptions(Parsed({})), STRATA_OPT_PREPROXY).empty());
+}
+
 TEST(RequestOptions, NetworkOptions) {
   RequestOptions r = BuildRequestOptions(Parsed({"--connect-to", "a.test:80:b.test:81", "--connect-to",
                                                  "::127.0.0.1:abc", "--interface", "lo", "--local-port",

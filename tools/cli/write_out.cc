@@ -81,6 +81,7 @@ constexpr Variable kVariables[] = {
     {"filename_effective", [](const TransferSummary& s) { return NullableText(s.filename_effective); }},
     {"http_code", [](const TransferSummary& s) { return Code(s.http_code); }},
     {"http_connect", [](const TransferSummary& s) { return Code(s.http_connect); }},
+    {"http_connects", [](const TransferSummary& s) { return Text(s.http_connects); }},
     {"http_version", [](const TransferSummary& s) { return Text(FormatHttpVersion(s.http_version)); }},
     {"local_ip", [](const TransferSummary& s) { return Text(s.local_ip); }},
     {"local_port", [](const TransferSummary& s) { return Int(s.local_port); }},

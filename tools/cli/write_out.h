@@ -18,7 +18,8 @@
 // file, truncated or appended).
 // Not supported: %{certs} and %{num_certs} (strata does not export the
 // certificate chain), %{ftp_entry_path}; they warn as unknown variables.
-// strata's own: %{strata_chain}, the layers of the final hop's
+// strata's own: %{http_connects}, every proxy's CONNECT reply status
+// of a chain ("200 407"), %{strata_chain}, the layers of the final hop's
 // connection, and %{time_layer:NAME}, when layer NAME of the final hop's
 // new connection was ready ("proxy:tls" names a layer below a tunnel).
 #ifndef STRATA_TOOLS_CLI_WRITE_OUT_H_
@@ -60,6 +61,7 @@ struct TransferSummary {
   int64_t urlnum = 0;            // the URL's index on the command line
   std::string version;           // strata's version line, for %{json}
   int64_t http_connect = 0;   // the last proxy CONNECT reply status, 0 if none
+  std::string http_connects;  // every proxy's, nearest this client first: "200 407"
   std::string redirect_url;   // where a final 3xx pointed (not followed)
   std::string chain;          // "tcp(…) → tls(…) → h1" of the final hop
   std::string url;            // as given on the command line

@@ -44,6 +44,8 @@ TEST(WriteOut, ProxyRedirectAndChainVariables) {
   EXPECT_EQ(Out("%{http_connect}", s), "200");
   EXPECT_EQ(Out("%{redirect_url}", s), "https://b/next");
   EXPECT_EQ(Out("%{strata_chain}", s), s.chain);
+  s.http_connects = "0 200 407";
+  EXPECT_EQ(Out("[%{http_connects}]", s), "[0 200 407]");
   // Without a CONNECT or a redirect: curl's 000 and an empty string.
   EXPECT_EQ(Out("[%{http_connect}][%{redirect_url}][%{strata_chain}]"),
             "[000][][]");
@@ -183,7 +185,7 @@ TEST(WriteOut, JsonHasEveryVariableSortedWithNulls) {
   }
   ASSERT_EQ(keys.back(), "strata_version");
   keys.pop_back();
-  EXPECT_EQ(keys.size(), 38u);
+  EXPECT_EQ(keys.size(), 39u);
   EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
   EXPECT_EQ(std::adjacent_find(keys.begin(), keys.end()), keys.end());
 }

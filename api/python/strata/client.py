@@ -513,7 +513,7 @@ class _Request:
                  max_decode_ratio=None, retry=None, retry_delay=None, retry_max_time=None, retry_on=None,
                  retry_non_idempotent=None, cookie=None, if_modified_since=None, if_unmodified_since=None,
                  connect_to=None, interface=None, local_port=None, local_port_range=None, unix_socket=None,
-                 abstract_unix_socket=None, proxy_http2=None, sink=None):
+                 abstract_unix_socket=None, proxy_http2=None, preproxy=None, sink=None):
         self.lib = lib
         self.url = url
         self.shared = False  # kept by the runtime for reuse: not freed by its users
@@ -665,6 +665,11 @@ class _Request:
         opt_int("local_port_range", kw["local_port_range"], "local_port_range")
         opt_str("unix_socket", kw["unix_socket"], "unix_socket")
         opt_str("abstract_unix_socket", kw["abstract_unix_socket"], "abstract_unix_socket")
+        preproxy = kw["preproxy"]
+        if preproxy is not None:
+            # Proxies before `proxy`, nearest this client first; [] = none.
+            urls = [preproxy] if isinstance(preproxy, str) else list(preproxy)
+            opt_str("preproxy", "\n".join(urls), "preproxy")
         layers = {}
         for name, value in (("tls", kw["tls"]), ("proxy:tls", kw["proxy_tls"])):
             if value is not None:
@@ -1057,8 +1062,9 @@ class Runtime:
         list), fail_on_http_error, max_body_bytes, unsafe_redirect,
         location_trusted, post301/post302/post303, connect_to
         ("HOST1:PORT1:HOST2:PORT2" or a list), interface, local_port,
-        local_port_range, unix_socket, abstract_unix_socket. Raises a
-        StrataError."""
+        local_port_range, unix_socket, abstract_unix_socket, preproxy (a
+        proxy URL or a list, gone through before `proxy`, nearest this
+        client first). Raises a StrataError."""
         if stream:
             return self._fetch_stream(url, method, options)
         rt = self._live()

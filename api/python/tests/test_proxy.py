@@ -41,6 +41,15 @@ class ProxyTest(unittest.TestCase):
                 self.assertLess(time.monotonic(), deadline, self.squid.access_log())
                 time.sleep(0.05)
 
+    def test_chain_through_squid_twice(self):
+        # preproxy: squid is asked (CONNECT) for itself, then for the origin.
+        with strata.Runtime() as rt:
+            r = rt.fetch(self.https.url("/hello.txt", host="localhost"), preproxy=[self.squid.url()],
+                         proxy=self.squid.url(), no_proxy="", tls={"ca_file": self.ca})
+        self.assertEqual((r.status, r.body), (200, b"hello from nginx\n"))
+        self.assertEqual(r.http_connect, 200)
+        self.assertEqual(r.hops[0]["chain"].count("connect-tunnel"), 2, r.hops[0]["chain"])
+
     def test_forwarded_http(self):
         with strata.Runtime() as rt:
             r = rt.fetch(self.http.url("/redirect"), proxy=self.squid.url(), no_proxy="", follow_redirects=True)
