@@ -156,8 +156,11 @@ HopPlan HopPlanner::PrefixPlan(const HopPlan& plan) const {
   prefix.composed = plan.proxy_prefix;
   // The proxy is the peer of every layer (no tunnel layer in this chain);
   // proxy_host marks its byte-stream layers "proxy:NAME" in errors.
-  prefix.target = Target{plan.target.proxy_host, plan.target.proxy_port, plan.target.hop,
-                         plan.target.proxy_host, plan.target.proxy_port};
+  prefix.target.host = plan.target.proxy_host;
+  prefix.target.port = plan.target.proxy_port;
+  prefix.target.hop = plan.target.hop;
+  prefix.target.proxy_host = plan.target.proxy_host;
+  prefix.target.proxy_port = plan.target.proxy_port;
   prefix.fingerprint = plan.proxy_prefix_fingerprint;
   prefix.connect_ms = plan.connect_ms;
   prefix.multiplexed = true;
