@@ -60,6 +60,10 @@ struct PoolEntry {
   // Set on a shared HTTP/2 proxy connection (tunnels count in |active|).
   // Declared after |conn|, so it is cleared before the connection closes.
   ProxyLinkHolder proxy_link;
+  // Set on an origin connection whose h2-connect tunnel runs on a shared
+  // HTTP/2 proxy connection: that connection's TLS is this chain's too
+  // (handshake policies check it).
+  std::weak_ptr<ProxyLink> via_proxy;
   std::string fingerprint;
   int active = 0;                    // streams open on it
   Transfer* connecting_for = nullptr;  // the transfer it is being set up for

@@ -2,6 +2,7 @@
 // (runtime/policy) about a hop: once it is planned, and once its connection's
 // TLS is up, and applies what they answer.
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -154,6 +155,15 @@ bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) 
   const std::vector<SecureFacts>& layers = c->SecureLayers();
   const bool origin_tls =
       std::any_of(layers.begin(), layers.end(), [](const SecureFacts& s) { return !IsProxyLabel(s.label); });
+  // Through an HTTP/2 proxy the TLS to the proxy is not in this chain but
+  // in the shared proxy connection its tunnel runs on: it is checked too,
+  // as a proxy's, before this chain's own layers.
+  std::vector<SecureFacts> proxy_layers;
+  if (e != nullptr) {
+    if (std::shared_ptr<ProxyLink> link = e->via_proxy.lock(); link && link->conn) {
+      proxy_layers = link->conn->SecureLayers();
+    }
+  }
   if (!origin_tls && t->hop_request_.url.scheme == "https") {
     // A policy that checks handshakes must not be skipped because it
     // cannot see one: a TLS plugin built before ABI 1.1 does not flag
@@ -164,20 +174,22 @@ bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) 
     v.message = "policies check TLS handshakes, but this https hop's chain has no layer to the origin flagged "
                 "STRATA_LAYER_FLAG_SECURE (a TLS plugin built before ABI 1.1, or a pipeline without TLS)";
   }
-  for (const SecureFacts& secure : layers) {
-    if (v.denied) break;
+  auto check = [&](const SecureFacts& secure, bool to_proxy) {
+    if (v.denied) return;
     HandshakeFacts hs;
     hs.hop = t->hop_;
     hs.url = url;
     hs.host = secure.host;
     hs.port = secure.port;
-    hs.to_proxy = IsProxyLabel(secure.label);
+    hs.to_proxy = to_proxy;
     hs.tls_version = secure.tls_version;
     hs.alpn = secure.alpn;
     hs.resumed = secure.resumed;
     hs.chain = secure.chain;
     v = policies_->CheckHandshake(hs, log);
-  }
+  };
+  for (const SecureFacts& secure : proxy_layers) check(secure, true);
+  for (const SecureFacts& secure : layers) check(secure, IsProxyLabel(secure.label));
   if (!v.denied) return true;
   // Nothing was sent on the connection for this hop. It is not kept for
   // this origin's later requests either: each would be refused the same way.

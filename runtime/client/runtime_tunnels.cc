@@ -140,6 +140,7 @@ bool Runtime::BindTunnel(Transfer* t, PoolEntry* origin) {
     return false;
   }
   pool_->Acquire(proxy);  // the tunnel is one of its streams until it ends
+  origin->via_proxy = proxy->proxy_link.link;
   Connection* origin_conn = origin->conn.get();
   tunnel->Bind(std::make_unique<PooledProxyCarrier>(this, proxy->proxy_link.link, origin_conn),
                [this, origin_conn] { DriveSoon(origin_conn); });

@@ -256,5 +256,37 @@ TEST_F(H2ConnectTest, OriginRefusedByTheBackendIsAClearProxyError) {
   EXPECT_NE(r.stderr_text.find("hop 1"), std::string::npos) << Describe(r);
 }
 
+// Handshake policies see the TLS to the proxy, although through an HTTP/2
+// proxy it lives in the shared proxy connection, not in the origin chain:
+// a pin on the proxy's host (policy-pin's "proxy") refuses the transfer,
+// and the same pin without "proxy" leaves it alone (the origins, named
+// 127.0.0.1, have no pins).
+TEST_F(H2ConnectTest, ProxyPinsAreCheckedOnTheSharedProxyConnection) {
+  const std::string dir = MakeTempDir("h2connect-pin-");
+  auto config = [&](bool proxy) {
+    const std::string path = dir + (proxy ? "/proxy.json" : "/origin.json");
+    WriteFileOrDie(path, std::string("{\"policies\": [{\"plugin\": \"policy-pin\", \"options\": {\"proxy\": ") +
+                             (proxy ? "true" : "false") +
+                             ", \"pins\": {\"localhost\": "
+                             "\"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}}]}");
+    return path;
+  };
+  for (bool proxy : {true, false}) {
+    std::vector<std::string> args = ProxyArgs();
+    for (std::string a : {"-sS", "-o", "/dev/null", "--config"}) args.push_back(a);
+    args.push_back(config(proxy));
+    args.push_back(Origin(a_port_, "/f1.bin"));
+    RunResult r = RunCli(args);
+    if (proxy) {
+      EXPECT_TRUE(Exited(r, 90)) << Describe(r);
+      EXPECT_NE(r.stderr_text.find("public key does not match pinned public key: localhost presented"),
+                std::string::npos)
+          << Describe(r);
+    } else {
+      EXPECT_TRUE(Exited(r, 0)) << Describe(r);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace strata::test
