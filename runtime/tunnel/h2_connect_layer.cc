@@ -288,11 +288,16 @@ strata_status H2ConnectTunnel::OnHead(const strata_response_head& head) {
 
 strata_status H2ConnectTunnel::OnData(const uint8_t* data, size_t len) {
   if (phase_ == Phase::kFailed) return error_status_;
-  if (downstream_pos_ > 0 && downstream_pos_ == downstream_.size()) {
-    downstream_.clear();
+  // Drop what Recv() has read once it is at least as much as what is left,
+  // so the buffer holds at most about one stream window (credit returns
+  // only as Recv() reads) and each byte is moved at most once more. It was
+  // dropped only when everything had been read, so under steady traffic it
+  // kept every byte of the download: 64 MiB through a tunnel cost 5x
+  // curl's CPU in reallocation copies.
+  if (downstream_pos_ > 0 && downstream_pos_ >= downstream_.size() - downstream_pos_) {
+    downstream_.erase(0, downstream_pos_);
     downstream_pos_ = 0;
   }
-  // Bounded by the stream window: credit returns only as Recv() reads.
   downstream_.append(reinterpret_cast<const char*>(data), len);
   Wake();
   return STRATA_OK;

@@ -91,6 +91,8 @@ class H2ConnectTunnel : public StreamSink {
   strata_status Send(const uint8_t* data, size_t len, size_t* out_written);
   strata_status Recv(uint8_t* buf, size_t cap, size_t* out_read);
   bool DataPending() const;
+  // Bytes held for the chain above, read ones not yet dropped included.
+  size_t buffered_bytes() const { return downstream_.size(); }
   strata_status Query(uint32_t query, void* out, size_t* inout_len);
   strata_status Shutdown(int* done);
 

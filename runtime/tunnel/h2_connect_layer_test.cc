@@ -3,6 +3,7 @@
 // and errors in both directions, and the slot released exactly once.
 #include "runtime/tunnel/h2_connect_layer.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,28 @@ TEST_F(H2ConnectTunnelTest, BytesFlowBothWaysAndTheWindowReopensAsTheChainReads)
   ASSERT_EQ(tunnel->Recv(buf, sizeof(buf), &n), STRATA_OK);
   EXPECT_EQ(log.consumed, 6u);
   EXPECT_EQ(tunnel->Recv(buf, sizeof(buf), &n), STRATA_AGAIN);
+}
+
+// A consumer that never quite catches up (the proxy keeps one window in
+// flight) must not make the tunnel keep every byte it ever received: what
+// it holds stays near what is unread, and the bytes come out in order.
+TEST_F(H2ConnectTunnelTest, DownstreamBufferHoldsAboutWhatIsUnread) {
+  OpenWith(200);
+  std::string chunk(16384, '\0');
+  std::vector<uint8_t> buf(12000);
+  uint64_t sent = 0, read = 0;
+  size_t most_held = 0;
+  for (int i = 0; i < 2000; ++i) {  // 32 MiB through, 16 KiB in and 12,000 bytes out per round
+    for (char& c : chunk) c = static_cast<char>(sent++ % 251);
+    ASSERT_EQ(log.sink->OnData(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()), STRATA_OK);
+    size_t n = 0;
+    ASSERT_EQ(tunnel->Recv(buf.data(), buf.size(), &n), STRATA_OK);
+    for (size_t k = 0; k < n; ++k) ASSERT_EQ(buf[k], static_cast<uint8_t>(read++ % 251)) << read;
+    most_held = std::max(most_held, tunnel->buffered_bytes());
+  }
+  const uint64_t unread = sent - read;  // grows by 4,384 bytes a round: about 8.4 MiB at the end
+  EXPECT_LE(most_held, 2 * unread + chunk.size());
+  EXPECT_LT(most_held, sent / 2) << "the tunnel kept bytes it had already handed over";
 }
 
 TEST_F(H2ConnectTunnelTest, UpstreamIsBoundedAndTheChainIsWokenWhenRoomFrees) {
