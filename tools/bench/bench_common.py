@@ -191,3 +191,32 @@ http_access deny all
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class Nghttpx:
+    """nghttpx in HTTP/2 proxy mode (-s) on 127.0.0.1: TLS with ALPN h2,
+    every CONNECT forwarded to the forward proxy on |backend_port|."""
+
+    def __init__(self, backend_port, cert, key):
+        self.dir = tempfile.mkdtemp(prefix="strata-bench-nghttpx-")
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["nghttpx", "--conf=/dev/null", "--http2-proxy", f"--frontend=127.0.0.1,{self.port}",
+             f"--backend=127.0.0.1,{backend_port}", "--workers=1", "--no-ocsp",
+             f"--errorlog-file={self.dir}/error.log", f"--pid-file={self.dir}/nghttpx.pid", key, cert],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_for_port(self.port, 15):
+            self.stop()
+            raise RuntimeError("nghttpx did not start; see " + self.dir)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
