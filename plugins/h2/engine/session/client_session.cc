@@ -40,6 +40,7 @@ struct ClientSession::Stream {
   void* user;
   BodySource* body;
   bool head_request = false;
+  bool connect_request = false;  // a 2xx answer opens a tunnel: its length means nothing
   bool local_closed = false;   // we sent END_STREAM
   bool remote_closed = false;  // the server sent END_STREAM
   bool body_blocked = false;   // the BodySource had nothing; wait for ResumeBody
@@ -138,6 +139,7 @@ absl::StatusOr<uint32_t> ClientSession::SubmitRequest(const HeaderList& headers,
   auto s = std::make_unique<Stream>(id, user, body, peer_.initial_window_size,
                                     options_.stream_window);
   s->head_request = info.head;
+  s->connect_request = info.connect;
   s->priority = info.priority;
   s->local_closed = body == nullptr;
   s->request_end_offset = out_base_ + out_.size();
@@ -841,11 +843,15 @@ H2Error ClientSession::OnResponseBlock(Stream* s, HeaderList& block, bool end_st
       if (!keep) Abandon(id);
       return H2Error::None();
     }
-    s->no_body = s->head_request || head.status == 204 || head.status == 304;
-    if (head.status == 204 && head.content_length.value_or(0) != 0) {
+    // A 2xx to CONNECT (even a 204) makes the stream a tunnel: its
+    // Content-Length is ignored (RFC 9110 §9.3.6), the DATA that follows
+    // is the tunnel's (docs/hostile-peers.md 69).
+    const bool tunnel = s->connect_request && head.status >= 200 && head.status < 300;
+    s->no_body = !tunnel && (s->head_request || head.status == 204 || head.status == 304);
+    if (!tunnel && head.status == 204 && head.content_length.value_or(0) != 0) {
       return malformed(absl::InvalidArgumentError("malformed response: 204 with content-length"));
     }
-    s->content_length = s->no_body ? std::nullopt : head.content_length;
+    s->content_length = s->no_body || tunnel ? std::nullopt : head.content_length;
     if (end_stream && s->content_length.value_or(0) != 0) {
       return malformed(absl::InvalidArgumentError(absl::StrCat(
           "malformed response: END_STREAM on HEADERS with content-length ", *s->content_length)));

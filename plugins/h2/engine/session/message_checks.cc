@@ -157,6 +157,7 @@ absl::Status CheckRequestHead(const hpack::HeaderList& block, RequestInfo* out) 
     return absl::InvalidArgumentError(":scheme and :path are required");
   }
   out->head = method == "HEAD";
+  out->connect = method == "CONNECT";
   return absl::OkStatus();
 }
 

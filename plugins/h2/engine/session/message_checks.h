@@ -51,6 +51,7 @@ absl::Status CheckTrailers(const hpack::HeaderList& block);
 // RequestInfo is what the session needs from a request head.
 struct RequestInfo {
   bool head = false;  // :method is HEAD: the response has no body
+  bool connect = false;  // :method is CONNECT: a 2xx opens a tunnel (RFC 9113 §8.5)
   Priority priority;
 };
 
