@@ -199,5 +199,53 @@ TEST_F(H2ProxyHostileTest, ProxyClosingMidTunnelIsAClearError) {
   EXPECT_TRUE(Contains(r.stderr_text, "hop 1")) << Describe(r, proxy);
 }
 
+// docs/hostile-peers.md §G inside the HTTP/2 tunnel.
+
+// HOSTILE 69: a 2xx CONNECT's content-length is ignored; what follows is
+// the tunnel.
+TEST_F(H2ProxyHostileTest, Hostile69_LengthOnA2xxConnectIsIgnored) {
+  HostileProxy proxy("ok-length", *pki_);
+  RunResult r = Run(proxy, {Url(a_port_)});
+  ASSERT_TRUE(r.exit.exited && r.exit.exit_code == 0) << Describe(r, proxy);
+  EXPECT_EQ(r.stdout_text, "origin a\n");
+}
+
+// HOSTILE 70: a refusal's body is the proxy's, never shown as the origin's.
+TEST_F(H2ProxyHostileTest, Hostile70_RefusalBodyIsNeverTheResponse) {
+  HostileProxy proxy("refuse-body", *pki_);
+  RunResult r = Run(proxy, {Url(a_port_)});
+  EXPECT_TRUE(r.exit.exited && r.exit.exit_code == 56) << Describe(r, proxy);
+  EXPECT_FALSE(Contains(r.stdout_text, "PROXY-SECRET-PAGE")) << Describe(r, proxy);
+  EXPECT_TRUE(Contains(r.stderr_text, "403")) << Describe(r, proxy);
+}
+
+// HOSTILE 71: a 407 to a CONNECT that carried credentials is final: one
+// CONNECT, no loop, and the credentials went to the proxy.
+TEST_F(H2ProxyHostileTest, Hostile71_407WithCredentialsIsNotRetriedInALoop) {
+  HostileProxy proxy("refuse-407", *pki_);
+  RunResult r = Run(proxy, {"--proxy-user", "alice:secret", Url(a_port_)});
+  EXPECT_TRUE(r.exit.exited && r.exit.exit_code == 56) << Describe(r, proxy);
+  EXPECT_EQ(Count(proxy.Log(), "auth "), 1u) << proxy.Log();
+  EXPECT_TRUE(Contains(proxy.Log(), " yes")) << proxy.Log();
+}
+
+// HOSTILE 72: a proxy that never answers, or answers with a NUL in a field,
+// is an error, not a hang.
+TEST_F(H2ProxyHostileTest, Hostile72_SilentProxyTimesOut) {
+  HostileProxy proxy("silent", *pki_);
+  const auto start = std::chrono::steady_clock::now();
+  RunResult r = Run(proxy, {"--connect-timeout", "2", Url(a_port_)});
+  EXPECT_TRUE(r.exit.exited && r.exit.exit_code == 28) << Describe(r, proxy);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(15)) << Describe(r, proxy);
+}
+
+TEST_F(H2ProxyHostileTest, Hostile72_NulInAConnectResponseFieldIsAnError) {
+  HostileProxy proxy("nul-header", *pki_);
+  RunResult r = Run(proxy, {Url(a_port_)});
+  EXPECT_TRUE(r.exit.exited && r.exit.exit_code != 0) << Describe(r, proxy);
+  EXPECT_FALSE(Contains(r.stdout_text, "origin a")) << Describe(r, proxy);
+  EXPECT_TRUE(Contains(r.stderr_text, "hop 1")) << Describe(r, proxy);
+}
+
 }  // namespace
 }  // namespace strata::test

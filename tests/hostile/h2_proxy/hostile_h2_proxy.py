@@ -24,6 +24,14 @@ Scenarios:
                  (the test has the client grant a 1-byte window)
   close-mid      a tunnel is answered 200 and the connection closed as soon
                  as the client sends on it
+  ok-length      (HOSTILE 69) the 200 carries content-length: 0; the tunnel
+                 is relayed anyway (a 2xx CONNECT's length means nothing)
+  refuse-body    (HOSTILE 70) every CONNECT answered 403 with an HTML body
+                 that must never be shown as the origin's response
+  silent         (HOSTILE 72) CONNECTs are never answered
+  nul-header     (HOSTILE 72) the 200 carries a field value with a NUL
+Every CONNECT is logged with whether it carried proxy-authorization
+("auth N yes|no", HOSTILE 71).
 """
 
 import argparse
@@ -64,7 +72,11 @@ class Proxy:
         self.scenario = scenario
         self.log_path = log_path
         self.index = index
-        cfg = h2.config.H2Configuration(client_side=False, header_encoding="utf-8", validate_inbound_headers=False)
+        # Outbound validation off only where a scenario sends what the
+        # library would refuse (a NUL in a field value).
+        lax = scenario == "nul-header"
+        cfg = h2.config.H2Configuration(client_side=False, header_encoding="utf-8", validate_inbound_headers=False,
+                                        validate_outbound_headers=not lax, normalize_outbound_headers=not lax)
         self.h2 = h2.connection.H2Connection(config=cfg)
         self.sel = selectors.DefaultSelector()
         self.upstream = {}  # stream id -> socket
@@ -94,7 +106,7 @@ class Proxy:
         self.pending[sid] = buf
         self.flush()
 
-    def open_tunnel(self, sid, authority):
+    def open_tunnel(self, sid, authority, extra_fields=()):
         host, _, port = authority.rpartition(":")
         host = host.strip("[]")
         try:
@@ -106,7 +118,7 @@ class Proxy:
         up.setblocking(False)
         self.upstream[sid] = up
         self.sel.register(up, selectors.EVENT_READ, sid)
-        self.h2.send_headers(sid, [(":status", "200")])
+        self.h2.send_headers(sid, [(":status", "200")] + list(extra_fields))
         self.flush()
 
     def close_up(self, sid):
@@ -122,6 +134,21 @@ class Proxy:
         log(self.log_path, "connect %d %s %s" % (self.index, sid, authority))
         if headers.get(":method") != "CONNECT" or ":path" in headers or ":scheme" in headers:
             log(self.log_path, "violation not a CONNECT head: %r" % (ev.headers,))
+        log(self.log_path, "auth %d %s" % (sid, "yes" if "proxy-authorization" in headers else "no"))
+        if self.scenario == "silent":
+            return
+        if self.scenario == "refuse-body":
+            self.h2.send_headers(sid, [(":status", "403"), ("content-type", "text/html")])
+            self.h2.send_data(sid, b"<html>PROXY-SECRET-PAGE</html>", end_stream=True)
+            self.flush()
+            return
+        if self.scenario == "ok-length":
+            self.open_tunnel(sid, authority, [("content-length", "0")])
+            return
+        if self.scenario == "nul-header":
+            self.h2.send_headers(sid, [(":status", "200"), ("x-bad", "a\x00b")])
+            self.flush()
+            return
         if self.scenario.startswith("refuse-"):
             self.h2.send_headers(sid, [(":status", self.scenario[len("refuse-"):])], end_stream=True)
             self.flush()
