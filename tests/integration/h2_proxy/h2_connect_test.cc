@@ -256,6 +256,21 @@ TEST_F(H2ConnectTest, OriginRefusedByTheBackendIsAClearProxyError) {
   EXPECT_NE(r.stderr_text.find("hop 1"), std::string::npos) << Describe(r);
 }
 
+// HOSTILE 73: the proxy's TLS and the origin's are verified each against
+// its own name and trust: without the proxy's CA the proxy is refused,
+// without the origin's the origin is (curl's exit 60 both ways).
+TEST_F(H2ConnectTest, Hostile73_ProxyAndOriginAreEachVerified) {
+  const std::string proxy = "https://localhost:" + std::to_string(nghttpx_->port());
+  RunResult no_proxy_ca = RunCli({"--proxy-http2", "-x", proxy, "--cacert", pki_->Cert("ca"), "-sS", "-o",
+                                  "/dev/null", Origin(a_port_, "/f1.bin")});
+  EXPECT_TRUE(Exited(no_proxy_ca, 60)) << Describe(no_proxy_ca);
+  EXPECT_NE(no_proxy_ca.stderr_text.find("proxy"), std::string::npos) << Describe(no_proxy_ca);
+  RunResult no_origin_ca = RunCli({"--proxy-http2", "-x", proxy, "--proxy-cacert", pki_->Cert("ca"), "-sS", "-o",
+                                   "/dev/null", Origin(a_port_, "/f1.bin")});
+  EXPECT_TRUE(Exited(no_origin_ca, 60)) << Describe(no_origin_ca);
+  EXPECT_NE(no_origin_ca.stderr_text.find("127.0.0.1"), std::string::npos) << Describe(no_origin_ca);
+}
+
 // Handshake policies see the TLS to the proxy, although through an HTTP/2
 // proxy it lives in the shared proxy connection, not in the origin chain:
 // a pin on the proxy's host (policy-pin's "proxy") refuses the transfer,
