@@ -38,7 +38,28 @@ def bazel_bin():
     return out.stdout.strip()
 
 
-class Nginx:
+class _Daemon:
+    """A process started in a temp dir of its own (|proc|, |dir|): stop()
+    ends it and removes the dir; usable as a context manager."""
+
+    proc = None
+    dir = None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Nginx(_Daemon):
     """nginx on 127.0.0.1 serving |files| (name → size in bytes) from a temp dir.
 
     |extra_server| is more configuration for the http block; "{www}" in it
@@ -74,18 +95,6 @@ http {{
         if not wait_for_port(self.port):
             self.stop()
             raise RuntimeError("nginx did not start; see " + d)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def run_timed(argv):
@@ -134,7 +143,6 @@ def make_pki(d):
         "-CAcreateserial", "-days", "1", "-extfile", f"{d}/san.ext", "-out", f"{d}/server.pem")
 
 
-
 def strata_tls_config(d, session_cache=True, pooled=True):
     """A strata configuration file trusting the CA of make_pki(d)."""
     import json
@@ -152,7 +160,7 @@ def strata_tls_config(d, session_cache=True, pooled=True):
     return path
 
 
-class Squid:
+class Squid(_Daemon):
     """squid on 127.0.0.1 (CONNECT allowed to any port), in a temp dir."""
 
     def __init__(self):
@@ -180,20 +188,8 @@ http_access deny all
             self.stop()
             raise RuntimeError("squid did not start; see " + d)
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=15)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class Nghttpx:
+class Nghttpx(_Daemon):
     """nghttpx in HTTP/2 proxy mode (-s) on 127.0.0.1: TLS with ALPN h2,
     every CONNECT forwarded to the forward proxy on |backend_port|."""
 
@@ -209,14 +205,3 @@ class Nghttpx:
             self.stop()
             raise RuntimeError("nghttpx did not start; see " + self.dir)
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=15)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
