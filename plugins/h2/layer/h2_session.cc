@@ -326,12 +326,15 @@ strata_status H2Session::Progress() {
   // anew.
   if (any_body_blocked_) {
     any_body_blocked_ = false;
+    // Ids first: resuming may end a stream (and erase it) from a callback.
+    resume_ids_.clear();
     for (auto& [id, s] : streams_) {
       if (s->body_blocked) {
         s->body_blocked = false;
-        session_->ResumeBody(id);
+        resume_ids_.push_back(id);
       }
     }
+    for (uint32_t id : resume_ids_) session_->ResumeBody(id);
   }
   strata_status st = Pump();
   RecycleFinished();
