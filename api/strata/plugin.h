@@ -51,7 +51,11 @@ extern "C" {
 #endif
 
 #define STRATA_ABI_MAJOR 1
-#define STRATA_ABI_MINOR 1
+#define STRATA_ABI_MINOR 2
+/* History: 1.0 layers and sessions; 1.1 policies and
+ * STRATA_QUERY_TLS_PEER_CHAIN; 1.2 HTTP/2 CONNECT tunnels
+ * (STRATA_REQUEST_TUNNEL, STRATA_CONTROL_STREAM_CONSUMED). The host asks a
+ * plugin only for what its abi_minor has. */
 
 /* The name of the one symbol a plugin exports. */
 #define STRATA_PLUGIN_ENTRY_SYMBOL "strata_plugin_entry"
@@ -123,7 +127,7 @@ enum {
 enum {
   /* The layers above consider the connection idle (pooled). No argument. */
   STRATA_CONTROL_IDLE = 1,
-  /* ABI 1.1, session layers: the host consumed bytes delivered by
+  /* ABI 1.2, session layers: the host consumed bytes delivered by
    * stream_on_data on a stream opened with STRATA_REQUEST_TUNNEL. Argument:
    * strata_stream_consumed. Unknown or finished streams are ignored. */
   STRATA_CONTROL_STREAM_CONSUMED = 2
@@ -169,7 +173,7 @@ enum {
   STRATA_REQUEST_ABSOLUTE_FORM = 1u,
   /* The request has no body (GET/HEAD without one); content_length is 0. */
   STRATA_REQUEST_NO_BODY = 2u,
-  /* ABI 1.1: an HTTP/2 CONNECT tunnel (RFC 9113 §8.5; method "CONNECT",
+  /* ABI 1.2: an HTTP/2 CONNECT tunnel (RFC 9113 §8.5; method "CONNECT",
    * authority "host:port", content_length -1). The request body is the
    * tunnel's upstream bytes and ends (END_STREAM) only when the host's
    * stream_read_body says eos; a 2xx head opens the tunnel and the body
@@ -177,7 +181,8 @@ enum {
    * body bytes once it has consumed them with STRATA_CONTROL_STREAM_CONSUMED,
    * so the peer's window is reopened as the consumer reads, not on
    * delivery. Session layers that cannot tunnel refuse the stream with
-   * STRATA_E_UNSUPPORTED. */
+   * STRATA_E_UNSUPPORTED; the host never sets the flag for a session layer
+   * whose plugin was built against ABI 1.0 or 1.1. */
   STRATA_REQUEST_TUNNEL = 4u
 };
 

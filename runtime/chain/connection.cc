@@ -9,6 +9,11 @@
 
 namespace strata {
 
+namespace {
+// STRATA_REQUEST_TUNNEL and STRATA_CONTROL_STREAM_CONSUMED are ABI 1.2.
+constexpr uint32_t kTunnelAbiMinor = 2;
+}  // namespace
+
 uint64_t Connection::next_id_ = 1;
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Create(
@@ -249,6 +254,16 @@ strata_status Connection::OpenStream(const strata_request_head& head, StreamSink
   // opened every stream of this turn, and Drive() sets the interest once
   // the output is flushed (switching write interest on and off around each
   // request cost two epoll_ctl calls per request).
+  if ((head.flags & STRATA_REQUEST_TUNNEL) != 0 && session_->type->abi_minor < kTunnelAbiMinor) {
+    // A session plugin built before ABI 1.2 does not know the flag and would
+    // send CONNECT as an ordinary request with a body.
+    pending_layer_error_ = LayerError{
+        STRATA_E_UNSUPPORTED, session_->type->name,
+        absl::StrCat("layer '", session_->type->name, "' (", session_->type->plugin_path, ", plugin ABI ",
+                     STRATA_ABI_MAJOR, ".", session_->type->abi_minor, ") cannot carry CONNECT tunnels: they need ABI ",
+                     STRATA_ABI_MAJOR, ".", kTunnelAbiMinor)};
+    return STRATA_E_UNSUPPORTED;
+  }
   return session_->type->session->open_stream(session_->self, &head, sink, out_id);
 }
 

@@ -246,6 +246,7 @@ absl::Status PluginRegistry::LoadFile(const std::string& path, const std::string
   for (size_t i = 0; i < d->layer_type_count; ++i) {
     LayerType t;
     if (absl::Status s = CheckLayerType(path, i, d->layer_types[i], &t); !s.ok()) return close_on_error(s);
+    t.abi_minor = d->abi_minor;
     for (const LayerType& existing : layer_types_) {
       if (existing.name == t.name) {
         return close_on_error(absl::AlreadyExistsError(absl::StrCat(
@@ -316,6 +317,7 @@ absl::Status PluginRegistry::AddBuiltinLayer(LayerType type) {
     return absl::AlreadyExistsError(absl::StrCat("layer '", type.name, "' is built into the runtime; a plugin may not provide it"));
   }
   type.plugin_path = kBuiltinLayerPath;
+  type.abi_minor = STRATA_ABI_MINOR;
   layer_types_.push_back(std::move(type));
   return absl::OkStatus();
 }

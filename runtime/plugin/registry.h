@@ -31,6 +31,10 @@ struct LayerType {
   std::string description;
   std::string plugin_path;
   uint32_t flags = 0;  // STRATA_LAYER_FLAG_*
+  // The abi_minor of the plugin that provides it (STRATA_ABI_MINOR for layers
+  // built into the runtime): what the host may ask of it, e.g. tunnel
+  // streams only from ABI 1.2.
+  uint32_t abi_minor = 0;
 };
 
 // A policy type offered by a loaded plugin (ABI 1.1). Borrowed from the

@@ -31,7 +31,7 @@
 
 /* ---- versions -------------------------------------------------------- */
 PIN_VALUE(STRATA_ABI_MAJOR, 1);
-PIN_VALUE(STRATA_ABI_MINOR, 1);  /* 1.1: policies, STRATA_QUERY_TLS_PEER_CHAIN */
+PIN_VALUE(STRATA_ABI_MINOR, 2);  /* 1.1: policies, STRATA_QUERY_TLS_PEER_CHAIN; 1.2: CONNECT tunnels */
 
 /* ---- status codes ---------------------------------------------------- */
 _Static_assert(sizeof(strata_status) == 4, "strata_status is int32_t");

@@ -303,5 +303,33 @@ TEST_F(H2ConnectTest, ProxyPinsAreCheckedOnTheSharedProxyConnection) {
   }
 }
 
+// A session plugin built before tunnels (ABI 1.1) does not know
+// STRATA_REQUEST_TUNNEL and would send CONNECT as a request with a body: the
+// runtime does not ask it for a tunnel and the error names the layer, its
+// plugin and both ABI versions. The same plugin still carries ordinary
+// exchanges (a direct fetch from the TLS origin through it).
+TEST_F(H2ConnectTest, ASessionPluginBuiltBeforeTunnelsIsNotAskedForOne) {
+  const std::string plugin = RunfilePath("tests/integration/h2_proxy/strata-h2-alpn-abi-1-1.so");
+  ASSERT_TRUE(FileExists(plugin)) << plugin;
+  const std::string path = MakeTempDir("h2connect-abi-") + "/config.json";
+  WriteFileOrDie(path, "{\"plugins\": [\"tcp\", \"tls\", \"connect-tunnel\", \"h1\", {\"path\": \"" + plugin +
+                           "\"}]}");
+  std::vector<std::string> args = ProxyArgs();
+  for (std::string a : {"-sS", "-o", "/dev/null", "--config", path.c_str()}) args.push_back(a);
+  args.push_back(Origin(a_port_, "/f1.bin"));
+  RunResult r = RunCli(args);
+  EXPECT_FALSE(Exited(r, 0)) << Describe(r);
+  EXPECT_NE(r.stderr_text.find("cannot carry CONNECT tunnels: they need ABI 1.2"), std::string::npos) << Describe(r);
+  EXPECT_NE(r.stderr_text.find("plugin ABI 1.1"), std::string::npos) << Describe(r);
+  EXPECT_EQ(NewConnects(0).size(), 0u) << nghttpx_->AccessLog();
+
+  RunResult direct = RunCli({"-sS", "-o", "/dev/null", "-w", "%{size_download} %{strata_chain}", "--cacert",
+                             pki_->Cert("ca"), "--config", path, Origin(b_port_, "/f2.bin")});
+  EXPECT_TRUE(Exited(direct, 0)) << Describe(direct);
+  EXPECT_EQ(direct.stdout_text.rfind("300002 ", 0), 0u) << Describe(direct);
+  // h2-alpn names itself by the protocol it chose: "h1 (ALPN fallback)".
+  EXPECT_NE(direct.stdout_text.find("(ALPN fallback)"), std::string::npos) << Describe(direct);
+}
+
 }  // namespace
 }  // namespace strata::test
