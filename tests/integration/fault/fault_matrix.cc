@@ -136,7 +136,9 @@ std::string RunCell(const Route& route, const Cell& cell, const std::string& exp
     EXPECT_TRUE(cell.expect == Expect::kSuccess || cell.expect == Expect::kAny ||
                 (cell.expect == Expect::kDamaged && route.plaintext_http))
         << "expected a failure, got a success";
-    if (cell.expect == Expect::kDamaged) EXPECT_FALSE(exact) << "the damage did not reach the body";
+    if (cell.expect == Expect::kDamaged) {
+      EXPECT_FALSE(exact) << "the damage did not reach the body";
+    }
     std::vector<std::string> names = ChainNames(Chain(r));
     EXPECT_EQ(names, route.chain) << Chain(r);
     EXPECT_GE(static_cast<uint64_t>(elapsed_ms), cell.min_elapsed_ms);
