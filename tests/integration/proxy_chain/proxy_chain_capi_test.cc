@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "strata/strata.h"
+#include "tests/integration/proxy_chain/chain_peers.h"
 #include "tests/integration/tls_e2e/tls_peers.h"
 #include "tests/support/proxy_fixture.h"
 #include "tests/support/scripted_peer.h"
@@ -37,28 +38,12 @@ class ProxyChainCapiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string e;
-    pki_ = new TestPki();
-    ASSERT_TRUE(pki_->MakeCa("ca", &e) && pki_->MakeLocalhostLeaf("ca", &e)) << e;
-    origin_ = new TlsNginx();
-    origin_port_ = origin_->AddServer("    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n" +
-                                      "    ssl_certificate_key \"" + pki_->Key("localhost") + "\";\n" +
-                                      "    location / { return 200 \"origin\\n\"; }\n");
-    ASSERT_TRUE(origin_->Start(&e)) << e;
-    squid_ = new SquidFixture();
-    squid_->EnableTls(pki_->Cert("localhost"), pki_->Key("localhost"));
-    ASSERT_TRUE(squid_->Start(&e)) << e;
-    tinyproxy_ = new TinyproxyFixture("alice", "wonderland");
-    ASSERT_TRUE(tinyproxy_->Start(&e)) << e;
+    peers_ = new ChainPeers();
+    ASSERT_TRUE(peers_->Start("origin", &e)) << e;
   }
   static void TearDownTestSuite() {
-    delete tinyproxy_;
-    delete squid_;
-    delete origin_;
-    delete pki_;
-    tinyproxy_ = nullptr;
-    squid_ = nullptr;
-    origin_ = nullptr;
-    pki_ = nullptr;
+    delete peers_;
+    peers_ = nullptr;
   }
   void SetUp() override {
     RuntimeResult rt = MakeRuntime(DefaultTestConfig(", \"tls\", \"connect-tunnel\""));
@@ -66,12 +51,12 @@ class ProxyChainCapiTest : public ::testing::Test {
     runtime_ = std::move(rt.runtime);
   }
 
-  static std::string Origin() { return "https://localhost:" + std::to_string(origin_port_) + "/"; }
+  static std::string Origin() { return "https://localhost:" + std::to_string(peers_->origin_port) + "/"; }
   static std::string Squid(const std::string& userinfo = "") {
-    return "http://" + userinfo + "127.0.0.1:" + std::to_string(squid_->port());
+    return "http://" + userinfo + "127.0.0.1:" + std::to_string(peers_->squid.port());
   }
-  static std::string Tiny() { return "http://127.0.0.1:" + std::to_string(tinyproxy_->port()); }
-  static std::string TinyAuthority() { return "127.0.0.1:" + std::to_string(tinyproxy_->port()); }
+  static std::string Tiny() { return "http://127.0.0.1:" + std::to_string(peers_->tinyproxy.port()); }
+  static std::string TinyAuthority() { return "127.0.0.1:" + std::to_string(peers_->tinyproxy.port()); }
 
   // Through |preproxies| (one per line) and tinyproxy as alice.
   FetchResult Through(const std::string& preproxies, const std::string& password = "wonderland",
@@ -83,27 +68,19 @@ class ProxyChainCapiTest : public ::testing::Test {
         {STRATA_OPT_PROXY, Tiny()},
         {STRATA_OPT_PROXY_CREDENTIALS, "alice:" + password},
         {STRATA_OPT_LAYER_OPTIONS,
-         "{\"tls\": {\"ca_file\": " + JsonString(pki_->Cert("ca")) + "}" + more_layer_options + "}"}};
+         "{\"tls\": {\"ca_file\": " + JsonString(peers_->pki.Cert("ca")) + "}" + more_layer_options + "}"}};
     spec.int_options = {{STRATA_OPT_CONNECT_TIMEOUT_MS, connect_timeout_ms}};
     return Fetch(runtime_.get(), spec);
   }
 
   RuntimePtr runtime_;
-  static TestPki* pki_;
-  static TlsNginx* origin_;
-  static uint16_t origin_port_;
-  static SquidFixture* squid_;
-  static TinyproxyFixture* tinyproxy_;
+  static ChainPeers* peers_;
 };
-TestPki* ProxyChainCapiTest::pki_ = nullptr;
-TlsNginx* ProxyChainCapiTest::origin_ = nullptr;
-uint16_t ProxyChainCapiTest::origin_port_ = 0;
-SquidFixture* ProxyChainCapiTest::squid_ = nullptr;
-TinyproxyFixture* ProxyChainCapiTest::tinyproxy_ = nullptr;
+ChainPeers* ProxyChainCapiTest::peers_ = nullptr;
 
 TEST_F(ProxyChainCapiTest, SameChainReusesOneConnectionAnotherDoesNot) {
-  const std::string needle = "CONNECT localhost:" + std::to_string(origin_port_);
-  const size_t before = Count(tinyproxy_->Log(), needle);
+  const std::string needle = "CONNECT localhost:" + std::to_string(peers_->origin_port);
+  const size_t before = Count(peers_->tinyproxy.Log(), needle);
   FetchResult first = Through(Squid());
   ASSERT_EQ(first.status, STRATA_OK) << first.Describe();
   EXPECT_EQ(first.body(), "origin\n");
@@ -113,14 +90,14 @@ TEST_F(ProxyChainCapiTest, SameChainReusesOneConnectionAnotherDoesNot) {
   FetchResult second = Through(Squid());
   ASSERT_EQ(second.status, STRATA_OK) << second.Describe();
   EXPECT_EQ(second.info(STRATA_INFO_NUM_CONNECTS), 0) << "the same chain reuses its connection";
-  EXPECT_EQ(Count(tinyproxy_->Log(), needle), before + 1) << tinyproxy_->Log();
+  EXPECT_EQ(Count(peers_->tinyproxy.Log(), needle), before + 1) << peers_->tinyproxy.Log();
 
   // Other credentials for the first proxy: another chain, a new connection
   // (squid has no auth and ignores them).
   FetchResult other = Through(Squid("someone:else@"));
   ASSERT_EQ(other.status, STRATA_OK) << other.Describe();
   EXPECT_EQ(other.info(STRATA_INFO_NUM_CONNECTS), 1) << "other credentials, other connection";
-  EXPECT_EQ(Count(tinyproxy_->Log(), needle), before + 2) << tinyproxy_->Log();
+  EXPECT_EQ(Count(peers_->tinyproxy.Log(), needle), before + 2) << peers_->tinyproxy.Log();
   // A chain of one proxy (tinyproxy alone) is another chain too.
   FetchResult alone = Through("");
   ASSERT_EQ(alone.status, STRATA_OK) << alone.Describe();
@@ -150,8 +127,8 @@ TEST_F(ProxyChainCapiTest, CredentialsGoOnlyToTheirOwnProxy) {
 // "proxyN:tls" names the TLS layer to proxy N alone: squid's https_port
 // (proxy 1 here) is trusted through it, and not through another N.
 TEST_F(ProxyChainCapiTest, EachHttpsProxysTlsLayerHasItsOwnKey) {
-  const std::string squid_tls = "https://localhost:" + std::to_string(squid_->tls_port());
-  const std::string ca = JsonString(pki_->Cert("ca"));
+  const std::string squid_tls = "https://localhost:" + std::to_string(peers_->squid.tls_port());
+  const std::string ca = JsonString(peers_->pki.Cert("ca"));
   FetchResult ok = Through(squid_tls, "wonderland", 5000, ", \"proxy1:tls\": {\"ca_file\": " + ca + "}");
   ASSERT_EQ(ok.status, STRATA_OK) << ok.Describe();
   EXPECT_EQ(ok.body(), "origin\n");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/integration/proxy_chain/chain_peers.h"
 #include "tests/integration/tls_e2e/tls_peers.h"
 #include "tests/support/microsocks_fixture.h"
 #include "tests/support/nginx_fixture.h"
@@ -44,18 +45,8 @@ class ProxyChainCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string e;
-    pki_ = new TestPki();
-    ASSERT_TRUE(pki_->MakeCa("ca", &e) && pki_->MakeLocalhostLeaf("ca", &e)) << e;
-    origin_ = new TlsNginx();
-    origin_port_ = origin_->AddServer("    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n" +
-                                      "    ssl_certificate_key \"" + pki_->Key("localhost") + "\";\n" +
-                                      "    location / { return 200 \"through the chain\\n\"; }\n");
-    ASSERT_TRUE(origin_->Start(&e)) << e;
-    squid_ = new SquidFixture();
-    squid_->EnableTls(pki_->Cert("localhost"), pki_->Key("localhost"));
-    ASSERT_TRUE(squid_->Start(&e)) << e;
-    tinyproxy_ = new TinyproxyFixture("alice", "wonderland");
-    ASSERT_TRUE(tinyproxy_->Start(&e)) << e;
+    peers_ = new ChainPeers();
+    ASSERT_TRUE(peers_->Start("through the chain", &e)) << e;
     socks_ = new MicrosocksFixture();
     if (!socks_->Start(&e)) socks_skip_ = e;
     plain_ = new NginxFixture();
@@ -66,15 +57,9 @@ class ProxyChainCliTest : public ::testing::Test {
     delete plain_;
     plain_ = nullptr;
     delete socks_;
-    delete tinyproxy_;
-    delete squid_;
-    delete origin_;
-    delete pki_;
+    delete peers_;
+    peers_ = nullptr;
     socks_ = nullptr;
-    tinyproxy_ = nullptr;
-    squid_ = nullptr;
-    origin_ = nullptr;
-    pki_ = nullptr;
   }
 
   static RunResult Strata(std::vector<std::string> args) {
@@ -83,42 +68,34 @@ class ProxyChainCliTest : public ::testing::Test {
     EXPECT_FALSE(r.exit.timed_out) << Describe(r);
     return r;
   }
-  static std::string Origin() { return "https://localhost:" + std::to_string(origin_port_) + "/"; }
-  static std::string OriginAuthority() { return "localhost:" + std::to_string(origin_port_); }
-  static std::string Squid() { return "http://127.0.0.1:" + std::to_string(squid_->port()); }
-  static std::string SquidTls() { return "https://localhost:" + std::to_string(squid_->tls_port()); }
-  static std::string Tiny() { return "http://127.0.0.1:" + std::to_string(tinyproxy_->port()); }
-  static std::string TinyAuthority() { return "127.0.0.1:" + std::to_string(tinyproxy_->port()); }
+  static std::string Origin() { return "https://localhost:" + std::to_string(peers_->origin_port) + "/"; }
+  static std::string OriginAuthority() { return "localhost:" + std::to_string(peers_->origin_port); }
+  static std::string Squid() { return "http://127.0.0.1:" + std::to_string(peers_->squid.port()); }
+  static std::string SquidTls() { return "https://localhost:" + std::to_string(peers_->squid.tls_port()); }
+  static std::string Tiny() { return "http://127.0.0.1:" + std::to_string(peers_->tinyproxy.port()); }
+  static std::string TinyAuthority() { return "127.0.0.1:" + std::to_string(peers_->tinyproxy.port()); }
   static std::string Socks() { return "socks5h://127.0.0.1:" + std::to_string(socks_->port()); }
-  static std::string Ca() { return pki_->Cert("ca"); }
+  static std::string Ca() { return peers_->pki.Cert("ca"); }
 
-  static TestPki* pki_;
-  static TlsNginx* origin_;
-  static uint16_t origin_port_;
-  static SquidFixture* squid_;
-  static TinyproxyFixture* tinyproxy_;
+  static ChainPeers* peers_;
   static MicrosocksFixture* socks_;
   static std::string socks_skip_;
   static NginxFixture* plain_;
 };
 NginxFixture* ProxyChainCliTest::plain_ = nullptr;
-TestPki* ProxyChainCliTest::pki_ = nullptr;
-TlsNginx* ProxyChainCliTest::origin_ = nullptr;
-uint16_t ProxyChainCliTest::origin_port_ = 0;
-SquidFixture* ProxyChainCliTest::squid_ = nullptr;
-TinyproxyFixture* ProxyChainCliTest::tinyproxy_ = nullptr;
+ChainPeers* ProxyChainCliTest::peers_ = nullptr;
 MicrosocksFixture* ProxyChainCliTest::socks_ = nullptr;
 std::string ProxyChainCliTest::socks_skip_;
 
 TEST_F(ProxyChainCliTest, SquidThenTinyproxyWithAuthReachesTheOrigin) {
   RunResult r = Strata({"-sS", "-v", "--preproxy", Squid(), "-x", Tiny(), "-U", "alice:wonderland", "--cacert", Ca(),
                         "-w", "\n%{http_code} %{http_connect} [%{http_connects}]", Origin()});
-  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r) << "\ntinyproxy: " << tinyproxy_->Log();
+  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r) << "\ntinyproxy: " << peers_->tinyproxy.Log();
   EXPECT_EQ(r.stdout_text, "through the chain\n\n200 200 [200 200]");
   // Squid was asked for tinyproxy, tinyproxy (which requires auth) for
   // the origin.
-  EXPECT_TRUE(WaitFor([] { return squid_->AccessLog(); }, "CONNECT " + TinyAuthority())) << squid_->AccessLog();
-  EXPECT_TRUE(WaitFor([] { return tinyproxy_->Log(); }, "CONNECT " + OriginAuthority())) << tinyproxy_->Log();
+  EXPECT_TRUE(WaitFor([] { return peers_->squid.AccessLog(); }, "CONNECT " + TinyAuthority())) << peers_->squid.AccessLog();
+  EXPECT_TRUE(WaitFor([] { return peers_->tinyproxy.Log(); }, "CONNECT " + OriginAuthority())) << peers_->tinyproxy.Log();
   // -v names each proxy's CONNECT and its answer, never the credentials.
   EXPECT_TRUE(Contains(r.stderr_text, "proxy 1 (" + Squid() + ") CONNECT " + TinyAuthority() + " → 200"))
       << r.stderr_text;
@@ -144,15 +121,15 @@ TEST_F(ProxyChainCliTest, ThreeDeepSocksThenHttpsSquidThenTinyproxy) {
   RunResult r = Strata({"-sS", "-v", "--preproxy", Socks(), "--preproxy", SquidTls(), "--proxy-cacert", Ca(), "-x",
                         Tiny(), "-U", "alice:wonderland", "--cacert", Ca(), "-w", "\n[%{http_connects}] %{strata_chain}",
                         Origin()});
-  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r) << "\nsquid: " << squid_->CacheLog();
+  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r) << "\nsquid: " << peers_->squid.CacheLog();
   EXPECT_TRUE(Contains(r.stdout_text, "through the chain\n\n[0 200 200] tcp(")) << r.stdout_text;
   // microsocks reached squid's https_port by name (socks5h), squid was
   // asked (inside TLS to it) for tinyproxy, tinyproxy for the origin.
-  EXPECT_TRUE(socks_->WaitForLog("connected to localhost:" + std::to_string(squid_->tls_port()))) << socks_->Log();
-  EXPECT_TRUE(WaitFor([] { return squid_->AccessLog(); }, "CONNECT " + TinyAuthority())) << squid_->AccessLog();
-  EXPECT_TRUE(WaitFor([] { return tinyproxy_->Log(); }, "CONNECT " + OriginAuthority())) << tinyproxy_->Log();
+  EXPECT_TRUE(socks_->WaitForLog("connected to localhost:" + std::to_string(peers_->squid.tls_port()))) << socks_->Log();
+  EXPECT_TRUE(WaitFor([] { return peers_->squid.AccessLog(); }, "CONNECT " + TinyAuthority())) << peers_->squid.AccessLog();
+  EXPECT_TRUE(WaitFor([] { return peers_->tinyproxy.Log(); }, "CONNECT " + OriginAuthority())) << peers_->tinyproxy.Log();
   EXPECT_TRUE(Contains(r.stderr_text, "proxy 1 (" + Socks() + ") tunnel to localhost:" +
-                                          std::to_string(squid_->tls_port()) + " open"))
+                                          std::to_string(peers_->squid.tls_port()) + " open"))
       << r.stderr_text;
   EXPECT_TRUE(Contains(r.stderr_text, "proxy 2 (" + SquidTls() + ") CONNECT " + TinyAuthority() + " → 200"))
       << r.stderr_text;
@@ -166,10 +143,10 @@ TEST_F(ProxyChainCliTest, ThreeDeepSocksThenHttpsSquidThenTinyproxy) {
 TEST_F(ProxyChainCliTest, PlainHttpIsForwardedByTheLastProxy) {
   RunResult r = Strata({"-sS", "--preproxy", Squid(), "-x", Tiny(), "-U", "alice:wonderland", "-w",
                         "[%{http_connects}] %{strata_chain}", plain_->Url("/plain.txt")});
-  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r) << "\ntinyproxy: " << tinyproxy_->Log();
+  ASSERT_EQ(r.exit.exit_code, 0) << Describe(r) << "\ntinyproxy: " << peers_->tinyproxy.Log();
   EXPECT_TRUE(Contains(r.stdout_text, "plain through the chain\n[200] tcp(")) << r.stdout_text;
-  EXPECT_TRUE(WaitFor([] { return squid_->AccessLog(); }, "CONNECT " + TinyAuthority())) << squid_->AccessLog();
-  EXPECT_TRUE(WaitFor([] { return tinyproxy_->Log(); }, "GET " + plain_->Url("/plain.txt"))) << tinyproxy_->Log();
+  EXPECT_TRUE(WaitFor([] { return peers_->squid.AccessLog(); }, "CONNECT " + TinyAuthority())) << peers_->squid.AccessLog();
+  EXPECT_TRUE(WaitFor([] { return peers_->tinyproxy.Log(); }, "GET " + plain_->Url("/plain.txt"))) << peers_->tinyproxy.Log();
   // Without the credentials tinyproxy answers the forwarded request
   // itself: that is the response (exit 0), as with one proxy.
   RunResult denied = Strata({"-sS", "-o", "/dev/null", "-w", "%{http_code}", "--preproxy", Squid(), "-x", Tiny(),
@@ -211,7 +188,7 @@ TEST_F(ProxyChainCliTest, HttpsProxyInTheChainIsVerified) {
 // same exit code and output, and microsocks must see the same target.
 TEST_F(ProxyChainCliTest, SingleSocksPreproxyLikeCurl) {
   if (!socks_skip_.empty()) GTEST_SKIP() << socks_skip_;
-  const std::string squid_target = "connected to 127.0.0.1:" + std::to_string(squid_->port());
+  const std::string squid_target = "connected to 127.0.0.1:" + std::to_string(peers_->squid.port());
   const std::vector<std::vector<std::string>> lines = {
       {"-sS", "--preproxy", Socks(), "-x", Squid(), "--cacert", Ca(), "-w", "|%{http_connect}", Origin()},
       {"-sS", "--preproxy", Socks(), "--cacert", Ca(), "-w", "|%{http_connect}", Origin()},
