@@ -35,6 +35,7 @@
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/transfer.h"
 #include "runtime/config/config.h"
+#include "runtime/altsvc/alt_svc_cache.h"
 #include "runtime/cookies/cookie_store.h"
 #include "runtime/decoding/decoder_stack.h"
 #include "runtime/loop/event_loop.h"
@@ -95,6 +96,12 @@ class Runtime : public ConnectionListener {
   // StoreCookies takes the Set-Cookie fields of a response |t| received
   // on its current hop.
   void StoreCookies(const Transfer* t, const Headers& headers);
+  // Alternative services (strata_alt_svc_*, RFC 7838): the cache exists
+  // once first used; while enabled, https responses' Alt-Svc fields fill
+  // it (StoreAltSvc, runtime_alt_svc.cc).
+  AltSvcCache& AltSvc();
+  void EnableAltSvc(bool enabled);
+  void StoreAltSvc(const Transfer* t, const Headers& headers);
   // CredentialsMayGo: the request's own cookies (STRATA_OPT_COOKIE) may be
   // sent to |url|, a later hop of |t|: same origin as the first, or
   // redirects trusted.
@@ -203,6 +210,8 @@ class Runtime : public ConnectionListener {
   uint32_t event_mask_ = 0;
   std::mt19937_64 jitter_rng_{std::random_device{}()};
   std::unique_ptr<CookieStore> cookies_;
+  std::unique_ptr<AltSvcCache> alt_svc_;
+  bool alt_svc_enabled_ = false;
   // HTTP/2 proxies ("https://host:port") that chose HTTP/1.1: their
   // tunnels use HTTP/1.1 CONNECT from then on.
   std::set<std::string> http1_proxies_;

@@ -104,6 +104,7 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   // Every final head stores its cookies, a redirect's too: the next hop
   // may need them.
   runtime_->StoreCookies(this, h_.headers);
+  runtime_->StoreAltSvc(this, h_.headers);
   if (response_.time_first_byte_us == 0) response_.time_first_byte_us = MonotonicUs() - started_us_;
   const std::string* location = FindHeader(h_.headers, "Location");
   // An empty Location points nowhere: the 3xx is the final response, as
