@@ -212,6 +212,21 @@ STRATA_API strata_status strata_cookies_list(strata_runtime* runtime, strata_coo
  * |session_only| 0; only those with 1). */
 STRATA_API strata_status strata_cookies_clear(strata_runtime* runtime, int session_only);
 
+/* Alternative services (RFC 7838). strata_alt_svc_enable turns the
+ * runtime's Alt-Svc cache on (1) or off (0): while on, the Alt-Svc fields
+ * of https responses are recorded (entries for h1, h2 and h3, as curl
+ * keeps them). Off by default. */
+STRATA_API strata_status strata_alt_svc_enable(strata_runtime* runtime, int enabled);
+/* strata_alt_svc_load reads curl's alt-svc cache file (curl --alt-svc
+ * FILE) into the cache and turns it on; *out_loaded (may be NULL) counts
+ * the entries read. A missing file is no error (nothing is loaded);
+ * STRATA_E_IO if it cannot be read; bad or expired lines are skipped. */
+STRATA_API strata_status strata_alt_svc_load(strata_runtime* runtime, const char* path, size_t* out_loaded);
+/* strata_alt_svc_save writes the cache in curl's alt-svc file format
+ * (through a temporary file renamed over |path|). STRATA_E_IO if it cannot
+ * be written. */
+STRATA_API strata_status strata_alt_svc_save(strata_runtime* runtime, const char* path);
+
 /* ---------------------------------------------------------------------------
  * Requests
  * ------------------------------------------------------------------------- */

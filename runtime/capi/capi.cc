@@ -285,6 +285,33 @@ strata_status strata_cookies_save(strata_runtime* runtime, const char* path) {
   });
 }
 
+strata_status strata_alt_svc_enable(strata_runtime* runtime, int enabled) {
+  if (!runtime) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    runtime->rt->EnableAltSvc(enabled != 0);
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_alt_svc_load(strata_runtime* runtime, const char* path, size_t* out_loaded) {
+  if (out_loaded) *out_loaded = 0;
+  if (!runtime || !path || !path[0]) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    runtime->rt->EnableAltSvc(true);
+    strata::AltSvcLoadStats stats;
+    if (!strata::LoadAltSvcFile(path, &runtime->rt->AltSvc(), UnixNow(), &stats).ok()) return STRATA_E_IO;
+    if (out_loaded) *out_loaded = stats.loaded;
+    return STRATA_OK;
+  });
+}
+
+strata_status strata_alt_svc_save(strata_runtime* runtime, const char* path) {
+  if (!runtime || !path || !path[0]) return STRATA_E_INVALID_ARGUMENT;
+  return Guard(nullptr, [&] {
+    return strata::SaveAltSvcFile(path, runtime->rt->AltSvc(), UnixNow()).ok() ? STRATA_OK : STRATA_E_IO;
+  });
+}
+
 strata_status strata_cookies_add(strata_runtime* runtime, const char* url, const char* set_cookie) {
   if (!runtime || !url || !set_cookie) return STRATA_E_INVALID_ARGUMENT;
   return Guard(nullptr, [&] {

@@ -11,6 +11,7 @@
 #include "runtime/altsvc/alt_svc_cache.h"
 #include "tests/integration/tls_e2e/tls_peers.h"
 #include "tests/support/process.h"
+#include "tests/support/side_by_side.h"
 #include "tests/support/test_env.h"
 
 namespace strata::test {
@@ -111,6 +112,39 @@ TEST_F(AltSvcCurlFileTest, CurlReadsBackAFileStrataWrote) {
   // curl kept every line strata wrote, then added this origin's two.
   ASSERT_EQ(after.rfind(written, 0), 0u) << "strata wrote:\n" << written << "curl saved:\n" << after;
   EXPECT_NE(after.find("h1 localhost " + std::to_string(port_) + " h3 localhost 4433 "), std::string::npos) << after;
+}
+
+// The CLI option side by side: `--alt-svc FILE` with strata and with curl
+// against the same nginx write the same file (the expiry second aside,
+// which depends on when each ran), and -v reports each entry as curl does.
+TEST_F(AltSvcCurlFileTest, CliAltSvcMatchesCurl) {
+  const std::string dir = MakeTempDir("altsvc-cli-");
+  const std::string url = "https://localhost:" + std::to_string(port_) + "/";
+  std::string files[2];
+  for (bool strata : {false, true}) {
+    const std::string file = dir + (strata ? "/strata.txt" : "/curl.txt");
+    RunResult r = RunCli(strata, {"-sS", "-v", "-o", "/dev/null", "--alt-svc", file, "--cacert", pki_.Cert("ca"), url});
+    ASSERT_TRUE(r.exit.exited && r.exit.exit_code == 0) << (strata ? "strata " : "curl ") << r.exit.Describe()
+                                                        << r.stderr_text;
+    EXPECT_NE(r.stderr_text.find("Added alt-svc: localhost:4433 over h3"), std::string::npos) << r.stderr_text;
+    EXPECT_NE(r.stderr_text.find("Added alt-svc: alt.localhost:8443 over h2"), std::string::npos) << r.stderr_text;
+    files[strata] = ReadFileOrDie(file);
+  }
+  auto without_dates = [](std::string text) {
+    for (size_t q = text.find('"'); q != std::string::npos; q = text.find('"', q + 2)) {
+      size_t end = text.find('"', q + 1);
+      if (end == std::string::npos) break;
+      text.replace(q + 1, end - q - 1, "DATE");
+    }
+    return text;
+  };
+  EXPECT_EQ(without_dates(files[1]), without_dates(files[0])) << "curl:\n" << files[0] << "strata:\n" << files[1];
+
+  // A second strata run reads the file, keeps the entries and writes it
+  // again; "" keeps the cache in memory and writes nothing.
+  RunResult again = RunCli(true, {"-sS", "-o", "/dev/null", "--alt-svc", "", "--cacert", pki_.Cert("ca"), url});
+  EXPECT_TRUE(again.exit.exited && again.exit.exit_code == 0) << again.stderr_text;
+  EXPECT_EQ(ReadFileOrDie(dir + "/strata.txt"), files[1]);
 }
 
 }  // namespace

@@ -1274,6 +1274,13 @@ int Cli::Run() {
       if (!file.empty()) strata_cookies_load(runtime_, file.c_str(), options_.junk_session_cookies ? 1 : 0, nullptr);
     }
   }
+  if (!options_.alt_svc_files.empty()) {
+    strata_alt_svc_enable(runtime_, 1);
+    // As curl: every file is read, a missing or unreadable one is no error.
+    for (const std::string& file : options_.alt_svc_files) {
+      if (!file.empty()) strata_alt_svc_load(runtime_, file.c_str(), nullptr);
+    }
+  }
   if (options_.trace_file) {
     if (*options_.trace_file == "-") {
       trace_ = stdout_sink_.get();
@@ -1364,6 +1371,13 @@ int Cli::Run() {
       WriteStderr(absl::StrCat("* WARNING: failed to save cookies in ", *options_.cookie_jar, "\n"));
     }
   }
+  if (!options_.alt_svc_files.empty() && !options_.alt_svc_files.back().empty()) {
+    // curl writes the last file named whatever happened.
+    const std::string& file = options_.alt_svc_files.back();
+    if (strata_alt_svc_save(runtime_, file.c_str()) != STRATA_OK && options_.verbose) {
+      WriteStderr(absl::StrCat("* WARNING: failed to save the alt-svc cache in ", file, "\n"));
+    }
+  }
   return result;
 }
 
@@ -1401,7 +1415,7 @@ std::string VersionText(const CliOptions& options) {
   absl::StrAppend(&out, "Plugins: ", failure.empty() ? absl::StrJoin(plugins, " ") : "none loaded (" + failure + ")",
                   "\n");
   absl::StrAppend(&out, "Protocols: http", has("tls/") ? " https" : "", "\n");
-  std::vector<std::string> features = {"brotli", "cookies"};
+  std::vector<std::string> features = {"alt-svc", "brotli", "cookies"};
   if (has("h2")) features.push_back("h2c");
   if (has("h2")) features.push_back("HTTP2");
   if (has("tls/")) features.push_back("HTTPS-proxy");

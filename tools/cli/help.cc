@@ -90,6 +90,8 @@ std::string HelpText() {
       "                           cookie file (curl's Netscape jar) and turn cookies on\n"
       "  -c, --cookie-jar FILE    write every cookie to FILE at the end (-: stdout)\n"
       "  -j, --junk-session-cookies  forget session cookies read by -b\n"
+      "      --alt-svc FILE       read and write the Alt-Svc cache FILE (curl's format;\n"
+      "                           \"\": in memory only)\n"
       "  -z, --time-cond DATE|FILE  only if modified since DATE or FILE's time (-DATE:\n"
       "                           only if not modified since)\n"
       "      --etag-save FILE     write the response's ETag to FILE\n"

@@ -54,6 +54,7 @@ enum class Opt {
   kRetryConnrefused,
   kCookie,
   kCookieJar,
+  kAltSvc,
   kJunkSessionCookies,
   kTimeCond,
   kEtagSave,
@@ -174,6 +175,7 @@ constexpr OptSpec kOptions[] = {
     {0, "retry-connrefused", false, Opt::kRetryConnrefused},
     {'b', "cookie", true, Opt::kCookie},
     {'c', "cookie-jar", true, Opt::kCookieJar},
+    {0, "alt-svc", true, Opt::kAltSvc},
     {'j', "junk-session-cookies", false, Opt::kJunkSessionCookies},
     {'z', "time-cond", true, Opt::kTimeCond},
     {0, "etag-save", true, Opt::kEtagSave},
@@ -551,6 +553,9 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kCookieJar:
       options.cookie_jar = arg;
+      break;
+    case Opt::kAltSvc:
+      options.alt_svc_files.push_back(arg);
       break;
     case Opt::kJunkSessionCookies:
       options.junk_session_cookies = true;

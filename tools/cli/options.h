@@ -169,6 +169,10 @@ struct CliOptions {
   std::vector<std::string> cookie_data;   // -b NAME=VALUE...: sent as they are
   std::vector<std::string> cookie_files;  // -b FILE: read into the cookie store
   std::optional<std::string> cookie_jar;  // -c FILE: the store written at the end
+  // --alt-svc FILE (repeatable, as curl): every file is read into the
+  // Alt-Svc cache, the last one is written at the end; "" keeps the cache
+  // in memory only.
+  std::vector<std::string> alt_svc_files;
   bool junk_session_cookies = false;      // -j: session cookies from -b files dropped
   std::optional<int64_t> if_modified_since;    // -z DATE|FILE (Unix seconds)
   std::optional<int64_t> if_unmodified_since;  // -z -DATE|-FILE

@@ -149,7 +149,9 @@ TEST(RequestOptions, NetworkOptions) {
   for (const StringOption& s : r.strings) {
     if (s.id != STRATA_OPT_CONNECT_TO) continue;
     EXPECT_EQ(s.refused_exit, 49);
-    if (s.value == "::127.0.0.1:abc") EXPECT_EQ(s.what, "No valid port number in connect to host string (abc)");
+    if (s.value == "::127.0.0.1:abc") {
+      EXPECT_EQ(s.what, "No valid port number in connect to host string (abc)");
+    }
   }
   EXPECT_EQ(StringsOf(r, STRATA_OPT_INTERFACE), std::vector<std::string>{"lo"});
   EXPECT_EQ(StringsOf(r, STRATA_OPT_ABSTRACT_UNIX_SOCKET), std::vector<std::string>{"name"});
