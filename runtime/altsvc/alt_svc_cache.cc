@@ -122,7 +122,9 @@ std::vector<AltSvcEntry> AltSvcCache::Apply(absl::string_view src_alpn, absl::st
   bool flushed = false;
   for (const AltSvcAlternative& alt : field.alternatives) {
     std::string dst = LowerAlpn(alt.protocol_id);
-    if (!KnownAlpn(dst)) continue;
+    std::string dst_host = alt.host.empty() ? src_host : NormalizeAltSvcHost(alt.host);
+    // "." (or "...") names no host once its trailing dots are gone.
+    if (!KnownAlpn(dst) || dst_host.empty()) continue;
     if (!flushed) {
       // As curl: the first usable alternative of a field replaces what the
       // origin advertised before.
@@ -134,7 +136,7 @@ std::vector<AltSvcEntry> AltSvcCache::Apply(absl::string_view src_alpn, absl::st
     e.src_host = src_host;
     e.src_port = port;
     e.dst_alpn = dst;
-    e.dst_host = alt.host.empty() ? src_host : NormalizeAltSvcHost(alt.host);
+    e.dst_host = std::move(dst_host);
     e.dst_port = alt.port;
     e.expires = now + static_cast<int64_t>(alt.max_age_seconds);
     e.persist = alt.persist;
@@ -222,6 +224,10 @@ AltSvcLoadStats AltSvcCache::Load(absl::string_view text, int64_t now) {
     e.src_host = NormalizeAltSvcHost(head[1]);
     e.dst_alpn = LowerAlpn(head[3]);
     e.dst_host = NormalizeAltSvcHost(head[4]);
+    if (e.src_host.empty() || e.dst_host.empty()) {
+      ++stats.malformed;
+      continue;
+    }
     e.persist = persist != 0;
     e.priority = prio;
     Add(std::move(e));

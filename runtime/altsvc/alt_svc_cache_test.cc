@@ -47,6 +47,17 @@ TEST(AltSvcCache, ANewFieldReplacesTheOriginsEntriesAndClearRemovesThem) {
   EXPECT_TRUE(cache.Lookup("b.test", 443, "h3", kNow).has_value());
 }
 
+// Found by tests/fuzz/alt_svc_fuzzer: "." is a host until its trailing dot
+// is stripped, then it names none.
+TEST(AltSvcCache, AHostOfDotsIsNoHost) {
+  AltSvcCache cache;
+  EXPECT_TRUE(cache.Apply("h2", "a.test", 443, ParseAltSvc("h3=\".:443\", h3=\"...:1\""), kNow).empty());
+  EXPECT_TRUE(cache.entries().empty());
+  AltSvcLoadStats stats = cache.Load("h2 . 443 h3 a.test 443 \"20271231 10:00:00\" 0 0\n", kNow);
+  EXPECT_EQ(stats.malformed, 1u);
+  EXPECT_TRUE(cache.entries().empty());
+}
+
 TEST(AltSvcCache, EntriesExpire) {
   AltSvcCache cache;
   cache.Apply("h1", "a.test", 443, ParseAltSvc("h3=\":1\"; ma=60"), kNow);
