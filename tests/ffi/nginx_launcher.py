@@ -272,6 +272,8 @@ TEST_LOCATIONS = (
     # Cookies: one set on a redirect, and the Cookie header echoed.
     "    location = /login { add_header Set-Cookie \"sid=abc; Path=/\"; return 302 /echo-cookie; }\n"
     "    location = /echo-cookie { return 200 \"cookie=[$http_cookie]\\n\"; }\n"
+    # An alternative service advertised (RFC 7838).
+    "    location = /alt-svc { add_header Alt-Svc 'h3=\":4433\"; ma=600'; return 200 \"alt\\n\"; }\n"
     # Basic auth sent (strata.http's user/password).
     "    location = /echo-auth { return 200 \"auth=[$http_authorization]\\n\"; }\n")
 

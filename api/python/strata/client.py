@@ -930,6 +930,25 @@ class Runtime:
         if st != 0:
             raise errors.from_code(st, "%s: %s" % (what, _ffi.status_name(st)), "cookies", 0, "")
 
+    # -- alternative services (RFC 7838) -------------------------------------
+
+    def enable_alt_svc(self, enabled=True):
+        """Turns the runtime's Alt-Svc cache on (or off): https responses'
+        Alt-Svc fields are recorded. Loading a file turns it on too."""
+        self._cookie_call(self._lib.strata_alt_svc_enable(self._live(), 1 if enabled else 0), "enable_alt_svc")
+
+    def load_alt_svc(self, path):
+        """Reads curl's alt-svc cache file (curl --alt-svc); returns how many
+        entries it read. A missing file reads as empty."""
+        n = ctypes.c_size_t(0)
+        self._cookie_call(self._lib.strata_alt_svc_load(self._live(), os.fsencode(path), ctypes.byref(n)),
+                          "load_alt_svc %s" % path)
+        return n.value
+
+    def save_alt_svc(self, path):
+        """Writes the Alt-Svc cache in curl's alt-svc file format."""
+        self._cookie_call(self._lib.strata_alt_svc_save(self._live(), os.fsencode(path)), "save_alt_svc %s" % path)
+
     def enable_cookies(self, enabled=True):
         """Turns the runtime's cookie store on (or off: kept, not used).
         Loading or adding cookies turns it on too."""

@@ -2,6 +2,7 @@
 verification with tls={"ca_file": ...}, a verify failure, redirects over
 TLS, and (when strata-h2-alpn.so is in //tools:dist) HTTP/2 by ALPN."""
 
+import os
 import unittest
 
 import support
@@ -41,6 +42,27 @@ class TlsTest(unittest.TestCase):
         self.assertEqual([h["status"] for h in r.hops], [302, 200])
         self.assertTrue(r.hops[1]["reused"], "second hop on the same TLS connection")
         self.assertEqual(r.url, self.nginx.url("/hello.txt", host="localhost"))
+
+    def test_alt_svc_cache_in_curls_file_format(self):
+        path = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "alt-svc-%d.txt" % os.getpid())
+        self.rt.fetch(self.nginx.url("/alt-svc", host="localhost"), tls=self.tls)
+        self.rt.save_alt_svc(path)  # off: nothing recorded
+        with open(path) as f:
+            self.assertNotIn("h3", f.read())
+        self.rt.enable_alt_svc()
+        r = self.rt.fetch(self.nginx.url("/alt-svc", host="localhost"), tls=self.tls)
+        self.assertEqual(r.body, b"alt\n")
+        self.rt.save_alt_svc(path)
+        with open(path) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("# Your alt-svc cache."), text)
+        self.assertIn("h1 localhost %d h3 localhost 4433 " % self.nginx.port, text)
+        other = strata.Runtime()
+        self.assertEqual(other.load_alt_svc(path), 1)
+        self.assertEqual(other.load_alt_svc(path + ".missing"), 0)
+        with self.assertRaises(strata.StrataError):
+            other.save_alt_svc("/nonexistent-dir/alt-svc.txt")
+        os.unlink(path)
 
     def test_verify_failure(self):
         # The system trust store does not know the test CA.
