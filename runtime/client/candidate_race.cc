@@ -1,5 +1,6 @@
 #include "runtime/client/candidate_race.h"
 
+#include <string>
 #include <utility>
 
 namespace strata {
@@ -81,8 +82,11 @@ std::vector<size_t> CandidateRace::Won(size_t i, uint64_t now_ms) {
   for (size_t k = 0; k < candidates_.size(); ++k) {
     CandidateStatus& c = candidates_[k];
     if (c.state != CandidateState::kConnecting && c.state != CandidateState::kWaiting) continue;
-    if (c.state == CandidateState::kConnecting) cancelled.push_back(k);
+    const bool connecting = c.state == CandidateState::kConnecting;
+    if (connecting) cancelled.push_back(k);
     c.state = CandidateState::kCancelled;
+    c.reason = connecting ? "still connecting when candidate " + std::to_string(i + 1) + " won"
+                          : "not started: candidate " + std::to_string(i + 1) + " won first";
     c.ended_ms = now_ms;
   }
   return cancelled;

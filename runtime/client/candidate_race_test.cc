@@ -35,6 +35,7 @@ TEST(CandidateRace, AFailureLetsTheNextStartAtOnce) {
   EXPECT_EQ(race.candidates()[0].state, CandidateState::kRefused);
   EXPECT_EQ(race.candidates()[0].reason, "connection refused");
   EXPECT_EQ(race.candidates()[1].state, CandidateState::kCancelled);
+  EXPECT_EQ(race.candidates()[1].reason, "still connecting when candidate 3 won");
   EXPECT_EQ(race.candidates()[2].state, CandidateState::kWon);
   EXPECT_EQ(race.DueStarts(1000), V{}) << "nothing starts after a win";
 }
@@ -45,6 +46,7 @@ TEST(CandidateRace, AnEarlyWinnerMeansLaterOnesNeverStart) {
   EXPECT_EQ(race.Won(0, 10), V{});
   EXPECT_EQ(race.candidates()[1].state, CandidateState::kCancelled);
   EXPECT_EQ(race.candidates()[1].started_ms, 0u);
+  EXPECT_EQ(race.candidates()[1].reason, "not started: candidate 1 won first");
   EXPECT_EQ(race.NextStartMs(), std::nullopt);
 }
 

@@ -1189,8 +1189,16 @@ void Runtime::OnTimer(Transfer* t) {
         NoteConnectStatuses(t, t->h_.conn);
       }
       if (t->h_.race) {
-        // Every candidate still connecting timed out with the hop.
-        t->h_.race->race.TimeOut(now, "still connecting at the connect timeout");
+        // Every candidate still connecting timed out with the hop, each
+        // saying what it was waiting for.
+        HopRace& r = *t->h_.race;
+        for (size_t i = 0; i < r.candidates.size(); ++i) {
+          if (r.candidates[i].conn == nullptr) continue;
+          r.race.Lost(i, CandidateState::kTimedOut,
+                      absl::StrCat("still connecting at the connect timeout", r.candidates[i].conn->SetupWait()), now);
+          r.candidates[i].status = STRATA_E_TIMEOUT;
+        }
+        r.race.TimeOut(now, "still connecting at the connect timeout");
         absl::StrAppend(&what, " (no way in the proxy list connected: ", RaceSummary(*t->h_.race), ")");
       }
     }
