@@ -11,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "strata/strata.h"
+#include "tests/integration/tls_e2e/tls_peers.h"
 #include "tests/support/free_port.h"
 #include "tests/support/nginx_fixture.h"
 #include "tests/support/proxy_fixture.h"
@@ -57,29 +58,37 @@ class ProxyListTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string e;
+    pki_ = new TestPki();
+    ASSERT_TRUE(pki_->MakeCa("ca", &e) && pki_->MakeLocalhostLeaf("ca", &e)) << e;
     origin_ = new NginxFixture();
     ASSERT_TRUE(origin_->Start(&e)) << e;
     origin_->WriteDocFile("hello.txt", "hello through the list\n");
     squid_ = new SquidFixture();
+    squid_->EnableTls(pki_->Cert("localhost"), pki_->Key("localhost"));
     ASSERT_TRUE(squid_->Start(&e)) << e;
   }
   static void TearDownTestSuite() {
     delete squid_;
     delete origin_;
+    delete pki_;
     squid_ = nullptr;
     origin_ = nullptr;
+    pki_ = nullptr;
   }
 
   // A runtime whose proxy is |list| (JSON array text), tunnelling plain
   // http (CONNECT), so a candidate is connected only once its proxy said
   // 200: a proxy that accepts and then stalls must not win on its TCP
   // handshake alone.
-  RuntimePtr Runtime(const std::string& list, int64_t remember_ms = 60000, int64_t connect_ms = 5000) {
+  // |more| adds top-level keys ("\"policies\": [...], "), |proxy_more|
+  // keys of "proxy" ("\"tls\": {...}, ").
+  RuntimePtr Runtime(const std::string& list, int64_t remember_ms = 60000, int64_t connect_ms = 5000,
+                     const std::string& more = "", const std::string& proxy_more = "") {
     const std::string config =
-        "{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "],"
-        " \"plugins\": [\"tcp\", \"h1\", \"connect-tunnel\"],"
+        "{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "]," + more +
+        " \"plugins\": [\"tcp\", \"h1\", \"tls\", \"connect-tunnel\"],"
         " \"pipelines\": {\"http\": [\"tcp\", \"h1\"]},"
-        " \"proxy\": {\"url\": " + list + ", \"tunnel\": true, \"from_env\": false,"
+        " \"proxy\": {" + proxy_more + "\"url\": " + list + ", \"tunnel\": true, \"from_env\": false,"
         "   \"stagger_ms\": " + std::to_string(kStaggerMs) + ", \"remember_ms\": " + std::to_string(remember_ms) + "},"
         " \"timeouts\": {\"connect_ms\": " + std::to_string(connect_ms) + ", \"first_byte_ms\": 10000,"
         " \"idle_ms\": 10000, \"total_ms\": 30000}}";
@@ -98,9 +107,11 @@ class ProxyListTest : public ::testing::Test {
   }
 
   RaceTrace trace_;
+  static TestPki* pki_;
   static NginxFixture* origin_;
   static SquidFixture* squid_;
 };
+TestPki* ProxyListTest::pki_ = nullptr;
 NginxFixture* ProxyListTest::origin_ = nullptr;
 SquidFixture* ProxyListTest::squid_ = nullptr;
 
@@ -226,6 +237,72 @@ TEST_F(ProxyListTest, EveryEntryFailingOrStallingEndsAtTheConnectTimeout) {
   EXPECT_TRUE(Contains(m, "1 " + refused + ": refused (")) << m;
   EXPECT_TRUE(Contains(m, "2 " + stalls + ": timed out (still connecting at the connect timeout")) << m;
   EXPECT_LT(elapsed, 1000 + kSlackMs);
+}
+
+// A remembered winner that fails to connect is forgotten, and the hop
+// races again: a second squid wins first, then stops.
+TEST_F(ProxyListTest, ARememberedWinnerThatFailsIsForgottenAndTheHopRacesAgain) {
+  SquidFixture flaky;
+  std::string e;
+  ASSERT_TRUE(flaky.Start(&e)) << e;
+  const std::string first = Local(flaky.port()), second = Local(squid_->port());
+  RuntimePtr rt = Runtime("[\"" + first + "\", \"" + second + "\"]");
+  ASSERT_TRUE(rt);
+  const std::string url = origin_->Url("/hello.txt");
+  FetchResult r = Get(rt.get(), url);
+  ASSERT_EQ(r.status, STRATA_OK) << r.Describe() << "\n" << trace_.all;
+  EXPECT_TRUE(Contains(trace_.race, "candidate 1 of 2 (" + first + ") won")) << trace_.race;
+  flaky.Stop();
+  trace_.Clear();
+  FetchResult again = Get(rt.get(), url);
+  ASSERT_EQ(again.status, STRATA_OK) << again.Describe() << "\n" << trace_.all;
+  EXPECT_EQ(again.body(), "hello through the list\n");
+  EXPECT_TRUE(Contains(trace_.race, "remembered winner: candidate 1 of 2 (" + first + ")")) << trace_.race;
+  EXPECT_TRUE(Contains(trace_.race, "remembered winner " + first + " failed (")) << trace_.race;
+  EXPECT_TRUE(Contains(trace_.race, "forgetting it and racing again")) << trace_.race;
+  EXPECT_TRUE(Contains(trace_.race, "candidate 1 of 2 (" + first + ") lost: refused")) << trace_.race;
+  EXPECT_TRUE(Contains(trace_.race, "candidate 2 of 2 (" + second + ") won")) << trace_.race;
+  // ... and the new winner is the one remembered now.
+  trace_.Clear();
+  FetchResult third = Get(rt.get(), url);
+  ASSERT_EQ(third.status, STRATA_OK) << third.Describe();
+  EXPECT_TRUE(Contains(trace_.race, "remembered winner: candidate 2 of 2 (" + second + ")")) << trace_.race;
+}
+
+// Hop policies see every candidate's plan, not only the winner's: an
+// allowlist that refuses the origin refuses each of them, and none starts.
+TEST_F(ProxyListTest, HopPoliciesCheckEveryCandidate) {
+  const std::string squid = Local(squid_->port());
+  RuntimePtr rt = Runtime("[\"" + squid + "\", \"direct\"]", 60000, 5000,
+                          "\"policies\": [{\"plugin\": \"policy-allowlist\", \"options\": {\"origins\": "
+                          "[\"http://allowed.invalid:1\"]}}],");
+  ASSERT_TRUE(rt);
+  FetchResult r = Get(rt.get(), origin_->Url("/hello.txt"));
+  ASSERT_EQ(r.status, STRATA_E_POLICY_DENIED) << r.Describe();
+  const std::string m = r.error.message;
+  EXPECT_TRUE(Contains(m, "1 " + squid + ": policy refused (policy:policy-allowlist: ")) << m;
+  EXPECT_TRUE(Contains(m, "2 direct: policy refused (policy:policy-allowlist: ")) << m;
+  EXPECT_EQ(Count(trace_.race, "lost: policy refused"), 2u) << trace_.race;
+  EXPECT_FALSE(Contains(trace_.race, "started")) << trace_.race;
+}
+
+// Handshake policies see every candidate's chain before it may win: a pin
+// that squid's TLS port (an https proxy) does not match takes it out, and
+// the next entry wins.
+TEST_F(ProxyListTest, AHandshakePolicyRefusingACandidateLetsTheNextWin) {
+  const std::string https_proxy = "https://localhost:" + std::to_string(squid_->tls_port());
+  RuntimePtr rt = Runtime(
+      "[\"" + https_proxy + "\", \"direct\"]", 60000, 5000,
+      "\"policies\": [{\"plugin\": \"policy-pin\", \"options\": {\"proxy\": true, \"pins\": {\"localhost\": "
+      "\"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}}],",
+      "\"tls\": {\"ca_file\": " + JsonString(pki_->Cert("ca")) + "}, ");
+  ASSERT_TRUE(rt);
+  FetchResult r = Get(rt.get(), origin_->Url("/hello.txt"));
+  ASSERT_EQ(r.status, STRATA_OK) << r.Describe() << "\n" << trace_.all;
+  EXPECT_EQ(r.body(), "hello through the list\n");
+  EXPECT_TRUE(Contains(trace_.race, "candidate 1 of 2 (" + https_proxy + ") lost: policy refused its handshake (policy:policy-pin: "))
+      << trace_.race;
+  EXPECT_TRUE(Contains(trace_.race, "candidate 2 of 2 (direct) won")) << trace_.race;
 }
 
 TEST_F(ProxyListTest, HostileListsAreRefusedAtStartUp) {
