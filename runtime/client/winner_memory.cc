@@ -1,10 +1,16 @@
 #include "runtime/client/winner_memory.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace strata {
 namespace {
 
-// Past this many origins, expired entries are swept on each Remember.
+// Past this many origins, expired entries are swept on each Remember; and
+// never more than kMaxOrigins are kept (the one expiring first goes): a
+// client crawling many origins must not grow this without bound.
 constexpr size_t kSweepAbove = 1024;
+constexpr size_t kMaxOrigins = 4096;
 
 }  // namespace
 
@@ -14,6 +20,12 @@ void WinnerMemory::Remember(const std::string& key, size_t index, uint64_t now_m
     return;
   }
   if (winners_.size() > kSweepAbove) DropExpired(now_ms);
+  if (winners_.size() >= kMaxOrigins && !winners_.count(key)) {
+    auto soonest = std::min_element(winners_.begin(), winners_.end(), [](const auto& a, const auto& b) {
+      return a.second.expires_ms < b.second.expires_ms;
+    });
+    winners_.erase(soonest);
+  }
   winners_[key] = Recall{index, now_ms + for_ms};
 }
 

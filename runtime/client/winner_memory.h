@@ -33,8 +33,8 @@ class WinnerMemory {
   size_t size() const { return winners_.size(); }
 
  private:
-  // Bounded: a client talking to many origins forgets the expired ones
-  // whenever it remembers a new one.
+  // Bounded: past 1024 origins the expired ones are forgotten whenever a
+  // new one is remembered, and past 4096 the one expiring first.
   void DropExpired(uint64_t now_ms);
   std::map<std::string, Recall> winners_;
 };

@@ -47,5 +47,13 @@ TEST(WinnerMemory, ExpiredEntriesAreSweptWhenMany) {
   EXPECT_LT(m.size(), 1100u);
 }
 
+TEST(WinnerMemory, NeverMoreThanItsBoundEvenUnexpired) {
+  WinnerMemory m;
+  for (int i = 0; i < 10000; ++i) m.Remember("k" + std::to_string(i), 0, 0, 1000000 + i);
+  EXPECT_LE(m.size(), 4096u);
+  EXPECT_TRUE(m.Lookup("k9999", 0).has_value()) << "the newest stays";
+  EXPECT_FALSE(m.Lookup("k0", 0).has_value()) << "the one expiring first went";
+}
+
 }  // namespace
 }  // namespace strata
