@@ -215,7 +215,10 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     if (connect_to && !chain->empty()) chain->back().tunnel = true;
   }
 
-  plan.target = Target{url.host, url.port, hop};
+  plan.target = Target();
+  plan.target.host = url.host;
+  plan.target.port = url.port;
+  plan.target.hop = hop;
   if (!ro.pipeline.empty()) {
     auto it = config_->pipelines.find(ro.pipeline);
     if (it == config_->pipelines.end()) {
