@@ -447,12 +447,19 @@ enum {
  * and http/1.1 and the server picks, as curl does); "https+h1" (ALPN
  * offers only http/1.1) or "http" for 1.1; "https+h2" (ALPN offers h2,
  * falls back to HTTP/1.1) or "http+h2c" (HTTP/1.1 Upgrade) for 2;
- * "http+h2-prior" for 2 with prior knowledge on cleartext. */
+ * "http+h2-prior" for 2 with prior knowledge on cleartext; "https+h3"
+ * (udp → h3: HTTP/3 over QUIC, no fallback) for 3 only.
+ * ABI 1.2: STRATA_HTTP_VERSION_3_ONLY (curl's --http3-only): https hops
+ * speak HTTP/3 or fail; http:// hops keep HTTP/1.1 (QUIC is always
+ * encrypted), and a hop through a proxy is refused (STRATA_E_CONFIG). 30
+ * is kept for HTTP/3 with fallback to TCP (curl's --http3), which is not
+ * built yet. */
 enum {
   STRATA_HTTP_VERSION_DEFAULT = 0,
   STRATA_HTTP_VERSION_1_1 = 11,
   STRATA_HTTP_VERSION_2 = 20,
-  STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21
+  STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21,
+  STRATA_HTTP_VERSION_3_ONLY = 31
 };
 
 /* The request options as data, for bindings: each STRATA_OPT_* with its
