@@ -81,7 +81,7 @@ H3Session* Self(void* user) { return static_cast<H3Session*>(user); }
 
 H3Session::H3Session(strata_layer_ctx* ctx, const strata_layer_config* config) : SessionLayer(ctx) {
   if (config == nullptr || config->host == nullptr || config->host[0] == '\0') {
-    throw sdk::Error(STRATA_E_INVALID_ARGUMENT, "h3: no target host given");
+    throw sdk::Error(STRATA_E_INVALID_ARGUMENT, "no target host given");
   }
   host_ = config->host;
   port_ = config->port;
@@ -153,7 +153,7 @@ strata_status H3Session::StartQuic() {
   if (LowerQuery(STRATA_QUERY_LOCAL_ADDRESS, local_text, &local_len) != STRATA_OK ||
       LowerQuery(STRATA_QUERY_PEER_ADDRESS, remote_text, &remote_len) != STRATA_OK ||
       !ParseAddress(local_text, &local, &local_sa_len) || !ParseAddress(remote_text, &remote, &remote_sa_len)) {
-    return Die(STRATA_E_CONFIG, "h3: the layer below has no socket addresses (h3 needs the udp layer below it)",
+    return Die(STRATA_E_CONFIG, "the layer below has no socket addresses (h3 needs the udp layer below it)",
                nullptr);
   }
   ngtcp2_path_storage_init(&path_, reinterpret_cast<ngtcp2_sockaddr*>(&local), local_sa_len,
@@ -161,7 +161,7 @@ strata_status H3Session::StartQuic() {
 
   // TLS: BoringSSL, TLS 1.3 only, verification as the tls layer does it.
   ssl_ctx_.reset(SSL_CTX_new(TLS_method()));
-  if (!ssl_ctx_) return Die(STRATA_E_NO_MEMORY, "h3: cannot create a TLS context", nullptr);
+  if (!ssl_ctx_) return Die(STRATA_E_NO_MEMORY, "cannot create a TLS context", nullptr);
   SSL_CTX_set_min_proto_version(ssl_ctx_.get(), TLS1_3_VERSION);
   SSL_CTX_set_max_proto_version(ssl_ctx_.get(), TLS1_3_VERSION);
   const tls::TlsOptions& t = options_.tls;
@@ -173,25 +173,25 @@ strata_status H3Session::StartQuic() {
     if (!SSL_CTX_load_verify_locations(ssl_ctx_.get(), file, path)) {
       ERR_clear_error();
       return Die(STRATA_E_TLS_CA,
-                 absl::StrCat("h3: cannot load trusted CA certificates from ", file ? file : "", file && path ? " and " : "",
+                 absl::StrCat("cannot load trusted CA certificates from ", file ? file : "", file && path ? " and " : "",
                               path ? path : "", " (set the ca_file or ca_path option to a PEM bundle)"),
                  nullptr);
     }
     SSL_CTX_set_verify(ssl_ctx_.get(), SSL_VERIFY_PEER, VerifyCallback);
   } else {
     SSL_CTX_set_verify(ssl_ctx_.get(), SSL_VERIFY_NONE, nullptr);
-    Log(STRATA_LOG_WARN, absl::StrCat("h3: certificate verification is disabled (verify: false): the connection to ",
+    Log(STRATA_LOG_WARN, absl::StrCat("certificate verification is disabled (verify: false): the connection to ",
                                       Target(), " is not authenticated"));
   }
   if (!t.cert.empty()) {
     if (!SSL_CTX_use_certificate_chain_file(ssl_ctx_.get(), t.cert.c_str()) ||
         !SSL_CTX_use_PrivateKey_file(ssl_ctx_.get(), (t.key.empty() ? t.cert : t.key).c_str(), SSL_FILETYPE_PEM)) {
       ERR_clear_error();
-      return Die(STRATA_E_CONFIG, absl::StrCat("h3: cannot load the client certificate ", t.cert), nullptr);
+      return Die(STRATA_E_CONFIG, absl::StrCat("cannot load the client certificate ", t.cert), nullptr);
     }
   }
   ssl_.reset(SSL_new(ssl_ctx_.get()));
-  if (!ssl_) return Die(STRATA_E_NO_MEMORY, "h3: cannot create a TLS connection", nullptr);
+  if (!ssl_) return Die(STRATA_E_NO_MEMORY, "cannot create a TLS connection", nullptr);
   SSL_set_connect_state(ssl_.get());
   static const uint8_t kAlpn[] = {2, 'h', '3'};
   SSL_set_alpn_protos(ssl_.get(), kAlpn, sizeof(kAlpn));
@@ -201,7 +201,7 @@ strata_status H3Session::StartQuic() {
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
     int ok = peer_.ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, peer_.name.c_str())
                               : X509_VERIFY_PARAM_set1_host(param, peer_.name.data(), peer_.name.size());
-    if (!ok) return Die(STRATA_E_CONFIG, absl::StrCat("h3: cannot verify against host name '", peer_.name, "'"), nullptr);
+    if (!ok) return Die(STRATA_E_CONFIG, absl::StrCat("cannot verify against host name '", peer_.name, "'"), nullptr);
   }
 
   // QUIC: v1, our limits, no migration, no 0-RTT.
@@ -289,18 +289,18 @@ strata_status H3Session::StartH3() {
   settings.qpack_max_dtable_capacity = 4096;
   settings.qpack_blocked_streams = 100;
   if (nghttp3_conn_client_new(&h3_, &cb, &settings, nghttp3_mem_default(), this) != 0) {
-    return Die(STRATA_E_NO_MEMORY, "h3: cannot create the HTTP/3 connection", nullptr);
+    return Die(STRATA_E_NO_MEMORY, "cannot create the HTTP/3 connection", nullptr);
   }
   int64_t control = -1, encoder = -1, decoder = -1;
   if (ngtcp2_conn_open_uni_stream(conn_, &control, nullptr) != 0 ||
       ngtcp2_conn_open_uni_stream(conn_, &encoder, nullptr) != 0 ||
       ngtcp2_conn_open_uni_stream(conn_, &decoder, nullptr) != 0) {
     return Die(STRATA_E_PROTOCOL,
-               "h3: the server allows too few unidirectional streams for HTTP/3's control and QPACK streams", nullptr);
+               "the server allows too few unidirectional streams for HTTP/3's control and QPACK streams", nullptr);
   }
   if (nghttp3_conn_bind_control_stream(h3_, control) != 0 ||
       nghttp3_conn_bind_qpack_streams(h3_, encoder, decoder) != 0) {
-    return Die(STRATA_E_INTERNAL, "h3: cannot bind the control and QPACK streams", nullptr);
+    return Die(STRATA_E_INTERNAL, "cannot bind the control and QPACK streams", nullptr);
   }
   phase_ = Phase::kReady;
   Log(STRATA_LOG_INFO, absl::StrCat("quic: connected to ", Target(), " in ", NowMs() - handshake_started_ms_,
@@ -391,7 +391,7 @@ strata_status H3Session::WritePackets() {
         ngtcp2_connection_close_error close;
         ngtcp2_connection_close_error_set_application_error(
             &close, nghttp3_err_infer_quic_app_error_code(static_cast<int>(count)), nullptr, 0);
-        return Die(STRATA_E_PROTOCOL, absl::StrCat("h3: cannot write: ", nghttp3_strerror(static_cast<int>(count))),
+        return Die(STRATA_E_PROTOCOL, absl::StrCat("cannot write: ", nghttp3_strerror(static_cast<int>(count))),
                    &close);
       }
     }
@@ -446,7 +446,7 @@ std::string H3Session::PeerCloseMessage(strata_status* out_status) {
   std::string why = reason.empty() ? "" : absl::StrCat(": \"", absl::CEscape(reason), "\"");
   if (close.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION) {
     *out_status = close.error_code == NGHTTP3_H3_NO_ERROR ? STRATA_E_CLOSED : STRATA_E_PROTOCOL;
-    return absl::StrCat("h3: ", H3ErrorName(close.error_code), " (", Hex(close.error_code), ") from peer ", Target(),
+    return absl::StrCat("", H3ErrorName(close.error_code), " (", Hex(close.error_code), ") from peer ", Target(),
                         why);
   }
   if (close.error_code >= 0x100 && close.error_code <= 0x1ff) {
@@ -513,7 +513,7 @@ strata_status H3Session::QuicError(int rv, const char* doing) {
     default:
       if (h3_error_ != 0) {
         const uint64_t code = nghttp3_err_infer_quic_app_error_code(h3_error_);
-        message = absl::StrCat("h3: ", H3ErrorName(code), " (", Hex(code), ") in data from peer ", Target(), ": ",
+        message = absl::StrCat("", H3ErrorName(code), " (", Hex(code), ") in data from peer ", Target(), ": ",
                                nghttp3_strerror(h3_error_));
         ngtcp2_connection_close_error_set_application_error(&close, code, nullptr, 0);
       } else if (!tls_state_.error.empty() && phase_ == Phase::kHandshake) {
@@ -569,15 +569,15 @@ uint32_t H3Session::Capacity() {
 
 strata_status H3Session::OpenStream(const strata_request_head* head, void* user, uint32_t* out_id) {
   if (phase_ == Phase::kDead) return Fail(dead_status_, dead_message_);
-  if (phase_ != Phase::kReady) return Fail(STRATA_E_STATE, "h3: open_stream before the connection is ready");
+  if (phase_ != Phase::kReady) return Fail(STRATA_E_STATE, "open_stream before the connection is ready");
   if (head->flags & STRATA_REQUEST_TUNNEL) {
-    return Fail(STRATA_E_UNSUPPORTED, "h3: CONNECT tunnels over HTTP/3 are not supported");
+    return Fail(STRATA_E_UNSUPPORTED, "CONNECT tunnels over HTTP/3 are not supported");
   }
-  if (goaway_) return Fail(STRATA_E_STATE, "h3: the server is shutting the connection down (GOAWAY)");
+  if (goaway_) return Fail(STRATA_E_STATE, "the server is shutting the connection down (GOAWAY)");
   int64_t id = -1;
   int rv = ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr);
   if (rv != 0) {
-    return Fail(STRATA_E_STATE, absl::StrCat("h3: cannot open a stream: ", ngtcp2_strerror(rv),
+    return Fail(STRATA_E_STATE, absl::StrCat("cannot open a stream: ", ngtcp2_strerror(rv),
                                              " (the server's MAX_STREAMS is used up)"));
   }
   auto stream = std::make_unique<Stream>();
@@ -609,11 +609,11 @@ strata_status H3Session::OpenStream(const strata_request_head* head, void* user,
   if (rv != 0) {
     streams_.erase(id);
     ngtcp2_conn_shutdown_stream(conn_, id, NGHTTP3_H3_INTERNAL_ERROR);
-    return Fail(STRATA_E_INVALID_ARGUMENT, absl::StrCat("h3: cannot send the request head: ", nghttp3_strerror(rv)));
+    return Fail(STRATA_E_INVALID_ARGUMENT, absl::StrCat("cannot send the request head: ", nghttp3_strerror(rv)));
   }
   ngtcp2_conn_set_stream_user_data(conn_, id, s);
   *out_id = static_cast<uint32_t>(id);
-  Log(STRATA_LOG_DEBUG, absl::StrCat("h3: stream ", id, " ", head->method, " ", head->path));
+  Log(STRATA_LOG_DEBUG, absl::StrCat("stream ", id, " ", head->method, " ", head->path));
   return STRATA_OK;
 }
 
@@ -661,7 +661,7 @@ strata_status H3Session::Query(uint32_t q, void* out, size_t* len) {
     case STRATA_QUERY_TLS_RESUMED:
       return AnswerInt(0, out, len);
     case STRATA_QUERY_TLS_VERIFY_RESULT:
-      if (!ssl_) return Fail(STRATA_E_STATE, "h3: no TLS before the handshake");
+      if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
       return AnswerInt(static_cast<int>(SSL_get_verify_result(ssl_.get())), out, len);
     default:
       return LowerQuery(q, out, len);
@@ -687,7 +687,7 @@ strata_status H3Session::Shutdown(int* done) {
     }
     phase_ = Phase::kDead;
     dead_status_ = STRATA_E_CLOSED;
-    dead_message_ = "h3: the connection was shut down";
+    dead_message_ = "the connection was shut down";
     WakeAt(0);
   }
   return STRATA_OK;
@@ -735,7 +735,7 @@ int H3Session::OnStreamClose(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t 
   }
   // A request stream nghttp3 did not know (cancelled before its head went).
   if (Stream* s = self->Find(id)) {
-    self->FinishStream(s, STRATA_E_STREAM_RESET, absl::StrCat("h3: stream ", id, " closed with ", H3ErrorName(code), " (", Hex(code), ")"));
+    self->FinishStream(s, STRATA_E_STREAM_RESET, absl::StrCat("stream ", id, " closed with ", H3ErrorName(code), " (", Hex(code), ")"));
     self->streams_.erase(id);
   }
   return 0;
@@ -785,7 +785,7 @@ int H3Session::OnH3StreamClose(nghttp3_conn*, int64_t id, uint64_t code, void* u
   Stream* s = self->Find(id);
   if (!s) return 0;
   self->FinishStream(s, STRATA_E_STREAM_RESET,
-                     absl::StrCat("h3: stream ", id, " closed by ", Self(user)->Target(), " with ", H3ErrorName(code),
+                     absl::StrCat("stream ", id, " closed by ", Self(user)->Target(), " with ", H3ErrorName(code),
                                   " (", Hex(code), ") before the response was complete"));
   self->streams_.erase(id);
   return 0;
@@ -801,7 +801,7 @@ int H3Session::OnH3RecvData(nghttp3_conn*, int64_t id, const uint8_t* data, size
   strata_status st = self->DeliverData(s->user, data, len);
   if (st < 0) {
     // The host gave up on this exchange: cancel the stream only.
-    self->FinishStream(s, st, "h3: the response body was refused");
+    self->FinishStream(s, st, "the response body was refused");
     ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
   }
   return 0;
@@ -844,7 +844,7 @@ int H3Session::OnH3RecvHeader(nghttp3_conn*, int64_t id, int32_t, nghttp3_rcbuf*
   s->field_bytes += n.len + v.len + 32;  // RFC 9114 §4.2.2's accounting
   if (s->field_bytes > self->options_.max_header_bytes) {
     self->FinishStream(s, STRATA_E_LIMIT,
-                       absl::StrCat("h3: response header section from ", self->Target(), " exceeds max_header_bytes (",
+                       absl::StrCat("response header section from ", self->Target(), " exceeds max_header_bytes (",
                                     self->options_.max_header_bytes, ")"));
     ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_EXCESSIVE_LOAD);
     return 0;
@@ -868,7 +868,7 @@ int H3Session::OnH3EndHeaders(nghttp3_conn*, int64_t id, int fin, void* user, vo
     headers.push_back(strata_header{n.data(), n.size(), v.data(), v.size()});
   }
   if (status < 100 || status > 999) {
-    self->FinishStream(s, STRATA_E_PROTOCOL, absl::StrCat("h3: response from ", self->Target(), " without a valid :status"));
+    self->FinishStream(s, STRATA_E_PROTOCOL, absl::StrCat("response from ", self->Target(), " without a valid :status"));
     ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_MESSAGE_ERROR);
     return 0;
   }
@@ -884,7 +884,7 @@ int H3Session::OnH3EndHeaders(nghttp3_conn*, int64_t id, int fin, void* user, vo
   s->fields.clear();
   s->field_bytes = 0;
   if (st < 0) {
-    self->FinishStream(s, st, "h3: the response head was refused");
+    self->FinishStream(s, st, "the response head was refused");
     ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
   }
   return 0;
@@ -915,7 +915,7 @@ int H3Session::OnH3ResetStream(nghttp3_conn*, int64_t id, uint64_t code, void* u
 
 int H3Session::OnH3Shutdown(nghttp3_conn*, int64_t, void* user) {
   Self(user)->goaway_ = true;
-  Self(user)->Log(STRATA_LOG_INFO, "h3: the server sent GOAWAY: no new requests on this connection");
+  Self(user)->Log(STRATA_LOG_INFO, "the server sent GOAWAY: no new requests on this connection");
   return 0;
 }
 
@@ -936,7 +936,7 @@ nghttp3_ssize H3Session::ReadBodyCallback(nghttp3_conn*, int64_t id, nghttp3_vec
     return NGHTTP3_ERR_WOULDBLOCK;
   }
   if (st < 0) {
-    self->FinishStream(s, STRATA_E_BODY, "h3: the request body source failed");
+    self->FinishStream(s, STRATA_E_BODY, "the request body source failed");
     ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
     s->body_blocked = false;
     return NGHTTP3_ERR_WOULDBLOCK;

@@ -49,11 +49,11 @@ std::optional<SocketAddress> LocalAddressOf(int fd) {
 
 UdpLayer::UdpLayer(strata_layer_ctx* ctx, const strata_layer_config* config) : ByteStreamLayer(ctx) {
   if (config == nullptr || config->host == nullptr || config->host[0] == '\0') {
-    throw sdk::Error(STRATA_E_INVALID_ARGUMENT, "udp: no target host given");
+    throw sdk::Error(STRATA_E_INVALID_ARGUMENT, "no target host given");
   }
   if (config->port == 0) {
     throw sdk::Error(STRATA_E_INVALID_ARGUMENT,
-                     absl::StrCat("udp: no target port given for host '", config->host, "'"));
+                     absl::StrCat("no target port given for host '", config->host, "'"));
   }
   host_ = config->host;
   port_ = config->port;
@@ -94,7 +94,7 @@ strata_status UdpLayer::Connect(int* done) {
     if (!resolver_->Done()) {
       if (deadline_ms_ != 0 && NowMs() >= deadline_ms_) {
         return FailSetup(STRATA_E_TIMEOUT,
-                         absl::StrCat("udp: still resolving ", host_, " after ",
+                         absl::StrCat("still resolving ", host_, " after ",
                                       options_.connect_timeout_ms, " ms"));
       }
       WakeAt(deadline_ms_);
@@ -192,13 +192,13 @@ void UdpLayer::StopResolver() {
 strata_status UdpLayer::SocketError(int error, const char* doing) {
   if (error == ECONNREFUSED) {
     // The kernel turned an ICMP port unreachable into this: nothing listens.
-    return Fail(STRATA_E_CONNECT, absl::StrCat("udp: ", peer_->ToString(),
+    return Fail(STRATA_E_CONNECT, absl::StrCat("", peer_->ToString(),
                                                " refused the datagrams (ICMP port unreachable: no UDP server on that port)"));
   }
   if (error == EMSGSIZE) {
-    return Fail(STRATA_E_IO, absl::StrCat("udp: datagram too large for the path to ", peer_->ToString()));
+    return Fail(STRATA_E_IO, absl::StrCat("datagram too large for the path to ", peer_->ToString()));
   }
-  return Fail(STRATA_E_IO, absl::StrCat("udp: ", doing, " ", peer_->ToString(), " failed: ", tcp::ErrnoText(error)));
+  return Fail(STRATA_E_IO, absl::StrCat("", doing, " ", peer_->ToString(), " failed: ", tcp::ErrnoText(error)));
 }
 
 uint32_t UdpLayer::PollInterest(uint32_t wants) {
@@ -217,9 +217,9 @@ uint32_t UdpLayer::PollInterest(uint32_t wants) {
 strata_status UdpLayer::Send(const uint8_t* data, size_t len, size_t* out_written) {
   *out_written = 0;
   if (phase_ != Phase::kConnected) {
-    return Fail(STRATA_E_STATE, absl::StrCat("udp: send to ", Target(), " before the socket is connected"));
+    return Fail(STRATA_E_STATE, absl::StrCat("send to ", Target(), " before the socket is connected"));
   }
-  if (len == 0) return Fail(STRATA_E_INVALID_ARGUMENT, "udp: send of an empty datagram");
+  if (len == 0) return Fail(STRATA_E_INVALID_ARGUMENT, "send of an empty datagram");
   for (;;) {
     ssize_t n = send(fd_, data, len, MSG_NOSIGNAL);
     if (n >= 0) {
@@ -235,9 +235,9 @@ strata_status UdpLayer::Send(const uint8_t* data, size_t len, size_t* out_writte
 strata_status UdpLayer::Recv(uint8_t* buf, size_t cap, size_t* out_read) {
   *out_read = 0;
   if (phase_ != Phase::kConnected) {
-    return Fail(STRATA_E_STATE, absl::StrCat("udp: recv from ", Target(), " before the socket is connected"));
+    return Fail(STRATA_E_STATE, absl::StrCat("recv from ", Target(), " before the socket is connected"));
   }
-  if (cap == 0) return Fail(STRATA_E_INVALID_ARGUMENT, "udp: recv into a zero-byte buffer");
+  if (cap == 0) return Fail(STRATA_E_INVALID_ARGUMENT, "recv into a zero-byte buffer");
   for (;;) {
     ssize_t n = recv(fd_, buf, cap, 0);
     if (n > 0) {
