@@ -64,17 +64,6 @@ int VerifyCallback(int ok, X509_STORE_CTX* store) {
   return ok;
 }
 
-bool IsConnectionHeader(const std::string& name) {
-  return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
-         name == "transfer-encoding" || name == "upgrade" || name == "host";
-}
-
-nghttp3_nv Nv(const std::string& name, const std::string& value) {
-  return nghttp3_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-                    reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-                    NGHTTP3_NV_FLAG_NONE};
-}
-
 H3Session* Self(void* user) { return static_cast<H3Session*>(user); }
 
 }  // namespace
@@ -94,7 +83,7 @@ H3Session::H3Session(strata_layer_ctx* ctx, const strata_layer_config* config) :
 
 H3Session::~H3Session() {
   WakeAt(0);
-  if (h3_) nghttp3_conn_del(h3_);
+  h3_.reset();
   if (conn_) ngtcp2_conn_del(conn_);
   tls_state_.conn = nullptr;
 }
@@ -108,11 +97,6 @@ uint64_t H3Session::Now() const {
 std::string H3Session::Target() const {
   if (host_.find(':') != std::string::npos) return absl::StrCat("[", host_, "]:", port_);
   return absl::StrCat(host_, ":", port_);
-}
-
-H3Session::Stream* H3Session::Find(int64_t id) {
-  auto it = streams_.find(id);
-  return it == streams_.end() ? nullptr : it->second.get();
 }
 
 // --- connection set-up --------------------------------------------------------
@@ -158,8 +142,62 @@ strata_status H3Session::StartQuic() {
   }
   ngtcp2_path_storage_init(&path_, reinterpret_cast<ngtcp2_sockaddr*>(&local), local_sa_len,
                            reinterpret_cast<ngtcp2_sockaddr*>(&remote), remote_sa_len, nullptr);
+  if (strata_status st = StartTls(); st != STRATA_OK) return st;
 
-  // TLS: BoringSSL, TLS 1.3 only, verification as the tls layer does it.
+  // QUIC: v1, our limits, no migration, no 0-RTT.
+  ngtcp2_callbacks callbacks{};
+  quic::SetCryptoCallbacks(&callbacks);
+  callbacks.handshake_completed = OnHandshakeCompleted;
+  callbacks.recv_stream_data = OnRecvStreamData;
+  callbacks.acked_stream_data_offset = OnAckedStreamData;
+  callbacks.stream_close = OnStreamClose;
+  callbacks.stream_reset = OnStreamReset;
+  callbacks.stream_stop_sending = OnStreamStopSending;
+  callbacks.extend_max_stream_data = OnExtendMaxStreamData;
+
+  ngtcp2_settings settings;
+  ngtcp2_settings_default(&settings);
+  settings.initial_ts = Now();
+  settings.max_tx_udp_payload_size = options_.max_udp_payload;
+  settings.handshake_timeout =
+      options_.handshake_timeout_ms ? options_.handshake_timeout_ms * NGTCP2_MILLISECONDS : UINT64_MAX;
+  settings.max_window = options_.connection_window * 2;
+  settings.max_stream_window = options_.stream_window * 2;
+
+  ngtcp2_transport_params params;
+  ngtcp2_transport_params_default(&params);
+  params.initial_max_stream_data_bidi_local = options_.stream_window;
+  params.initial_max_stream_data_bidi_remote = options_.stream_window;
+  params.initial_max_stream_data_uni = options_.stream_window;
+  params.initial_max_data = options_.connection_window;
+  params.initial_max_streams_bidi = 0;  // servers open no request streams
+  params.initial_max_streams_uni = 16;  // control, QPACK x2, and spares
+  params.max_idle_timeout = options_.idle_timeout_ms * NGTCP2_MILLISECONDS;
+  params.disable_active_migration = 1;
+  params.active_connection_id_limit = 2;
+
+  ngtcp2_cid dcid, scid;
+  dcid.datalen = 18;
+  scid.datalen = 16;
+  RAND_bytes(dcid.data, dcid.datalen);
+  RAND_bytes(scid.data, scid.datalen);
+  int rv = ngtcp2_conn_client_new(&conn_, &dcid, &scid, &path_.path, NGTCP2_PROTO_VER_V1, &callbacks, &settings,
+                                  &params, nullptr, this);
+  if (rv != 0) return Die(STRATA_E_INTERNAL, absl::StrCat("quic: cannot create the connection: ", ngtcp2_strerror(rv)), nullptr);
+  tls_state_.conn = conn_;
+  if (!quic::AttachSsl(ssl_.get(), &tls_state_)) {
+    return Die(STRATA_E_INTERNAL, "quic: BoringSSL refused the QUIC method or transport parameters", nullptr);
+  }
+  handshake_started_ms_ = NowMs();
+  phase_ = Phase::kHandshake;
+  Log(STRATA_LOG_INFO, absl::StrCat("quic: handshake with ", Target(), " (QUIC v1, ALPN h3, SNI ",
+                                    peer_.ip_literal ? "none" : peer_.name, ")"));
+  return STRATA_OK;
+}
+
+// StartTls makes the SSL: BoringSSL, TLS 1.3 only, ALPN h3, verification as
+// the tls layer does it.
+strata_status H3Session::StartTls() {
   ssl_ctx_.reset(SSL_CTX_new(TLS_method()));
   if (!ssl_ctx_) return Die(STRATA_E_NO_MEMORY, "cannot create a TLS context", nullptr);
   SSL_CTX_set_min_proto_version(ssl_ctx_.get(), TLS1_3_VERSION);
@@ -204,58 +242,6 @@ strata_status H3Session::StartQuic() {
     if (!ok) return Die(STRATA_E_CONFIG, absl::StrCat("cannot verify against host name '", peer_.name, "'"), nullptr);
   }
 
-  // QUIC: v1, our limits, no migration, no 0-RTT.
-  ngtcp2_callbacks callbacks{};
-  quic::SetCryptoCallbacks(&callbacks);
-  callbacks.recv_stream_data = OnRecvStreamData;
-  callbacks.acked_stream_data_offset = OnAckedStreamData;
-  callbacks.stream_close = OnStreamClose;
-  callbacks.stream_reset = OnStreamReset;
-  callbacks.stream_stop_sending = OnStreamStopSending;
-  callbacks.extend_max_stream_data = OnExtendMaxStreamData;
-  // HTTP/3 starts inside the packet that completes the handshake: the
-  // server's control and QPACK streams may share that packet.
-  callbacks.handshake_completed = [](ngtcp2_conn*, void* user) -> int {
-    return Self(user)->StartH3() == STRATA_OK ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
-  };
-
-  ngtcp2_settings settings;
-  ngtcp2_settings_default(&settings);
-  settings.initial_ts = Now();
-  settings.max_tx_udp_payload_size = options_.max_udp_payload;
-  settings.handshake_timeout =
-      options_.handshake_timeout_ms ? options_.handshake_timeout_ms * NGTCP2_MILLISECONDS : UINT64_MAX;
-  settings.max_window = options_.connection_window * 2;
-  settings.max_stream_window = options_.stream_window * 2;
-
-  ngtcp2_transport_params params;
-  ngtcp2_transport_params_default(&params);
-  params.initial_max_stream_data_bidi_local = options_.stream_window;
-  params.initial_max_stream_data_bidi_remote = options_.stream_window;
-  params.initial_max_stream_data_uni = options_.stream_window;
-  params.initial_max_data = options_.connection_window;
-  params.initial_max_streams_bidi = 0;  // servers open no request streams
-  params.initial_max_streams_uni = 16;  // control, QPACK x2, and spares
-  params.max_idle_timeout = options_.idle_timeout_ms * NGTCP2_MILLISECONDS;
-  params.disable_active_migration = 1;
-  params.active_connection_id_limit = 2;
-
-  ngtcp2_cid dcid, scid;
-  dcid.datalen = 18;
-  scid.datalen = 16;
-  RAND_bytes(dcid.data, dcid.datalen);
-  RAND_bytes(scid.data, scid.datalen);
-  int rv = ngtcp2_conn_client_new(&conn_, &dcid, &scid, &path_.path, NGTCP2_PROTO_VER_V1, &callbacks, &settings,
-                                  &params, nullptr, this);
-  if (rv != 0) return Die(STRATA_E_INTERNAL, absl::StrCat("quic: cannot create the connection: ", ngtcp2_strerror(rv)), nullptr);
-  tls_state_.conn = conn_;
-  if (!quic::AttachSsl(ssl_.get(), &tls_state_)) {
-    return Die(STRATA_E_INTERNAL, "quic: BoringSSL refused the QUIC method or transport parameters", nullptr);
-  }
-  handshake_started_ms_ = NowMs();
-  phase_ = Phase::kHandshake;
-  Log(STRATA_LOG_INFO, absl::StrCat("quic: handshake with ", Target(), " (QUIC v1, ALPN h3, SNI ",
-                                    peer_.ip_literal ? "none" : peer_.name, ")"));
   return STRATA_OK;
 }
 
@@ -268,29 +254,6 @@ strata_status H3Session::StartH3() {
     ngtcp2_connection_close_error_set_transport_error_tls_alert(&close, 120, nullptr, 0);
     return Die(STRATA_E_TLS, absl::StrCat("quic: the server at ", Target(), " did not select ALPN h3"), &close);
   }
-  nghttp3_callbacks cb{};
-  cb.acked_stream_data = OnH3AckedData;
-  cb.stream_close = OnH3StreamClose;
-  cb.recv_data = OnH3RecvData;
-  cb.deferred_consume = OnH3DeferredConsume;
-  cb.begin_headers = OnH3BeginHeaders;
-  cb.recv_header = OnH3RecvHeader;
-  cb.end_headers = OnH3EndHeaders;
-  cb.begin_trailers = OnH3BeginTrailers;
-  cb.recv_trailer = OnH3RecvHeader;
-  cb.end_trailers = OnH3EndHeaders;
-  cb.stop_sending = OnH3StopSending;
-  cb.end_stream = OnH3EndStream;
-  cb.reset_stream = OnH3ResetStream;
-  cb.shutdown = OnH3Shutdown;
-  nghttp3_settings settings;
-  nghttp3_settings_default(&settings);
-  settings.max_field_section_size = options_.max_header_bytes;
-  settings.qpack_max_dtable_capacity = 4096;
-  settings.qpack_blocked_streams = 100;
-  if (nghttp3_conn_client_new(&h3_, &cb, &settings, nghttp3_mem_default(), this) != 0) {
-    return Die(STRATA_E_NO_MEMORY, "cannot create the HTTP/3 connection", nullptr);
-  }
   int64_t control = -1, encoder = -1, decoder = -1;
   if (ngtcp2_conn_open_uni_stream(conn_, &control, nullptr) != 0 ||
       ngtcp2_conn_open_uni_stream(conn_, &encoder, nullptr) != 0 ||
@@ -298,9 +261,11 @@ strata_status H3Session::StartH3() {
     return Die(STRATA_E_PROTOCOL,
                "the server allows too few unidirectional streams for HTTP/3's control and QPACK streams", nullptr);
   }
-  if (nghttp3_conn_bind_control_stream(h3_, control) != 0 ||
-      nghttp3_conn_bind_qpack_streams(h3_, encoder, decoder) != 0) {
-    return Die(STRATA_E_INTERNAL, "cannot bind the control and QPACK streams", nullptr);
+  Http3Client::Transport* transport = this;
+  Http3Client::Exchanges* exchanges = this;
+  h3_ = std::make_unique<Http3Client>(transport, exchanges, options_.max_header_bytes, Target());
+  if (absl::Status st = h3_->Start(control, encoder, decoder); !st.ok()) {
+    return Die(STRATA_E_INTERNAL, std::string(st.message()), nullptr);
   }
   phase_ = Phase::kReady;
   Log(STRATA_LOG_INFO, absl::StrCat("quic: connected to ", Target(), " in ", NowMs() - handshake_started_ms_,
@@ -314,14 +279,7 @@ strata_status H3Session::Pump() {
   if (phase_ == Phase::kDead) return Fail(dead_status_, dead_message_);
   if (strata_status st = ReadDatagrams(); st < 0) return st;
   if (strata_status st = HandleExpiry(); st < 0) return st;
-  if (phase_ == Phase::kReady) {
-    for (auto& [id, s] : streams_) {
-      if (s->body_blocked && !s->finished) {
-        s->body_blocked = false;
-        nghttp3_conn_resume_stream(h3_, id);
-      }
-    }
-  }
+  if (phase_ == Phase::kReady) h3_->ResumeBodies();
   if (strata_status st = WritePackets(); st < 0) return st;
   ScheduleTimer();
   return STRATA_OK;
@@ -384,15 +342,13 @@ strata_status H3Session::WritePackets() {
     int64_t stream_id = -1;
     int fin = 0;
     nghttp3_vec vec[16];
-    nghttp3_ssize count = 0;
+    int count = 0;
     if (h3_ && phase_ == Phase::kReady) {
-      count = nghttp3_conn_writev_stream(h3_, &stream_id, &fin, vec, 16);
+      count = h3_->NextData(&stream_id, &fin, vec, 16);
       if (count < 0) {
         ngtcp2_connection_close_error close;
-        ngtcp2_connection_close_error_set_application_error(
-            &close, nghttp3_err_infer_quic_app_error_code(static_cast<int>(count)), nullptr, 0);
-        return Die(STRATA_E_PROTOCOL, absl::StrCat("cannot write: ", nghttp3_strerror(static_cast<int>(count))),
-                   &close);
+        ngtcp2_connection_close_error_set_application_error(&close, Http3Client::ErrorCode(count), nullptr, 0);
+        return Die(STRATA_E_PROTOCOL, absl::StrCat("cannot write HTTP/3: ", nghttp3_strerror(count)), &close);
       }
     }
     uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
@@ -405,19 +361,19 @@ strata_status H3Session::WritePackets() {
     if (n < 0) {
       switch (n) {
         case NGTCP2_ERR_STREAM_DATA_BLOCKED:
-          nghttp3_conn_block_stream(h3_, stream_id);
+          h3_->Blocked(stream_id);
           continue;
         case NGTCP2_ERR_STREAM_SHUT_WR:
-          nghttp3_conn_shutdown_stream_write(h3_, stream_id);
+          h3_->WriteShut(stream_id);
           continue;
         case NGTCP2_ERR_WRITE_MORE:
-          nghttp3_conn_add_write_offset(h3_, stream_id, static_cast<size_t>(accepted));
+          h3_->Written(stream_id, static_cast<size_t>(accepted));
           continue;
         default:
           return QuicError(static_cast<int>(n), "writing a packet");
       }
     }
-    if (accepted >= 0 && stream_id >= 0) nghttp3_conn_add_write_offset(h3_, stream_id, static_cast<size_t>(accepted));
+    if (accepted >= 0 && stream_id >= 0) h3_->Written(stream_id, static_cast<size_t>(accepted));
     if (n == 0) return STRATA_OK;
     strata_status st = SendPacket(packet, static_cast<size_t>(n));
     if (st == STRATA_AGAIN) return STRATA_OK;
@@ -512,7 +468,7 @@ strata_status H3Session::QuicError(int rv, const char* doing) {
       break;
     default:
       if (h3_error_ != 0) {
-        const uint64_t code = nghttp3_err_infer_quic_app_error_code(h3_error_);
+        const uint64_t code = Http3Client::ErrorCode(h3_error_);
         message = absl::StrCat("", H3ErrorName(code), " (", Hex(code), ") in data from peer ", Target(), ": ",
                                nghttp3_strerror(h3_error_));
         ngtcp2_connection_close_error_set_application_error(&close, code, nullptr, 0);
@@ -528,12 +484,6 @@ strata_status H3Session::QuicError(int rv, const char* doing) {
       break;
   }
   return Die(status, message, send_close ? &close : nullptr);
-}
-
-void H3Session::FinishStream(Stream* s, strata_status status, const std::string& message) {
-  if (s->finished) return;
-  s->finished = true;
-  if (s->user) DeliverError(s->user, status, message);
 }
 
 strata_status H3Session::Die(strata_status status, const std::string& message,
@@ -553,16 +503,15 @@ strata_status H3Session::Die(strata_status status, const std::string& message,
   dead_message_ = message;
   WakeAt(0);
   Log(STRATA_LOG_INFO, message);
-  for (auto& [id, s] : streams_) FinishStream(s.get(), status, message);
+  if (h3_) h3_->FailAll(status, message);
   return Fail(status, message);
 }
 
 // --- the session ABI ------------------------------------------------------------
 
 uint32_t H3Session::Capacity() {
-  if (phase_ != Phase::kReady || goaway_) return 0;
-  size_t open = 0;
-  for (auto& [id, s] : streams_) open += s->finished ? 0 : 1;
+  if (phase_ != Phase::kReady || h3_->goaway()) return 0;
+  const size_t open = h3_->Open();
   const uint64_t ours = options_.max_concurrent_streams > open ? options_.max_concurrent_streams - open : 0;
   return static_cast<uint32_t>(std::min<uint64_t>(ours, ngtcp2_conn_get_streams_bidi_left(conn_)));
 }
@@ -573,59 +522,26 @@ strata_status H3Session::OpenStream(const strata_request_head* head, void* user,
   if (head->flags & STRATA_REQUEST_TUNNEL) {
     return Fail(STRATA_E_UNSUPPORTED, "CONNECT tunnels over HTTP/3 are not supported");
   }
-  if (goaway_) return Fail(STRATA_E_STATE, "the server is shutting the connection down (GOAWAY)");
+  if (h3_->goaway()) return Fail(STRATA_E_STATE, "the server is shutting the connection down (GOAWAY)");
   int64_t id = -1;
   int rv = ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr);
   if (rv != 0) {
     return Fail(STRATA_E_STATE, absl::StrCat("cannot open a stream: ", ngtcp2_strerror(rv),
                                              " (the server's MAX_STREAMS is used up)"));
   }
-  auto stream = std::make_unique<Stream>();
-  Stream* s = stream.get();
-  s->id = id;
-  s->user = user;
-  s->has_body = !(head->flags & STRATA_REQUEST_NO_BODY) && head->content_length != 0;
-  streams_[id] = std::move(stream);
-
-  std::vector<std::pair<std::string, std::string>> fields = {
-      {":method", head->method}, {":scheme", head->scheme}, {":authority", head->authority}, {":path", head->path}};
-  bool has_length = false;
-  for (size_t i = 0; i < head->header_count; ++i) {
-    std::string name = absl::AsciiStrToLower(std::string(head->headers[i].name, head->headers[i].name_len));
-    std::string value(head->headers[i].value, head->headers[i].value_len);
-    if (IsConnectionHeader(name)) continue;
-    if (name == "te" && absl::AsciiStrToLower(value) != "trailers") continue;
-    if (name == "content-length") has_length = true;
-    fields.emplace_back(std::move(name), std::move(value));
-  }
-  if (s->has_body && head->content_length > 0 && !has_length) {
-    fields.emplace_back("content-length", absl::StrCat(head->content_length));
-  }
-  std::vector<nghttp3_nv> nva;
-  nva.reserve(fields.size());
-  for (const auto& [n, v] : fields) nva.push_back(Nv(n, v));
-  nghttp3_data_reader reader{ReadBodyCallback};
-  rv = nghttp3_conn_submit_request(h3_, id, nva.data(), nva.size(), s->has_body ? &reader : nullptr, s);
-  if (rv != 0) {
-    streams_.erase(id);
+  if (absl::Status st = h3_->Submit(id, *head, user); !st.ok()) {
     ngtcp2_conn_shutdown_stream(conn_, id, NGHTTP3_H3_INTERNAL_ERROR);
-    return Fail(STRATA_E_INVALID_ARGUMENT, absl::StrCat("cannot send the request head: ", nghttp3_strerror(rv)));
+    return Fail(STRATA_E_INVALID_ARGUMENT, std::string(st.message()));
   }
-  ngtcp2_conn_set_stream_user_data(conn_, id, s);
   *out_id = static_cast<uint32_t>(id);
-  Log(STRATA_LOG_DEBUG, absl::StrCat("stream ", id, " ", head->method, " ", head->path));
+  Log(STRATA_LOG_DEBUG, absl::StrCat("stream ", id, ": ", head->method, " ", head->path));
   return STRATA_OK;
 }
 
 strata_status H3Session::CancelStream(uint32_t id) {
-  Stream* s = Find(id);
-  if (!s) return STRATA_OK;
-  s->finished = true;  // no callbacks for it any more
-  s->user = nullptr;
-  if (phase_ == Phase::kReady) {
-    ngtcp2_conn_shutdown_stream(conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
-    WritePackets();
-  }
+  if (phase_ != Phase::kReady) return STRATA_OK;
+  h3_->Cancel(id);
+  WritePackets();
   return STRATA_OK;
 }
 
@@ -646,7 +562,7 @@ uint32_t H3Session::PollInterest() {
   return STRATA_POLL_READ | (pending_packet_.empty() ? 0 : STRATA_POLL_WRITE);
 }
 
-bool H3Session::IsReusable() { return phase_ == Phase::kReady && !goaway_; }
+bool H3Session::IsReusable() { return phase_ == Phase::kReady && !h3_->goaway(); }
 
 strata_status H3Session::Query(uint32_t q, void* out, size_t* len) {
   switch (q) {
@@ -693,264 +609,76 @@ strata_status H3Session::Shutdown(int* done) {
   return STRATA_OK;
 }
 
+// --- Http3Client's transport and exchanges ----------------------------------------
+
+void H3Session::Consumed(int64_t id, uint64_t bytes) {
+  ngtcp2_conn_extend_max_stream_offset(conn_, id, bytes);
+  ngtcp2_conn_extend_max_offset(conn_, bytes);
+}
+void H3Session::ResetStream(int64_t id, uint64_t code) { ngtcp2_conn_shutdown_stream(conn_, id, code); }
+void H3Session::StopReading(int64_t id, uint64_t code) { ngtcp2_conn_shutdown_stream_read(conn_, id, code); }
+void H3Session::StopWriting(int64_t id, uint64_t code) { ngtcp2_conn_shutdown_stream_write(conn_, id, code); }
+
+strata_status H3Session::ReadBody(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) {
+  return SessionLayer::ReadBody(user, buf, cap, out_read, out_eos);
+}
+strata_status H3Session::Head(void* user, const strata_response_head& head) { return DeliverHead(user, &head); }
+strata_status H3Session::Data(void* user, const uint8_t* data, size_t len) { return DeliverData(user, data, len); }
+void H3Session::End(void* user, const strata_header* trailers, size_t count) { DeliverEnd(user, trailers, count); }
+void H3Session::Error(void* user, strata_status status, const std::string& message) {
+  DeliverError(user, status, message);
+}
+
 // --- ngtcp2 callbacks -------------------------------------------------------------
 
-int H3Session::OnRecvStreamData(ngtcp2_conn* conn, uint32_t flags, int64_t id, uint64_t offset,
-                                const uint8_t* data, size_t len, void* user, void* stream_user) {
+// HTTP/3 starts inside the packet that completes the handshake: the
+// server's control and QPACK streams may share that packet.
+int H3Session::OnHandshakeCompleted(ngtcp2_conn*, void* user) {
+  return Self(user)->StartH3() == STRATA_OK ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
+}
+
+int H3Session::OnRecvStreamData(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t, const uint8_t* data,
+                                size_t len, void* user, void*) {
   H3Session* self = Self(user);
   if (!self->h3_) return NGTCP2_ERR_CALLBACK_FAILURE;  // never before the handshake
-  nghttp3_ssize consumed =
-      nghttp3_conn_read_stream(self->h3_, id, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0);
-  if (consumed < 0) {
-    self->h3_error_ = static_cast<int>(consumed);
+  int rv = self->h3_->Received(id, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0);
+  if (rv != 0) {
+    self->h3_error_ = rv;
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
-  // Framing and QPACK bytes count against flow control too; body bytes are
-  // credited back in OnH3RecvData/OnH3DeferredConsume.
-  ngtcp2_conn_extend_max_stream_offset(conn, id, static_cast<uint64_t>(consumed));
-  ngtcp2_conn_extend_max_offset(conn, static_cast<uint64_t>(consumed));
   return 0;
 }
 
-int H3Session::OnAckedStreamData(ngtcp2_conn*, int64_t id, uint64_t offset, uint64_t len, void* user,
-                                 void* stream_user) {
+int H3Session::OnAckedStreamData(ngtcp2_conn*, int64_t id, uint64_t, uint64_t len, void* user, void*) {
   H3Session* self = Self(user);
-  if (self->h3_ && nghttp3_conn_add_ack_offset(self->h3_, id, len) != 0) return NGTCP2_ERR_CALLBACK_FAILURE;
+  if (self->h3_ && self->h3_->Acked(id, len) != 0) return NGTCP2_ERR_CALLBACK_FAILURE;
   return 0;
 }
 
-int H3Session::OnStreamClose(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t code, void* user,
-                             void* stream_user) {
+int H3Session::OnStreamClose(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t code, void* user, void*) {
   H3Session* self = Self(user);
   if (!(flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET)) code = NGHTTP3_H3_NO_ERROR;
-  if (self->h3_) {
-    // nghttp3 reports the end through OnH3StreamClose, possibly later (a
-    // stream still waiting for QPACK encoder instructions stays readable).
-    int rv = nghttp3_conn_close_stream(self->h3_, id, code);
-    if (rv == 0) return 0;
-    if (rv != NGHTTP3_ERR_STREAM_NOT_FOUND) {
-      self->h3_error_ = rv;
-      return NGTCP2_ERR_CALLBACK_FAILURE;
-    }
-  }
-  // A request stream nghttp3 did not know (cancelled before its head went).
-  if (Stream* s = self->Find(id)) {
-    self->FinishStream(s, STRATA_E_STREAM_RESET, absl::StrCat("stream ", id, " closed with ", H3ErrorName(code), " (", Hex(code), ")"));
-    self->streams_.erase(id);
+  if (!self->h3_) return 0;
+  if (int rv = self->h3_->Closed(id, code); rv != 0) {
+    self->h3_error_ = rv;
+    return NGTCP2_ERR_CALLBACK_FAILURE;
   }
   return 0;
 }
 
 int H3Session::OnStreamReset(ngtcp2_conn*, int64_t id, uint64_t, uint64_t, void* user, void*) {
-  H3Session* self = Self(user);
-  if (self->h3_) nghttp3_conn_shutdown_stream_read(self->h3_, id);
+  if (Self(user)->h3_) Self(user)->h3_->ReadShut(id);
   return 0;
 }
 
 int H3Session::OnStreamStopSending(ngtcp2_conn*, int64_t id, uint64_t, void* user, void*) {
-  H3Session* self = Self(user);
-  if (self->h3_) nghttp3_conn_shutdown_stream_read(self->h3_, id);
+  if (Self(user)->h3_) Self(user)->h3_->ReadShut(id);
   return 0;
 }
 
 int H3Session::OnExtendMaxStreamData(ngtcp2_conn*, int64_t id, uint64_t, void* user, void*) {
-  H3Session* self = Self(user);
-  if (self->h3_) nghttp3_conn_unblock_stream(self->h3_, id);
+  if (Self(user)->h3_) Self(user)->h3_->Unblock(id);
   return 0;
-}
-
-// --- nghttp3 callbacks ------------------------------------------------------------
-
-int H3Session::OnH3AckedData(nghttp3_conn*, int64_t id, uint64_t len, void* user, void* stream_user) {
-  auto* s = static_cast<Stream*>(stream_user);
-  if (!s) return 0;
-  // Drop acknowledged body bytes from the front.
-  while (len > 0 && !s->unacked.empty()) {
-    std::string& front = s->unacked.front();
-    const size_t left = front.size() - s->unacked_front_sent;
-    if (len >= left) {
-      len -= left;
-      s->unacked.pop_front();
-      s->unacked_front_sent = 0;
-    } else {
-      s->unacked_front_sent += len;
-      len = 0;
-    }
-  }
-  return 0;
-}
-
-int H3Session::OnH3StreamClose(nghttp3_conn*, int64_t id, uint64_t code, void* user, void* stream_user) {
-  H3Session* self = Self(user);
-  Stream* s = self->Find(id);
-  if (!s) return 0;
-  self->FinishStream(s, STRATA_E_STREAM_RESET,
-                     absl::StrCat("stream ", id, " closed by ", Self(user)->Target(), " with ", H3ErrorName(code),
-                                  " (", Hex(code), ") before the response was complete"));
-  self->streams_.erase(id);
-  return 0;
-}
-
-int H3Session::OnH3RecvData(nghttp3_conn*, int64_t id, const uint8_t* data, size_t len, void* user,
-                            void* stream_user) {
-  H3Session* self = Self(user);
-  ngtcp2_conn_extend_max_stream_offset(self->conn_, id, len);
-  ngtcp2_conn_extend_max_offset(self->conn_, len);
-  auto* s = static_cast<Stream*>(stream_user);
-  if (!s || s->finished) return 0;
-  strata_status st = self->DeliverData(s->user, data, len);
-  if (st < 0) {
-    // The host gave up on this exchange: cancel the stream only.
-    self->FinishStream(s, st, "the response body was refused");
-    ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
-  }
-  return 0;
-}
-
-int H3Session::OnH3DeferredConsume(nghttp3_conn*, int64_t id, size_t consumed, void* user, void*) {
-  H3Session* self = Self(user);
-  ngtcp2_conn_extend_max_stream_offset(self->conn_, id, consumed);
-  ngtcp2_conn_extend_max_offset(self->conn_, consumed);
-  return 0;
-}
-
-int H3Session::OnH3BeginHeaders(nghttp3_conn*, int64_t id, void* user, void* stream_user) {
-  auto* s = static_cast<Stream*>(stream_user);
-  if (s) {
-    s->fields.clear();
-    s->field_bytes = 0;
-    s->in_trailers = false;
-  }
-  return 0;
-}
-
-int H3Session::OnH3BeginTrailers(nghttp3_conn*, int64_t id, void* user, void* stream_user) {
-  auto* s = static_cast<Stream*>(stream_user);
-  if (s) {
-    s->fields.clear();
-    s->field_bytes = 0;
-    s->in_trailers = true;
-  }
-  return 0;
-}
-
-int H3Session::OnH3RecvHeader(nghttp3_conn*, int64_t id, int32_t, nghttp3_rcbuf* name, nghttp3_rcbuf* value,
-                              uint8_t, void* user, void* stream_user) {
-  H3Session* self = Self(user);
-  auto* s = static_cast<Stream*>(stream_user);
-  if (!s || s->finished) return 0;
-  nghttp3_vec n = nghttp3_rcbuf_get_buf(name);
-  nghttp3_vec v = nghttp3_rcbuf_get_buf(value);
-  s->field_bytes += n.len + v.len + 32;  // RFC 9114 §4.2.2's accounting
-  if (s->field_bytes > self->options_.max_header_bytes) {
-    self->FinishStream(s, STRATA_E_LIMIT,
-                       absl::StrCat("response header section from ", self->Target(), " exceeds max_header_bytes (",
-                                    self->options_.max_header_bytes, ")"));
-    ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_EXCESSIVE_LOAD);
-    return 0;
-  }
-  s->fields.emplace_back(std::string(reinterpret_cast<const char*>(n.base), n.len),
-                         std::string(reinterpret_cast<const char*>(v.base), v.len));
-  return 0;
-}
-
-int H3Session::OnH3EndHeaders(nghttp3_conn*, int64_t id, int fin, void* user, void* stream_user) {
-  H3Session* self = Self(user);
-  auto* s = static_cast<Stream*>(stream_user);
-  if (!s || s->finished || s->in_trailers) return 0;
-  int status = 0;
-  std::vector<strata_header> headers;
-  for (const auto& [n, v] : s->fields) {
-    if (n == ":status") {
-      if (!absl::SimpleAtoi(v, &status)) status = 0;
-      continue;
-    }
-    headers.push_back(strata_header{n.data(), n.size(), v.data(), v.size()});
-  }
-  if (status < 100 || status > 999) {
-    self->FinishStream(s, STRATA_E_PROTOCOL, absl::StrCat("response from ", self->Target(), " without a valid :status"));
-    ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_MESSAGE_ERROR);
-    return 0;
-  }
-  strata_response_head head{};
-  head.struct_size = sizeof(head);
-  head.status = status;
-  head.http_version = 30;
-  head.reason = "";
-  head.reason_len = 0;
-  head.headers = headers.data();
-  head.header_count = headers.size();
-  strata_status st = self->DeliverHead(s->user, &head);
-  s->fields.clear();
-  s->field_bytes = 0;
-  if (st < 0) {
-    self->FinishStream(s, st, "the response head was refused");
-    ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
-  }
-  return 0;
-}
-
-int H3Session::OnH3EndStream(nghttp3_conn*, int64_t id, void* user, void* stream_user) {
-  H3Session* self = Self(user);
-  auto* s = static_cast<Stream*>(stream_user);
-  if (!s || s->finished) return 0;
-  std::vector<strata_header> trailers;
-  if (s->in_trailers) {
-    for (const auto& [n, v] : s->fields) trailers.push_back(strata_header{n.data(), n.size(), v.data(), v.size()});
-  }
-  s->finished = true;
-  self->DeliverEnd(s->user, trailers.data(), trailers.size());
-  return 0;
-}
-
-int H3Session::OnH3StopSending(nghttp3_conn*, int64_t id, uint64_t code, void* user, void*) {
-  ngtcp2_conn_shutdown_stream_read(Self(user)->conn_, id, code);
-  return 0;
-}
-
-int H3Session::OnH3ResetStream(nghttp3_conn*, int64_t id, uint64_t code, void* user, void*) {
-  ngtcp2_conn_shutdown_stream_write(Self(user)->conn_, id, code);
-  return 0;
-}
-
-int H3Session::OnH3Shutdown(nghttp3_conn*, int64_t, void* user) {
-  Self(user)->goaway_ = true;
-  Self(user)->Log(STRATA_LOG_INFO, "the server sent GOAWAY: no new requests on this connection");
-  return 0;
-}
-
-nghttp3_ssize H3Session::ReadBodyCallback(nghttp3_conn*, int64_t id, nghttp3_vec* vec, size_t veccnt,
-                                          uint32_t* flags, void* user, void* stream_user) {
-  H3Session* self = Self(user);
-  auto* s = static_cast<Stream*>(stream_user);
-  if (!s || s->finished || s->body_eos) {
-    *flags |= NGHTTP3_DATA_FLAG_EOF;
-    return 0;
-  }
-  std::string chunk(16384, '\0');
-  size_t n = 0;
-  int eos = 0;
-  strata_status st = self->ReadBody(s->user, reinterpret_cast<uint8_t*>(chunk.data()), chunk.size(), &n, &eos);
-  if (st == STRATA_AGAIN) {
-    s->body_blocked = true;
-    return NGHTTP3_ERR_WOULDBLOCK;
-  }
-  if (st < 0) {
-    self->FinishStream(s, STRATA_E_BODY, "the request body source failed");
-    ngtcp2_conn_shutdown_stream(self->conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
-    s->body_blocked = false;
-    return NGHTTP3_ERR_WOULDBLOCK;
-  }
-  if (eos) {
-    s->body_eos = true;
-    *flags |= NGHTTP3_DATA_FLAG_EOF;
-  }
-  if (n == 0) return 0;
-  chunk.resize(n);
-  s->unacked.push_back(std::move(chunk));
-  vec[0].base = reinterpret_cast<uint8_t*>(s->unacked.back().data());
-  vec[0].len = n;
-  return 1;
 }
 
 }  // namespace strata::h3

@@ -18,32 +18,32 @@
 // code: "quic: connection closed by peer: PROTOCOL_VIOLATION (0xa)",
 // "h3: H3_FRAME_ERROR (0x106) from peer".
 //
-// OWNERSHIP: the session owns the ngtcp2 and nghttp3 connections and the
-// SSL; request body bytes are kept until the peer acknowledges them
-// (nghttp3 sends from our buffers).
+// The HTTP/3 side (nghttp3, the exchanges) is Http3Client, which has no
+// I/O; this class is QUIC, TLS and the layer ABI around it.
+//
+// OWNERSHIP: the session owns the ngtcp2 connection, the Http3Client and
+// the SSL.
 #ifndef STRATA_PLUGINS_H3_H3_SESSION_H_
 #define STRATA_PLUGINS_H3_H3_SESSION_H_
 
-#include <nghttp3/nghttp3.h>
 #include <ngtcp2/ngtcp2.h>
 #include <openssl/ssl.h>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "plugins/h3/h3_options.h"
+#include "plugins/h3/http3_client.h"
 #include "plugins/h3/quic/crypto_glue.h"
 #include "plugins/tls/host_name.h"
 #include "strata/sdk.hpp"
 
 namespace strata::h3 {
 
-class H3Session : public sdk::SessionLayer {
+class H3Session : public sdk::SessionLayer, private Http3Client::Transport, private Http3Client::Exchanges {
  public:
   H3Session(strata_layer_ctx* ctx, const strata_layer_config* config);
   ~H3Session() override;
@@ -60,22 +60,10 @@ class H3Session : public sdk::SessionLayer {
   strata_status Shutdown(int* done) override;
 
  private:
-  struct Stream {
-    int64_t id = 0;
-    void* user = nullptr;
-    bool has_body = false;
-    bool body_eos = false;
-    bool body_blocked = false;  // the host had no body bytes: resume later
-    bool finished = false;      // the host heard the end or an error
-    std::deque<std::string> unacked;  // body bytes nghttp3 may still send from
-    size_t unacked_front_sent = 0;
-    std::vector<std::pair<std::string, std::string>> fields;  // head or trailers
-    size_t field_bytes = 0;
-    bool in_trailers = false;
-  };
   enum class Phase { kLower, kHandshake, kReady, kDead };
 
   strata_status StartQuic();
+  strata_status StartTls();
   strata_status StartH3();
   // Pump: read, timers, write. Negative: the connection is dead.
   strata_status Pump();
@@ -91,12 +79,23 @@ class H3Session : public sdk::SessionLayer {
   strata_status QuicError(int lib_error, const char* doing);
   std::string PeerCloseMessage(strata_status* out_status);
   std::string HandshakeFailure(strata_status* out_status);
-  void FinishStream(Stream* s, strata_status status, const std::string& message);
-  Stream* Find(int64_t id);
   uint64_t Now() const;
   std::string Target() const;
 
-  // ngtcp2 callbacks (non-crypto).
+  // Http3Client::Transport
+  void Consumed(int64_t id, uint64_t bytes) override;
+  void ResetStream(int64_t id, uint64_t code) override;
+  void StopReading(int64_t id, uint64_t code) override;
+  void StopWriting(int64_t id, uint64_t code) override;
+  // Http3Client::Exchanges
+  strata_status ReadBody(void* user, uint8_t* buf, size_t cap, size_t* out_read, int* out_eos) override;
+  strata_status Head(void* user, const strata_response_head& head) override;
+  strata_status Data(void* user, const uint8_t* data, size_t len) override;
+  void End(void* user, const strata_header* trailers, size_t count) override;
+  void Error(void* user, strata_status status, const std::string& message) override;
+
+  // ngtcp2 callbacks (the crypto ones are quic/crypto_glue's).
+  static int OnHandshakeCompleted(ngtcp2_conn*, void* user);
   static int OnRecvStreamData(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t offset, const uint8_t* data,
                               size_t len, void* user, void* stream_user);
   static int OnAckedStreamData(ngtcp2_conn*, int64_t id, uint64_t offset, uint64_t len, void* user,
@@ -106,23 +105,6 @@ class H3Session : public sdk::SessionLayer {
                            void* stream_user);
   static int OnStreamStopSending(ngtcp2_conn*, int64_t id, uint64_t code, void* user, void* stream_user);
   static int OnExtendMaxStreamData(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user, void* stream_user);
-  // nghttp3 callbacks.
-  static int OnH3AckedData(nghttp3_conn*, int64_t id, uint64_t len, void* user, void* stream_user);
-  static int OnH3StreamClose(nghttp3_conn*, int64_t id, uint64_t code, void* user, void* stream_user);
-  static int OnH3RecvData(nghttp3_conn*, int64_t id, const uint8_t* data, size_t len, void* user,
-                          void* stream_user);
-  static int OnH3DeferredConsume(nghttp3_conn*, int64_t id, size_t consumed, void* user, void* stream_user);
-  static int OnH3BeginHeaders(nghttp3_conn*, int64_t id, void* user, void* stream_user);
-  static int OnH3RecvHeader(nghttp3_conn*, int64_t id, int32_t token, nghttp3_rcbuf* name, nghttp3_rcbuf* value,
-                            uint8_t flags, void* user, void* stream_user);
-  static int OnH3EndHeaders(nghttp3_conn*, int64_t id, int fin, void* user, void* stream_user);
-  static int OnH3BeginTrailers(nghttp3_conn*, int64_t id, void* user, void* stream_user);
-  static int OnH3EndStream(nghttp3_conn*, int64_t id, void* user, void* stream_user);
-  static int OnH3StopSending(nghttp3_conn*, int64_t id, uint64_t code, void* user, void* stream_user);
-  static int OnH3ResetStream(nghttp3_conn*, int64_t id, uint64_t code, void* user, void* stream_user);
-  static int OnH3Shutdown(nghttp3_conn*, int64_t id, void* user);
-  static nghttp3_ssize ReadBodyCallback(nghttp3_conn*, int64_t id, nghttp3_vec* vec, size_t veccnt,
-                                        uint32_t* flags, void* user, void* stream_user);
 
   std::string host_;
   uint16_t port_;
@@ -130,19 +112,17 @@ class H3Session : public sdk::SessionLayer {
   H3Options options_;
   Phase phase_ = Phase::kLower;
   ngtcp2_conn* conn_ = nullptr;
-  nghttp3_conn* h3_ = nullptr;
+  std::unique_ptr<Http3Client> h3_;
   bssl::UniquePtr<SSL_CTX> ssl_ctx_;
   bssl::UniquePtr<SSL> ssl_;
   quic::TlsState tls_state_;
   ngtcp2_path_storage path_{};
   uint64_t handshake_started_ms_ = 0;
   std::string pending_packet_;  // a packet the socket did not take yet
-  bool goaway_ = false;
   // An HTTP/3 error found while ngtcp2 was delivering stream data.
   int h3_error_ = 0;
   strata_status dead_status_ = STRATA_OK;
   std::string dead_message_;
-  absl::flat_hash_map<int64_t, std::unique_ptr<Stream>> streams_;
   std::vector<uint8_t> buffer_;
 };
 
