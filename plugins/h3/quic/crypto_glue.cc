@@ -15,13 +15,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "plugins/h3/quic/key_schedule.h"
 
 namespace strata::h3::quic {
 namespace {
 
-// RFC 9001 §5.2: the QUIC v1 Initial salt; §5.8: the Retry integrity key.
-constexpr uint8_t kInitialSaltV1[] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-                                      0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
+// RFC 9001 §5.8: the Retry integrity key.
 constexpr uint8_t kRetryKeyV1[] = {0xbe, 0x0c, 0x69, 0x0b, 0x9f, 0x66, 0x57, 0x5a,
                                    0x1d, 0x76, 0x6b, 0x54, 0xe3, 0x68, 0xc8, 0x4e};
 
@@ -94,21 +93,6 @@ const HpCipher* HpOf(const ngtcp2_crypto_cipher* hp) {
   return static_cast<const HpCipher*>(hp->native_handle);
 }
 
-// ExpandLabel is TLS 1.3's HKDF-Expand-Label with an empty context.
-bool ExpandLabel(const EVP_MD* md, const uint8_t* secret, size_t secret_len, const char* label,
-                 uint8_t* out, size_t out_len) {
-  static constexpr char kPrefix[] = "tls13 ";
-  const size_t label_len = std::strlen(label);
-  std::vector<uint8_t> info;
-  info.push_back(static_cast<uint8_t>(out_len >> 8));
-  info.push_back(static_cast<uint8_t>(out_len));
-  info.push_back(static_cast<uint8_t>(sizeof(kPrefix) - 1 + label_len));
-  info.insert(info.end(), kPrefix, kPrefix + sizeof(kPrefix) - 1);
-  info.insert(info.end(), label, label + label_len);
-  info.push_back(0);
-  return HKDF_expand(out, out_len, md, secret, secret_len, info.data(), info.size()) == 1;
-}
-
 bool NewAeadCtx(ngtcp2_crypto_aead_ctx* out, const ngtcp2_crypto_aead* aead, const uint8_t* key) {
   const EVP_AEAD* a = AeadOf(aead);
   EVP_AEAD_CTX* ctx = EVP_AEAD_CTX_new(a, key, EVP_AEAD_key_length(a), EVP_AEAD_DEFAULT_TAG_LENGTH);
@@ -156,17 +140,13 @@ struct PacketKeys {
 // DeriveKeys makes the AEAD and header-protection contexts and the IV from
 // a traffic |secret| (RFC 9001 §5.1).
 bool DeriveKeys(const ngtcp2_crypto_ctx& ctx, const uint8_t* secret, size_t secret_len, PacketKeys* out) {
-  const EVP_AEAD* aead = AeadOf(&ctx.aead);
-  const EVP_MD* md = MdOf(&ctx.md);
-  uint8_t key[64], hp[64];
-  const size_t key_len = EVP_AEAD_key_length(aead);
-  out->iv_len = std::max<size_t>(8, EVP_AEAD_nonce_length(aead));
-  if (!ExpandLabel(md, secret, secret_len, "quic key", key, key_len) ||
-      !ExpandLabel(md, secret, secret_len, "quic iv", out->iv, out->iv_len) ||
-      !ExpandLabel(md, secret, secret_len, "quic hp", hp, HpOf(&ctx.hp)->key_len)) {
+  PacketKeyMaterial m;
+  if (!DerivePacketKeys(MdOf(&ctx.md), AeadOf(&ctx.aead), HpOf(&ctx.hp)->key_len, secret, secret_len, &m)) {
     return false;
   }
-  if (!NewAeadCtx(&out->aead_ctx, &ctx.aead, key) || !NewHpCtx(&out->hp_ctx, &ctx.hp, hp)) {
+  std::memcpy(out->iv, m.iv, m.iv_len);
+  out->iv_len = m.iv_len;
+  if (!NewAeadCtx(&out->aead_ctx, &ctx.aead, m.key) || !NewHpCtx(&out->hp_ctx, &ctx.hp, m.hp)) {
     out->Release();
     return false;
   }
@@ -180,14 +160,8 @@ int InstallInitialKeys(ngtcp2_conn* conn, const ngtcp2_cid* dcid, bool vneg, uin
   ctx.max_encryption = 0;  // Initial packets are not counted
   ctx.max_decryption_failure = 0;
   ngtcp2_conn_set_initial_crypto_ctx(conn, &ctx);
-  uint8_t initial[32], client[32], server[32];
-  size_t initial_len = 0;
-  if (HKDF_extract(initial, &initial_len, EVP_sha256(), dcid->data, dcid->datalen, kInitialSaltV1,
-                   sizeof(kInitialSaltV1)) != 1 ||
-      !ExpandLabel(EVP_sha256(), initial, initial_len, "client in", client, sizeof(client)) ||
-      !ExpandLabel(EVP_sha256(), initial, initial_len, "server in", server, sizeof(server))) {
-    return NGTCP2_ERR_CALLBACK_FAILURE;
-  }
+  uint8_t client[32], server[32];
+  if (!InitialSecrets(dcid->data, dcid->datalen, client, server)) return NGTCP2_ERR_CALLBACK_FAILURE;
   PacketKeys rx, tx;
   if (!DeriveKeys(ctx, server, sizeof(server), &rx)) return NGTCP2_ERR_CALLBACK_FAILURE;
   if (!DeriveKeys(ctx, client, sizeof(client), &tx)) {
@@ -331,14 +305,11 @@ int OnDecrypt(uint8_t* dest, const ngtcp2_crypto_aead* aead, const ngtcp2_crypto
 
 int OnHpMask(uint8_t* dest, const ngtcp2_crypto_cipher* hp, const ngtcp2_crypto_cipher_ctx* hp_ctx,
              const uint8_t* sample) {
-  static constexpr uint8_t kZeros[5] = {0, 0, 0, 0, 0};
   const auto* key = static_cast<const HpKey*>(hp_ctx->native_handle);
   if (key->kind == HpKind::kChaCha20) {
-    // RFC 9001 §5.4.4: counter = sample[0..4] little-endian, nonce = the rest.
-    uint32_t counter = static_cast<uint32_t>(sample[0]) | static_cast<uint32_t>(sample[1]) << 8 |
-                       static_cast<uint32_t>(sample[2]) << 16 | static_cast<uint32_t>(sample[3]) << 24;
-    CRYPTO_chacha_20(dest, kZeros, sizeof(kZeros), key->chacha, sample + 4, counter);
+    HeaderProtectionMask(HeaderProtection::kChaCha20, key->chacha, sample, dest);
   } else {
+    // The expanded AES key is kept in the context: no key schedule per packet.
     AES_encrypt(sample, dest, &key->aes);
   }
   return 0;
@@ -350,25 +321,24 @@ int OnUpdateKey(ngtcp2_conn* conn, uint8_t* rx_secret, uint8_t* tx_secret, ngtcp
                 void* user_data) {
   const ngtcp2_crypto_ctx* ctx = ngtcp2_conn_get_crypto_ctx(conn);
   const EVP_MD* md = MdOf(&ctx->md);
-  const EVP_AEAD* aead = AeadOf(&ctx->aead);
-  if (!ExpandLabel(md, current_rx_secret, secret_len, "quic ku", rx_secret, secret_len) ||
-      !ExpandLabel(md, current_tx_secret, secret_len, "quic ku", tx_secret, secret_len)) {
+  if (!NextSecret(md, current_rx_secret, secret_len, rx_secret) ||
+      !NextSecret(md, current_tx_secret, secret_len, tx_secret)) {
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
-  uint8_t key[64];
-  const size_t key_len = EVP_AEAD_key_length(aead);
-  const size_t iv_len = std::max<size_t>(8, EVP_AEAD_nonce_length(aead));
-  if (!ExpandLabel(md, rx_secret, secret_len, "quic key", key, key_len) ||
-      !ExpandLabel(md, rx_secret, secret_len, "quic iv", rx_iv, iv_len) ||
-      !NewAeadCtx(rx_aead_ctx, &ctx->aead, key)) {
+  // The header protection key does not change with a key update (§6).
+  PacketKeyMaterial rx, tx;
+  const size_t hp_len = HpOf(&ctx->hp)->key_len;
+  if (!DerivePacketKeys(md, AeadOf(&ctx->aead), hp_len, rx_secret, secret_len, &rx) ||
+      !DerivePacketKeys(md, AeadOf(&ctx->aead), hp_len, tx_secret, secret_len, &tx) ||
+      !NewAeadCtx(rx_aead_ctx, &ctx->aead, rx.key)) {
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
-  if (!ExpandLabel(md, tx_secret, secret_len, "quic key", key, key_len) ||
-      !ExpandLabel(md, tx_secret, secret_len, "quic iv", tx_iv, iv_len) ||
-      !NewAeadCtx(tx_aead_ctx, &ctx->aead, key)) {
+  if (!NewAeadCtx(tx_aead_ctx, &ctx->aead, tx.key)) {
     FreeAeadCtx(rx_aead_ctx);
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
+  std::memcpy(rx_iv, rx.iv, rx.iv_len);
+  std::memcpy(tx_iv, tx.iv, tx.iv_len);
   return 0;
 }
 
