@@ -504,7 +504,7 @@ STRATA_API strata_status strata_request_set_option_string(
 /* Response information ids for strata_response_info. */
 enum {
   STRATA_INFO_STATUS = 1,
-  STRATA_INFO_HTTP_VERSION = 2,    /* 10, 11, 20 */
+  STRATA_INFO_HTTP_VERSION = 2,    /* 10, 11, 20, 30 (HTTP/3, ABI 1.2) */
   STRATA_INFO_NUM_REDIRECTS = 3,
   STRATA_INFO_NUM_CONNECTS = 4,    /* new connections made */
   STRATA_INFO_SIZE_DOWNLOAD = 5,   /* body bytes of the final response */

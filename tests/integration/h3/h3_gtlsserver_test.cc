@@ -25,6 +25,7 @@
 #include "tests/support/free_port.h"
 #include "tests/support/gtlsserver_fixture.h"
 #include "tests/support/process.h"
+#include "tests/support/strata_client.h"
 #include "tests/support/test_env.h"
 
 namespace strata::test {
@@ -194,6 +195,30 @@ TEST_F(H3Test, Http3OnlyRefusesAProxy) {
                           seconds(30));
   EXPECT_NE(r.exit.exit_code, 0);
   EXPECT_NE(r.stderr_text.find("cannot go through a proxy"), std::string::npos) << r.stderr_text;
+}
+
+TEST_F(H3Test, TheCApiAsksForHttp3WithTheHttpVersionOption) {
+  RuntimeResult rt = MakeRuntime("{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "]}");
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  FetchSpec spec;
+  spec.url = Url("/small.txt");
+  spec.int_options = {{STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_3_ONLY}};
+  spec.string_options = {{STRATA_OPT_LAYER_OPTIONS, "{\"h3\": {\"ca_file\": " + JsonString(Ca()) + "}}"}};
+  for (int i = 0; i < 3; ++i) {
+    FetchResult r = Fetch(rt.runtime.get(), spec);
+    ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
+    EXPECT_EQ(r.body(), kSmall);
+    EXPECT_EQ(r.info(STRATA_INFO_HTTP_VERSION), 30);
+    EXPECT_EQ(strata_response_http_version(r.response.get()), 30);
+    EXPECT_EQ(r.info(STRATA_INFO_NUM_CONNECTS), i == 0 ? 1 : 0) << "fetch " << i;
+    const char* chain = nullptr;
+    ASSERT_EQ(strata_response_info_string(r.response.get(), STRATA_INFO_STR_CHAIN, &chain), STRATA_OK);
+    EXPECT_NE(std::string(chain).find("h3(QUIC v1"), std::string::npos) << chain;
+  }
+  // Without the CA, the same request is refused by verification.
+  spec.string_options.clear();
+  FetchResult refused = Fetch(rt.runtime.get(), spec);
+  EXPECT_EQ(refused.status, STRATA_E_TLS_VERIFY) << refused.Describe();
 }
 
 // --- hostile peers ------------------------------------------------------------
