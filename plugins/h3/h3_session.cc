@@ -298,7 +298,13 @@ strata_status H3Session::ReadDatagrams() {
     }
     if (n == 0) continue;
     ngtcp2_pkt_info pi{};
+    in_read_ = true;
     int rv = ngtcp2_conn_read_pkt(conn_, &path_.path, &pi, buffer_.data(), n, Now());
+    in_read_ = false;
+    if (close_deferred_) {
+      close_deferred_ = false;
+      SendConnectionClose(deferred_close_);
+    }
     if (rv != 0) return QuicError(rv, "reading a packet");
     if (phase_ == Phase::kDead) return Fail(dead_status_, dead_message_);
   }
@@ -486,17 +492,25 @@ strata_status H3Session::QuicError(int rv, const char* doing) {
   return Die(status, message, send_close ? &close : nullptr);
 }
 
+void H3Session::SendConnectionClose(const ngtcp2_connection_close_error& close) {
+  if (!conn_ || ngtcp2_conn_is_in_closing_period(conn_) || ngtcp2_conn_is_in_draining_period(conn_)) return;
+  uint8_t packet[1500];
+  ngtcp2_pkt_info pi{};
+  ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &path_.path, &pi, packet, sizeof(packet), &close, Now());
+  if (n > 0) {
+    size_t written = 0;
+    LowerSend(packet, static_cast<size_t>(n), &written);  // best effort: the connection is over either way
+  }
+}
+
 strata_status H3Session::Die(strata_status status, const std::string& message,
                              const ngtcp2_connection_close_error* close) {
   if (phase_ == Phase::kDead) return Fail(dead_status_, dead_message_);
-  if (close && conn_ && !ngtcp2_conn_is_in_closing_period(conn_) && !ngtcp2_conn_is_in_draining_period(conn_)) {
-    uint8_t packet[1500];
-    ngtcp2_pkt_info pi{};
-    ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &path_.path, &pi, packet, sizeof(packet), close, Now());
-    if (n > 0) {
-      size_t written = 0;
-      LowerSend(packet, static_cast<size_t>(n), &written);  // best effort
-    }
+  if (close && in_read_) {
+    deferred_close_ = *close;
+    close_deferred_ = true;
+  } else if (close) {
+    SendConnectionClose(*close);
   }
   phase_ = Phase::kDead;
   dead_status_ = status;
@@ -594,13 +608,7 @@ strata_status H3Session::Shutdown(int* done) {
   if (phase_ == Phase::kReady || phase_ == Phase::kHandshake) {
     ngtcp2_connection_close_error close;
     ngtcp2_connection_close_error_set_application_error(&close, NGHTTP3_H3_NO_ERROR, nullptr, 0);
-    uint8_t packet[1500];
-    ngtcp2_pkt_info pi{};
-    ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &path_.path, &pi, packet, sizeof(packet), &close, Now());
-    if (n > 0) {
-      size_t written = 0;
-      LowerSend(packet, static_cast<size_t>(n), &written);
-    }
+    SendConnectionClose(close);
     phase_ = Phase::kDead;
     dead_status_ = STRATA_E_CLOSED;
     dead_message_ = "the connection was shut down";

@@ -77,6 +77,7 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   // the failure.
   strata_status Die(strata_status status, const std::string& message, const ngtcp2_connection_close_error* close);
   strata_status QuicError(int lib_error, const char* doing);
+  void SendConnectionClose(const ngtcp2_connection_close_error& close);
   std::string PeerCloseMessage(strata_status* out_status);
   std::string HandshakeFailure(strata_status* out_status);
   uint64_t Now() const;
@@ -119,6 +120,11 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   ngtcp2_path_storage path_{};
   uint64_t handshake_started_ms_ = 0;
   std::string pending_packet_;  // a packet the socket did not take yet
+  // Inside ngtcp2_conn_read_pkt (its callbacks may fail the connection), a
+  // CONNECTION_CLOSE is written only once ngtcp2 has returned.
+  bool in_read_ = false;
+  bool close_deferred_ = false;
+  ngtcp2_connection_close_error deferred_close_{};
   // An HTTP/3 error found while ngtcp2 was delivering stream data.
   int h3_error_ = 0;
   strata_status dead_status_ = STRATA_OK;

@@ -212,8 +212,9 @@ int Http3Client::OnStreamClose(nghttp3_conn*, int64_t id, uint64_t code, void* u
   Stream* s = self->Find(id);
   if (!s) return 0;
   self->Finish(s, STRATA_E_STREAM_RESET,
-               absl::StrCat("stream ", id, " closed by ", self->peer_, " with ", H3ErrorName(code), " (", Hex(code),
-                            ") before the response was complete"));
+               absl::StrCat("stream ", id, " to ", self->peer_, " ended with ", H3ErrorName(code), " (", Hex(code),
+                            ") before the response was complete (a reset by the server, or ours after a malformed "
+                            "response)"));
   self->streams_.erase(id);
   return 0;
 }
