@@ -107,6 +107,7 @@ strata_status H3Session::Connect(int* done) {
     case Phase::kDead:
       return Fail(dead_status_, dead_message_);
     case Phase::kReady:
+    case Phase::kExpired:
       *done = 1;
       return STRATA_OK;
     case Phase::kLower: {
@@ -277,15 +278,23 @@ strata_status H3Session::StartH3() {
 
 strata_status H3Session::Pump() {
   if (phase_ == Phase::kDead) return Fail(dead_status_, dead_message_);
+  if (phase_ == Phase::kExpired) return STRATA_OK;
   if (strata_status st = ReadDatagrams(); st < 0) return st;
   if (strata_status st = HandleExpiry(); st < 0) return st;
   if (phase_ == Phase::kReady) h3_->ResumeBodies();
   if (strata_status st = WritePackets(); st < 0) return st;
   ScheduleTimer();
+  last_pump_ns_ = Now();
   return STRATA_OK;
 }
 
 strata_status H3Session::ReadDatagrams() {
+  // Datagrams that waited in the socket while nobody polled the connection
+  // (a pooled connection between two blocking fetches) arrived some time
+  // after the last pump, not now: giving ngtcp2 "now" would restart its
+  // idle timer for a connection the server may already have dropped.
+  uint64_t ts = Now();
+  if (last_pump_ns_ != 0 && ts - last_pump_ns_ >= NGTCP2_SECONDS) ts = last_pump_ns_;
   for (int i = 0; i < kMaxDatagramsPerTurn; ++i) {
     size_t n = 0;
     strata_status st = LowerRecv(buffer_.data(), buffer_.size(), &n);
@@ -299,7 +308,8 @@ strata_status H3Session::ReadDatagrams() {
     if (n == 0) continue;
     ngtcp2_pkt_info pi{};
     in_read_ = true;
-    int rv = ngtcp2_conn_read_pkt(conn_, &path_.path, &pi, buffer_.data(), n, Now());
+    last_rx_ns_ = ts;
+    int rv = ngtcp2_conn_read_pkt(conn_, &path_.path, &pi, buffer_.data(), n, ts);
     in_read_ = false;
     if (close_deferred_) {
       close_deferred_ = false;
@@ -451,6 +461,15 @@ strata_status H3Session::QuicError(int rv, const char* doing) {
       send_close = false;
       break;
     case NGTCP2_ERR_IDLE_CLOSE:
+      if (phase_ == Phase::kReady && h3_ && h3_->Open() == 0) {
+        // An idle pooled connection reaching its idle timeout is no
+        // failure: it takes no more requests, and the pool drops it
+        // (IsReusable), so nobody hears an error.
+        phase_ = Phase::kExpired;
+        WakeAt(0);
+        Log(STRATA_LOG_INFO, absl::StrCat("quic: idle connection to ", Target(), " reached its idle timeout"));
+        return STRATA_OK;
+      }
       status = STRATA_E_TIMEOUT;
       message = absl::StrCat("quic: connection to ", Target(), " idle for ", options_.idle_timeout_ms,
                              " ms (idle_timeout_ms): closed");
@@ -524,7 +543,9 @@ strata_status H3Session::Die(strata_status status, const std::string& message,
 // --- the session ABI ------------------------------------------------------------
 
 uint32_t H3Session::Capacity() {
-  if (phase_ != Phase::kReady || h3_->goaway()) return 0;
+  // The runtime picks pooled connections by capacity: one about to reach
+  // its idle timeout (IsReusable) takes no new request.
+  if (!IsReusable()) return 0;
   const size_t open = h3_->Open();
   const uint64_t ours = options_.max_concurrent_streams > open ? options_.max_concurrent_streams - open : 0;
   return static_cast<uint32_t>(std::min<uint64_t>(ours, ngtcp2_conn_get_streams_bidi_left(conn_)));
@@ -532,6 +553,7 @@ uint32_t H3Session::Capacity() {
 
 strata_status H3Session::OpenStream(const strata_request_head* head, void* user, uint32_t* out_id) {
   if (phase_ == Phase::kDead) return Fail(dead_status_, dead_message_);
+  if (phase_ == Phase::kExpired) return Fail(STRATA_E_CLOSED, "the connection reached its idle timeout");
   if (phase_ != Phase::kReady) return Fail(STRATA_E_STATE, "open_stream before the connection is ready");
   if (head->flags & STRATA_REQUEST_TUNNEL) {
     return Fail(STRATA_E_UNSUPPORTED, "CONNECT tunnels over HTTP/3 are not supported");
@@ -561,6 +583,7 @@ strata_status H3Session::CancelStream(uint32_t id) {
 
 strata_status H3Session::Progress() {
   if (phase_ == Phase::kDead) return Fail(dead_status_, dead_message_);
+  if (phase_ == Phase::kExpired) return STRATA_OK;
   if (phase_ != Phase::kReady) {
     int done = 0;
     strata_status st = Connect(&done);
@@ -572,11 +595,22 @@ strata_status H3Session::Progress() {
 
 uint32_t H3Session::PollInterest() {
   if (phase_ == Phase::kLower) return LowerPollInterest(STRATA_POLL_READ | STRATA_POLL_WRITE);
-  if (phase_ == Phase::kDead) return 0;
+  if (phase_ == Phase::kDead || phase_ == Phase::kExpired) return 0;
   return STRATA_POLL_READ | (pending_packet_.empty() ? 0 : STRATA_POLL_WRITE);
 }
 
-bool H3Session::IsReusable() { return phase_ == Phase::kReady && !h3_->goaway(); }
+bool H3Session::IsReusable() {
+  if (phase_ != Phase::kReady || h3_->goaway()) return false;
+  // A pooled connection is not polled: its idle timer may have run out
+  // unseen. The idle timeout is the smaller of the two announced (RFC 9000
+  // §10.1); within a second of it a new request would race the close.
+  uint64_t idle = options_.idle_timeout_ms * NGTCP2_MILLISECONDS;
+  const ngtcp2_transport_params* remote = ngtcp2_conn_get_remote_transport_params(conn_);
+  if (remote && remote->max_idle_timeout && (idle == 0 || remote->max_idle_timeout < idle)) {
+    idle = remote->max_idle_timeout;
+  }
+  return idle == 0 || Now() + NGTCP2_SECONDS < last_rx_ns_ + idle;
+}
 
 strata_status H3Session::Query(uint32_t q, void* out, size_t* len) {
   switch (q) {

@@ -60,7 +60,9 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   strata_status Shutdown(int* done) override;
 
  private:
-  enum class Phase { kLower, kHandshake, kReady, kDead };
+  // kExpired: the idle timeout ended a connection with nothing open; it
+  // takes no requests and reports no error (the pool drops it).
+  enum class Phase { kLower, kHandshake, kReady, kExpired, kDead };
 
   strata_status StartQuic();
   strata_status StartTls();
@@ -119,6 +121,8 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   quic::TlsState tls_state_;
   ngtcp2_path_storage path_{};
   uint64_t handshake_started_ms_ = 0;
+  uint64_t last_rx_ns_ = 0;  // when the last packet came in (idle timeout)
+  uint64_t last_pump_ns_ = 0;  // when Pump() last finished
   std::string pending_packet_;  // a packet the socket did not take yet
   // Inside ngtcp2_conn_read_pkt (its callbacks may fail the connection), a
   // CONNECTION_CLOSE is written only once ngtcp2 has returned.

@@ -221,6 +221,30 @@ TEST_F(H3Test, TheCApiAsksForHttp3WithTheHttpVersionOption) {
   EXPECT_EQ(refused.status, STRATA_E_TLS_VERIFY) << refused.Describe();
 }
 
+TEST_F(H3Test, AConnectionPastItsIdleTimeoutIsNotReused) {
+  // QUIC's idle timeout ends a pooled connection without a packet; the pool
+  // must not hand it out again. 1.5 s: the connection counts as expired a
+  // second before its idle timeout.
+  RuntimeResult rt = MakeRuntime("{\"plugin_dirs\": [" + JsonString(DistPluginDir()) +
+                                 "], \"pipelines\": {\"https+h3\": [\"udp\", {\"layer\": \"h3\", \"options\": "
+                                 "{\"idle_timeout_ms\": 1500}}]}}");
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  FetchSpec spec;
+  spec.url = Url("/small.txt");
+  spec.int_options = {{STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_3_ONLY}};
+  spec.string_options = {{STRATA_OPT_LAYER_OPTIONS, "{\"h3\": {\"ca_file\": " + JsonString(Ca()) + "}}"}};
+  FetchResult first = Fetch(rt.runtime.get(), spec);
+  ASSERT_EQ(first.status, STRATA_OK) << first.Describe();
+  FetchResult at_once = Fetch(rt.runtime.get(), spec);
+  ASSERT_EQ(at_once.status, STRATA_OK) << at_once.Describe();
+  EXPECT_EQ(at_once.info(STRATA_INFO_NUM_CONNECTS), 0);
+  std::this_thread::sleep_for(milliseconds(1700));
+  FetchResult later = Fetch(rt.runtime.get(), spec);
+  ASSERT_EQ(later.status, STRATA_OK) << later.Describe();
+  EXPECT_EQ(later.body(), kSmall);
+  EXPECT_EQ(later.info(STRATA_INFO_NUM_CONNECTS), 1) << "a new connection, not the expired one";
+}
+
 // --- hostile peers ------------------------------------------------------------
 
 TEST(H3HostileTest, NoServerOnThePortFailsAtOnceWithExit7) {
