@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "plugins/tcp/address_overrides.h"
 #include "plugins/tcp/errno_text.h"
+#include "plugins/tcp/local_binding.h"
 
 namespace strata::udp {
 namespace {
@@ -149,6 +150,14 @@ strata_status UdpLayer::ConnectTo(const std::vector<SocketAddress>& addresses) {
     if (fd < 0) {
       absl::StrAppend(&errors, errors.empty() ? "" : "; ", a.ToString(), ": ", tcp::ErrnoText(errno));
       continue;
+    }
+    if (!options_.local.empty()) {
+      // curl's --interface / --local-port, bound as the tcp layer binds them.
+      if (std::optional<std::string> failure =
+              tcp::BindLocal(fd, a.family(), options_.local, [this](const std::string& line) { Log(STRATA_LOG_INFO, line); })) {
+        close(fd);
+        return FailSetup(STRATA_E_LOCAL_BIND, *failure);
+      }
     }
     if (connect(fd, a.get(), a.size()) != 0) {
       absl::StrAppend(&errors, errors.empty() ? "" : "; ", a.ToString(), ": ", tcp::ErrnoText(errno));

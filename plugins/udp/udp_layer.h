@@ -33,7 +33,8 @@ namespace strata::udp {
 class UdpLayer : public sdk::ByteStreamLayer {
  public:
   // Reads and validates the options (the tcp layer's: connect_timeout_ms,
-  // resolve, family); throws sdk::Error(STRATA_E_CONFIG). No I/O.
+  // resolve, family, interface, local_port); throws
+  // sdk::Error(STRATA_E_CONFIG). No I/O.
   UdpLayer(strata_layer_ctx* ctx, const strata_layer_config* config);
   ~UdpLayer() override;
 

@@ -136,6 +136,19 @@ TEST_F(UdpLayerTest, ResolveOverridesApplyAndNamesAreResolved) {
   EXPECT_EQ(Query(STRATA_QUERY_PEER_ADDRESS), "127.0.0.1:" + std::to_string(peer.port));
 }
 
+TEST_F(UdpLayerTest, LocalPortIsBoundBeforeConnect) {
+  Peer peer;
+  uint16_t local;
+  {
+    Peer spare;  // a port that was free a moment ago
+    local = spare.port;
+  }
+  host_.SetOption("local_port", std::to_string(local));
+  ASSERT_EQ(Create("127.0.0.1", peer.port), STRATA_OK);
+  ASSERT_EQ(Connect(), STRATA_OK) << host_.error_message();
+  EXPECT_EQ(Query(STRATA_QUERY_LOCAL_ADDRESS), "127.0.0.1:" + std::to_string(local));
+}
+
 TEST_F(UdpLayerTest, NoTargetIsRefusedAtCreate) {
   EXPECT_EQ(Create("", 443), STRATA_E_INVALID_ARGUMENT);
   self_ = nullptr;

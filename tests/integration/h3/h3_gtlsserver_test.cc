@@ -183,6 +183,14 @@ TEST_F(H3Test, ARequestBodyIsSent) {
   EXPECT_EQ(r.stdout_text, std::string(kSmall) + "200 7");
 }
 
+TEST_F(H3Test, LocalPortBindsTheUdpSocket) {
+  const uint16_t local = FreePort();
+  RunResult r = RunStrata({"--http3-only", "--cacert", Ca(), "-s", "-o", "/dev/null", "--local-port",
+                           std::to_string(local), "-w", "%{local_port} %{http_version}", Url("/small.txt")});
+  EXPECT_EQ(r.exit.exit_code, 0) << r.stderr_text;
+  EXPECT_EQ(r.stdout_text, std::to_string(local) + " 3");
+}
+
 TEST_F(H3Test, AMissingFileIsA404) {
   RunResult r = RunStrata({"--http3-only", "--cacert", Ca(), "-s", "-o", "/dev/null", "-w", "%{http_code}",
                            Url("/nope")});
