@@ -169,7 +169,14 @@ HopPlan HopPlanner::PrefixPlan(const HopPlan& plan) const {
   return prefix;
 }
 
-absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& ro, int32_t hop) const {
+const std::vector<std::string>& HopPlanner::ProxyCandidates(const RequestOptions& ro) const {
+  static const std::vector<std::string> kNone;
+  if (ro.proxy.has_value() || !ro.unix_socket.empty()) return kNone;
+  return config_->proxy.candidates;
+}
+
+absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& ro, int32_t hop,
+                                         const std::string* proxy_candidate) const {
   HopPlan plan;
   ProxyInputs inputs;
   inputs.request_url = ro.proxy;
@@ -181,6 +188,14 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
   inputs.config_no_proxy = config_->proxy.no_proxy;
   inputs.config_tunnel = config_->proxy.tunnel;
   inputs.from_env = config_->proxy.from_env;
+  if (proxy_candidate) {
+    plan.proxy_candidate = *proxy_candidate;
+    // "direct" is a way to connect of its own: no proxy, not even the
+    // environment's.
+    const bool direct = *proxy_candidate == kDirectCandidate;
+    inputs.config_url = direct ? std::string() : *proxy_candidate;
+    if (direct) inputs.from_env = false;
+  }
   inputs.request_preproxies = ro.preproxies;
   for (const Config::Proxy::Entry& e : config_->proxy.preproxies) inputs.config_preproxies.push_back({e.url, e.credentials});
   inputs.getenv = [this](const char* name) -> const char* {
@@ -216,7 +231,7 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     // streams on one HTTP/2 connection (RFC 9113 §8.5). One proxy only: a
     // chain of proxies keeps its HTTP/1.1 CONNECTs.
     const ProxyChoice& last = chain->back();
-    const bool h2_tunnel = Effective(ro.proxy_http2, config_->proxy.http2 ? 1 : 0) != 0 && chain->size() == 1 &&
+    const bool h2_tunnel = !proxy_candidate && Effective(ro.proxy_http2, config_->proxy.http2 ? 1 : 0) != 0 && chain->size() == 1 &&
                            last.url.scheme == "https" && last.tunnel && registry_->FindLayer(kH2ConnectLayer) &&
                            registry_->FindLayer("h2-alpn") && registry_->FindLayer("tls");
     const std::string base = TemplateFor(url.scheme, version);

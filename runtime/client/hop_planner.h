@@ -56,6 +56,9 @@ struct HopPlan {
   // chain gets proxy_auths[k], the credentials of the proxy it talks to.
   std::vector<std::string> proxy_urls;
   std::vector<std::string> proxy_auths;
+  // The entry of a proxy list (proxy.url given as a list) this plan takes:
+  // a proxy URL or "direct"; unset when the hop has no list.
+  std::optional<std::string> proxy_candidate;
   // Layer options a policy set for this hop (layer key → {option: value}),
   // merged over the request's; Amend() adds them to the fingerprint.
   nlohmann::json amended_options;  // null (no allocation) until Amend()
@@ -63,6 +66,9 @@ struct HopPlan {
   // with them are never shared with others.
   void Amend(nlohmann::json options);
 };
+
+// kDirectCandidate is the proxy list entry that means "no proxy".
+inline constexpr char kDirectCandidate[] = "direct";
 
 // kUnixLayer is the layer type that replaces the bottom layer when a request
 // asks for a unix socket (plugins/unix).
@@ -74,8 +80,17 @@ class HopPlanner {
   // |proxy_env| holds the proxy variables as read when the runtime was made.
   HopPlanner(const Config* config, const PluginRegistry* registry, std::map<std::string, std::string> proxy_env);
 
-  // Plan decides hop |hop| to |url| under |options|.
-  absl::StatusOr<HopPlan> Plan(const Url& url, const RequestOptions& options, int32_t hop) const;
+  // Plan decides hop |hop| to |url| under |options|. |proxy_candidate|, if
+  // given, is the entry of the configured proxy list to take (a proxy URL or
+  // "direct") in place of proxy.url; such a plan keeps HTTP/1.1 CONNECT
+  // (proxy.http2 shares one proxy connection between hops, which a race of
+  // whole chains cannot cancel candidate by candidate).
+  absl::StatusOr<HopPlan> Plan(const Url& url, const RequestOptions& options, int32_t hop,
+                               const std::string* proxy_candidate = nullptr) const;
+  // ProxyCandidates is the proxy list a hop under |options| races: the
+  // configured list (proxy.url given as a list), unless the request names
+  // its own proxy or a unix socket; empty for none.
+  const std::vector<std::string>& ProxyCandidates(const RequestOptions& options) const;
   // LayerOptions assembles each layer's options for a new chain of |plan|:
   // the template's, the request's overrides, and the hop's own values
   // (connect timeout, address overrides, proxy credentials for the tunnel).

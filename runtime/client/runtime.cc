@@ -60,6 +60,18 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(absl::string_view confi
   std::unique_ptr<Runtime> rt(new Runtime());
   if (!rt->loop_.init_status().ok()) return rt->loop_.init_status();
   rt->config_ = *std::move(config);
+  // A proxy list's URLs are checked now, as proxy.url's would fail the
+  // first request: a typo in the third entry should not wait for the day
+  // the first two are down.
+  for (size_t i = 0; i < rt->config_.proxy.candidates.size(); ++i) {
+    const std::string& entry = rt->config_.proxy.candidates[i];
+    if (entry == kDirectCandidate) continue;
+    if (absl::StatusOr<Url> url = ParseProxyUrl(entry); !url.ok()) {
+      return WithCode(absl::InvalidArgumentError(absl::StrCat("configuration /proxy/url/", i, ": ",
+                                                              url.status().message(), " (a proxy URL or \"direct\")")),
+                      STRATA_E_CONFIG);
+    }
+  }
   // The proxy environment variables as they are now (reading the
   // environment for every request costs more than the request).
   std::map<std::string, std::string> proxy_env;
@@ -474,6 +486,10 @@ void Runtime::Step(Transfer* t) {
       StartHop(t);
       break;
     case Transfer::Phase::kConnecting: {
+      if (t->h_.race) {
+        AdvanceRace(t);
+        if (t->done() || t->h_.race || !t->h_.conn) break;
+      }
       Connection* c = t->h_.conn;
       if (c->state() != Connection::State::kConnecting) {
         NoteConnectStatuses(t, c);
@@ -489,6 +505,7 @@ void Runtime::Step(Transfer* t) {
         WakeWaiting();
       } else if (IsDead(c)) {
         if (RetryTunnel(t, c)) break;
+        if (ForgetFailedWinner(t, c)) break;
         AddHop(t->h_, c, &t->response_);
         LayerError err = c->error();
         DetachConnection(t, false);
@@ -531,6 +548,12 @@ void Runtime::StartHop(Transfer* t) {
     t->phase_ = Transfer::Phase::kConnecting;
     Wake(t);
     return;
+  }
+  if (!t->h_.plan) {
+    // A proxy list: a remembered winner, or a race between its entries.
+    if (const std::vector<std::string>& list = planner_->ProxyCandidates(t->request_.options); !list.empty()) {
+      if (!PlanCandidates(t, list)) return;
+    }
   }
   if (!t->h_.plan) {
     absl::StatusOr<HopPlan> plan = PlanHop(t);
@@ -770,6 +793,7 @@ void Runtime::DrivePinned() {
 }
 
 void Runtime::DetachConnection(Transfer* t, bool reusable) {
+  EndRace(t);  // a race cut short (a timeout, a cancel) closes its candidates
   Connection* c = t->h_.conn;
   t->h_.conn = nullptr;
   if (!c || t->pinned_) return;
@@ -943,6 +967,8 @@ void Runtime::CancelTimers(Transfer* t) {
   t->retry_timer_ = 0;
   if (t->again_timer_) loop_.CancelTimer(t->again_timer_);
   t->again_timer_ = 0;
+  if (t->h_.race && t->h_.race->timer) loop_.CancelTimer(t->h_.race->timer);
+  if (t->h_.race) t->h_.race->timer = 0;
 }
 
 RetryOptions Runtime::RetryOptionsFor(const Request& request) const {
@@ -1161,6 +1187,19 @@ void Runtime::OnTimer(Transfer* t) {
         if (!e.message.empty()) absl::StrAppend(&what, " (", e.layer, ": ", e.message, ")");
         absl::StrAppend(&what, t->h_.conn->SetupWait());
         NoteConnectStatuses(t, t->h_.conn);
+      }
+      if (t->h_.race) {
+        // Every candidate still connecting timed out with the hop, each
+        // saying what it was waiting for.
+        HopRace& r = *t->h_.race;
+        for (size_t i = 0; i < r.candidates.size(); ++i) {
+          if (r.candidates[i].conn == nullptr) continue;
+          r.race.Lost(i, CandidateState::kTimedOut,
+                      absl::StrCat("still connecting at the connect timeout", r.candidates[i].conn->SetupWait()), now);
+          r.candidates[i].status = STRATA_E_TIMEOUT;
+        }
+        r.race.TimeOut(now, "still connecting at the connect timeout");
+        absl::StrAppend(&what, " (no way in the proxy list connected: ", RaceSummary(*t->h_.race), ")");
       }
     }
   } else if (t->phase_ == Transfer::Phase::kStreaming) {

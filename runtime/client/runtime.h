@@ -34,6 +34,7 @@
 #include "runtime/policy/policy_set.h"
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/transfer.h"
+#include "runtime/client/winner_memory.h"
 #include "runtime/config/config.h"
 #include "runtime/altsvc/alt_svc_cache.h"
 #include "runtime/cookies/cookie_store.h"
@@ -142,6 +143,33 @@ class Runtime : public ConnectionListener {
   // then complete and |c| no longer used).
   bool ApplyHopPolicies(Transfer* t);
   bool PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e);
+  // CheckHopPolicies asks the policies about |plan| (|t|'s hop, or one
+  // candidate of its race) and applies their amendments to it; false and
+  // *denial when one denied it. HandshakeVerdict asks them about |c|'s TLS.
+  struct HopDenial {
+    strata_status status = STRATA_OK;
+    std::string layer;
+    std::string message;
+  };
+  bool CheckHopPolicies(Transfer* t, HopPlan* plan, HopDenial* denial);
+  PolicyVerdict HandshakeVerdict(Transfer* t, Connection* c, PoolEntry* e);
+  // Races between candidate chains (runtime_race.cc). PlanCandidates plans
+  // |t|'s hop when a proxy list applies: a remembered winner or a single
+  // way sets the plan (true: go on as usual); otherwise it starts a race
+  // (false: |t| is connecting, or complete if it failed). AdvanceRace looks
+  // at the race's connections and starts the candidates due.
+  // EndRace closes what is left of a race; ForgetFailedWinner races again
+  // when a remembered winner's connection |c| failed (true if so).
+  bool PlanCandidates(Transfer* t, const std::vector<std::string>& list);
+  void AdvanceRace(Transfer* t);
+  void StartCandidate(Transfer* t, size_t i);
+  void CloseCandidate(HopRace::Candidate* c);
+  void FinishRace(Transfer* t, size_t winner);
+  void FailRace(Transfer* t);
+  void EndRace(Transfer* t);
+  std::string RaceSummary(const HopRace& race) const;
+  void EmitRace(Transfer* t, const std::string& message);
+  bool ForgetFailedWinner(Transfer* t, Connection* c);
   // PolicyLog turns a policy's log lines into trace events of |t|'s hop.
   PolicySet::Log PolicyLog(Transfer* t, const std::string& url);
   void OpenStreamOn(Transfer* t, PoolEntry* entry);
@@ -215,6 +243,8 @@ class Runtime : public ConnectionListener {
   // HTTP/2 proxies ("https://host:port") that chose HTTP/1.1: their
   // tunnels use HTTP/1.1 CONNECT from then on.
   std::set<std::string> http1_proxies_;
+  // The winners of proxy-list races, per origin and list (proxy.remember_ms).
+  WinnerMemory winners_;
   bool cookies_enabled_ = false;
 };
 

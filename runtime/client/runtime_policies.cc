@@ -42,9 +42,17 @@ PolicySet::Log Runtime::PolicyLog(Transfer* t, const std::string& url) {
 }
 
 bool Runtime::ApplyHopPolicies(Transfer* t) {
+  HopDenial denial;
+  if (CheckHopPolicies(t, &*t->h_.plan, &denial)) return true;
+  t->Fail(denial.status, denial.layer, denial.message);
+  Complete(t);
+  return false;
+}
+
+bool Runtime::CheckHopPolicies(Transfer* t, HopPlan* planned, HopDenial* denial) {
   const std::string url = t->hop_request_.url.ToString(false);
   const PolicySet::Log log = PolicyLog(t, url);
-  const HopPlan& plan = *t->h_.plan;
+  const HopPlan& plan = *planned;
   HopFacts facts;
   facts.hop = t->hop_;
   facts.method = t->hop_request_.method;
@@ -82,8 +90,7 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
 
   PolicyVerdict v = policies_->CheckHop(facts, log);
   if (v.denied) {
-    t->Fail(v.status, "policy:" + v.policy, v.message);
-    Complete(t);
+    *denial = {v.status, "policy:" + v.policy, v.message};
     return false;
   }
   if (!v.amended()) return true;
@@ -91,15 +98,17 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
   if (v.pipeline) {
     RequestOptions ro = t->request_.options;
     ro.pipeline = *v.pipeline;
-    absl::StatusOr<HopPlan> replanned = planner_->Plan(t->hop_request_.url, ro, t->hop_);
+    // A candidate of a proxy list keeps its proxy.
+    absl::StatusOr<HopPlan> replanned = planner_->Plan(
+        t->hop_request_.url, ro, t->hop_, planned->proxy_candidate ? &*planned->proxy_candidate : nullptr);
     if (!replanned.ok()) {
-      t->Fail(STRATA_E_CONFIG, "policy", absl::StrCat("a policy asked for pipeline '", *v.pipeline,
-                                                      "', which cannot carry this hop: ", replanned.status().message()));
-      Complete(t);
+      *denial = {STRATA_E_CONFIG, "policy",
+                 absl::StrCat("a policy asked for pipeline '", *v.pipeline,
+                              "', which cannot carry this hop: ", replanned.status().message())};
       return false;
     }
     InsertAboveBottom(t->request_.options.layer_above_bottom, &*replanned);
-    t->h_.plan = *std::move(replanned);
+    *planned = *std::move(replanned);
     done.push_back(absl::StrCat("pipeline ", *v.pipeline));
   }
   if (!v.layer_options.empty()) {
@@ -107,21 +116,20 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
     // nothing, which for a security setting is the worst outcome.
     for (auto it = v.layer_options.begin(); it != v.layer_options.end(); ++it) {
       bool found = false;
-      for (const LayerSpec& spec : t->h_.plan->pipeline().layers) {
+      for (const LayerSpec& spec : planned->pipeline().layers) {
         // Any of a layer's names: "proxy:tls" names every proxy's TLS
         // layer of a chain, as in the request's options.
         for (const std::string& key : HopPlanner::LayerKeys(spec)) found |= key == it.key();
       }
       if (!found) {
-        t->Fail(STRATA_E_POLICY_DENIED, "policy",
-                absl::StrCat("a policy set options of layer '", it.key(), "', which pipeline '",
-                             t->h_.plan->pipeline().name, "' does not have, so the hop cannot honour it"));
-        Complete(t);
+        *denial = {STRATA_E_POLICY_DENIED, "policy",
+                   absl::StrCat("a policy set options of layer '", it.key(), "', which pipeline '",
+                                planned->pipeline().name, "' does not have, so the hop cannot honour it")};
         return false;
       }
       done.push_back(absl::StrCat(it.key(), " options ", it.value().dump()));
     }
-    t->h_.plan->Amend(v.layer_options);
+    planned->Amend(v.layer_options);
   }
   Headers& headers = t->hop_request_.headers;
   for (const std::string& name : v.remove_headers) {
@@ -149,6 +157,21 @@ bool Runtime::ApplyHopPolicies(Transfer* t) {
 
 bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) {
   t->h_.handshake_checked = true;
+  PolicyVerdict v = HandshakeVerdict(t, c, e);
+  if (!v.denied) return true;
+  // Nothing was sent on the connection for this hop. It is not kept for
+  // this origin's later requests either: each would be refused the same way.
+  if (e) {
+    if (e->connecting_for == t) e->connecting_for = nullptr;
+    pool_->Release(e, /*streaming=*/false, /*reusable=*/false);
+  }
+  t->h_.conn = nullptr;
+  t->Fail(v.status, v.policy == "runtime" ? "policy" : "policy:" + v.policy, v.message);
+  Complete(t);
+  return false;
+}
+
+PolicyVerdict Runtime::HandshakeVerdict(Transfer* t, Connection* c, PoolEntry* e) {
   const std::string url = t->hop_request_.url.ToString(false);
   const PolicySet::Log log = PolicyLog(t, url);
   PolicyVerdict v;
@@ -190,16 +213,6 @@ bool Runtime::PassesHandshakePolicies(Transfer* t, Connection* c, PoolEntry* e) 
   };
   for (const SecureFacts& secure : proxy_layers) check(secure, true);
   for (const SecureFacts& secure : layers) check(secure, IsProxyLabel(secure.label));
-  if (!v.denied) return true;
-  // Nothing was sent on the connection for this hop. It is not kept for
-  // this origin's later requests either: each would be refused the same way.
-  if (e) {
-    if (e->connecting_for == t) e->connecting_for = nullptr;
-    pool_->Release(e, /*streaming=*/false, /*reusable=*/false);
-  }
-  t->h_.conn = nullptr;
-  t->Fail(v.status, v.policy == "runtime" ? "policy" : "policy:" + v.policy, v.message);
-  Complete(t);
-  return false;
+  return v;
 }
 }  // namespace strata

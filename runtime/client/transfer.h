@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "runtime/chain/connection.h"
+#include "runtime/client/candidate_race.h"
 #include "runtime/client/hop_planner.h"
 #include "runtime/client/redirect.h"
 #include "runtime/decoding/decoder_stack.h"
@@ -28,6 +29,26 @@
 namespace strata {
 
 class Runtime;
+
+// HopRace: a hop's race between candidate chains (runtime_race.cc), while
+// it runs. Each candidate is a plan of its own (today: an entry of a proxy
+// list) and, once started, its connection, pooled under its fingerprint and
+// set up for the racing transfer.
+struct HopRace {
+  struct Candidate {
+    std::string label;  // "http://127.0.0.1:3128", "direct": for traces and errors
+    std::optional<HopPlan> plan;  // none if the entry could not be planned
+    Connection* conn = nullptr;   // once started, until it won or was closed
+    strata_status status = STRATA_OK;  // why it lost, once it did
+  };
+  HopRace(std::vector<Candidate> c, uint64_t stagger_ms, std::string key)
+      : race(c.size(), stagger_ms), candidates(std::move(c)), memory_key(std::move(key)) {}
+  CandidateRace race;
+  std::vector<Candidate> candidates;
+  std::string memory_key;     // where the winner is remembered (WinnerMemory)
+  uint64_t started_ms = 0;
+  EventLoop::TimerId timer = 0;  // the next stagger
+};
 
 // HopState: everything about the hop in progress.
 struct HopState {
@@ -64,6 +85,11 @@ struct HopState {
   std::string cookie_header;  // the Cookie field sent on this hop (lent to the head)
   bool strip_cookies = false;     // a policy stripped this hop's credentials
   bool handshake_checked = false; // the policies saw this hop's connection
+  // A race between candidate chains, while it runs (then |conn| is null).
+  std::unique_ptr<HopRace> race;
+  // This hop took a remembered winner (its WinnerMemory key): if it fails
+  // to connect, it is forgotten and the hop races again.
+  std::string remembered_key;
 };
 
 class Transfer : public StreamSink {

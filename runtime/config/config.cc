@@ -26,7 +26,7 @@ constexpr char kDefaultConfig[] = R"json({
   "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
   "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000, "max_connections_per_origin": 0},
   "redirect": {"follow": false, "max": 20, "unsafe": false, "location_trusted": false},
-  "proxy": {"url": "", "credentials": "", "no_proxy": "", "tunnel": false, "http2": false, "from_env": true, "tls": {}, "h2": {}},
+  "proxy": {"url": "", "credentials": "", "no_proxy": "", "tunnel": false, "http2": false, "from_env": true, "tls": {}, "h2": {}, "stagger_ms": 250, "remember_ms": 300000},
   "limits": {"max_body_bytes": 1073741824, "max_decoded_bytes": 0, "max_decode_ratio": 200}
 })json";
 
@@ -138,6 +138,28 @@ absl::Status ReadProxyChain(const nlohmann::json& t, Config::Proxy* proxy) {
   proxy->credentials = entries.back().credentials;
   entries.pop_back();
   proxy->preproxies = std::move(entries);
+  return absl::OkStatus();
+}
+
+// ReadProxyList reads "proxy.url" given as a list (PAC-style): proxy URLs
+// and "direct", most preferred first, raced per hop (docs/configuration.md
+// "Proxy lists"). The URLs themselves are checked when the runtime is made,
+// where the proxy URL parser lives.
+absl::Status ReadProxyList(const json& list, Config::Proxy* proxy) {
+  if (list.empty()) {
+    return PathError("/proxy/url", "expected at least one entry: a proxy URL or \"direct\" (an empty list names no way "
+                                   "to connect; give \"\" for no proxy)");
+  }
+  std::vector<std::string> candidates;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = absl::StrCat("/proxy/url/", i);
+    if (!list[i].is_string()) return PathError(path, "expected a string: a proxy URL or \"direct\"");
+    std::string entry = list[i].get<std::string>();
+    if (entry.empty()) return PathError(path, "expected a proxy URL or \"direct\", not \"\"");
+    candidates.push_back(std::move(entry));
+  }
+  proxy->url.clear();
+  proxy->candidates = std::move(candidates);
   return absl::OkStatus();
 }
 
@@ -287,11 +309,22 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
   if (doc.contains("proxy")) {
     const json& t = doc["proxy"];
     if (!t.is_object()) return PathError("/proxy", "expected an object");
-    if (absl::Status s = CheckKeys(t, "/proxy", {"url", "credentials", "no_proxy", "tunnel", "http2", "from_env", "tls", "h2", "chain"}); !s.ok()) {
+    if (absl::Status s = CheckKeys(t, "/proxy", {"url", "credentials", "no_proxy", "tunnel", "http2", "from_env", "tls", "h2", "chain",
+                                          "stagger_ms", "remember_ms"}); !s.ok()) {
       return s;
     }
-    for (auto [key, field] : {std::pair{"url", &config->proxy.url},
-                              std::pair{"credentials", &config->proxy.credentials},
+    if (t.contains("url") && t["url"].is_array()) {
+      if (absl::Status s = ReadProxyList(t["url"], &config->proxy); !s.ok()) return s;
+    } else if (t.contains("url")) {
+      if (!t["url"].is_string()) return PathError("/proxy/url", "expected a proxy URL or a list of them (and \"direct\")");
+      config->proxy.url = t["url"].get<std::string>();
+      config->proxy.candidates.clear();
+    }
+    for (auto [key, field] : {std::pair{"stagger_ms", &config->proxy.stagger_ms},
+                              std::pair{"remember_ms", &config->proxy.remember_ms}}) {
+      if (absl::Status s = ReadNonNegative(t, "/proxy", key, field); !s.ok()) return s;
+    }
+    for (auto [key, field] : {std::pair{"credentials", &config->proxy.credentials},
                               std::pair{"no_proxy", &config->proxy.no_proxy}}) {
       if (!t.contains(key)) continue;
       if (!t[key].is_string()) return PathError(absl::StrCat("/proxy/", key), "expected a string");
@@ -310,6 +343,9 @@ absl::Status Apply(const json& doc, Config* config, bool defaults) {
       config->proxy.h2 = t["h2"];
     }
     if (t.contains("chain")) {
+      if (!config->proxy.candidates.empty()) {
+        return PathError("/proxy/chain", "give either \"chain\" or a list in \"url\", not both");
+      }
       if (absl::Status s = ReadProxyChain(t, &config->proxy); !s.ok()) return s;
     }
   }

@@ -97,6 +97,13 @@ struct Config {
       std::string credentials;
     };
     std::vector<Entry> preproxies;
+    // "url" given as a list (PAC-style): proxy URLs and "direct", most
+    // preferred first; then |url| is "". Each hop races them (a later one
+    // starts when an earlier one has not connected within |stagger_ms|) and
+    // the winner is remembered per origin for |remember_ms|.
+    std::vector<std::string> candidates;
+    int64_t stagger_ms = 250;
+    int64_t remember_ms = 300000;
   } proxy;
   struct Limits {
     int64_t max_body_bytes = int64_t{1} << 30;  // collected bodies only

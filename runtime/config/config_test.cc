@@ -151,5 +151,42 @@ TEST(Config, ProxyChainsLastEntryIsTheProxy) {
   EXPECT_EQ(c->proxy.preproxies[1].credentials, "u:p");
 }
 
+TEST(Config, ProxyUrlMayBeAListRacedWithAStagger) {
+  absl::StatusOr<Config> c = ParseConfig(R"({"proxy": {"url": ["https://p1", "http://p2", "direct"],
+      "stagger_ms": 100, "remember_ms": 2000}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->proxy.url, "");
+  EXPECT_EQ(c->proxy.candidates, (std::vector<std::string>{"https://p1", "http://p2", "direct"}));
+  EXPECT_EQ(c->proxy.stagger_ms, 100);
+  EXPECT_EQ(c->proxy.remember_ms, 2000);
+  absl::StatusOr<Config> d = ParseConfig("{}");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->proxy.candidates.empty());
+  EXPECT_EQ(d->proxy.stagger_ms, 250);
+  EXPECT_EQ(d->proxy.remember_ms, 300000);
+}
+
+TEST(Config, HostileProxyListsNameTheEntry) {
+  struct Case {
+    const char* json;
+    const char* says;
+  };
+  for (const Case& k : std::vector<Case>{
+           {R"({"proxy": {"url": []}})", "configuration /proxy/url: expected at least one entry"},
+           {R"({"proxy": {"url": ["http://a", 7]}})", "configuration /proxy/url/1: expected a string"},
+           {R"({"proxy": {"url": ["http://a", null]}})", "configuration /proxy/url/1: expected a string"},
+           {R"({"proxy": {"url": [["http://a"]]}})", "configuration /proxy/url/0: expected a string"},
+           {R"({"proxy": {"url": ["http://a", ""]}})", "configuration /proxy/url/1: expected a proxy URL or \"direct\""},
+           {R"({"proxy": {"url": {"a": 1}}})", "configuration /proxy/url: expected a proxy URL or a list"},
+           {R"({"proxy": {"url": ["http://a"], "chain": ["http://b"]}})", "configuration /proxy/chain"},
+           {R"({"proxy": {"stagger_ms": -1}})", "configuration /proxy/stagger_ms: expected a non-negative integer"},
+           {R"({"proxy": {"remember_ms": "5m"}})", "configuration /proxy/remember_ms: expected a non-negative integer"},
+       }) {
+    absl::StatusOr<Config> c = ParseConfig(k.json);
+    ASSERT_FALSE(c.ok()) << k.json;
+    EXPECT_NE(c.status().message().find(k.says), std::string::npos) << k.json << " → " << c.status();
+  }
+}
+
 }  // namespace
 }  // namespace strata
