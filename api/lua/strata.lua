@@ -215,7 +215,8 @@ enum {
   STRATA_HTTP_VERSION_DEFAULT = 0,
   STRATA_HTTP_VERSION_1_1 = 11,
   STRATA_HTTP_VERSION_2 = 20,
-  STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21
+  STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21,
+  STRATA_HTTP_VERSION_3_ONLY = 31
 };
 
 enum {
@@ -612,9 +613,10 @@ local function new_request(lib, o)
     end
     if o.http_version ~= nil then
       local versions_opt = {["1.1"] = C.STRATA_HTTP_VERSION_1_1, ["2"] = C.STRATA_HTTP_VERSION_2,
-                            ["2-prior"] = C.STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE}
+                            ["2-prior"] = C.STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
+                            ["3-only"] = C.STRATA_HTTP_VERSION_3_ONLY}
       local v = versions_opt[tostring(o.http_version)]
-      if not v then error(make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "http_version: \"1.1\", \"2\" or \"2-prior\"", "runtime", 0, o.url), 0) end
+      if not v then error(make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "http_version: \"1.1\", \"2\", \"2-prior\" or \"3-only\"", "runtime", 0, o.url), 0) end
       check(lib.strata_request_set_option_int(self.ptr, C.STRATA_OPT_HTTP_VERSION, v), "http_version")
     end
     local resolve = o.resolve
@@ -911,7 +913,7 @@ end
 -- follow_redirects, max_redirects, timeout, connect_timeout,
 -- first_byte_timeout, idle_timeout (seconds), proxy, proxy_credentials,
 -- no_proxy, proxy_tunnel, proxy_http2, tls (tls layer options), proxy_tls,
--- layer_options, pipeline, http_version ("1.1", "2", "2-prior"), resolve, fail_on_http_error, max_body_bytes,
+-- layer_options, pipeline, http_version ("1.1", "2", "2-prior", "3-only"), resolve, fail_on_http_error, max_body_bytes,
 -- unsafe_redirect, location_trusted, post301/post302/post303, connect_to
 -- ("HOST1:PORT1:HOST2:PORT2" or a list), interface, local_port,
 -- local_port_range, unix_socket, abstract_unix_socket.

@@ -107,7 +107,8 @@ enum {
   STRATA_QUERY_TLS_RESUMED = 6,   /* int: 1 if the session was resumed */
   STRATA_QUERY_DESCRIBE = 7,      /* text: this layer alone, for traces:
                                      "tcp(127.0.0.1:8080)"; NOT passed down */
-  STRATA_QUERY_HTTP_VERSION = 8,  /* int: 11 or 20 (session layers) */
+  STRATA_QUERY_HTTP_VERSION = 8,  /* int: 11, 20 or (ABI 1.2, the h3 layer)
+                                     30 (session layers) */
   STRATA_QUERY_CONNECT_STATUS = 9, /* int: the proxy's CONNECT reply status
                                      (tunnel layers), also after a failure */
   STRATA_QUERY_NAMELOOKUP_US = 10, /* int64_t: microseconds this connection's
@@ -205,7 +206,7 @@ typedef struct strata_request_head {
 typedef struct strata_response_head {
   size_t struct_size;
   int32_t status;         /* 100..999 */
-  int32_t http_version;   /* 10, 11 or 20 */
+  int32_t http_version;   /* 10, 11, 20 or (ABI 1.2, HTTP/3) 30 */
   const char* reason;     /* reason phrase (may be empty), not NUL-terminated */
   size_t reason_len;
   const strata_header* headers;

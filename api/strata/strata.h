@@ -462,12 +462,19 @@ enum {
  * and http/1.1 and the server picks, as curl does); "https+h1" (ALPN
  * offers only http/1.1) or "http" for 1.1; "https+h2" (ALPN offers h2,
  * falls back to HTTP/1.1) or "http+h2c" (HTTP/1.1 Upgrade) for 2;
- * "http+h2-prior" for 2 with prior knowledge on cleartext. */
+ * "http+h2-prior" for 2 with prior knowledge on cleartext; "https+h3"
+ * (udp → h3: HTTP/3 over QUIC, no fallback) for 3 only.
+ * ABI 1.2: STRATA_HTTP_VERSION_3_ONLY (curl's --http3-only): https hops
+ * speak HTTP/3 or fail; http:// hops keep HTTP/1.1 (QUIC is always
+ * encrypted), and a hop through a proxy is refused (STRATA_E_CONFIG). 30
+ * is kept for HTTP/3 with fallback to TCP (curl's --http3), which is not
+ * built yet. */
 enum {
   STRATA_HTTP_VERSION_DEFAULT = 0,
   STRATA_HTTP_VERSION_1_1 = 11,
   STRATA_HTTP_VERSION_2 = 20,
-  STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21
+  STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21,
+  STRATA_HTTP_VERSION_3_ONLY = 31
 };
 
 /* The request options as data, for bindings: each STRATA_OPT_* with its
@@ -512,7 +519,7 @@ STRATA_API strata_status strata_request_set_option_string(
 /* Response information ids for strata_response_info. */
 enum {
   STRATA_INFO_STATUS = 1,
-  STRATA_INFO_HTTP_VERSION = 2,    /* 10, 11, 20 */
+  STRATA_INFO_HTTP_VERSION = 2,    /* 10, 11, 20, 30 (HTTP/3, ABI 1.2) */
   STRATA_INFO_NUM_REDIRECTS = 3,
   STRATA_INFO_NUM_CONNECTS = 4,    /* new connections made */
   STRATA_INFO_SIZE_DOWNLOAD = 5,   /* body bytes of the final response */

@@ -23,6 +23,9 @@ HopPlanner::HopPlanner(const Config* config, const PluginRegistry* registry,
 std::string HopPlanner::TemplateFor(const std::string& scheme, int64_t http_version) const {
   if (http_version == STRATA_HTTP_VERSION_2) return scheme == "https" ? "https+h2" : "http+h2c";
   if (http_version == STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE) return scheme == "https" ? "https+h2" : "http+h2-prior";
+  // HTTP/3 only exists over TLS (QUIC); curl's --http3-only leaves http://
+  // URLs on HTTP/1.1.
+  if (http_version == STRATA_HTTP_VERSION_3_ONLY && scheme == "https") return "https+h3";
   // https offers h2 by default (ALPN h2,http/1.1, as curl does); forcing
   // 1.1 takes the template that offers only http/1.1. A configuration that
   // replaced "https" but not "https+h1" keeps its own "https" for 1.1 too
@@ -226,6 +229,13 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
     // Through a proxy, h2c (an HTTP/1.1 Upgrade) and prior knowledge on
     // cleartext make no sense; https keeps its ALPN choice inside the tunnel.
     int64_t version = ro.http_version;
+    if (version == STRATA_HTTP_VERSION_3_ONLY && url.scheme == "https") {
+      // QUIC is UDP: neither an HTTP CONNECT tunnel nor SOCKS (without UDP
+      // ASSOCIATE) can carry it, and curl refuses the same.
+      return absl::FailedPreconditionError(
+          "HTTP/3 (--http3-only) cannot go through a proxy: QUIC needs UDP to the origin (unset the proxy or use "
+          "--noproxy)");
+    }
     if (url.scheme == "http" && !chain->back().tunnel) version = STRATA_HTTP_VERSION_DEFAULT;
     // curl's --proxy-http2: tunnels to an https proxy become CONNECT
     // streams on one HTTP/2 connection (RFC 9113 §8.5). One proxy only: a
@@ -246,7 +256,8 @@ absl::StatusOr<HopPlan> HopPlanner::Plan(const Url& url, const RequestOptions& r
       return absl::NotFoundError(absl::StrCat(
           "no pipeline template '", name, "' for this URL (configure \"pipelines\": {\"", name,
           "\": [...]}", url.scheme == "https" ? " and load the tls plugin" : "",
-          name != url.scheme ? " and the HTTP/2 plugins" : "", ")"));
+          name == "https+h3" ? " and load the udp and h3 plugins"
+          : name != url.scheme ? " and the HTTP/2 plugins" : "", ")"));
     }
     plan.configured = &it->second;
   }

@@ -42,8 +42,8 @@ int64_t RequestHeadSize(const strata_request_head& head, size_t target_len) {
 }
 
 int64_t ResponseHeadSize(const strata_response_head& head) {
-  // "HTTP/1.1 200 OK\r\n", "HTTP/2 200 \r\n"
-  size_t version = head.http_version == 20 ? 1 : 3;
+  // "HTTP/1.1 200 OK\r\n", "HTTP/2 200 \r\n", "HTTP/3 200 \r\n"
+  size_t version = head.http_version == 20 || head.http_version == 30 ? 1 : 3;
   int64_t size = static_cast<int64_t>(5 + version + 1 + 3 + 1 + head.reason_len + 2);
   for (size_t i = 0; i < head.header_count; ++i) {
     size += static_cast<int64_t>(head.headers[i].name_len + 2 + head.headers[i].value_len + 2);
@@ -89,7 +89,7 @@ void AddHop(const HopState& hop, Connection* conn, Response* r) {
       r->size_request += static_cast<int64_t>(conn->session_bytes_out() - hop.session_bytes_at_open);
     } else {
       // "HTTP/2" in the request line is two bytes shorter than "HTTP/1.1".
-      r->size_request += hop.request_head_size - (version == 20 ? 2 : 0) + hop.body_sent;
+      r->size_request += hop.request_head_size - (version == 20 || version == 30 ? 2 : 0) + hop.body_sent;
     }
   }
 }

@@ -48,6 +48,7 @@ std::string RenderHeaders(const Headers& headers) {
 
 std::string VersionText(int32_t v) {
   if (v == 20) return "2";
+  if (v == 30) return "3";
   if (v == 10) return "1.0";
   return "1.1";
 }

@@ -14,14 +14,16 @@ using nlohmann::json;
 constexpr char kDefaultConfig[] = R"json({
   "plugin_dirs": [],
   "plugins": ["tcp", "tls", "connect-tunnel", "h1", "h2-alpn", "h2-upgrade", {"name": "socks", "optional": true},
-              {"name": "unix", "optional": true}, {"name": "fault", "optional": true}],
+              {"name": "unix", "optional": true}, {"name": "fault", "optional": true},
+              {"name": "udp", "optional": true}, {"name": "h3", "optional": true}],
   "pipelines": {
     "http": ["tcp", "h1"],
     "https": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],
     "https+h1": ["tcp", {"layer": "tls", "options": {"alpn": ["http/1.1"]}}, "h1"],
     "https+h2": ["tcp", {"layer": "tls", "options": {"alpn": ["h2", "http/1.1"]}}, "h2-alpn"],
     "http+h2c": ["tcp", "h2-upgrade"],
-    "http+h2-prior": ["tcp", {"layer": "h2-alpn", "options": {"prior_knowledge": true}}]
+    "http+h2-prior": ["tcp", {"layer": "h2-alpn", "options": {"prior_knowledge": true}}],
+    "https+h3": ["udp", "h3"]
   },
   "timeouts": {"connect_ms": 30000, "first_byte_ms": 0, "idle_ms": 0, "total_ms": 0},
   "pool": {"max_idle_per_origin": 8, "idle_timeout_ms": 60000, "max_connections_per_origin": 0},

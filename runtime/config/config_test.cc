@@ -8,7 +8,7 @@ namespace {
 TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   absl::StatusOr<Config> c = ParseConfig("");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->plugins.size(), 9u);
+  ASSERT_EQ(c->plugins.size(), 11u);
   EXPECT_EQ(c->plugins[0].name, "tcp");
   EXPECT_EQ(c->plugins[1].name, "tls");
   EXPECT_EQ(c->plugins[2].name, "connect-tunnel");
@@ -25,6 +25,15 @@ TEST(Config, EmptyTextIsTheDefaultConfiguration) {
   // So is the fault-injection layer (plugins/fault, strata --fault).
   EXPECT_EQ(c->plugins[8].name, "fault");
   EXPECT_TRUE(c->plugins[8].optional);
+  // HTTP/3 (plugins/udp, plugins/h3) too: "https+h3" is udp → h3.
+  EXPECT_EQ(c->plugins[9].name, "udp");
+  EXPECT_TRUE(c->plugins[9].optional);
+  EXPECT_EQ(c->plugins[10].name, "h3");
+  EXPECT_TRUE(c->plugins[10].optional);
+  ASSERT_TRUE(c->pipelines.count("https+h3"));
+  ASSERT_EQ(c->pipelines["https+h3"].layers.size(), 2u);
+  EXPECT_EQ(c->pipelines["https+h3"].layers[0].layer, "udp");
+  EXPECT_EQ(c->pipelines["https+h3"].layers[1].layer, "h3");
   ASSERT_TRUE(c->pipelines.count("http"));
   EXPECT_EQ(c->pipelines["http"].layers.size(), 2u);
   ASSERT_TRUE(c->pipelines.count("https"));

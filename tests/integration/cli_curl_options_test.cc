@@ -436,9 +436,15 @@ TEST(CliCurlOptions, VersionListsLibrariesPluginsAndFeatures) {
   ASSERT_EQ(r.exit.exit_code, 0) << r.stderr_text;
   const std::string& v = r.stdout_text;
   EXPECT_EQ(v.rfind("strata ", 0), 0u) << v;
+<<<<<<< HEAD
   for (const char* part : {"(plugin ABI 1.2)", "zlib/", "brotli/", "zstd/", "libpsl/", "\nPlugins: tcp/",
                            " tls/", " h1/", " h2-alpn/", " h2-upgrade/", " connect-tunnel/", "\nProtocols: http https\n",
                            "\nFeatures: ", " cookies ", " HTTP2 ", " PSL ", " SSL ", " zstd\n"}) {
+=======
+  for (const char* part : {"(plugin ABI 1.1)", "zlib/", "brotli/", "zstd/", "libpsl/", "\nPlugins: tcp/",
+                           " tls/", " h1/", " h2-alpn/", " h2-upgrade/", " connect-tunnel/", " udp/", " h3/", "\nProtocols: http https\n",
+                           "\nFeatures: ", " cookies ", " HTTP2 ", " HTTP3 ", " PSL ", " SSL ", " zstd\n"}) {
+>>>>>>> h3
     EXPECT_NE(v.find(part), std::string::npos) << part << " in\n" << v;
   }
 }

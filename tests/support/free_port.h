@@ -20,6 +20,10 @@ uint16_t FreePort();
 // succeeds now.
 bool PortAcceptsConnections(uint16_t port);
 
+// UdpPortBound is true when some socket holds UDP 127.0.0.1:|port| now (a
+// QUIC server is listening there): binding it ourselves fails.
+bool UdpPortBound(uint16_t port);
+
 }  // namespace strata::test
 
 #endif  // STRATA_TESTS_SUPPORT_FREE_PORT_H_

@@ -1418,6 +1418,7 @@ std::string VersionText(const CliOptions& options) {
   std::vector<std::string> features = {"alt-svc", "brotli", "cookies"};
   if (has("h2")) features.push_back("h2c");
   if (has("h2")) features.push_back("HTTP2");
+  if (has("h3/") && has("udp/")) features.push_back("HTTP3");
   if (has("tls/")) features.push_back("HTTPS-proxy");
   for (const char* f : {"IPv6", "Largefile", "libz", "PSL"}) features.push_back(f);
   if (has("tls/")) features.push_back("SSL");

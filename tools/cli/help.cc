@@ -160,6 +160,8 @@ std::string HelpText() {
       "      --http2-prior-knowledge\n"
       "                           HTTP/2 without asking (cleartext "
       "http:// too)\n"
+      "      --http3-only         HTTP/3 over QUIC for https://, no "
+      "fallback to TCP\n"
       "  -Z, --parallel           run the URLs' transfers concurrently\n"
       "      --parallel-max N     at most N at a time with -Z (default 50, "
       "at most 300)\n"

@@ -23,7 +23,7 @@ TEST(Help, NamesEveryOption) {
         "--capath", "--insecure", "--cert", "--key", "--tlsv1.2",
         "--tlsv1.3", "--tls-max", "--ciphers", "--curves", "-x,", "-U,",
         "-p,", "-k,", "-E,", "%{redirect_url}", "%{http_connect}",
-        "%{strata_chain}", "--http1.1", "--http2", "--http2-prior-knowledge",
+        "%{strata_chain}", "--http1.1", "--http2", "--http2-prior-knowledge", "--http3-only",
         "-Z,", "--parallel", "--parallel-max", "--data-urlencode", "--json",
         "-G,", "--get", "-A,", "--user-agent", "-e,", "--referer",
         "--output-dir", "--create-dirs", "--fail-with-body",

@@ -457,6 +457,10 @@ TEST(Options, HttpVersionFlagsLastOneWins) {
             HttpVersion::kHttp11);
   EXPECT_EQ(Parse({"--http1.1", "--http2-prior-knowledge", "u"})->http_version,
             HttpVersion::kHttp2PriorKnowledge);
+  EXPECT_EQ(Parse({"--http3-only", "u"})->http_version, HttpVersion::kHttp3Only);
+  EXPECT_EQ(Parse({"--http3-only", "--http2", "u"})->http_version, HttpVersion::kHttp2);
+  // --http3 (QUIC with fallback to TCP) waits for the chain race.
+  EXPECT_FALSE(Parse({"--http3", "u"}).ok());
 }
 
 TEST(Options, HttpVersionFlagsTakeNoArgumentAndAreExactNames) {

@@ -177,6 +177,11 @@ TEST(RequestOptions, NetworkOptions) {
 TEST(RequestOptions, InsecureTurnsVerificationOffForTheServerOnly) {
   nlohmann::json j = nlohmann::json::parse(LayerOptionsJson(Parsed({"-k"})));
   EXPECT_EQ(j, nlohmann::json::parse(R"({"tls": {"verify": false}})"));
+  // The h3 layer does its own TLS: with --http3-only it gets the same trust.
+  nlohmann::json h3 = nlohmann::json::parse(LayerOptionsJson(Parsed({"--http3-only", "-k", "--cacert", "ca.pem"})));
+  EXPECT_EQ(h3["h3"], h3["tls"]);
+  EXPECT_EQ(h3["h3"]["verify"], false);
+  EXPECT_EQ(h3["h3"]["ca_file"], "ca.pem");
 }
 
 TEST(RequestOptions, EveryTlsOptionUnderTls) {
@@ -227,6 +232,9 @@ TEST(RequestOptions, HttpVersion) {
   EXPECT_EQ(IntOf(BuildRequestOptions(Parsed({"--http2-prior-knowledge"})),
                   STRATA_OPT_HTTP_VERSION),
             STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+  EXPECT_EQ(IntOf(BuildRequestOptions(Parsed({"--http3-only"})),
+                  STRATA_OPT_HTTP_VERSION),
+            STRATA_HTTP_VERSION_3_ONLY);
   RequestOptions last = BuildRequestOptions(Parsed({"--http2", "--http1.1"}));
   int n = 0;
   for (const IntOption& o : last.ints) n += o.id == STRATA_OPT_HTTP_VERSION;

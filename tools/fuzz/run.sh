@@ -20,7 +20,7 @@ seconds="${1:-60}"
 shift || true
 all=(hpack_decoder_fuzzer hpack_roundtrip_fuzzer h2_session_fuzzer h1_response_fuzzer
      connect_reply_fuzzer url_fuzzer config_fuzzer h2_upgrade_fuzzer decoder_fuzzer cookie_fuzzer
-     socks_reply_fuzzer alt_svc_fuzzer)
+     socks_reply_fuzzer alt_svc_fuzzer h3_client_fuzzer)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 output_base="${FUZZ_OUTPUT_BASE:-/root/.cache/bazel-ob-fuzz}"
@@ -32,6 +32,7 @@ declare -A dicts=(
   [h2_session_fuzzer]=h2.dict [h1_response_fuzzer]=http.dict
   [connect_reply_fuzzer]=http.dict [url_fuzzer]=http.dict [config_fuzzer]=json.dict
   [h2_upgrade_fuzzer]=h2.dict [cookie_fuzzer]=cookie.dict [alt_svc_fuzzer]=http.dict
+  [h3_client_fuzzer]=h3.dict
 )
 
 t0=$(date +%s)

@@ -11,6 +11,8 @@ PACKAGES=(
   zlib1g-dev libbrotli-dev libzstd-dev
   # The Public Suffix List for cookies (runtime/cookies).
   libpsl-dev
+  # QUIC and HTTP/3 (plugins/h3), and the ngtcp2 example server its tests run.
+  libngtcp2-dev libnghttp3-dev ngtcp2-server
   # Real peers and reference clients started by tests, the demo and benchmarks.
   nginx-light nghttp2-server nghttp2-client nghttp2-proxy curl openssl squid tinyproxy apache2
   # The SOCKS5 proxy the socks plugin's tests run (tests/integration/socks).

@@ -633,9 +633,11 @@ class _Request:
             opt_int("retry_on", bits, "retry_on")
         if kw["http_version"] is not None:
             v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
-                 "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE}.get(str(kw["http_version"]))
+                 "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE,
+                 "3-only": _ffi.HTTP_VERSION_3_ONLY}.get(str(kw["http_version"]))
             if v is None:
-                raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT, 'http_version: "1.1", "2" or "2-prior"')
+                raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT,
+                                        'http_version: "1.1", "2", "2-prior" or "3-only"')
             opt_int("http_version", v, "http_version")
         proxy = kw["proxy"]
         if proxy is not None:
@@ -1077,7 +1079,7 @@ class Runtime:
         connection to an https proxy), tls (tls layer options, e.g. {"ca_file": ...}),
         proxy_tls, layer_options ({layer: {option: value}}), pipeline (a
         template name, e.g. "https+h2"), http_version ("1.1", "2" by ALPN
-        or h2c Upgrade, "2-prior"), resolve ("host:port:addr" or a
+        or h2c Upgrade, "2-prior", "3-only"), resolve ("host:port:addr" or a
         list), fail_on_http_error, max_body_bytes, unsafe_redirect,
         location_trusted, post301/post302/post303, connect_to
         ("HOST1:PORT1:HOST2:PORT2" or a list), interface, local_port,

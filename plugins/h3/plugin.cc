@@ -1,0 +1,8 @@
+// The plugin's entry point: strata-h3.so provides one session layer, "h3"
+// (HTTP/3 over QUIC; the udp layer goes below it).
+#include "plugins/h3/h3_session.h"
+#include "strata/sdk.hpp"
+
+STRATA_SDK_PLUGIN("h3", "0.1.0",
+                  strata::sdk::SessionLayerType<strata::h3::H3Session>(
+                      "h3", "HTTP/3 over QUIC v1 (ngtcp2, nghttp3, BoringSSL)", STRATA_LAYER_FLAG_MULTIPLEX))
