@@ -180,6 +180,36 @@ TEST_F(ProxyListTest, RefusedThenStalledFallsOverToTheThirdWithinTheStaggerAndTh
   EXPECT_EQ(Count(squid_->AccessLog(), connect), connects_before + 2) << squid_->AccessLog();
 }
 
+// https through the list: the winner's chain is tcp → CONNECT → TLS to the
+// origin, all of it ready before it wins; a stalled proxy (it accepts, never
+// answers the CONNECT) loses to the one after it.
+TEST_F(ProxyListTest, HttpsOriginThroughTheListTheWholeChainIsRaced) {
+  TlsNginx origin;
+  const uint16_t port = origin.AddServer("    ssl_certificate \"" + pki_->Cert("localhost") + "\";\n" +
+                                         "    ssl_certificate_key \"" + pki_->Key("localhost") + "\";\n" +
+                                         "    location / { return 200 \"tls origin\\n\"; }\n");
+  std::string e;
+  ASSERT_TRUE(origin.Start(&e)) << e;
+  ScriptedPeer stalled({{NeverAnswer()}});
+  const std::string second = Local(stalled.port()), third = Local(squid_->port());
+  RuntimePtr rt = Runtime("[\"" + Local(RefusingPort()) + "\", \"" + second + "\", \"" + third + "\"]");
+  ASSERT_TRUE(rt);
+  FetchSpec spec;
+  spec.url = "https://localhost:" + std::to_string(port) + "/";
+  spec.string_options = {{STRATA_OPT_LAYER_OPTIONS, "{\"tls\": {\"ca_file\": " + JsonString(pki_->Cert("ca")) + "}}"}};
+  const auto start = std::chrono::steady_clock::now();
+  FetchResult r = Fetch(rt.get(), spec);
+  const int64_t elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(r.status, STRATA_OK) << r.Describe() << "\n" << trace_.all;
+  EXPECT_EQ(r.body(), "tls origin\n");
+  EXPECT_LT(elapsed, kStaggerMs * 3 + kSlackMs) << trace_.race;
+  EXPECT_TRUE(Contains(trace_.race, "candidate 2 of 3 (" + second + ") lost: cancelled")) << trace_.race;
+  EXPECT_TRUE(Contains(trace_.race, "candidate 3 of 3 (" + third + ") won")) << trace_.race;
+  EXPECT_TRUE(Contains(Chain(r), "connect-tunnel")) << Chain(r);
+  EXPECT_TRUE(Contains(Chain(r), "tls")) << Chain(r);
+}
+
 TEST_F(ProxyListTest, DirectWinsWhenTheProxyRefuses) {
   const std::string refused = Local(RefusingPort());
   RuntimePtr rt = Runtime("[\"" + refused + "\", \"direct\"]");
