@@ -219,6 +219,7 @@ enum {
   STRATA_HTTP_VERSION_1_1 = 11,
   STRATA_HTTP_VERSION_2 = 20,
   STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21,
+  STRATA_HTTP_VERSION_3 = 30,
   STRATA_HTTP_VERSION_3_ONLY = 31
 };
 
@@ -617,9 +618,9 @@ local function new_request(lib, o)
     if o.http_version ~= nil then
       local versions_opt = {["1.1"] = C.STRATA_HTTP_VERSION_1_1, ["2"] = C.STRATA_HTTP_VERSION_2,
                             ["2-prior"] = C.STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
-                            ["3-only"] = C.STRATA_HTTP_VERSION_3_ONLY}
+                            ["3"] = C.STRATA_HTTP_VERSION_3, ["3-only"] = C.STRATA_HTTP_VERSION_3_ONLY}
       local v = versions_opt[tostring(o.http_version)]
-      if not v then error(make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "http_version: \"1.1\", \"2\", \"2-prior\" or \"3-only\"", "runtime", 0, o.url), 0) end
+      if not v then error(make_error(lib, C.STRATA_E_INVALID_ARGUMENT, "http_version: \"1.1\", \"2\", \"2-prior\", \"3\" or \"3-only\"", "runtime", 0, o.url), 0) end
       check(lib.strata_request_set_option_int(self.ptr, C.STRATA_OPT_HTTP_VERSION, v), "http_version")
     end
     local resolve = o.resolve

@@ -466,14 +466,19 @@ enum {
  * (udp → h3: HTTP/3 over QUIC, no fallback) for 3 only.
  * ABI 1.2: STRATA_HTTP_VERSION_3_ONLY (curl's --http3-only): https hops
  * speak HTTP/3 or fail; http:// hops keep HTTP/1.1 (QUIC is always
- * encrypted), and a hop through a proxy is refused (STRATA_E_CONFIG). 30
- * is kept for HTTP/3 with fallback to TCP (curl's --http3), which is not
- * built yet. */
+ * encrypted), and a hop through a proxy is refused (STRATA_E_CONFIG).
+ * ABI 1.2: STRATA_HTTP_VERSION_3 (curl's --http3): an https hop races
+ * HTTP/3 against the default TCP chain, h3 first and TCP after a stagger
+ * (200 ms, curl's happy-eyeballs delay); the first chain ready carries the
+ * request and the winner is remembered for the origin. It goes to an
+ * Alt-Svc h3 alternative when the runtime's Alt-Svc cache has one, else to
+ * the URL's host and port. Through a proxy it is the default. */
 enum {
   STRATA_HTTP_VERSION_DEFAULT = 0,
   STRATA_HTTP_VERSION_1_1 = 11,
   STRATA_HTTP_VERSION_2 = 20,
   STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 21,
+  STRATA_HTTP_VERSION_3 = 30,
   STRATA_HTTP_VERSION_3_ONLY = 31
 };
 

@@ -147,7 +147,7 @@ std::vector<AltSvcEntry> AltSvcCache::Apply(absl::string_view src_alpn, absl::st
 }
 
 std::optional<AltSvcEntry> AltSvcCache::Lookup(absl::string_view host, uint16_t port, absl::string_view dst_alpn,
-                                               int64_t now) {
+                                               int64_t now, bool include_broken) {
   const std::string h = NormalizeAltSvcHost(host);
   const std::string alpn = LowerAlpn(dst_alpn);
   std::optional<AltSvcEntry> found;
@@ -158,7 +158,7 @@ std::optional<AltSvcEntry> AltSvcCache::Lookup(absl::string_view host, uint16_t 
       continue;
     }
     if (!found && it->src_host == h && it->src_port == port && it->dst_alpn == alpn &&
-        !IsBroken(it->dst_alpn, it->dst_host, it->dst_port, now)) {
+        (include_broken || !IsBroken(it->dst_alpn, it->dst_host, it->dst_port, now))) {
       found = *it;
     }
     ++it;

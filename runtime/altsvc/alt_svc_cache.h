@@ -67,8 +67,10 @@ class AltSvcCache {
   // Lookup returns the first live entry for https://host:port whose
   // destination speaks |dst_alpn| and is not marked broken. Expired entries
   // are dropped on the way.
+  // With |include_broken| a broken one is returned too (to say why it is
+  // not used).
   std::optional<AltSvcEntry> Lookup(absl::string_view host, uint16_t port, absl::string_view dst_alpn,
-                                    int64_t now);
+                                    int64_t now, bool include_broken = false);
 
   // MarkBroken: the alternative failed (e.g. its QUIC handshake); it is not
   // offered again before |until| (in memory only, as browsers do).

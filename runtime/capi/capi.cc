@@ -449,7 +449,7 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
     case STRATA_OPT_HTTP_VERSION:
       if (value != STRATA_HTTP_VERSION_DEFAULT && value != STRATA_HTTP_VERSION_1_1 &&
           value != STRATA_HTTP_VERSION_2 && value != STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE &&
-          value != STRATA_HTTP_VERSION_3_ONLY) {
+          value != STRATA_HTTP_VERSION_3 && value != STRATA_HTTP_VERSION_3_ONLY) {
         return STRATA_E_INVALID_ARGUMENT;
       }
       o.http_version = value;

@@ -550,6 +550,8 @@ void Runtime::StartHop(Transfer* t) {
     Wake(t);
     return;
   }
+  // HTTP/3 raced against TCP (--http3, or an Alt-Svc h3 alternative).
+  if (!t->h_.plan && !PlanH3Race(t)) return;
   if (!t->h_.plan) {
     // A proxy list: a remembered winner, or a race between its entries.
     if (const std::vector<std::string>& list = planner_->ProxyCandidates(t->request_.options); !list.empty()) {
@@ -1200,7 +1202,7 @@ void Runtime::OnTimer(Transfer* t) {
           r.candidates[i].status = STRATA_E_TIMEOUT;
         }
         r.race.TimeOut(now, "still connecting at the connect timeout");
-        absl::StrAppend(&what, " (no way in the proxy list connected: ", RaceSummary(*t->h_.race), ")");
+        absl::StrAppend(&what, absl::StrCat(" (no way in ", t->h_.race->what, " connected: "), RaceSummary(*t->h_.race), ")");
       }
     }
   } else if (t->phase_ == Transfer::Phase::kStreaming) {

@@ -161,6 +161,15 @@ class Runtime : public ConnectionListener {
   // EndRace closes what is left of a race; ForgetFailedWinner races again
   // when a remembered winner's connection |c| failed (true if so).
   bool PlanCandidates(Transfer* t, const std::vector<std::string>& list);
+  // PlanH3Race (runtime_h3_race.cc): for an https hop with
+  // STRATA_HTTP_VERSION_3, or an Alt-Svc h3 alternative in the cache, a
+  // race of HTTP/3 against the TCP chain; same contract as PlanCandidates.
+  bool PlanH3Race(Transfer* t);
+  // StartRace runs |race| for |t| (policies checked for every candidate).
+  void StartRace(Transfer* t, std::unique_ptr<HopRace> race, const std::vector<std::string>& planning_errors);
+  // NoteCandidateLost: an HTTP/3 candidate that failed marks its
+  // alternative broken for a while (kAltSvcBrokenSeconds).
+  void NoteCandidateLost(Transfer* t, const HopRace::Candidate& c, CandidateState how);
   void AdvanceRace(Transfer* t);
   void StartCandidate(Transfer* t, size_t i);
   void CloseCandidate(HopRace::Candidate* c);

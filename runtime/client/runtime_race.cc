@@ -94,14 +94,23 @@ bool Runtime::PlanCandidates(Transfer* t, const std::vector<std::string>& list) 
     t->h_.plan = std::move(candidates.front().plan);
     return policies_->empty() || ApplyHopPolicies(t);
   }
-  const size_t n = candidates.size();
-  t->h_.race = std::make_unique<HopRace>(std::move(candidates), static_cast<uint64_t>(config_.proxy.stagger_ms), key);
+  auto race = std::make_unique<HopRace>(std::move(candidates), static_cast<uint64_t>(config_.proxy.stagger_ms), key);
+  race->remember_ms = static_cast<uint64_t>(config_.proxy.remember_ms);
+  StartRace(t, std::move(race), planning_errors);
+  return false;
+}
+
+void Runtime::StartRace(Transfer* t, std::unique_ptr<HopRace> race, const std::vector<std::string>& planning_errors) {
+  const Url& url = t->hop_request_.url;
+  const uint64_t now = MonotonicMs();
+  const size_t n = race->candidates.size();
+  t->h_.race = std::move(race);
   HopRace& r = *t->h_.race;
   r.started_ms = now;
   for (size_t i = 0; i < n; ++i) {
     HopRace::Candidate& c = r.candidates[i];
     if (!c.plan) {
-      r.race.Refuse(i, CandidateState::kFailed, planning_errors[i], now);
+      r.race.Refuse(i, CandidateState::kFailed, i < planning_errors.size() ? planning_errors[i] : "", now);
       c.status = STRATA_E_CONFIG;
       continue;
     }
@@ -116,11 +125,10 @@ bool Runtime::PlanCandidates(Transfer* t, const std::vector<std::string>& list) 
     }
   }
   EmitRace(t, absl::StrCat("racing ", n, " ways to ", url.scheme, "://", url.HostPort(), " (stagger ",
-                           config_.proxy.stagger_ms, " ms)"));
+                           r.stagger_ms, " ms)"));
   t->phase_ = Transfer::Phase::kConnecting;
   ArmTimer(t);
   AdvanceRace(t);
-  return false;
 }
 
 void Runtime::AdvanceRace(Transfer* t) {
@@ -153,6 +161,7 @@ void Runtime::AdvanceRace(Transfer* t) {
       r.race.Lost(i, loss, Describe(err), now);
       EmitRace(t, absl::StrCat(Ordinal(i, n), " (", c.label, ") lost: ", CandidateStateName(loss), " after ",
                                now - r.race.candidates()[i].started_ms, " ms (", Describe(err), ")"));
+      NoteCandidateLost(t, c, loss);
       CloseCandidate(&c);
     }
   }
@@ -224,9 +233,9 @@ void Runtime::FinishRace(Transfer* t, size_t winner) {
     CloseCandidate(&c);
   }
   HopRace::Candidate& w = r.candidates[winner];
-  winners_.Remember(r.memory_key, winner, now, static_cast<uint64_t>(config_.proxy.remember_ms));
+  winners_.Remember(r.memory_key, winner, now, r.remember_ms);
   EmitRace(t, absl::StrCat(Ordinal(winner, n), " (", w.label, ") won after ", now - r.started_ms,
-                           " ms; remembered for ", config_.proxy.remember_ms, " ms (", RaceSummary(r), ")"));
+                           " ms; remembered for ", r.remember_ms, " ms (", RaceSummary(r), ")"));
   t->h_.plan = std::move(w.plan);
   t->h_.conn = w.conn;
   t->h_.conn_reused = false;
@@ -265,7 +274,7 @@ void Runtime::FailRace(Transfer* t) {
   }
   const Url& url = t->hop_request_.url;
   t->Fail(status, "race",
-          absl::StrCat("no way in the proxy list could connect to ", url.scheme, "://", url.HostPort(), ": ",
+          absl::StrCat("no way in ", r.what, " could connect to ", url.scheme, "://", url.HostPort(), ": ",
                        RaceSummary(r)));
   Complete(t);
 }

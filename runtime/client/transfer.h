@@ -40,12 +40,18 @@ struct HopRace {
     std::optional<HopPlan> plan;  // none if the entry could not be planned
     Connection* conn = nullptr;   // once started, until it won or was closed
     strata_status status = STRATA_OK;  // why it lost, once it did
+    // An HTTP/3 candidate: where it goes (an Alt-Svc alternative or the
+    // origin); a failed QUIC handshake marks it broken in the Alt-Svc cache.
+    bool quic = false;
   };
   HopRace(std::vector<Candidate> c, uint64_t stagger_ms, std::string key)
-      : race(c.size(), stagger_ms), candidates(std::move(c)), memory_key(std::move(key)) {}
+      : race(c.size(), stagger_ms), candidates(std::move(c)), memory_key(std::move(key)), stagger_ms(stagger_ms) {}
+  std::string what = "the proxy list";  // "no way in <what> could connect"
+  uint64_t remember_ms = 0;
   CandidateRace race;
   std::vector<Candidate> candidates;
   std::string memory_key;     // where the winner is remembered (WinnerMemory)
+  uint64_t stagger_ms = 0;
   uint64_t started_ms = 0;
   EventLoop::TimerId timer = 0;  // the next stagger
 };

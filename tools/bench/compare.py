@@ -9,6 +9,9 @@ Workloads (NAME for --only in brackets):
   [h2c-c10]    the same, -n 50000 -c 10 -m 10
   [tls-h2]     nginx TLS h2 (ALPN), -n 50000 -c 1 -m 100
   [h1]         nginx h1, -n 50000 -c 10 -m 1
+  [tls-h3]     HTTP/3 (gtlsserver, QUIC) -n 20000 -c 1 -m 100, against strata's
+               own h2 over TLS (nginx) on the same file: the installed h2load
+               has no HTTP/3
   [dl-h1]      64 MiB to /dev/null, strata CLI vs curl, http:// (h1)
   [dl-tls-h1]  the same over https:// (TLS, h1)
   [dl-tls-h2]  the same over https:// (TLS, h2; curl --http2)
@@ -60,6 +63,7 @@ TOOLS = {
     "curl": "curl",
     "openssl": "openssl",
     "strace": "strace",
+    "gtlsserver": "ngtcp2-server",
 }
 
 
@@ -167,6 +171,16 @@ class Peers:
             if not bench_common.wait_for_port(port):
                 raise Failure(f"nginx did not open port {port}; see {self.nginx.dir}/error.log")
         self.www = os.path.join(self.nginx.dir, "www")
+        # The same files over HTTP/3: the ngtcp2 example server (QUIC, UDP).
+        self.h3_port = bench_common.free_port()
+        with open(os.path.join(tmp, "gtlsserver.log"), "wb") as glog:
+            self.gtlsserver = subprocess.Popen(
+                ["gtlsserver", "-q", "-d", self.www, "127.0.0.1", str(self.h3_port),
+                 f"{pki}/server.key", f"{pki}/server.pem"],
+                stdin=subprocess.DEVNULL, stdout=glog, stderr=subprocess.STDOUT)
+        stack.callback(self._stop, self.gtlsserver)
+        if not udp_bound(self.h3_port):
+            raise Failure(f"gtlsserver did not bind UDP port {self.h3_port}; see {tmp}/gtlsserver.log")
         self.h2c_port = bench_common.free_port()
         log_path = os.path.join(tmp, "nghttpd.log")
         with open(log_path, "wb") as nlog:
@@ -177,6 +191,16 @@ class Peers:
         if not bench_common.wait_for_port(self.h2c_port):
             with open(log_path, errors="replace") as f:
                 raise Failure("nghttpd did not start:\n" + f.read()[-2000:])
+
+    @staticmethod
+    def _stop(proc):
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     def _stop_nghttpd(self):
         if self.nghttpd.poll() is None:
@@ -196,6 +220,9 @@ class Peers:
     def tls_h2(self, name):
         return f"https://127.0.0.1:{self.tls_h2_port}/{name}"
 
+    def h3(self, name):
+        return f"https://127.0.0.1:{self.h3_port}/{name}"
+
     def tls_h1(self, name):
         return f"https://127.0.0.1:{self.tls_h1_port}/{name}"
 
@@ -209,6 +236,7 @@ class Load:
     """strata-bench vs h2load with the same -n -c -m on the same URL."""
 
     kind = "load"
+    anchor = "h2load"
 
     def __init__(self, name, label, n, c, m, url, strata_flags, h2load_flags, h2=True):
         self.name, self.label, self.n = name, label, n
@@ -238,12 +266,32 @@ class Load:
         for f in ((ours, theirs) if strata_first else (theirs, ours)):
             f()
         log(f"  {self.name:10s} strata {self.ours[-1][0]:10.0f} req/s {self.ours[-1][1]:7.1f} us/req   "
-            f"h2load {self.theirs[-1][0]:10.0f} req/s {self.theirs[-1][1]:7.1f} us/req")
+            f"{self.anchor} {self.theirs[-1][0]:10.0f} req/s {self.theirs[-1][1]:7.1f} us/req")
 
     def row(self):
         (so, sc), (ao, ac) = best(self.ours), best(self.theirs)
         return [self.label, f"{so:.0f} req/s", f"{ao:.0f} req/s", ratio(so, ao),
                 f"{sc:.1f} us/req", f"{ac:.1f} us/req"]
+
+
+class SelfLoad(Load):
+    """strata-bench on one URL vs strata-bench on another: for a protocol the
+    installed anchors lack (HTTP/3: h2load here has no QUIC), strata's own
+    figures for a protocol they have, on the same file."""
+
+    def __init__(self, name, label, n, c, m, url, strata_flags, anchor_url, anchor_flags):
+        super().__init__(name, label, n, c, m, url, strata_flags, [], h2=False)
+        self.anchor = "strata-h2"
+        self.anchor_url, self.anchor_flags = anchor_url, anchor_flags
+        self.bindir = None
+
+    def measure(self, ctx, strata_first):
+        self.bindir = ctx.bindir
+        super().measure(ctx, strata_first)
+
+    def h2load_argv(self, n):
+        return [os.path.join(self.bindir, "strata-bench"), "-n", str(n), *self.shape, *self.anchor_flags,
+                self.anchor_url]
 
 
 class Download:
@@ -330,6 +378,9 @@ def workloads(args, peers, bindir, tmp):
                     ["--h2", "--cacert", ca], []))
     out.append(Load("h1", f"h1 nginx -n {n2} -c 10 -m 1 vs h2load --h1", n2, 10, 1, peers.h1(SMALL),
                     ["--h1"], ["--h1"], h2=False))
+    n3 = 2000 if q else 20000
+    out.append(SelfLoad("tls-h3", f"HTTP/3 gtlsserver -n {n3} -c 1 -m 100 vs strata TLS h2 nginx", n3, 1, 100,
+                        peers.h3(SMALL), ["--h3", "--cacert", ca], peers.tls_h2(SMALL), ["--h2", "--cacert", ca]))
     dl = ["-s", "-o", "/dev/null"]
     out.append(Download("dl-h1", f"{mib} MiB h1 nginx vs curl", size,
                         [strata, *dl, peers.h1(BIG)], ["curl", *dl, peers.h1(BIG)]))
@@ -352,7 +403,19 @@ def workloads(args, peers, bindir, tmp):
     return out
 
 
-NAMES = ["h2c-c1", "h2c-c10", "tls-h2", "h1", "dl-h1", "dl-tls-h1", "dl-tls-h2", "hs-full", "hs-resumed"]
+NAMES = ["h2c-c1", "h2c-c10", "tls-h2", "h1", "tls-h3", "dl-h1", "dl-tls-h1", "dl-tls-h2", "hs-full", "hs-resumed"]
+
+
+def udp_bound(port, seconds=10):
+    """Waits until something binds UDP |port| on 127.0.0.1 (/proc/net/udp)."""
+    needle = f"0100007F:{port:04X}"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with open("/proc/net/udp") as f:
+            if needle in f.read():
+                return True
+        time.sleep(0.05)
+    return False
 
 
 # --------------------------------------------------------------------------

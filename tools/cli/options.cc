@@ -123,6 +123,7 @@ enum class Opt {
   kHttp11,
   kHttp2,
   kHttp2PriorKnowledge,
+  kHttp3,
   kHttp3Only,
   kParallel,
   kParallelMax,
@@ -246,6 +247,7 @@ constexpr OptSpec kOptions[] = {
     {0, "http1.1", false, Opt::kHttp11},
     {0, "http2", false, Opt::kHttp2},
     {0, "http2-prior-knowledge", false, Opt::kHttp2PriorKnowledge},
+    {0, "http3", false, Opt::kHttp3},
     {0, "http3-only", false, Opt::kHttp3Only},
     {'Z', "parallel", false, Opt::kParallel},
     {0, "parallel-max", true, Opt::kParallelMax},
@@ -843,6 +845,9 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kHttp2PriorKnowledge:
       options.http_version = HttpVersion::kHttp2PriorKnowledge;
+      break;
+    case Opt::kHttp3:
+      options.http_version = HttpVersion::kHttp3;
       break;
     case Opt::kHttp3Only:
       options.http_version = HttpVersion::kHttp3Only;

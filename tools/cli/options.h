@@ -64,6 +64,7 @@ enum class HttpVersion {
   kHttp11,            // --http1.1
   kHttp2,             // --http2: ALPN on https, h2c Upgrade on http
   kHttp2PriorKnowledge,  // --http2-prior-knowledge
+  kHttp3,             // --http3: HTTP/3 raced against TCP, with fallback
   kHttp3Only,         // --http3-only: https over QUIC (udp → h3), no fallback
 };
 

@@ -459,8 +459,9 @@ TEST(Options, HttpVersionFlagsLastOneWins) {
             HttpVersion::kHttp2PriorKnowledge);
   EXPECT_EQ(Parse({"--http3-only", "u"})->http_version, HttpVersion::kHttp3Only);
   EXPECT_EQ(Parse({"--http3-only", "--http2", "u"})->http_version, HttpVersion::kHttp2);
-  // --http3 (QUIC with fallback to TCP) waits for the chain race.
-  EXPECT_FALSE(Parse({"--http3", "u"}).ok());
+  EXPECT_EQ(Parse({"--http3", "u"})->http_version, HttpVersion::kHttp3);
+  EXPECT_EQ(Parse({"--http3", "--http3-only", "u"})->http_version, HttpVersion::kHttp3Only);
+  EXPECT_EQ(Parse({"--http3-only", "--http3", "u"})->http_version, HttpVersion::kHttp3);
 }
 
 TEST(Options, HttpVersionFlagsTakeNoArgumentAndAreExactNames) {
@@ -471,7 +472,7 @@ TEST(Options, HttpVersionFlagsTakeNoArgumentAndAreExactNames) {
   ASSERT_FALSE(prefix.ok());
   EXPECT_EQ(prefix.status().message(), "option --http: is unknown");
   EXPECT_FALSE(Parse({"--http1.0", "u"}).ok()) << "not offered by strata";
-  EXPECT_FALSE(Parse({"--http3", "u"}).ok());
+  EXPECT_FALSE(Parse({"--http3=yes", "u"}).ok());
 }
 
 TEST(Options, ParallelShortAndLongWithDefaultMax) {

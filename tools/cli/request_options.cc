@@ -46,8 +46,12 @@ std::string LayerOptionsJson(const CliOptions& options) {
 
   nlohmann::json layers = nlohmann::json::object();
   if (options.ip_family) layers["tcp"] = {{"family", *options.ip_family}};
-  // The h3 layer does its own TLS (QUIC) and reads the same trust options.
-  if (!tls.empty() && options.http_version == HttpVersion::kHttp3Only) layers["h3"] = tls;
+  // The h3 layer does its own TLS (QUIC) and reads the same trust options:
+  // with --http3-only, --http3, and by default too, since an Alt-Svc h3
+  // alternative may race an HTTP/3 chain against the TCP one.
+  const bool may_h3 = options.http_version == HttpVersion::kHttp3Only || options.http_version == HttpVersion::kHttp3 ||
+                      (options.http_version == HttpVersion::kDefault && !options.alt_svc_files.empty());
+  if (!tls.empty() && may_h3) layers["h3"] = tls;
   if (!tls.empty()) layers["tls"] = std::move(tls);
   if (!proxy_tls.empty()) layers["proxy:tls"] = std::move(proxy_tls);
   if (!options.fault.empty()) layers["fault"] = nlohmann::json::parse(options.fault);
@@ -130,6 +134,9 @@ RequestOptions BuildRequestOptions(const CliOptions& options) {
     case HttpVersion::kHttp2PriorKnowledge:
       add_int(STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
               "--http2-prior-knowledge");
+      break;
+    case HttpVersion::kHttp3:
+      add_int(STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_3, "--http3");
       break;
     case HttpVersion::kHttp3Only:
       add_int(STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_3_ONLY, "--http3-only");

@@ -634,10 +634,10 @@ class _Request:
         if kw["http_version"] is not None:
             v = {"1.1": _ffi.HTTP_VERSION_1_1, "2": _ffi.HTTP_VERSION_2,
                  "2-prior": _ffi.HTTP_VERSION_2_PRIOR_KNOWLEDGE,
-                 "3-only": _ffi.HTTP_VERSION_3_ONLY}.get(str(kw["http_version"]))
+                 "3": _ffi.HTTP_VERSION_3, "3-only": _ffi.HTTP_VERSION_3_ONLY}.get(str(kw["http_version"]))
             if v is None:
                 raise errors.UsageError(_ffi.STRATA_E_INVALID_ARGUMENT,
-                                        'http_version: "1.1", "2", "2-prior" or "3-only"')
+                                        'http_version: "1.1", "2", "2-prior", "3" or "3-only"')
             opt_int("http_version", v, "http_version")
         proxy = kw["proxy"]
         if proxy is not None:

@@ -64,7 +64,7 @@ using strata::tools::StatusKiB;
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
                "strata-bench: %s\n"
-               "usage: strata-bench -n REQUESTS -c CLIENTS -m MAX_STREAMS [--h1|--h2|--h2-prior]\n"
+               "usage: strata-bench -n REQUESTS -c CLIENTS -m MAX_STREAMS [--h1|--h2|--h2-prior|--h3]\n"
                "                    [--cacert FILE] [-k] [--config FILE] URL\n",
                why);
   std::exit(2);
@@ -90,6 +90,8 @@ Options Parse(int argc, char** argv) {
       o.http_version = STRATA_HTTP_VERSION_2;
     } else if (a == "--h2-prior") {
       o.http_version = STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+    } else if (a == "--h3") {
+      o.http_version = STRATA_HTTP_VERSION_3_ONLY;
     } else if (a == "--cacert") {
       o.ca_file = value();
     } else if (a == "-k") {
@@ -159,7 +161,9 @@ int main(int argc, char** argv) {
   if (!opt.ca_file.empty()) tls += "\"ca_file\": \"" + opt.ca_file + "\"";
   if (opt.insecure) tls += std::string(tls.empty() ? "" : ", ") + "\"verify\": false";
   if (!tls.empty()) {
-    std::string json = "{\"tls\": {" + tls + "}}";
+    // HTTP/3's TLS is the h3 layer's own (QUIC): it takes the same options.
+    std::string json = opt.http_version == STRATA_HTTP_VERSION_3_ONLY ? "{\"h3\": {" + tls + "}}"
+                                                                      : "{\"tls\": {" + tls + "}}";
     if (strata_request_set_option_string(request, STRATA_OPT_LAYER_OPTIONS, json.c_str()) != STRATA_OK) {
       Usage("bad TLS options");
     }
