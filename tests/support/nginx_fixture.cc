@@ -201,6 +201,21 @@ std::vector<AccessLogEntry> NginxFixture::WaitForAccessLog(
   }
 }
 
+size_t NginxFixture::SettledAccessLogSize(std::chrono::milliseconds quiet) const {
+  size_t size = AccessLog().size();
+  auto stable_since = std::chrono::steady_clock::now();
+  const auto give_up = stable_since + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() - stable_since < quiet && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const size_t now = AccessLog().size();
+    if (now != size) {
+      size = now;
+      stable_since = std::chrono::steady_clock::now();
+    }
+  }
+  return size;
+}
+
 std::string NginxFixture::ErrorLog() const { return ReadFileIfExists(dir_ + "/error.log"); }
 
 }  // namespace strata::test

@@ -82,6 +82,10 @@ class NginxFixture {
   // after it has sent the response, so a fast client can look first.
   std::vector<AccessLogEntry> WaitForAccessLog(
       size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  // SettledAccessLogSize: the number of entries once none has been added for
+  // |quiet| (an earlier test's last line may still be on its way), for a
+  // "nothing more reached nginx" check.
+  size_t SettledAccessLogSize(std::chrono::milliseconds quiet = std::chrono::milliseconds(150)) const;
   std::string ErrorLog() const;
 
  private:

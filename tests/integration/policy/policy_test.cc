@@ -208,8 +208,8 @@ TEST_F(PolicyTest, PinOptionsAreCheckedAtStartUp) {
 // ---- policy-allowlist -----------------------------------------------------
 
 TEST_F(PolicyTest, AllowlistStopsARedirectToAnUnlistedOriginBeforeItConnects) {
-  const size_t a_before = a_->AccessLog().size();
-  const size_t b_before = b_->AccessLog().size();
+  const size_t a_before = a_->SettledAccessLogSize();
+  const size_t b_before = b_->SettledAccessLogSize();
   RuntimeResult rt = MakeRuntime(Config("{\"plugin\": \"policy-allowlist\", \"options\": {\"origins\": [" +
                                         JsonString(a_->Url("")) + "]}}"));
   ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
@@ -233,7 +233,7 @@ TEST_F(PolicyTest, AllowlistStopsARedirectToAnUnlistedOriginBeforeItConnects) {
 }
 
 TEST_F(PolicyTest, AllowlistRefusesASchemeAtTheFirstHop) {
-  const size_t before = a_->AccessLog().size();
+  const size_t before = a_->SettledAccessLogSize();
   RuntimeResult rt = MakeRuntime(Config("{\"plugin\": \"policy-allowlist\", \"options\": {\"schemes\": [\"https\"]}}"));
   ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
   FetchResult r = Get(rt.runtime.get(), a_->Url("/echo"));
@@ -325,7 +325,7 @@ TEST_F(PolicyTest, StrippedCredentialsDoNotFollowACrossOriginRedirect) {
 }
 
 TEST_F(PolicyTest, ADeniedMethodNeverLeaves) {
-  const size_t before = a_->AccessLog().size();
+  const size_t before = a_->SettledAccessLogSize();
   RuntimeResult rt = MakeRuntime(Config(Example("{\"deny_method\": \"DELETE\"}")));
   ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
   FetchSpec spec;

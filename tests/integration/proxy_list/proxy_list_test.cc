@@ -221,7 +221,10 @@ TEST_F(ProxyListTest, DirectWinsWhenTheProxyRefuses) {
   EXPECT_TRUE(Contains(trace_.race, "candidate 1 of 2 (" + refused + ") lost: refused")) << trace_.race;
   EXPECT_TRUE(Contains(trace_.race, "candidate 2 of 2 (direct) won")) << trace_.race;
   EXPECT_EQ(Chain(r).find("connect-tunnel"), std::string::npos) << Chain(r);
-  EXPECT_EQ(origin_->AccessLog().size(), before + 1);
+  // nginx logs after it has sent the response: wait for the line.
+  const std::vector<AccessLogEntry> log = origin_->WaitForAccessLog(before + 1);
+  ASSERT_EQ(log.size(), before + 1);
+  EXPECT_EQ(log.back().request, "GET /hello.txt HTTP/1.1");
 }
 
 TEST_F(ProxyListTest, TheFirstThatConnectsWinsAndLaterOnesNeverStart) {
