@@ -87,4 +87,9 @@ std::string JoinEndpoints(const std::vector<SocketAddress>& addresses) {
   return out;
 }
 
+std::string HostPortText(const std::string& host, uint16_t port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
 }  // namespace strata::tcp

@@ -51,6 +51,9 @@ class SocketAddress {
 std::string JoinHosts(const std::vector<SocketAddress>& addresses);
 // JoinEndpoints formats addresses with ports: "[::1]:80, 127.0.0.1:80".
 std::string JoinEndpoints(const std::vector<SocketAddress>& addresses);
+// HostPortText formats a configured peer for messages: "host:443",
+// "[::1]:443" (an IPv6 literal, given without brackets, gets them).
+std::string HostPortText(const std::string& host, uint16_t port);
 
 }  // namespace strata::tcp
 

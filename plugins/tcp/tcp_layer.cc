@@ -72,8 +72,7 @@ TcpLayer::~TcpLayer() {
 }
 
 std::string TcpLayer::Target() const {
-  if (host_.find(':') != std::string::npos) return absl::StrCat("[", host_, "]:", port_);
-  return absl::StrCat(host_, ":", port_);
+  return HostPortText(host_, port_);
 }
 
 strata_status TcpLayer::Connect(int* done) {

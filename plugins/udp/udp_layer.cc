@@ -73,8 +73,7 @@ UdpLayer::~UdpLayer() {
 }
 
 std::string UdpLayer::Target() const {
-  if (host_.find(':') != std::string::npos) return absl::StrCat("[", host_, "]:", port_);
-  return absl::StrCat(host_, ":", port_);
+  return tcp::HostPortText(host_, port_);
 }
 
 strata_status UdpLayer::Connect(int* done) {

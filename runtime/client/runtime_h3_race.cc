@@ -27,79 +27,74 @@ constexpr uint64_t kH3RememberMs = 300000;
 constexpr int64_t kAltSvcBrokenSeconds = 300;
 constexpr char kH3Template[] = "https+h3";
 
-std::string Bracketed(const std::string& host) {
-  return host.find(':') != std::string::npos && host.front() != '[' ? absl::StrCat("[", host, "]") : host;
-}
-
 }  // namespace
 
 bool Runtime::PlanH3Race(Transfer* t) {
   const Url& url = t->hop_request_.url;
   const RequestOptions& ro = t->request_.options;
-  if (url.scheme != "https" || !ro.unix_socket.empty() || !ro.pipeline.empty()) return true;
   const bool asked = ro.http_version == STRATA_HTTP_VERSION_3;
-  if (!asked && ro.http_version != STRATA_HTTP_VERSION_DEFAULT) return true;
+  // Every hop comes here: the cheap refusals first. The default version
+  // races only for an advertised alternative, so only with the cache on.
+  if (!asked && (ro.http_version != STRATA_HTTP_VERSION_DEFAULT || !alt_svc_enabled_)) return true;
+  if (url.scheme != "https" || !ro.unix_socket.empty() || !ro.pipeline.empty()) return true;
   if (config_.pipelines.find(kH3Template) == config_.pipelines.end()) return true;
-  std::optional<AltSvcEntry> alt;
   const int64_t unix_now = absl::ToUnixSeconds(absl::Now());
+  std::optional<AltSvcEntry> alt;
   if (alt_svc_enabled_) alt = alt_svc_->Lookup(url.host, url.port, "h3", unix_now);
   if (!alt && !asked) {
-    // The default version races only for an advertised alternative; say
-    // why one that is known is not tried.
-    if (alt_svc_enabled_) {
-      if (std::optional<AltSvcEntry> broken = alt_svc_->Lookup(url.host, url.port, "h3", unix_now, true)) {
-        EmitRace(t, absl::StrCat("h3 ", broken->dst_host, ":", broken->dst_port,
-                                 " (alt-svc) is marked broken (its QUIC failed lately); TCP only"));
-      }
+    // Say why a known alternative is not tried.
+    if (std::optional<AltSvcEntry> broken = alt_svc_->Lookup(url.host, url.port, "h3", unix_now, true)) {
+      EmitRace(t, absl::StrCat("h3 ", broken->dst_host, ":", broken->dst_port,
+                               " (alt-svc) is marked broken (its QUIC failed lately); TCP only"));
     }
     return true;
   }
+  // Without a usable alternative, --http3 goes to the URL's own port.
+  const std::string h3_host = alt ? alt->dst_host : NormalizeAltSvcHost(url.host);
+  const uint16_t h3_port = alt ? alt->dst_port : url.port;
+  if (!alt && alt_svc_enabled_ && alt_svc_->IsBroken("h3", h3_host, h3_port, unix_now)) {
+    EmitRace(t, absl::StrCat("h3 ", h3_host, ":", h3_port, " is marked broken (its QUIC failed lately); TCP only"));
+    return true;
+  }
 
-  // The TCP chain is the hop's usual plan (the default version).
-  RequestOptions tcp_options = ro;
-  tcp_options.http_version = STRATA_HTTP_VERSION_DEFAULT;
-  absl::StatusOr<HopPlan> tcp = planner_->Plan(url, tcp_options, t->hop_);
+  // Candidate 0 is the h3 chain (to the alternative, connect-to style,
+  // ahead of the application's own entries), 1 the TCP chain.
+  auto plan = [&](bool quic) {
+    RequestOptions o = ro;
+    o.http_version = quic ? STRATA_HTTP_VERSION_3_ONLY : STRATA_HTTP_VERSION_DEFAULT;
+    if (quic && alt) {
+      o.connect_to.insert(o.connect_to.begin(), absl::StrCat(url.HostPort(), ":", alt->dst_host, ":", alt->dst_port));
+    }
+    absl::StatusOr<HopPlan> p = planner_->Plan(url, o, t->hop_);
+    if (p.ok()) InsertAboveBottom(ro.layer_above_bottom, &*p);
+    return p;
+  };
+  const std::string h3_label = absl::StrCat("h3 ", h3_host, ":", h3_port, alt ? " (alt-svc)" : "");
+  const std::string key = absl::StrCat("h3\n", url.scheme, "://", url.HostPort(), "\n", h3_host, ":", h3_port);
+  const uint64_t now = MonotonicMs();
+  if (std::optional<WinnerMemory::Recall> recall = winners_.Lookup(key, now); recall && recall->index < 2) {
+    // Only the remembered way is planned. An h3 plan fails through a proxy
+    // (QUIC cannot be tunnelled): the usual planning then.
+    absl::StatusOr<HopPlan> remembered = plan(recall->index == 0);
+    if (!remembered.ok()) return true;
+    EmitRace(t, absl::StrCat("remembered winner: ", recall->index == 0 ? h3_label : "tcp", " for ", url.scheme,
+                             "://", url.HostPort(), ", for ", recall->expires_ms - now, " ms more; no race"));
+    t->h_.plan = *std::move(remembered);
+    t->h_.remembered_key = key;
+    return policies_->empty() || ApplyHopPolicies(t);
+  }
+  absl::StatusOr<HopPlan> tcp = plan(false);
   // Through a proxy (QUIC cannot be tunnelled) or with a planning error,
   // there is no race: the usual planning says what to do.
   if (!tcp.ok() || !tcp->target.proxies.empty() || !tcp->target.proxy_host.empty()) return true;
-  InsertAboveBottom(ro.layer_above_bottom, &*tcp);
-
-  RequestOptions h3_options = ro;
-  h3_options.http_version = STRATA_HTTP_VERSION_3_ONLY;
-  const std::string h3_host = alt ? alt->dst_host : Bracketed(url.host);
-  const uint16_t h3_port = alt ? alt->dst_port : url.port;
-  if (alt) {
-    // Where the alternative is, ahead of the application's own entries.
-    h3_options.connect_to.insert(h3_options.connect_to.begin(),
-                                 absl::StrCat(Bracketed(url.host), ":", url.port, ":", alt->dst_host, ":", alt->dst_port));
-  }
-  absl::StatusOr<HopPlan> h3 = planner_->Plan(url, h3_options, t->hop_);
+  absl::StatusOr<HopPlan> h3 = plan(true);
   if (!h3.ok()) return true;
-  InsertAboveBottom(ro.layer_above_bottom, &*h3);
-
   std::vector<HopRace::Candidate> candidates(2);
-  candidates[0].label = absl::StrCat("h3 ", h3_host, ":", h3_port, alt ? " (alt-svc)" : "");
+  candidates[0].label = h3_label;
   candidates[0].plan = *std::move(h3);
   candidates[0].quic = true;
   candidates[1].label = "tcp";
   candidates[1].plan = *std::move(tcp);
-  const std::string key = absl::StrCat("h3\n", url.scheme, "://", url.HostPort(), "\n", h3_host, ":", h3_port);
-  const uint64_t now = MonotonicMs();
-  const bool h3_broken = alt_svc_enabled_ && alt_svc_->IsBroken("h3", h3_host, h3_port, unix_now);
-  if (h3_broken) {
-    // --http3 to an origin whose QUIC failed lately: TCP only, for now.
-    EmitRace(t, absl::StrCat("h3 ", h3_host, ":", h3_port, " is marked broken (a QUIC handshake failed lately); TCP only"));
-    t->h_.plan = std::move(candidates[1].plan);
-    return policies_->empty() || ApplyHopPolicies(t);
-  }
-  if (std::optional<WinnerMemory::Recall> recall = winners_.Lookup(key, now); recall && recall->index < 2) {
-    HopRace::Candidate& c = candidates[recall->index];
-    EmitRace(t, absl::StrCat("remembered winner: ", c.label, " for ", url.scheme, "://", url.HostPort(), ", for ",
-                             recall->expires_ms - now, " ms more; no race"));
-    t->h_.plan = std::move(c.plan);
-    t->h_.remembered_key = key;
-    return policies_->empty() || ApplyHopPolicies(t);
-  }
   auto race = std::make_unique<HopRace>(std::move(candidates), kH3StaggerMs, key);
   race->what = "HTTP/3 or TCP";
   race->remember_ms = kH3RememberMs;

@@ -187,7 +187,7 @@ class Peers:
             self.nghttpd = subprocess.Popen(
                 ["nghttpd", "--no-tls", "-d", self.www, str(self.h2c_port)],
                 stdin=subprocess.DEVNULL, stdout=nlog, stderr=subprocess.STDOUT)
-        stack.callback(self._stop_nghttpd)
+        stack.callback(self._stop, self.nghttpd)
         if not bench_common.wait_for_port(self.h2c_port):
             with open(log_path, errors="replace") as f:
                 raise Failure("nghttpd did not start:\n" + f.read()[-2000:])
@@ -201,15 +201,6 @@ class Peers:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-    def _stop_nghttpd(self):
-        if self.nghttpd.poll() is None:
-            self.nghttpd.terminate()
-            try:
-                self.nghttpd.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.nghttpd.kill()
-                self.nghttpd.wait()
 
     def h2c(self, name):
         return f"http://127.0.0.1:{self.h2c_port}/{name}"
