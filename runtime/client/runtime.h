@@ -31,6 +31,7 @@
 #include "runtime/chain/connection.h"
 #include "runtime/client/connection_pool.h"
 #include "runtime/client/hop_planner.h"
+#include "runtime/client/plan_memo.h"
 #include "runtime/policy/policy_set.h"
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/transfer.h"
@@ -221,6 +222,7 @@ class Runtime : public ConnectionListener {
   EventLoop loop_;
   std::unique_ptr<PluginRegistry> registry_;
   std::unique_ptr<HopPlanner> planner_;
+  PlanMemo plan_memo_;  // PlanHop's plans of recent simple hops
   std::unique_ptr<PolicySet> policies_;
   std::unique_ptr<ConnectionPool> pool_;
   // Transfers submitted and not yet done, in submission order: an

@@ -89,12 +89,25 @@ class PooledProxyCarrier : public TunnelCarrier {
 };
 
 absl::StatusOr<HopPlan> Runtime::PlanHop(Transfer* t) {
-  absl::StatusOr<HopPlan> plan = planner_->Plan(t->hop_request_.url, t->request_.options, t->hop_);
+  const Url& url = t->hop_request_.url;
+  const RequestOptions& options = t->request_.options;
+  const bool memoizable = PlanMemo::Memoizable(options);
+  if (memoizable) {
+    if (const HopPlan* kept = plan_memo_.Find(url, options)) {
+      HopPlan plan = *kept;
+      plan.target.hop = t->hop_;
+      return plan;
+    }
+  }
+  absl::StatusOr<HopPlan> plan = planner_->Plan(url, options, t->hop_);
+  // A plan with an HTTP/2 proxy connection depends on what that proxy chose
+  // before (http1_proxies_ below), which changes as the runtime runs.
+  if (memoizable && plan.ok() && !plan->proxy_prefix) plan_memo_.Put(url, options, *plan);
   if (!plan.ok() || !plan->proxy_prefix || !http1_proxies_.count(plan->proxy_url)) return plan;
   // This proxy chose HTTP/1.1 before (ALPN): the HTTP/1.1 tunnel, as curl.
-  RequestOptions options = t->request_.options;
-  options.proxy_http2 = 0;
-  return planner_->Plan(t->hop_request_.url, options, t->hop_);
+  RequestOptions http1 = options;
+  http1.proxy_http2 = 0;
+  return planner_->Plan(url, http1, t->hop_);
 }
 
 PoolEntry* Runtime::ProxyConnectionFor(Transfer* t, const HopPlan& plan, bool* reused) {

@@ -1,0 +1,102 @@
+// PlanMemo: which requests it keeps plans for, what its key tells apart, and
+// that a kept plan is the planner's own.
+#include "runtime/client/plan_memo.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <vector>
+
+namespace strata {
+namespace {
+
+Url U(const std::string& text) {
+  absl::StatusOr<Url> u = ParseUrl(text);
+  EXPECT_TRUE(u.ok()) << u.status();
+  return *u;
+}
+
+HopPlan Marked(const std::string& fingerprint) {
+  HopPlan plan;
+  plan.fingerprint = fingerprint;
+  return plan;
+}
+
+TEST(PlanMemoTest, OnlyRequestsThatSetNothingThePlannerReadsBeyondVersionAndTimeout) {
+  RequestOptions plain;
+  EXPECT_TRUE(PlanMemo::Memoizable(plain));
+  plain.http_version = STRATA_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+  plain.connect_timeout_ms = 500;
+  plain.timeout_ms = 100;  // not a planner input
+  EXPECT_TRUE(PlanMemo::Memoizable(plain));
+
+  const std::vector<std::pair<const char*, std::function<void(RequestOptions&)>>> setters = {
+      {"proxy", [](RequestOptions& o) { o.proxy = ""; }},
+      {"proxy_credentials", [](RequestOptions& o) { o.proxy_credentials = "u:p"; }},
+      {"no_proxy", [](RequestOptions& o) { o.no_proxy = "*"; }},
+      {"proxy_tunnel", [](RequestOptions& o) { o.proxy_tunnel = 0; }},
+      {"proxy_http2", [](RequestOptions& o) { o.proxy_http2 = 0; }},
+      {"preproxies", [](RequestOptions& o) { o.preproxies.emplace(); }},
+      {"unix_socket", [](RequestOptions& o) { o.unix_socket = "/s"; }},
+      {"connect_to", [](RequestOptions& o) { o.connect_to = {"a:1:b:2"}; }},
+      {"pipeline", [](RequestOptions& o) { o.pipeline = "http"; }},
+      {"resolve", [](RequestOptions& o) { o.resolve = {"a:1:127.0.0.1"}; }},
+      {"interface", [](RequestOptions& o) { o.interface = "lo"; }},
+      {"local_port", [](RequestOptions& o) { o.local_port = 5000; }},
+      {"local_port_range", [](RequestOptions& o) { o.local_port_range = 3; }},
+      {"layer_options", [](RequestOptions& o) { o.layer_options = {{"tcp", {{"nodelay", false}}}}; }},
+  };
+  for (const auto& [name, set] : setters) {
+    RequestOptions o;
+    set(o);
+    EXPECT_FALSE(PlanMemo::Memoizable(o)) << name;
+  }
+}
+
+TEST(PlanMemoTest, KeyedByOriginVersionAndConnectTimeout) {
+  PlanMemo memo;
+  RequestOptions o;
+  const Url url = U("http://a.example:8080/x");
+  EXPECT_EQ(memo.Find(url, o), nullptr);
+  memo.Put(url, o, Marked("A"));
+  const HopPlan* kept = memo.Find(U("http://a.example:8080/other?q"), o);
+  ASSERT_NE(kept, nullptr);  // the path is no part of a plan
+  EXPECT_EQ(kept->fingerprint, "A");
+
+  EXPECT_EQ(memo.Find(U("https://a.example:8080/x"), o), nullptr);
+  EXPECT_EQ(memo.Find(U("http://b.example:8080/x"), o), nullptr);
+  EXPECT_EQ(memo.Find(U("http://a.example:8081/x"), o), nullptr);
+  RequestOptions h2 = o;
+  h2.http_version = STRATA_HTTP_VERSION_2;
+  EXPECT_EQ(memo.Find(url, h2), nullptr);
+  RequestOptions slow = o;
+  slow.connect_timeout_ms = 10;
+  EXPECT_EQ(memo.Find(url, slow), nullptr);
+}
+
+TEST(PlanMemoTest, KeepsNothingForRequestsWithTheirOwnPlanInputs) {
+  PlanMemo memo;
+  RequestOptions o;
+  o.resolve = {"a.example:80:127.0.0.1"};
+  const Url url = U("http://a.example/");
+  memo.Put(url, o, Marked("A"));
+  EXPECT_EQ(memo.Find(url, RequestOptions()), nullptr);
+}
+
+TEST(PlanMemoTest, ReplacesTheOldestOriginWhenFull) {
+  PlanMemo memo;
+  RequestOptions o;
+  const int kMany = 17;  // one more than the memo holds
+  for (int i = 0; i < kMany; ++i) {
+    memo.Put(U("http://h" + std::to_string(i) + ".example/"), o, Marked(std::to_string(i)));
+  }
+  EXPECT_EQ(memo.Find(U("http://h0.example/"), o), nullptr);
+  for (int i = 1; i < kMany; ++i) {
+    const HopPlan* kept = memo.Find(U("http://h" + std::to_string(i) + ".example/"), o);
+    ASSERT_NE(kept, nullptr) << i;
+    EXPECT_EQ(kept->fingerprint, std::to_string(i));
+  }
+}
+
+}  // namespace
+}  // namespace strata
