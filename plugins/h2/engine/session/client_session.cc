@@ -132,9 +132,9 @@ absl::StatusOr<uint32_t> ClientSession::SubmitRequest(const HeaderList& headers,
   next_stream_id_ += 2;
   if (next_stream_id_ > kMaxStreamId) going_away_ = true;
 
-  std::string block;
-  encoder_.EncodeBlock(headers, &block);
-  AppendFieldBlock(id, block, body == nullptr, peer_.max_frame_size, &out_);
+  encoded_block_.clear();  // keeps its capacity: no allocation per request
+  encoder_.EncodeBlock(headers, &encoded_block_);
+  AppendFieldBlock(id, encoded_block_, body == nullptr, peer_.max_frame_size, &out_);
 
   auto s = std::make_unique<Stream>(id, user, body, peer_.initial_window_size,
                                     options_.stream_window);
@@ -208,7 +208,8 @@ void ClientSession::ResetStream(uint32_t stream_id, ErrorCode code) {
 std::vector<ClientSession::StreamWindows> ClientSession::stream_windows() const {
   std::vector<StreamWindows> out;
   out.reserve(streams_.size());
-  for (const auto& [id, s] : streams_) {
+  for (uint32_t id : SortedIds()) {
+    const Stream* s = streams_.at(id).get();
     out.push_back(StreamWindows{id, s->send.available(), s->recv.window()});
   }
   return out;
@@ -240,9 +241,7 @@ void ClientSession::TransportClosed(const absl::Status& cause) {
   dead_ = true;
   going_away_ = true;
   connection_error_ = cause.ok() ? absl::UnavailableError("connection closed by the peer") : cause;
-  std::vector<uint32_t> ids;
-  for (const auto& [id, s] : streams_) ids.push_back(id);
-  for (uint32_t id : ids) {
+  for (uint32_t id : SortedIds()) {
     Stream* s = Find(id);
     StreamResult r;
     if (s->remote_closed) {
@@ -481,7 +480,8 @@ void ClientSession::OnTimer() {
     SendPing();
   }
   std::vector<std::pair<uint32_t, std::string>> expired;
-  for (const auto& [id, s] : streams_) {
+  for (uint32_t id : SortedIds()) {
+    const Stream* s = streams_.at(id).get();
     if (s->stalled_since != absl::InfiniteFuture() && Finite(options_.send_stall_timeout) &&
         now >= s->stalled_since + options_.send_stall_timeout) {
       expired.emplace_back(id, absl::StrCat("request body stalled by a flow-control window for ",
@@ -952,8 +952,8 @@ H2Error ClientSession::OnSettingsFrame(const Frame& f) {
                                      absl::StrCat("SETTINGS_INITIAL_WINDOW_SIZE ", s.value));
         }
         const int64_t delta = int64_t{s.value} - peer_.initial_window_size;
-        for (auto& [id, st] : streams_) {
-          if (!st->send.Adjust(delta).ok()) {
+        for (uint32_t id : SortedIds()) {
+          if (!streams_.at(id)->send.Adjust(delta).ok()) {
             return H2Error::Connection(
                 ErrorCode::kFlowControlError,
                 absl::StrCat("SETTINGS_INITIAL_WINDOW_SIZE ", s.value,
@@ -1024,9 +1024,7 @@ H2Error ClientSession::OnGoawayFrame(const Frame& f) {
   goaway_received_ = true;
   goaway_last_stream_id_ = last;
   going_away_ = true;
-  std::vector<uint32_t> refused;
-  for (auto it = streams_.upper_bound(last); it != streams_.end(); ++it) refused.push_back(it->first);
-  for (uint32_t id : refused) {
+  for (uint32_t id : SortedIds(last)) {
     CloseStream(id,
                 StreamResult{absl::UnavailableError(absl::StrCat(
                                  "not processed by the server: GOAWAY(last-stream-id ", last, ", ",
@@ -1146,10 +1144,18 @@ void ClientSession::FailConnection(ErrorCode code, absl::Status status) {
   CloseAllStreams(status);
 }
 
-void ClientSession::CloseAllStreams(const absl::Status& status) {
+std::vector<uint32_t> ClientSession::SortedIds(uint32_t above) const {
   std::vector<uint32_t> ids;
-  for (const auto& [id, s] : streams_) ids.push_back(id);
-  for (uint32_t id : ids) {
+  ids.reserve(streams_.size());
+  for (const auto& [id, s] : streams_) {
+    if (id > above) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void ClientSession::CloseAllStreams(const absl::Status& status) {
+  for (uint32_t id : SortedIds()) {
     Stream* s = Find(id);
     if (s == nullptr) continue;
     // A request still in our output never reached the server.

@@ -239,6 +239,9 @@ class ClientSession {
  private:
   struct Stream;
   enum class Closed : uint8_t { kResetByUs, kEnded, kResetByPeer, kQuietly };
+  // SortedIds lists the open streams above |above| in id order (the order
+  // the server saw them opened): closing all, GOAWAY's refused ones.
+  std::vector<uint32_t> SortedIds(uint32_t above = 0) const;
   struct PendingBlock {
     bool active = false;
     uint32_t stream_id = 0;
@@ -320,7 +323,11 @@ class ClientSession {
   uint64_t out_base_ = 0;             // absolute offset of out_[0]
   std::deque<uint64_t> reactive_ends_;  // absolute end offsets of queued ACK/RST
 
-  std::map<uint32_t, std::unique_ptr<Stream>> streams_;
+  // Open streams by id. A hash map: one insert and one erase per request,
+  // where the ordered map cost a node allocation and rebalancing; walks that
+  // must go in id order take SortedIds().
+  absl::flat_hash_map<uint32_t, std::unique_ptr<Stream>> streams_;
+  std::string encoded_block_;  // SubmitRequest's field block, reused
   // Ids of the streams in streams_ that still have request body to send
   // (a body source, no END_STREAM yet). The data scheduler and the stall
   // tracker walk only these: walking every stream for every request made
