@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "runtime/chain/connection.h"
+#include "runtime/client/block_recycler.h"
 #include "runtime/client/candidate_race.h"
 #include "runtime/client/hop_planner.h"
 #include "runtime/client/redirect.h"
@@ -104,6 +105,9 @@ class Transfer : public StreamSink {
 
   Transfer(Runtime* runtime, Request request, void* user);
   ~Transfer() override;
+  // One Transfer per request, ~3 KiB: freed blocks are reused.
+  static void* operator new(size_t size) { return BlockRecycler<Transfer>::Take(size); }
+  static void operator delete(void* p, size_t size) { BlockRecycler<Transfer>::Give(p, size); }
 
   Phase phase() const { return phase_; }
   bool done() const { return phase_ == Phase::kDone; }

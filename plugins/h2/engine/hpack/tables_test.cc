@@ -21,6 +21,28 @@ TEST(StaticTable, Rfc7541_AppendixA_Landmarks) {
   EXPECT_EQ(name, 8u);
 }
 
+// Every entry is found by its name and value: the exact index is the
+// entry's own, the name index the first entry of that name; names that are
+// not in the table (also ones that share a length and end bytes with one,
+// and the empty name) give 0.
+TEST(StaticTable, FindsEveryEntryAndNothingElse) {
+  for (size_t i = 1; i <= kStaticTableSize; ++i) {
+    const StaticEntry& e = StaticTableEntry(i);
+    size_t first = i;
+    while (first > 1 && StaticTableEntry(first - 1).name == e.name) --first;
+    size_t exact = 0, name = 0;
+    StaticTableFind(e.name, e.value, &exact, &name);
+    EXPECT_EQ(exact, i) << e.name << ": " << e.value;
+    EXPECT_EQ(name, first) << e.name;
+  }
+  for (const char* unknown : {"", "x", "agf", "dath", "cookiE", "set-cookie2", ":statuz", "user-agenx", "content-tipe"}) {
+    size_t exact = 7, name = 7;
+    StaticTableFind(unknown, "", &exact, &name);
+    EXPECT_EQ(exact, 0u) << unknown;
+    EXPECT_EQ(name, 0u) << unknown;
+  }
+}
+
 // HOSTILE 52: entry size = name + value + 32.
 TEST(DynamicTable, Hostile52_EntrySizeIsNamePlusValuePlus32) {
   DynamicTable t(4096);
