@@ -51,6 +51,8 @@ class BlockRecycler {
     }
     ::operator delete(p, size);
   }
+  // KeptBlocks is how many blocks this thread keeps now (for tests).
+  static size_t KeptBlocks() { return Stack().blocks.size(); }
 
  private:
   struct Kept {
