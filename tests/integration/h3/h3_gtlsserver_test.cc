@@ -8,10 +8,16 @@
 //
 // Hostile peers: a UDP port nobody listens on, one that swallows every
 // datagram, and one that answers each datagram with garbage.
+//
+// The udp layer uses GSO and GRO where the kernel has them (the default);
+// h3_gtlsserver_no_offloads_test builds this file with
+// STRATA_TEST_UDP_OFFLOADS_OFF and runs the H3Test cases again with both
+// turned off (udp options gso and gro false, through --config).
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -36,9 +42,28 @@ using std::chrono::seconds;
 
 constexpr char kSmall[] = "hello over QUIC\n";
 
+#ifdef STRATA_TEST_UDP_OFFLOADS_OFF
+constexpr bool kOffloads = false;
+#else
+constexpr bool kOffloads = true;
+#endif
+
+// OffloadsOffConfig is a --config whose https+h3 chain has GSO and GRO off.
+const std::string& OffloadsOffConfig() {
+  static const std::string* path = [] {
+    auto* p = new std::string(MakeTempDir("offloads") + "/h3.json");
+    WriteFileOrDie(*p, R"({"pipelines": {"https+h3": [{"layer": "udp", "options": {"gso": false, "gro": false}}, "h3"]}})");
+    return p;
+  }();
+  return *path;
+}
+
 RunResult RunStrata(const std::vector<std::string>& args, seconds timeout = seconds(120)) {
   ProcessOptions o;
   o.argv = {RunfilePath("tools/strata")};
+  if (!kOffloads && std::find(args.begin(), args.end(), "--config") == args.end()) {
+    o.argv.insert(o.argv.end(), {"--config", OffloadsOffConfig()});
+  }
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.env = {{"HOME", TestTmpDir()}};
   for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
@@ -107,6 +132,10 @@ TEST_F(H3Test, VerboseTraceShowsTheQuicChain) {
       << r.stderr_text;
   EXPECT_NE(r.stderr_text.find("> GET /small.txt HTTP/3"), std::string::npos) << r.stderr_text;
   EXPECT_NE(r.stderr_text.find("< HTTP/3 200"), std::string::npos) << r.stderr_text;
+  // The udp layer says whether it batches: on where the kernel has it
+  // (Linux >= 5.0 for both), off when the configuration says so.
+  EXPECT_NE(r.stderr_text.find(kOffloads ? "(GSO on, GRO on)" : "(GSO off, GRO off)"), std::string::npos)
+      << r.stderr_text;
 }
 
 TEST_F(H3Test, A64MiBDownloadIsByteIdentical) {
