@@ -339,7 +339,7 @@ bool H3Session::BatchNext(size_t segment) {
   if (LowerControl(STRATA_CONTROL_SEND_SEGMENTS, &arg, sizeof(arg)) == STRATA_OK) return true;
   // The layer below (or its plugin's ABI) has no batches: never ask again.
   gso_ = false;
-  Log(STRATA_LOG_DEBUG, "quic: the layer below takes one datagram per send (no GSO)");
+  Log(STRATA_LOG_INFO, "quic: the layer below takes one datagram per send (no GSO batches)");
   return false;
 }
 

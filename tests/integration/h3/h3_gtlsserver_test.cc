@@ -94,6 +94,7 @@ class H3Test : public ::testing::Test {
       std::memcpy(&big[i], &v, 8);
     }
     WriteFileOrDie(*htdocs_ + "/big.bin", big);
+    WriteFileOrDie(*htdocs_ + "/body.bin", big.substr(0, 1u << 20));
     server_ = new GtlsServer();
     ASSERT_TRUE(server_->Start(*htdocs_, pki_->Cert("localhost"), pki_->Key("localhost"), &error)) << error;
   }
@@ -136,6 +137,30 @@ TEST_F(H3Test, VerboseTraceShowsTheQuicChain) {
   // (Linux >= 5.0 for both), off when the configuration says so.
   EXPECT_NE(r.stderr_text.find(kOffloads ? "(GSO on, GRO on)" : "(GSO off, GRO off)"), std::string::npos)
       << r.stderr_text;
+}
+
+// The GSO control is ABI 1.3. Between udp and h3, the plain-C pass-through
+// plugin built against the frozen 1.0 headers would forward it to udp (its
+// control hook passes everything down); the runtime answers for it instead,
+// so h3 says it sends one datagram per call. Built against today's headers,
+// the same plugin passes the control to udp, which takes the batches.
+TEST_F(H3Test, GsoIsNeverAskedOfAPluginBuiltBeforeAbi13) {
+  if (!kOffloads) GTEST_SKIP() << "GSO is off in this variant";
+  for (const char* plugin : {"strata-c-passthrough-abi-1-0.so", "strata-c-passthrough.so"}) {
+    const std::string config = MakeTempDir("cfg") + "/h3.json";
+    WriteFileOrDie(config, R"({"plugins": ["tcp", "tls", "h1", "h2-alpn", "udp", "h3", {"path": )" +
+                               JsonString(RunfilePath(std::string("tests/abi/c_plugin/") + plugin)) +
+                               R"(}], "pipelines": {"https+h3": ["udp", "c-passthrough", "h3"]}})");
+    // A 1 MiB body: ngtcp2 writes runs of full-sized packets, which h3
+    // would batch.
+    RunResult r = RunStrata({"--config", config, "--http3-only", "--cacert", Ca(), "-v", "-o", "/dev/null", "--data-binary",
+                             "@" + *htdocs_ + "/body.bin", Url("/small.txt")});
+    ASSERT_EQ(r.exit.exit_code, 0) << plugin << "\n" << r.stderr_text;
+    EXPECT_NE(r.stderr_text.find("c-passthrough(sent="), std::string::npos) << r.stderr_text;
+    const bool old = std::string(plugin).find("abi-1-0") != std::string::npos;
+    EXPECT_EQ(r.stderr_text.find("one datagram per send (no GSO batches)") != std::string::npos, old)
+        << plugin << "\n" << r.stderr_text;
+  }
 }
 
 TEST_F(H3Test, A64MiBDownloadIsByteIdentical) {
