@@ -51,11 +51,12 @@ extern "C" {
 #endif
 
 #define STRATA_ABI_MAJOR 1
-#define STRATA_ABI_MINOR 2
+#define STRATA_ABI_MINOR 3
 /* History: 1.0 layers and sessions; 1.1 policies and
  * STRATA_QUERY_TLS_PEER_CHAIN; 1.2 HTTP/2 CONNECT tunnels
- * (STRATA_REQUEST_TUNNEL, STRATA_CONTROL_STREAM_CONSUMED). The host asks a
- * plugin only for what its abi_minor has. */
+ * (STRATA_REQUEST_TUNNEL, STRATA_CONTROL_STREAM_CONSUMED); 1.3 datagram
+ * batches (STRATA_CONTROL_SEND_SEGMENTS, UDP GSO). The host asks a plugin
+ * only for what its abi_minor has. */
 
 /* The name of the one symbol a plugin exports. */
 #define STRATA_PLUGIN_ENTRY_SYMBOL "strata_plugin_entry"
@@ -131,7 +132,20 @@ enum {
   /* ABI 1.2, session layers: the host consumed bytes delivered by
    * stream_on_data on a stream opened with STRATA_REQUEST_TUNNEL. Argument:
    * strata_stream_consumed. Unknown or finished streams are ignored. */
-  STRATA_CONTROL_STREAM_CONSUMED = 2
+  STRATA_CONTROL_STREAM_CONSUMED = 2,
+  /* ABI 1.3, datagram byte-stream layers (udp): the NEXT send() call on
+   * this layer carries several datagrams back to back, each
+   * strata_send_segments.segment_size bytes long except the last, which may
+   * be shorter (UDP GSO: one sendmsg with UDP_SEGMENT). It applies to that
+   * one send() only, whatever it returns. The layer sends whole datagrams
+   * only: *out_written is a multiple of segment_size, or len. STRATA_OK:
+   * the layer will do so; STRATA_E_UNSUPPORTED: it will not (no GSO, turned
+   * off, or not a datagram layer), and the caller sends one datagram per
+   * send() as before. A layer that changes the bytes it sends must not pass
+   * this control down (the C++ SDK's default refuses it), and the host never
+   * passes it to a layer whose plugin was built against ABI 1.2 or older.
+   * Argument: strata_send_segments. */
+  STRATA_CONTROL_SEND_SEGMENTS = 3
 };
 
 /* The argument of STRATA_CONTROL_STREAM_CONSUMED. */
@@ -140,6 +154,12 @@ typedef struct strata_stream_consumed {
   uint32_t stream_id;  /* as open_stream returned it */
   uint64_t bytes;
 } strata_stream_consumed;
+
+/* The argument of STRATA_CONTROL_SEND_SEGMENTS (ABI 1.3). */
+typedef struct strata_send_segments {
+  size_t struct_size;
+  size_t segment_size;  /* bytes per datagram, > 0 */
+} strata_send_segments;
 
 /* One header field. Not NUL-terminated: use the lengths. */
 typedef struct strata_header {

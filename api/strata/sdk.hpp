@@ -161,7 +161,12 @@ class ByteStreamLayer : public LayerBase {
     if (q == STRATA_QUERY_DESCRIBE) return STRATA_E_UNSUPPORTED;
     return LowerQuery(q, out, len);
   }
+  // STRATA_CONTROL_SEND_SEGMENTS is refused, not passed down: a layer that
+  // overrides Send() changes the bytes, and the layer below would cut them
+  // into datagrams at the wrong places. A pass-through layer that keeps
+  // Send() may pass it down itself.
   virtual strata_status Control(uint32_t c, const void* arg, size_t len) {
+    if (c == STRATA_CONTROL_SEND_SEGMENTS) return STRATA_E_UNSUPPORTED;
     return LowerControl(c, arg, len);
   }
   virtual strata_status Shutdown(int* done) {

@@ -28,6 +28,10 @@ constexpr size_t kDatagramBuffer = 65536;
 // Packets written per Progress() before the loop gets a turn back.
 constexpr int kMaxPacketsPerTurn = 256;
 constexpr int kMaxDatagramsPerTurn = 512;
+// A batch of packets for one send (UDP GSO): the kernel's limits, 64
+// datagrams in at most one IPv4 datagram's payload.
+constexpr size_t kMaxBatchPackets = 64;
+constexpr size_t kMaxBatchBytes = 65507;
 
 // ParseAddress turns "127.0.0.1:443" / "[::1]:443" into a sockaddr.
 bool ParseAddress(const std::string& text, sockaddr_storage* out, socklen_t* len) {
@@ -329,42 +333,78 @@ strata_status H3Session::HandleExpiry() {
   return STRATA_OK;
 }
 
-strata_status H3Session::SendPacket(const uint8_t* data, size_t len) {
-  size_t written = 0;
-  strata_status st = LowerSend(data, len, &written);
-  if (st == STRATA_AGAIN) {
-    pending_packet_.assign(reinterpret_cast<const char*>(data), len);
-    return STRATA_AGAIN;
+bool H3Session::BatchNext(size_t segment) {
+  if (!gso_) return false;
+  strata_send_segments arg{sizeof(arg), segment};
+  if (LowerControl(STRATA_CONTROL_SEND_SEGMENTS, &arg, sizeof(arg)) == STRATA_OK) return true;
+  // The layer below (or its plugin's ABI) has no batches: never ask again.
+  gso_ = false;
+  Log(STRATA_LOG_INFO, "quic: the layer below takes one datagram per send (no GSO batches)");
+  return false;
+}
+
+strata_status H3Session::SendPacket(const uint8_t* data, size_t len, size_t segment, size_t* out_sent) {
+  *out_sent = 0;
+  while (*out_sent < len) {
+    const size_t rest = len - *out_sent;
+    const size_t take = rest > segment && BatchNext(segment) ? rest : std::min(rest, segment);
+    size_t written = 0;
+    strata_status st = LowerSend(data + *out_sent, take, &written);
+    if (st == STRATA_AGAIN) return STRATA_AGAIN;
+    if (st < 0) {
+      return Die(st, phase_ == Phase::kHandshake
+                         ? absl::StrCat("quic: no handshake with ", Target(), ": the datagram socket failed")
+                         : absl::StrCat("quic: the datagram socket to ", Target(), " failed"),
+                 nullptr);
+    }
+    *out_sent += written;
   }
-  if (st < 0) {
-    return Die(st, phase_ == Phase::kHandshake
-                       ? absl::StrCat("quic: no handshake with ", Target(), ": the datagram socket failed")
-                       : absl::StrCat("quic: the datagram socket to ", Target(), " failed"),
-               nullptr);
+  return STRATA_OK;
+}
+
+strata_status H3Session::SendOrKeep(const uint8_t* data, size_t len, size_t segment) {
+  size_t sent = 0;
+  strata_status st = SendPacket(data, len, segment, &sent);
+  if (st == STRATA_AGAIN) pending_.push_back({std::string(reinterpret_cast<const char*>(data) + sent, len - sent), segment});
+  return st;
+}
+
+strata_status H3Session::FlushPending() {
+  while (!pending_.empty()) {
+    PendingBatch& front = pending_.front();
+    size_t sent = 0;
+    strata_status st = SendPacket(reinterpret_cast<const uint8_t*>(front.bytes.data()), front.bytes.size(),
+                                  front.segment, &sent);
+    if (st == STRATA_AGAIN) front.bytes.erase(0, sent);
+    if (st != STRATA_OK) return st;
+    pending_.pop_front();
   }
   return STRATA_OK;
 }
 
 strata_status H3Session::WritePackets() {
-  if (!pending_packet_.empty()) {
-    std::string packet = std::move(pending_packet_);
-    pending_packet_.clear();
-    strata_status st = SendPacket(reinterpret_cast<const uint8_t*>(packet.data()), packet.size());
-    if (st != STRATA_OK) return st == STRATA_AGAIN ? STRATA_OK : st;
-  }
-  uint8_t packet[65536];
-  const size_t max_size = std::min<size_t>(sizeof(packet), ngtcp2_conn_get_max_tx_udp_payload_size(conn_));
-  for (int i = 0; i < kMaxPacketsPerTurn; ++i) {
+  if (strata_status st = FlushPending(); st != STRATA_OK) return st == STRATA_AGAIN ? STRATA_OK : st;
+  const size_t max_size = std::min<size_t>(kDatagramBuffer, ngtcp2_conn_get_max_tx_udp_payload_size(conn_));
+  const size_t max_packets = gso_ ? std::clamp<size_t>(kMaxBatchBytes / max_size, 1, kMaxBatchPackets) : 1;
+  if (send_buffer_.size() < max_packets * max_size) send_buffer_.resize(max_packets * max_size);
+  // The batch: |count| packets of |segment| bytes at the start of
+  // send_buffer_, the last possibly shorter (then the batch is closed).
+  size_t used = 0;
+  size_t segment = 0;
+  size_t count = 0;
+  bool drained = false;  // ngtcp2 has nothing more to write now
+  for (int i = 0; i < kMaxPacketsPerTurn && !drained; ++i) {
+    uint8_t* packet = send_buffer_.data() + used;
     int64_t stream_id = -1;
     int fin = 0;
     nghttp3_vec vec[16];
-    int count = 0;
+    int count_vec = 0;
     if (h3_ && phase_ == Phase::kReady) {
-      count = h3_->NextData(&stream_id, &fin, vec, 16);
-      if (count < 0) {
+      count_vec = h3_->NextData(&stream_id, &fin, vec, 16);
+      if (count_vec < 0) {
         ngtcp2_connection_close_error close;
-        ngtcp2_connection_close_error_set_application_error(&close, Http3Client::ErrorCode(count), nullptr, 0);
-        return Die(STRATA_E_PROTOCOL, absl::StrCat("cannot write HTTP/3: ", nghttp3_strerror(count)), &close);
+        ngtcp2_connection_close_error_set_application_error(&close, Http3Client::ErrorCode(count_vec), nullptr, 0);
+        return Die(STRATA_E_PROTOCOL, absl::StrCat("cannot write HTTP/3: ", nghttp3_strerror(count_vec)), &close);
       }
     }
     uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
@@ -373,7 +413,7 @@ strata_status H3Session::WritePackets() {
     ngtcp2_pkt_info pi{};
     ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &path_.path, &pi, packet, max_size, &accepted, flags,
                                                stream_id, reinterpret_cast<const ngtcp2_vec*>(vec),
-                                               static_cast<size_t>(count), Now());
+                                               static_cast<size_t>(count_vec), Now());
     if (n < 0) {
       switch (n) {
         case NGTCP2_ERR_STREAM_DATA_BLOCKED:
@@ -390,13 +430,42 @@ strata_status H3Session::WritePackets() {
       }
     }
     if (accepted >= 0 && stream_id >= 0) h3_->Written(stream_id, static_cast<size_t>(accepted));
-    if (n == 0) return STRATA_OK;
-    strata_status st = SendPacket(packet, static_cast<size_t>(n));
+    if (n == 0) {
+      drained = true;
+      break;
+    }
+    const size_t len = static_cast<size_t>(n);
+    if (count > 0 && len > segment) {
+      // Only a batch's last packet may be shorter: a longer one starts the
+      // next batch.
+      strata_status st = SendOrKeep(send_buffer_.data(), used, segment);
+      if (st == STRATA_AGAIN) {
+        pending_.push_back({std::string(reinterpret_cast<const char*>(packet), len), len});
+        return STRATA_OK;
+      }
+      if (st < 0) return st;
+      std::memmove(send_buffer_.data(), packet, len);
+      used = 0;
+      count = 0;
+    }
+    if (count == 0) segment = len;
+    used += len;
+    ++count;
+    if (len < segment || count == max_packets) {
+      strata_status st = SendOrKeep(send_buffer_.data(), used, segment);
+      used = 0;
+      count = 0;
+      if (st == STRATA_AGAIN) return STRATA_OK;
+      if (st < 0) return st;
+    }
+  }
+  if (count > 0) {
+    strata_status st = SendOrKeep(send_buffer_.data(), used, segment);
     if (st == STRATA_AGAIN) return STRATA_OK;
     if (st < 0) return st;
   }
   // More to write: come back at once rather than wait for a timer.
-  WakeAt(NowMs());
+  if (!drained) WakeAt(NowMs());
   return STRATA_OK;
 }
 
@@ -596,7 +665,7 @@ strata_status H3Session::Progress() {
 uint32_t H3Session::PollInterest() {
   if (phase_ == Phase::kLower) return LowerPollInterest(STRATA_POLL_READ | STRATA_POLL_WRITE);
   if (phase_ == Phase::kDead || phase_ == Phase::kExpired) return 0;
-  return STRATA_POLL_READ | (pending_packet_.empty() ? 0 : STRATA_POLL_WRITE);
+  return STRATA_POLL_READ | (pending_.empty() ? 0 : STRATA_POLL_WRITE);
 }
 
 bool H3Session::IsReusable() {

@@ -11,6 +11,9 @@
 // writes every packet ngtcp2 and nghttp3 have; a packet the socket refused
 // is kept and retried when the socket is writable (POLL_WRITE). The next
 // timer (loss detection, ACK delay, idle) is handed to the host as wake_at.
+// Packets of one size go down as one batch (STRATA_CONTROL_SEND_SEGMENTS,
+// ABI 1.3: UDP GSO) while the layer below accepts that; once it refuses,
+// one packet per send as before.
 //
 // Behaviour fixed by design: QUIC v1 only, connection migration off
 // (disable_active_migration), 0-RTT never offered, certificate and host name
@@ -30,6 +33,7 @@
 #include <openssl/ssl.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -72,7 +76,15 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   strata_status ReadDatagrams();
   strata_status HandleExpiry();
   strata_status WritePackets();
-  strata_status SendPacket(const uint8_t* data, size_t len);
+  // SendPacket hands |len| bytes of datagrams |segment| bytes long (the
+  // last may be shorter) to the layer below: as batches while it takes
+  // them, else one per send. *out_sent is what went out; STRATA_AGAIN when
+  // the socket is full before the end, negative when the socket failed.
+  strata_status SendPacket(const uint8_t* data, size_t len, size_t segment, size_t* out_sent);
+  // SendOrKeep sends like SendPacket and keeps what the socket did not take.
+  strata_status SendOrKeep(const uint8_t* data, size_t len, size_t segment);
+  strata_status FlushPending();
+  bool BatchNext(size_t segment);
   void ScheduleTimer();
   // Die ends the connection: every open stream gets |status| and |message|,
   // a CONNECTION_CLOSE is sent when |close| is set, and later calls repeat
@@ -123,7 +135,15 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   uint64_t handshake_started_ms_ = 0;
   uint64_t last_rx_ns_ = 0;  // when the last packet came in (idle timeout)
   uint64_t last_pump_ns_ = 0;  // when Pump() last finished
-  std::string pending_packet_;  // a packet the socket did not take yet
+  // Datagrams the socket did not take yet, oldest first, each run with its
+  // datagram size.
+  struct PendingBatch {
+    std::string bytes;
+    size_t segment = 0;
+  };
+  std::deque<PendingBatch> pending_;
+  std::vector<uint8_t> send_buffer_;  // a batch being written
+  bool gso_ = true;  // until the layer below refuses a batch
   // Inside ngtcp2_conn_read_pkt (its callbacks may fail the connection), a
   // CONNECTION_CLOSE is written only once ngtcp2 has returned.
   bool in_read_ = false;

@@ -4,4 +4,4 @@
 
 STRATA_SDK_PLUGIN("udp", "0.1.0",
                   strata::sdk::StreamLayerType<strata::udp::UdpLayer>(
-                      "udp", "connected UDP socket, one datagram per send/recv"))
+                      "udp", "connected UDP socket, one datagram per send/recv (GSO batches, GRO reads)"))

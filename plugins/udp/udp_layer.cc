@@ -58,10 +58,11 @@ UdpLayer::UdpLayer(strata_layer_ctx* ctx, const strata_layer_config* config) : B
   }
   host_ = config->host;
   port_ = config->port;
-  absl::StatusOr<tcp::TcpOptions> options =
-      tcp::ParseTcpOptions([this](const char* key) { return FindOption(key); });
+  absl::StatusOr<UdpOptions> options = ParseUdpOptions([this](const char* key) { return FindOption(key); });
   if (!options.ok()) throw sdk::Error(STRATA_E_CONFIG, std::string(options.status().message()));
-  options_ = *std::move(options);
+  options_ = std::move(options->socket);
+  gso_option_ = options->gso;
+  gro_option_ = options->gro;
 }
 
 UdpLayer::~UdpLayer() {
@@ -171,7 +172,10 @@ strata_status UdpLayer::ConnectTo(const std::vector<SocketAddress>& addresses) {
     peer_ = a;
     phase_ = Phase::kConnected;
     WakeAt(0);
-    Log(STRATA_LOG_INFO, absl::StrCat("udp socket connected to ", a.ToString()));
+    gso_ = gso_option_ && KernelHasGso(fd);
+    gro_ = gro_option_ && EnableGro(fd);
+    Log(STRATA_LOG_INFO, absl::StrCat("udp socket connected to ", a.ToString(), " (GSO ", gso_ ? "on" : "off",
+                                      ", GRO ", gro_ ? "on" : "off", ")"));
     return STRATA_OK;
   }
   if (errors.empty()) {
@@ -224,13 +228,23 @@ uint32_t UdpLayer::PollInterest(uint32_t wants) {
 
 strata_status UdpLayer::Send(const uint8_t* data, size_t len, size_t* out_written) {
   *out_written = 0;
+  // The segment size is for this one call, whatever it returns.
+  const size_t segment = next_segment_;
+  next_segment_ = 0;
   if (phase_ != Phase::kConnected) {
     return Fail(STRATA_E_STATE, absl::StrCat("send to ", Target(), " before the socket is connected"));
   }
   if (len == 0) return Fail(STRATA_E_INVALID_ARGUMENT, "send of an empty datagram");
+  if (segment == 0 || len <= segment) return SendOne(data, len, out_written);
+  if (!gso_) return SendEach(data, len, segment, out_written);
+  return SendBatch(data, len, segment, out_written);
+}
+
+strata_status UdpLayer::SendOne(const uint8_t* data, size_t len, size_t* out_written) {
   for (;;) {
     ssize_t n = send(fd_, data, len, MSG_NOSIGNAL);
     if (n >= 0) {
+      ++stats_.send_calls;
       *out_written = static_cast<size_t>(n);
       return STRATA_OK;
     }
@@ -240,15 +254,59 @@ strata_status UdpLayer::Send(const uint8_t* data, size_t len, size_t* out_writte
   }
 }
 
+strata_status UdpLayer::SendBatch(const uint8_t* data, size_t len, size_t segment, size_t* out_written) {
+  const size_t batch = GsoBatchBytes(len, segment);
+  for (;;) {
+    ssize_t n = SendSegments(fd_, data, batch, segment);
+    if (n >= 0) {
+      ++stats_.send_calls;
+      ++stats_.gso_sends;
+      *out_written = static_cast<size_t>(n);
+      return STRATA_OK;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return STRATA_AGAIN;
+    if (errno == EIO || errno == EINVAL) {
+      // The kernel has UDP_SEGMENT but this path cannot use it (EIO: no
+      // checksum offload on the device). Asking again would fail again.
+      Log(STRATA_LOG_INFO, absl::StrCat("udp: the kernel refused a GSO batch to ", peer_->ToString(), " (",
+                                        tcp::ErrnoText(errno), "); one datagram per send from now on"));
+      gso_ = false;
+      return SendEach(data, len, segment, out_written);
+    }
+    return SocketError(errno, "send to");
+  }
+}
+
+strata_status UdpLayer::SendEach(const uint8_t* data, size_t len, size_t segment, size_t* out_written) {
+  // Whole datagrams only: a full socket after some of them is a short write
+  // the caller sees in *out_written, not a lost tail.
+  size_t sent = 0;
+  while (sent < len) {
+    size_t one = 0;
+    strata_status st = SendOne(data + sent, std::min(segment, len - sent), &one);
+    if (st == STRATA_AGAIN && sent > 0) break;
+    if (st != STRATA_OK) return st;
+    sent += one;
+  }
+  *out_written = sent;
+  return STRATA_OK;
+}
+
 strata_status UdpLayer::Recv(uint8_t* buf, size_t cap, size_t* out_read) {
   *out_read = 0;
   if (phase_ != Phase::kConnected) {
     return Fail(STRATA_E_STATE, absl::StrCat("recv from ", Target(), " before the socket is connected"));
   }
   if (cap == 0) return Fail(STRATA_E_INVALID_ARGUMENT, "recv into a zero-byte buffer");
+  return gro_ ? RecvCoalesced(buf, cap, out_read) : RecvOne(buf, cap, out_read);
+}
+
+strata_status UdpLayer::RecvOne(uint8_t* buf, size_t cap, size_t* out_read) {
   for (;;) {
     ssize_t n = recv(fd_, buf, cap, 0);
     if (n > 0) {
+      ++stats_.recv_calls;
       *out_read = static_cast<size_t>(n);
       return STRATA_OK;
     }
@@ -258,6 +316,33 @@ strata_status UdpLayer::Recv(uint8_t* buf, size_t cap, size_t* out_read) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return STRATA_AGAIN;
     return SocketError(errno, "recv from");
   }
+}
+
+strata_status UdpLayer::RecvCoalesced(uint8_t* buf, size_t cap, size_t* out_read) {
+  while (received_.Empty()) {
+    ssize_t n = received_.Read(fd_);
+    if (n > 0) {
+      ++stats_.recv_calls;
+      if (received_.datagrams() > 1) ++stats_.gro_batches;
+      break;
+    }
+    if (n == 0) continue;  // an empty datagram: skipped, as in RecvOne
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return STRATA_AGAIN;
+    return SocketError(errno, "recv from");
+  }
+  *out_read = received_.Next(buf, cap);
+  // Datagrams left here do not make the socket readable: have the host
+  // drive the connection again even if nothing else happens.
+  // Asked each time: the host forgets a deadline once it has fired.
+  if (!received_.Empty()) {
+    WakeAt(NowMs());
+    wake_armed_ = true;
+  } else if (wake_armed_) {
+    WakeAt(0);
+    wake_armed_ = false;
+  }
+  return STRATA_OK;
 }
 
 strata_status UdpLayer::Query(uint32_t query, void* out, size_t* inout_len) {
@@ -288,7 +373,24 @@ strata_status UdpLayer::Query(uint32_t query, void* out, size_t* inout_len) {
 
 strata_status UdpLayer::Control(uint32_t control, const void* arg, size_t len) {
   if (control == STRATA_CONTROL_IDLE) return STRATA_OK;
+  if (control == STRATA_CONTROL_SEND_SEGMENTS) return AcceptSegments(arg, len);
   return STRATA_E_UNSUPPORTED;
+}
+
+strata_status UdpLayer::AcceptSegments(const void* arg, size_t len) {
+  const auto* segments = static_cast<const strata_send_segments*>(arg);
+  if (segments == nullptr || len < sizeof(size_t) || segments->struct_size > len ||
+      !STRATA_HAS_FIELD(segments, strata_send_segments, segment_size)) {
+    return Fail(STRATA_E_INVALID_ARGUMENT, "STRATA_CONTROL_SEND_SEGMENTS without a strata_send_segments argument");
+  }
+  if (segments->segment_size == 0 || segments->segment_size > kMaxGsoBytes) {
+    return Fail(STRATA_E_INVALID_ARGUMENT, absl::StrCat("segment size ", segments->segment_size,
+                                                        " is not a datagram size (1 to ", kMaxGsoBytes, " bytes)"));
+  }
+  // Refused: the caller sends one datagram per send(), as before ABI 1.3.
+  if (phase_ != Phase::kConnected || !gso_) return STRATA_E_UNSUPPORTED;
+  next_segment_ = segments->segment_size;
+  return STRATA_OK;
 }
 
 strata_status UdpLayer::Shutdown(int* done) {

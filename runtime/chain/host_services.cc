@@ -9,6 +9,10 @@
 #include "runtime/loop/event_loop.h"
 
 namespace strata {
+namespace {
+// STRATA_CONTROL_SEND_SEGMENTS is ABI 1.3.
+constexpr uint32_t kSendSegmentsAbiMinor = 3;
+}  // namespace
 
 struct HostAccess {
   using Layer = Connection::Layer;
@@ -130,6 +134,12 @@ struct HostAccess {
   static strata_status LowerControl(strata_layer_ctx* ctx, uint32_t control, const void* arg, size_t len) {
     Layer* below = Below(ctx);
     if (!below) return STRATA_E_UNSUPPORTED;
+    // A plugin built before ABI 1.3 does not know the control; an old
+    // pass-through default would hand it further down, and the bottom layer
+    // would cut the bytes of a layer that changed them into datagrams.
+    if (control == STRATA_CONTROL_SEND_SEGMENTS && below->type->abi_minor < kSendSegmentsAbiMinor) {
+      return STRATA_E_UNSUPPORTED;
+    }
     return below->type->stream->control(below->self, control, arg, len);
   }
   static strata_status LowerShutdown(strata_layer_ctx* ctx, int* out_done) {

@@ -31,7 +31,7 @@
 
 /* ---- versions -------------------------------------------------------- */
 PIN_VALUE(STRATA_ABI_MAJOR, 1);
-PIN_VALUE(STRATA_ABI_MINOR, 2);  /* 1.1: policies, STRATA_QUERY_TLS_PEER_CHAIN; 1.2: CONNECT tunnels */
+PIN_VALUE(STRATA_ABI_MINOR, 3);  /* 1.1: policies, STRATA_QUERY_TLS_PEER_CHAIN; 1.2: CONNECT tunnels; 1.3: datagram batches (GSO) */
 
 /* ---- status codes ---------------------------------------------------- */
 _Static_assert(sizeof(strata_status) == 4, "strata_status is int32_t");
@@ -102,6 +102,7 @@ PIN_VALUE(STRATA_REQUEST_ABSOLUTE_FORM, 1);
 PIN_VALUE(STRATA_REQUEST_NO_BODY, 2);
 PIN_VALUE(STRATA_REQUEST_TUNNEL, 4);
 PIN_VALUE(STRATA_CONTROL_STREAM_CONSUMED, 2);
+PIN_VALUE(STRATA_CONTROL_SEND_SEGMENTS, 3);  /* ABI 1.3 */
 
 /* ---- strata.h ids ---------------------------------------------------- */
 PIN_VALUE(STRATA_EVENT_TRACE, 1);
@@ -220,6 +221,9 @@ PIN_SIZE(strata_request_head, 72);
 PIN_OFFSET(strata_stream_consumed, stream_id, 8);
 PIN_OFFSET(strata_stream_consumed, bytes, 16);
 PIN_SIZE(strata_stream_consumed, 24);
+PIN_OFFSET(strata_send_segments, struct_size, 0);  /* ABI 1.3 */
+PIN_OFFSET(strata_send_segments, segment_size, 8);
+PIN_SIZE(strata_send_segments, 16);
 PIN_OFFSET(strata_request_head, struct_size, 0);
 PIN_OFFSET(strata_request_head, method, 8);
 PIN_OFFSET(strata_request_head, scheme, 16);

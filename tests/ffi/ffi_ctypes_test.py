@@ -96,7 +96,7 @@ class FfiCtypesTest(unittest.TestCase):
 
     def test_version_and_abi(self):
         self.assertRegex(self.lib.strata_version().decode(), r"^\d+\.\d+\.\d+")
-        self.assertEqual(self.lib.strata_abi_version(), 1002)  # ABI 1.2
+        self.assertEqual(self.lib.strata_abi_version(), 1003)  # ABI 1.3
         self.assertEqual(self.lib.strata_status_name(STRATA_E_CONFIG), b"STRATA_E_CONFIG")
         self.assertEqual(ctypes.sizeof(StrataError), 2128)
 

@@ -436,7 +436,7 @@ TEST(CliCurlOptions, VersionListsLibrariesPluginsAndFeatures) {
   ASSERT_EQ(r.exit.exit_code, 0) << r.stderr_text;
   const std::string& v = r.stdout_text;
   EXPECT_EQ(v.rfind("strata ", 0), 0u) << v;
-  for (const char* part : {"(plugin ABI 1.2)", "zlib/", "brotli/", "zstd/", "libpsl/", "\nPlugins: tcp/",
+  for (const char* part : {"(plugin ABI 1.3)", "zlib/", "brotli/", "zstd/", "libpsl/", "\nPlugins: tcp/",
                            " tls/", " h1/", " h2-alpn/", " h2-upgrade/", " connect-tunnel/", " udp/", " h3/",
                            "\nProtocols: http https\n", "\nFeatures: ", " alt-svc ", " cookies ", " HTTP2 ", " HTTP3 ",
                            " PSL ", " SSL ", " zstd\n"}) {

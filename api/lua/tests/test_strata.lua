@@ -89,7 +89,7 @@ test("cdef matches the library's exports and strata.h", function()
   assert(n_enum > 60, n_enum)
   eq(ffi.offsetof("strata_error", "message"), 80, "offsetof(strata_error, message)")
   eq(ffi.sizeof("strata_event"), 96, "sizeof(strata_event)")
-  eq(strata.abi_version(), 1002, "abi")  -- ABI 1.2
+  eq(strata.abi_version(), 1003, "abi")  -- ABI 1.3
   eq(strata.status_name(-46), "STRATA_E_TLS_VERIFY", "status name")
 end)
 

@@ -31,7 +31,7 @@ class FetchTest(unittest.TestCase):
 
     def test_version(self):
         self.assertRegex(strata.version(), r"^\d+\.\d+\.\d+")
-        self.assertEqual(strata.abi_version(), 1002)  # ABI 1.2
+        self.assertEqual(strata.abi_version(), 1003)  # ABI 1.3
         self.assertEqual(strata.status_name(-42), "STRATA_E_TIMEOUT")
 
     def test_get(self):

@@ -8,10 +8,16 @@
 //
 // Hostile peers: a UDP port nobody listens on, one that swallows every
 // datagram, and one that answers each datagram with garbage.
+//
+// The udp layer uses GSO and GRO where the kernel has them (the default);
+// h3_gtlsserver_no_offloads_test builds this file with
+// STRATA_TEST_UDP_OFFLOADS_OFF and runs the H3Test cases again with both
+// turned off (udp options gso and gro false, through --config).
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -36,9 +42,28 @@ using std::chrono::seconds;
 
 constexpr char kSmall[] = "hello over QUIC\n";
 
+#ifdef STRATA_TEST_UDP_OFFLOADS_OFF
+constexpr bool kOffloads = false;
+#else
+constexpr bool kOffloads = true;
+#endif
+
+// OffloadsOffConfig is a --config whose https+h3 chain has GSO and GRO off.
+const std::string& OffloadsOffConfig() {
+  static const std::string* path = [] {
+    auto* p = new std::string(MakeTempDir("offloads") + "/h3.json");
+    WriteFileOrDie(*p, R"({"pipelines": {"https+h3": [{"layer": "udp", "options": {"gso": false, "gro": false}}, "h3"]}})");
+    return p;
+  }();
+  return *path;
+}
+
 RunResult RunStrata(const std::vector<std::string>& args, seconds timeout = seconds(120)) {
   ProcessOptions o;
   o.argv = {RunfilePath("tools/strata")};
+  if (!kOffloads && std::find(args.begin(), args.end(), "--config") == args.end()) {
+    o.argv.insert(o.argv.end(), {"--config", OffloadsOffConfig()});
+  }
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.env = {{"HOME", TestTmpDir()}};
   for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
@@ -69,6 +94,7 @@ class H3Test : public ::testing::Test {
       std::memcpy(&big[i], &v, 8);
     }
     WriteFileOrDie(*htdocs_ + "/big.bin", big);
+    WriteFileOrDie(*htdocs_ + "/body.bin", big.substr(0, 1u << 20));
     server_ = new GtlsServer();
     ASSERT_TRUE(server_->Start(*htdocs_, pki_->Cert("localhost"), pki_->Key("localhost"), &error)) << error;
   }
@@ -107,6 +133,34 @@ TEST_F(H3Test, VerboseTraceShowsTheQuicChain) {
       << r.stderr_text;
   EXPECT_NE(r.stderr_text.find("> GET /small.txt HTTP/3"), std::string::npos) << r.stderr_text;
   EXPECT_NE(r.stderr_text.find("< HTTP/3 200"), std::string::npos) << r.stderr_text;
+  // The udp layer says whether it batches: on where the kernel has it
+  // (Linux >= 5.0 for both), off when the configuration says so.
+  EXPECT_NE(r.stderr_text.find(kOffloads ? "(GSO on, GRO on)" : "(GSO off, GRO off)"), std::string::npos)
+      << r.stderr_text;
+}
+
+// The GSO control is ABI 1.3. Between udp and h3, the plain-C pass-through
+// plugin built against the frozen 1.0 headers would forward it to udp (its
+// control hook passes everything down); the runtime answers for it instead,
+// so h3 says it sends one datagram per call. Built against today's headers,
+// the same plugin passes the control to udp, which takes the batches.
+TEST_F(H3Test, GsoIsNeverAskedOfAPluginBuiltBeforeAbi13) {
+  if (!kOffloads) GTEST_SKIP() << "GSO is off in this variant";
+  for (const char* plugin : {"strata-c-passthrough-abi-1-0.so", "strata-c-passthrough.so"}) {
+    const std::string config = MakeTempDir("cfg") + "/h3.json";
+    WriteFileOrDie(config, R"({"plugins": ["tcp", "tls", "h1", "h2-alpn", "udp", "h3", {"path": )" +
+                               JsonString(RunfilePath(std::string("tests/abi/c_plugin/") + plugin)) +
+                               R"(}], "pipelines": {"https+h3": ["udp", "c-passthrough", "h3"]}})");
+    // A 1 MiB body: ngtcp2 writes runs of full-sized packets, which h3
+    // would batch.
+    RunResult r = RunStrata({"--config", config, "--http3-only", "--cacert", Ca(), "-v", "-o", "/dev/null", "--data-binary",
+                             "@" + *htdocs_ + "/body.bin", Url("/small.txt")});
+    ASSERT_EQ(r.exit.exit_code, 0) << plugin << "\n" << r.stderr_text;
+    EXPECT_NE(r.stderr_text.find("c-passthrough(sent="), std::string::npos) << r.stderr_text;
+    const bool old = std::string(plugin).find("abi-1-0") != std::string::npos;
+    EXPECT_EQ(r.stderr_text.find("one datagram per send (no GSO batches)") != std::string::npos, old)
+        << plugin << "\n" << r.stderr_text;
+  }
 }
 
 TEST_F(H3Test, A64MiBDownloadIsByteIdentical) {
