@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "plugins/h3/quic/error_names.h"
+#include "plugins/tls/peer_chain.h"
 
 namespace strata::h3 {
 namespace {
@@ -623,10 +624,23 @@ strata_status H3Session::Query(uint32_t q, void* out, size_t* len) {
     case STRATA_QUERY_TLS_VERSION:
       return AnswerText("TLSv1.3", out, len);
     case STRATA_QUERY_TLS_RESUMED:
-      return AnswerInt(0, out, len);
+      if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
+      return AnswerInt(SSL_session_reused(ssl_.get()) ? 1 : 0, out, len);
     case STRATA_QUERY_TLS_VERIFY_RESULT:
       if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
       return AnswerInt(static_cast<int>(SSL_get_verify_result(ssl_.get())), out, len);
+    case STRATA_QUERY_TLS_PEER_CHAIN: {
+      // For policies' handshake checks (pinning), as the tls layer answers.
+      if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
+      const std::string framed = tls::FramedPeerChain(ssl_.get());
+      if (!out || *len < framed.size()) {
+        *len = framed.size();
+        return STRATA_E_BUFFER_TOO_SMALL;
+      }
+      std::memcpy(out, framed.data(), framed.size());
+      *len = framed.size();
+      return STRATA_OK;
+    }
     default:
       return LowerQuery(q, out, len);
   }
