@@ -345,5 +345,42 @@ TEST_F(H3TlsTest, APinPolicyChecksAConnectionReadyIn0Rtt) {
   EXPECT_FALSE(wrong->Traced("0-RTT: 1 request sent early")) << wrong->Trace();
 }
 
+// The CLI: one process, two URLs. An idle timeout of 1 s makes the first
+// connection unusable at once (the layer stops taking requests a second
+// before its idle timeout), so the second URL needs a new connection, which
+// resumes the first one's session.
+std::string NoReuseConfig() {
+  const std::string config = MakeTempDir("cfg") + "/h3.json";
+  WriteFileOrDie(config,
+                 R"({"pipelines": {"https+h3": ["udp", {"layer": "h3", "options": {"idle_timeout_ms": 1000}}]}})");
+  return config;
+}
+
+TEST_F(H3TlsTest, CliTlsEarlydataSendsTheSecondConnectionsGetIn0Rtt) {
+  RunResult r = RunStrata({"--config", NoReuseConfig(), "--http3-only", "--tls-earlydata", "--cacert", Ca(), "-v", "-w",
+                           "#%{num_connects} %{http_code}\n", Url("/small.txt"), Url("/small.txt")});
+  ASSERT_EQ(r.exit.exit_code, 0) << r.stderr_text;
+  EXPECT_EQ(r.stdout_text, std::string(kSmall) + "#1 200\n" + kSmall + "#1 200\n");
+  EXPECT_NE(r.stderr_text.find("* h3: 0-RTT: 1 request sent early, accepted"), std::string::npos) << r.stderr_text;
+  EXPECT_NE(r.stderr_text.find("h3(QUIC v1, TLSv1.3, resumed, 0-RTT accepted)"), std::string::npos) << r.stderr_text;
+}
+
+TEST_F(H3TlsTest, CliWithoutTlsEarlydataResumesButSendsNothingEarly) {
+  RunResult r = RunStrata({"--config", NoReuseConfig(), "--http3-only", "--cacert", Ca(), "-v", "-o", "/dev/null", "-o",
+                           "/dev/null", Url("/small.txt"), Url("/small.txt")});
+  ASSERT_EQ(r.exit.exit_code, 0) << r.stderr_text;
+  EXPECT_NE(r.stderr_text.find("h3(QUIC v1, TLSv1.3, resumed)"), std::string::npos) << r.stderr_text;
+  EXPECT_EQ(r.stderr_text.find("0-RTT"), std::string::npos) << r.stderr_text;
+}
+
+TEST_F(H3TlsTest, CliTlsEarlydataHoldsAPost) {
+  RunResult r = RunStrata({"--config", NoReuseConfig(), "--http3-only", "--tls-earlydata", "--cacert", Ca(), "-v", "-d",
+                           "a=1", "-o", "/dev/null", "-o", "/dev/null", Url("/small.txt"), Url("/small.txt")});
+  ASSERT_EQ(r.exit.exit_code, 0) << r.stderr_text;
+  EXPECT_NE(r.stderr_text.find("* h3: 0-RTT: 0 requests sent early, accepted; 1 held for the handshake"),
+            std::string::npos)
+      << r.stderr_text;
+}
+
 }  // namespace
 }  // namespace strata::test
