@@ -363,7 +363,8 @@ strata_status H3Session::HandshakeDone() {
   // BoringSSL may still decline to offer the session (expired): then the
   // requests simply went in 1-RTT, on streams ngtcp2 kept.
   const bool offered = rejected || tls_state_.early_keys;
-  early_ = Early::kNone;
+  // early_ stays until HTTP/3 is up: a failure here (Die) still owes the
+  // held requests their error.
   if (rejected) {
     // ngtcp2 forgot every stream and OnEarlyDataRejected dropped HTTP/3.
     if (strata_status st = StartH3(/*early=*/false); st != STRATA_OK) return st;
@@ -377,8 +378,10 @@ strata_status H3Session::HandshakeDone() {
       return Die(STRATA_E_TLS, absl::StrCat("quic: the server at ", Target(), " did not select ALPN h3"), &close);
     }
     Log(STRATA_LOG_INFO, absl::StrCat("quic: connected to ", Target(), " in ", NowMs() - handshake_started_ms_,
-                                      " ms, TLSv1.3, ALPN h3, resumed session"));
+                                      " ms, TLSv1.3, ALPN h3, ",
+                                      SSL_session_reused(ssl_.get()) ? "resumed session" : "full handshake"));
   }
+  early_ = Early::kNone;
   early_outcome_ = rejected ? "0-RTT rejected" : offered ? "0-RTT accepted" : "0-RTT not offered";
   // In stream ID order, so each gets the ID its host was given.
   for (const EarlyRequests::Request* r : early_requests_.ToSubmit(rejected)) {
