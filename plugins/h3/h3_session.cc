@@ -228,6 +228,9 @@ strata_status H3Session::StartQuic() {
     }
   }
   handshake_started_ms_ = NowMs();
+  // The idle timer runs from the start (IsReusable): a connection ready in
+  // 0-RTT has received nothing yet and must still take more requests.
+  last_rx_ns_ = Now();
   phase_ = Phase::kHandshake;
   const bool resuming = SSL_get_session(ssl_.get()) != nullptr;
   Log(STRATA_LOG_INFO, absl::StrCat("quic: handshake with ", Target(), " (QUIC v1, ALPN h3, SNI ",
@@ -295,6 +298,11 @@ strata_status H3Session::StartTls() {
       if (options_.early_data && params && !params->empty() && SSL_SESSION_early_data_capable(session.get())) {
         SSL_set_early_data_enabled(ssl_.get(), 1);
         early_params_ = *params;
+        // A ticket carries 0-RTT once (RFC 8446 §8, RFC 9001 §9.2): a
+        // replay of it is then the server's to refuse, and a server that
+        // keeps single-use tickets does not reject our early data.
+        // The connection brings a fresh ticket.
+        tls::SessionCache::Global().Drop(session_key_);
       }
     }
   }
