@@ -357,7 +357,6 @@ strata_status H3Session::StartH3(bool early) {
 // it is written, and HTTP/3's own streams and the idempotent requests
 // opened by then go in 0-RTT with it; others wait (OpenBeforeHandshake).
 strata_status H3Session::StartEarly() {
-  early_started_ = true;
   if (strata_status st = StartH3(/*early=*/true); st != STRATA_OK) return st;
   early_ = Early::kSending;
   Log(STRATA_LOG_INFO, absl::StrCat("quic: 0-RTT to ", Target(),
@@ -940,7 +939,6 @@ int H3Session::OnExtendMaxStreamData(ngtcp2_conn*, int64_t id, uint64_t, void* u
 // (HandshakeDone). Nothing was delivered for them, so nothing repeats.
 int H3Session::OnEarlyDataRejected(ngtcp2_conn*, void* user) {
   H3Session* self = Self(user);
-  self->early_started_ = true;
   if (self->early_ == Early::kSending) {
     self->h3_.reset();
     self->early_ = Early::kRejected;

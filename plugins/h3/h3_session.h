@@ -16,8 +16,8 @@
 // (disable_active_migration), certificate and host name verified unless
 // verify is false. TLS sessions are kept for resumption (session_cache),
 // with the server's transport parameters; with early_data on, a resumed
-// connection is ready as soon as its 0-RTT keys are, and idempotent
-// requests go in 0-RTT (early_data.h). Errors name the QUIC or HTTP/3 error
+// connection is ready before its first flight (the 0-RTT key is installed
+// as it is written), and idempotent requests go in 0-RTT (early_data.h). Errors name the QUIC or HTTP/3 error
 // code: "quic: connection closed by peer: PROTOCOL_VIOLATION (0xa)",
 // "h3: H3_FRAME_ERROR (0x106) from peer".
 //
@@ -67,9 +67,9 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   // kExpired: the idle timeout ended a connection with nothing open; it
   // takes no requests and reports no error (the pool drops it).
   enum class Phase { kLower, kHandshake, kReady, kExpired, kDead };
-  // 0-RTT: kSending from the early keys (the connection is kReady) until
-  // the handshake completes; kRejected once the server refused the early
-  // data, until then.
+  // 0-RTT: kSending from StartEarly (the connection is kReady) until the
+  // handshake completes; kRejected once the server refused the early data,
+  // until then.
   enum class Early { kNone, kSending, kRejected };
 
   strata_status StartQuic();
@@ -156,7 +156,6 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   // Resumption and 0-RTT.
   std::string session_key_;
   std::string early_params_;  // the resumed session's server transport parameters
-  bool early_started_ = false;
   Early early_ = Early::kNone;
   std::string early_outcome_;  // "0-RTT accepted" / "0-RTT rejected", for DESCRIBE
   EarlyRequests early_requests_;
