@@ -523,9 +523,13 @@ enum {
    * for the same chain instead of opening more connections, then uses
    * capacity() once it is ready. */
   STRATA_LAYER_FLAG_MULTIPLEX = 2u,
-  /* A byte-stream layer that authenticates the peer and encrypts (TLS).
-   * When the topmost such layer of a chain is ready is the transfer's
-   * "app connect" time (curl's time_appconnect). */
+  /* A byte-stream layer that authenticates the peer and encrypts (TLS),
+   * or a session layer that does its own TLS (h3: QUIC). When the topmost
+   * such layer of a chain is ready is the transfer's "app connect" time
+   * (curl's time_appconnect). Such a layer answers the TLS queries
+   * (STRATA_QUERY_ALPN, TLS_VERSION, TLS_RESUMED, TLS_VERIFY_RESULT,
+   * TLS_PEER_CHAIN) for policies' handshake checks. (Hosts before the h3
+   * plugin looked for it on byte-stream layers only.) */
   STRATA_LAYER_FLAG_SECURE = 4u
 };
 

@@ -40,6 +40,13 @@ absl::StatusOr<H3Options> ParseH3Options(const tls::OptionLookup& lookup) {
        }) {
     if (absl::Status st = ReadCount(lookup, key, min, max, out); !st.ok()) return st;
   }
+  if (std::optional<std::string> text = lookup("early_data")) {
+    if (*text != "true" && *text != "false") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("h3 option 'early_data': expected true or false, found ", *text));
+    }
+    o.early_data = *text == "true";
+  }
   return o;
 }
 

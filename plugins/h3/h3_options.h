@@ -2,8 +2,17 @@
 // could push on us has a default here.
 //
 //   TLS (same names and meaning as the tls layer's, plugins/tls/README.md):
-//   verify, ca_file, ca_path, server_name, cert, key. ALPN is always "h3",
-//   the TLS version always 1.3 (QUIC has no other).
+//   verify, ca_file, ca_path, server_name, cert, key, session_cache. ALPN
+//   is always "h3", the TLS version always 1.3 (QUIC has no other).
+//
+//   session_cache           true  resume TLS sessions (with the server's
+//                                 transport parameters) from the h3 plugin's
+//                                 process-wide cache, keyed as the tls
+//                                 layer's (peer and trust settings)
+//   early_data             false  send idempotent requests (GET, HEAD,
+//                                 OPTIONS without a body) in 0-RTT when a
+//                                 resumed session allows it; others wait
+//                                 for the handshake (early_data.h)
 //
 //   handshake_timeout_ms   10000  QUIC + TLS handshake; 0 = none
 //   idle_timeout_ms        30000  max_idle_timeout we announce (RFC 9000 §10.1)
@@ -33,6 +42,7 @@ struct H3Options {
   uint64_t stream_window = 6 << 20;
   uint64_t max_header_bytes = 64 << 10;
   uint64_t max_udp_payload = 1452;
+  bool early_data = false;
 };
 
 // ParseH3Options reads every option through |lookup|; InvalidArgument names

@@ -16,6 +16,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "plugins/h3/quic/error_names.h"
+#include "plugins/tls/peer_chain.h"
+#include "plugins/tls/session_cache.h"
 
 namespace strata::h3 {
 namespace {
@@ -70,6 +72,20 @@ int VerifyCallback(int ok, X509_STORE_CTX* store) {
 
 H3Session* Self(void* user) { return static_cast<H3Session*>(user); }
 
+// The server's transport parameters ride on the SSL_SESSION they came
+// with (ex-data, freed with the session): 0-RTT must respect the limits
+// the server announced when it issued the ticket (RFC 9000 §7.4.1).
+void FreeParams(void* parent, void* ptr, CRYPTO_EX_DATA* ad, int index, long argl, void* argp) {
+  delete static_cast<std::string*>(ptr);
+}
+int ParamsIndex() {
+  static const int index = SSL_SESSION_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeParams);
+  return index;
+}
+const std::string* ParamsOf(const SSL_SESSION* session) {
+  return static_cast<const std::string*>(SSL_SESSION_get_ex_data(session, ParamsIndex()));
+}
+
 }  // namespace
 
 H3Session::H3Session(strata_layer_ctx* ctx, const strata_layer_config* config) : SessionLayer(ctx) {
@@ -120,6 +136,14 @@ strata_status H3Session::Connect(int* done) {
       if (st != STRATA_OK) return st;
       if (!lower_done) return STRATA_AGAIN;
       if (strata_status s = StartQuic(); s != STRATA_OK) return s;
+      if (!early_params_.empty()) {
+        // 0-RTT will be offered: ready before the first flight is written,
+        // so the first requests (opened now) leave with the ClientHello
+        // rather than race the server's answer on a fast path.
+        if (strata_status s = StartEarly(); s != STRATA_OK) return s;
+        *done = 1;
+        return STRATA_OK;
+      }
       break;
     }
     case Phase::kHandshake:
@@ -149,7 +173,7 @@ strata_status H3Session::StartQuic() {
                            reinterpret_cast<ngtcp2_sockaddr*>(&remote), remote_sa_len, nullptr);
   if (strata_status st = StartTls(); st != STRATA_OK) return st;
 
-  // QUIC: v1, our limits, no migration, no 0-RTT.
+  // QUIC: v1, our limits, no migration.
   ngtcp2_callbacks callbacks{};
   quic::SetCryptoCallbacks(&callbacks);
   callbacks.handshake_completed = OnHandshakeCompleted;
@@ -159,6 +183,7 @@ strata_status H3Session::StartQuic() {
   callbacks.stream_reset = OnStreamReset;
   callbacks.stream_stop_sending = OnStreamStopSending;
   callbacks.extend_max_stream_data = OnExtendMaxStreamData;
+  callbacks.early_data_rejected = OnEarlyDataRejected;
 
   ngtcp2_settings settings;
   ngtcp2_settings_default(&settings);
@@ -190,13 +215,32 @@ strata_status H3Session::StartQuic() {
                                   &params, nullptr, this);
   if (rv != 0) return Die(STRATA_E_INTERNAL, absl::StrCat("quic: cannot create the connection: ", ngtcp2_strerror(rv)), nullptr);
   tls_state_.conn = conn_;
+  tls_state_.owner = this;
   if (!quic::AttachSsl(ssl_.get(), &tls_state_)) {
     return Die(STRATA_E_INTERNAL, "quic: BoringSSL refused the QUIC method or transport parameters", nullptr);
   }
+  if (!early_params_.empty()) {
+    // 0-RTT is sent within the limits the server gave with the ticket.
+    ngtcp2_transport_params remembered;
+    if (ngtcp2_decode_transport_params(&remembered, NGTCP2_TRANSPORT_PARAMS_TYPE_ENCRYPTED_EXTENSIONS,
+                                       reinterpret_cast<const uint8_t*>(early_params_.data()),
+                                       early_params_.size()) == 0) {
+      ngtcp2_conn_set_early_remote_transport_params(conn_, &remembered);
+    } else {
+      SSL_set_early_data_enabled(ssl_.get(), 0);
+      early_params_.clear();
+    }
+  }
   handshake_started_ms_ = NowMs();
+  // The idle timer runs from the start (IsReusable): a connection ready in
+  // 0-RTT has received nothing yet and must still take more requests.
+  last_rx_ns_ = Now();
   phase_ = Phase::kHandshake;
+  const bool resuming = SSL_get_session(ssl_.get()) != nullptr;
   Log(STRATA_LOG_INFO, absl::StrCat("quic: handshake with ", Target(), " (QUIC v1, ALPN h3, SNI ",
-                                    peer_.ip_literal ? "none" : peer_.name, ")"));
+                                    peer_.ip_literal ? "none" : peer_.name,
+                                    resuming ? ", offering a cached session" : "",
+                                    early_params_.empty() ? "" : ", 0-RTT", ")"));
   return STRATA_OK;
 }
 
@@ -246,15 +290,44 @@ strata_status H3Session::StartTls() {
                               : X509_VERIFY_PARAM_set1_host(param, peer_.name.data(), peer_.name.size());
     if (!ok) return Die(STRATA_E_CONFIG, absl::StrCat("cannot verify against host name '", peer_.name, "'"), nullptr);
   }
-
+  if (t.session_cache) {
+    // Client-side caching only through our callback, in the process-wide
+    // cache the tls layer's code provides (this plugin has its own copy).
+    session_key_ = SessionKey();
+    SSL_CTX_set_session_cache_mode(ssl_ctx_.get(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+    SSL_CTX_sess_set_new_cb(ssl_ctx_.get(), &H3Session::NewSessionCallback);
+    if (bssl::UniquePtr<SSL_SESSION> session = tls::SessionCache::Global().Get(session_key_)) {
+      SSL_set_session(ssl_.get(), session.get());
+      const std::string* params = ParamsOf(session.get());
+      if (options_.early_data && params && !params->empty() && SSL_SESSION_early_data_capable(session.get())) {
+        SSL_set_early_data_enabled(ssl_.get(), 1);
+        early_params_ = *params;
+        // A ticket carries 0-RTT once (RFC 8446 §8, RFC 9001 §9.2): a
+        // replay of it is then the server's to refuse, and a server that
+        // keeps single-use tickets does not reject our early data.
+        // The connection brings a fresh ticket.
+        tls::SessionCache::Global().Drop(session_key_);
+      }
+    }
+  }
   return STRATA_OK;
 }
 
-strata_status H3Session::StartH3() {
+// SessionKey names everything a session depends on, as the tls layer's
+// does (plugins/tls/session_cache.h): peer, verified name and the trust
+// settings. "h3|" keeps it apart from any other use.
+std::string H3Session::SessionKey() const {
+  return absl::StrCat("h3|", absl::AsciiStrToLower(host_), "|", port_, "|", peer_.name, "|",
+                      peer_.ip_literal ? "ip" : "dns", "|", tls::SettingsFingerprint(options_.tls));
+}
+
+strata_status H3Session::StartH3(bool early) {
   const uint8_t* alpn = nullptr;
   unsigned alpn_len = 0;
   SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_len);
-  if (alpn_len != 2 || std::memcmp(alpn, "h3", 2) != 0) {
+  // In 0-RTT the server has not answered yet (HandshakeDone checks then);
+  // the session was made with h3, the only protocol we offer.
+  if (!early && (alpn_len != 2 || std::memcmp(alpn, "h3", 2) != 0)) {
     ngtcp2_connection_close_error close;
     ngtcp2_connection_close_error_set_transport_error_tls_alert(&close, 120, nullptr, 0);
     return Die(STRATA_E_TLS, absl::StrCat("quic: the server at ", Target(), " did not select ALPN h3"), &close);
@@ -273,8 +346,80 @@ strata_status H3Session::StartH3() {
     return Die(STRATA_E_INTERNAL, std::string(st.message()), nullptr);
   }
   phase_ = Phase::kReady;
+  if (early) return STRATA_OK;
+  const bool resumed = SSL_session_reused(ssl_.get()) != 0;
   Log(STRATA_LOG_INFO, absl::StrCat("quic: connected to ", Target(), " in ", NowMs() - handshake_started_ms_,
-                                    " ms, TLSv1.3, ALPN h3, certificate ", options_.tls.verify ? "verified" : "NOT verified"));
+                                    " ms, TLSv1.3, ALPN h3, ",
+                                    resumed ? "resumed session (certificate verified when the session was made)"
+                                            : absl::StrCat("certificate ", options_.tls.verify ? "verified" : "NOT verified")));
+  return STRATA_OK;
+}
+
+// StartEarly: a resumed session that allows early data, early_data on, and
+// the server's remembered transport parameters set. The connection is
+// reported ready before the first flight: the 0-RTT key is installed while
+// it is written, and HTTP/3's own streams and the idempotent requests
+// opened by then go in 0-RTT with it; others wait (OpenBeforeHandshake).
+strata_status H3Session::StartEarly() {
+  if (strata_status st = StartH3(/*early=*/true); st != STRATA_OK) return st;
+  early_ = Early::kSending;
+  Log(STRATA_LOG_INFO, absl::StrCat("quic: 0-RTT to ", Target(),
+                                    " with a resumed session: ready now, idempotent requests go early"));
+  return STRATA_OK;
+}
+
+strata_status H3Session::HandshakeDone() {
+  if (early_ == Early::kNone) return StartH3(/*early=*/false);
+  const bool rejected = early_ == Early::kRejected;
+  // BoringSSL may still decline to offer the session (expired): then the
+  // requests simply went in 1-RTT, on streams ngtcp2 kept.
+  const bool offered = rejected || tls_state_.early_keys;
+  // early_ stays until HTTP/3 is up: a failure here (Die) still owes the
+  // held requests their error.
+  if (rejected) {
+    // ngtcp2 forgot every stream and OnEarlyDataRejected dropped HTTP/3.
+    if (strata_status st = StartH3(/*early=*/false); st != STRATA_OK) return st;
+  } else {
+    const uint8_t* alpn = nullptr;
+    unsigned alpn_len = 0;
+    SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_len);
+    if (alpn_len != 2 || std::memcmp(alpn, "h3", 2) != 0) {
+      ngtcp2_connection_close_error close;
+      ngtcp2_connection_close_error_set_transport_error_tls_alert(&close, 120, nullptr, 0);
+      return Die(STRATA_E_TLS, absl::StrCat("quic: the server at ", Target(), " did not select ALPN h3"), &close);
+    }
+    Log(STRATA_LOG_INFO, absl::StrCat("quic: connected to ", Target(), " in ", NowMs() - handshake_started_ms_,
+                                      " ms, TLSv1.3, ALPN h3, ",
+                                      SSL_session_reused(ssl_.get()) ? "resumed session" : "full handshake"));
+  }
+  early_ = Early::kNone;
+  early_outcome_ = rejected ? "0-RTT rejected" : offered ? "0-RTT accepted" : "0-RTT not offered";
+  // In stream ID order, so each gets the ID its host was given.
+  for (const EarlyRequests::Request* r : early_requests_.ToSubmit(rejected)) {
+    int64_t id = -1;
+    const int rv = ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr);
+    if (rv != 0 || id != r->id) {
+      if (rv == 0) ngtcp2_conn_shutdown_stream(conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
+      if (!r->cancelled) {
+        DeliverError(r->user, STRATA_E_STATE,
+                     absl::StrCat("cannot send the request held for the handshake on stream ", r->id, ": ",
+                                  rv != 0 ? ngtcp2_strerror(rv) : "the stream IDs moved"));
+      }
+      continue;
+    }
+    if (r->cancelled) {
+      ngtcp2_conn_shutdown_stream(conn_, id, NGHTTP3_H3_REQUEST_CANCELLED);
+      continue;
+    }
+    const strata_request_head head = r->head.head();
+    if (absl::Status st = h3_->Submit(id, head, r->user); !st.ok()) {
+      ngtcp2_conn_shutdown_stream(conn_, id, NGHTTP3_H3_INTERNAL_ERROR);
+      DeliverError(r->user, STRATA_E_INVALID_ARGUMENT, std::string(st.message()));
+    }
+  }
+  Log(STRATA_LOG_INFO, offered ? early_requests_.Summary(rejected)
+                               : "0-RTT: not offered (BoringSSL did not resume the session); requests went after the handshake");
+  early_requests_.Clear();
   return STRATA_OK;
 }
 
@@ -285,7 +430,7 @@ strata_status H3Session::Pump() {
   if (phase_ == Phase::kExpired) return STRATA_OK;
   if (strata_status st = ReadDatagrams(); st < 0) return st;
   if (strata_status st = HandleExpiry(); st < 0) return st;
-  if (phase_ == Phase::kReady) h3_->ResumeBodies();
+  if (phase_ == Phase::kReady && h3_) h3_->ResumeBodies();
   if (strata_status st = WritePackets(); st < 0) return st;
   ScheduleTimer();
   last_pump_ns_ = Now();
@@ -504,6 +649,7 @@ std::string H3Session::HandshakeFailure(strata_status* out_status) {
   const uint8_t alert = tls_state_.alert_set ? tls_state_.alert : 80;
   const std::string sent = absl::StrCat("sent CRYPTO_ERROR ", Hex(0x100 + alert), " (TLS alert ", quic::AlertName(alert), ")");
   if (tls_state_.verify_error != 0) {
+    if (!session_key_.empty()) tls::SessionCache::Global().Drop(session_key_);
     *out_status = STRATA_E_TLS_VERIFY;
     std::string how = tls_state_.verify_error == X509_V_ERR_HOSTNAME_MISMATCH
                           ? absl::StrCat("host name mismatch: the certificate is not for ", peer_.name)
@@ -606,6 +752,15 @@ strata_status H3Session::Die(strata_status status, const std::string& message,
   WakeAt(0);
   Log(STRATA_LOG_INFO, message);
   if (h3_) h3_->FailAll(status, message);
+  // Requests opened in 0-RTT that HTTP/3 does not hold (held for the
+  // handshake, or forgotten by a rejection) hear it here.
+  if (early_ != Early::kNone) {
+    for (const EarlyRequests::Request* r : early_requests_.ToSubmit(early_ == Early::kRejected)) {
+      if (!r->cancelled && r->user) DeliverError(r->user, status, message);
+    }
+    early_requests_.Clear();
+    early_ = Early::kNone;
+  }
   return Fail(status, message);
 }
 
@@ -615,7 +770,7 @@ uint32_t H3Session::Capacity() {
   // The runtime picks pooled connections by capacity: one about to reach
   // its idle timeout (IsReusable) takes no new request.
   if (!IsReusable()) return 0;
-  const size_t open = h3_->Open();
+  const size_t open = h3_->Open() + early_requests_.held();
   const uint64_t ours = options_.max_concurrent_streams > open ? options_.max_concurrent_streams - open : 0;
   return static_cast<uint32_t>(std::min<uint64_t>(ours, ngtcp2_conn_get_streams_bidi_left(conn_)));
 }
@@ -627,6 +782,7 @@ strata_status H3Session::OpenStream(const strata_request_head* head, void* user,
   if (head->flags & STRATA_REQUEST_TUNNEL) {
     return Fail(STRATA_E_UNSUPPORTED, "CONNECT tunnels over HTTP/3 are not supported");
   }
+  if (early_ != Early::kNone) return OpenBeforeHandshake(*head, user, out_id);
   if (h3_->goaway()) return Fail(STRATA_E_STATE, "the server is shutting the connection down (GOAWAY)");
   int64_t id = -1;
   int rv = ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr);
@@ -643,8 +799,44 @@ strata_status H3Session::OpenStream(const strata_request_head* head, void* user,
   return STRATA_OK;
 }
 
+// OpenBeforeHandshake: in 0-RTT, an idempotent request is sent at once;
+// any other (and any after it) waits for HandshakeDone. Either way the
+// host gets the stream ID the request will have.
+strata_status H3Session::OpenBeforeHandshake(const strata_request_head& head, void* user, uint32_t* out_id) {
+  EarlyRequests::Route route =
+      early_ == Early::kSending ? early_requests_.Decide(head) : EarlyRequests::Route::kHold;
+  const int64_t id = early_requests_.NextId();
+  if (route == EarlyRequests::Route::kEarly) {
+    int64_t got = -1;
+    if (ngtcp2_conn_open_bidi_stream(conn_, &got, nullptr) != 0) {
+      route = EarlyRequests::Route::kHold;  // the remembered MAX_STREAMS is used up
+    } else if (got != id) {
+      ngtcp2_conn_shutdown_stream(conn_, got, NGHTTP3_H3_REQUEST_CANCELLED);
+      return Fail(STRATA_E_INTERNAL, absl::StrCat("0-RTT stream IDs out of step: ", got, " for ", id));
+    } else if (absl::Status st = h3_->Submit(id, head, user); !st.ok()) {
+      ngtcp2_conn_shutdown_stream(conn_, id, NGHTTP3_H3_INTERNAL_ERROR);
+      early_requests_.Add(head, nullptr, route);  // the ID is taken
+      early_requests_.Cancel(id);
+      return Fail(STRATA_E_INVALID_ARGUMENT, std::string(st.message()));
+    }
+  }
+  early_requests_.Add(head, user, route);
+  *out_id = static_cast<uint32_t>(id);
+  // Out now, before anything is read: the server's answer would end 0-RTT.
+  if (route == EarlyRequests::Route::kEarly) WritePackets();
+  Log(STRATA_LOG_DEBUG, absl::StrCat("stream ", id, ": ", head.method, " ", head.path,
+                                     route == EarlyRequests::Route::kEarly ? " (0-RTT)" : " (held for the handshake)"));
+  return STRATA_OK;
+}
+
 strata_status H3Session::CancelStream(uint32_t id) {
   if (phase_ != Phase::kReady) return STRATA_OK;
+  if (early_ != Early::kNone && early_requests_.Has(id)) {
+    early_requests_.Cancel(id);
+    if (h3_ && early_ == Early::kSending) h3_->Cancel(id);  // sent early: reset it
+    return STRATA_OK;
+  }
+  if (!h3_) return STRATA_OK;
   h3_->Cancel(id);
   WritePackets();
   return STRATA_OK;
@@ -669,7 +861,7 @@ uint32_t H3Session::PollInterest() {
 }
 
 bool H3Session::IsReusable() {
-  if (phase_ != Phase::kReady || h3_->goaway()) return false;
+  if (phase_ != Phase::kReady || !h3_ || h3_->goaway()) return false;
   // A pooled connection is not polled: its idle timer may have run out
   // unseen. The idle timeout is the smaller of the two announced (RFC 9000
   // §10.1); within a second of it a new request would race the close.
@@ -683,8 +875,13 @@ bool H3Session::IsReusable() {
 
 strata_status H3Session::Query(uint32_t q, void* out, size_t* len) {
   switch (q) {
-    case STRATA_QUERY_DESCRIBE:
-      return AnswerText(options_.tls.verify ? "h3(QUIC v1, TLSv1.3)" : "h3(QUIC v1, TLSv1.3, unverified)", out, len);
+    case STRATA_QUERY_DESCRIBE: {
+      std::string text = "h3(QUIC v1, TLSv1.3";
+      if (ssl_ && SSL_session_reused(ssl_.get())) text += ", resumed";
+      if (!early_outcome_.empty()) absl::StrAppend(&text, ", ", early_outcome_);
+      if (!options_.tls.verify) text += ", unverified";
+      return AnswerText(text + ")", out, len);
+    }
     case STRATA_QUERY_HTTP_VERSION:
       return AnswerInt(30, out, len);
     case STRATA_QUERY_ALPN:
@@ -692,10 +889,24 @@ strata_status H3Session::Query(uint32_t q, void* out, size_t* len) {
     case STRATA_QUERY_TLS_VERSION:
       return AnswerText("TLSv1.3", out, len);
     case STRATA_QUERY_TLS_RESUMED:
-      return AnswerInt(0, out, len);
+      if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
+      // In 0-RTT the offered session is in use (a rejection would end it).
+      return AnswerInt(SSL_session_reused(ssl_.get()) || early_ == Early::kSending ? 1 : 0, out, len);
     case STRATA_QUERY_TLS_VERIFY_RESULT:
       if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
       return AnswerInt(static_cast<int>(SSL_get_verify_result(ssl_.get())), out, len);
+    case STRATA_QUERY_TLS_PEER_CHAIN: {
+      // For policies' handshake checks (pinning), as the tls layer answers.
+      if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
+      const std::string framed = tls::FramedPeerChain(ssl_.get());
+      if (!out || *len < framed.size()) {
+        *len = framed.size();
+        return STRATA_E_BUFFER_TOO_SMALL;
+      }
+      std::memcpy(out, framed.data(), framed.size());
+      *len = framed.size();
+      return STRATA_OK;
+    }
     default:
       return LowerQuery(q, out, len);
   }
@@ -745,7 +956,7 @@ void H3Session::Error(void* user, strata_status status, const std::string& messa
 // HTTP/3 starts inside the packet that completes the handshake: the
 // server's control and QPACK streams may share that packet.
 int H3Session::OnHandshakeCompleted(ngtcp2_conn*, void* user) {
-  return Self(user)->StartH3() == STRATA_OK ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
+  return Self(user)->HandshakeDone() == STRATA_OK ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
 }
 
 int H3Session::OnRecvStreamData(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t, const uint8_t* data,
@@ -790,6 +1001,34 @@ int H3Session::OnStreamStopSending(ngtcp2_conn*, int64_t id, uint64_t, void* use
 int H3Session::OnExtendMaxStreamData(ngtcp2_conn*, int64_t id, uint64_t, void* user, void*) {
   if (Self(user)->h3_) Self(user)->h3_->Unblock(id);
   return 0;
+}
+
+// The server refused our 0-RTT: ngtcp2 has forgotten every stream, so
+// HTTP/3 starts again after the handshake and the requests are sent again
+// (HandshakeDone). Nothing was delivered for them, so nothing repeats.
+int H3Session::OnEarlyDataRejected(ngtcp2_conn*, void* user) {
+  H3Session* self = Self(user);
+  if (self->early_ == Early::kSending) {
+    self->h3_.reset();
+    self->early_ = Early::kRejected;
+  }
+  return 0;
+}
+
+int H3Session::NewSessionCallback(SSL* ssl, SSL_SESSION* session) {
+  quic::TlsState* state = quic::StateOf(ssl);
+  auto* self = state ? static_cast<H3Session*>(state->owner) : nullptr;
+  if (!self || !self->options_.tls.session_cache || self->session_key_.empty()) return 0;
+  const uint8_t* params = nullptr;
+  size_t params_len = 0;
+  SSL_get_peer_quic_transport_params(ssl, &params, &params_len);
+  if (params_len > 0) {
+    SSL_SESSION_set_ex_data(session, ParamsIndex(),
+                            new std::string(reinterpret_cast<const char*>(params), params_len));
+  }
+  // Returning 1 hands our reference to the cache.
+  tls::SessionCache::Global().Put(self->session_key_, bssl::UniquePtr<SSL_SESSION>(session));
+  return 1;
 }
 
 }  // namespace strata::h3

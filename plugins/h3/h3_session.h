@@ -16,8 +16,11 @@
 // one packet per send as before.
 //
 // Behaviour fixed by design: QUIC v1 only, connection migration off
-// (disable_active_migration), 0-RTT never offered, certificate and host name
-// verified unless verify is false. Errors name the QUIC or HTTP/3 error
+// (disable_active_migration), certificate and host name verified unless
+// verify is false. TLS sessions are kept for resumption (session_cache),
+// with the server's transport parameters; with early_data on, a resumed
+// connection is ready before its first flight (the 0-RTT key is installed
+// as it is written), and idempotent requests go in 0-RTT (early_data.h). Errors name the QUIC or HTTP/3 error
 // code: "quic: connection closed by peer: PROTOCOL_VIOLATION (0xa)",
 // "h3: H3_FRAME_ERROR (0x106) from peer".
 //
@@ -39,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "plugins/h3/early_data.h"
 #include "plugins/h3/h3_options.h"
 #include "plugins/h3/http3_client.h"
 #include "plugins/h3/quic/crypto_glue.h"
@@ -67,10 +71,21 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   // kExpired: the idle timeout ended a connection with nothing open; it
   // takes no requests and reports no error (the pool drops it).
   enum class Phase { kLower, kHandshake, kReady, kExpired, kDead };
+  // 0-RTT: kSending from StartEarly (the connection is kReady) until the
+  // handshake completes; kRejected once the server refused the early data,
+  // until then.
+  enum class Early { kNone, kSending, kRejected };
 
   strata_status StartQuic();
   strata_status StartTls();
-  strata_status StartH3();
+  // StartH3 binds HTTP/3's streams; |early|: in 0-RTT, before the server
+  // confirmed ALPN.
+  strata_status StartH3(bool early);
+  strata_status StartEarly();
+  // HandshakeDone: ALPN, then the requests held or rejected in 0-RTT.
+  strata_status HandshakeDone();
+  strata_status OpenBeforeHandshake(const strata_request_head& head, void* user, uint32_t* out_id);
+  std::string SessionKey() const;
   // Pump: read, timers, write. Negative: the connection is dead.
   strata_status Pump();
   strata_status ReadDatagrams();
@@ -120,6 +135,10 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
                            void* stream_user);
   static int OnStreamStopSending(ngtcp2_conn*, int64_t id, uint64_t code, void* user, void* stream_user);
   static int OnExtendMaxStreamData(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user, void* stream_user);
+  static int OnEarlyDataRejected(ngtcp2_conn*, void* user);
+  // BoringSSL's new-session callback: the ticket goes to the cache with
+  // the server's transport parameters (0-RTT needs both).
+  static int NewSessionCallback(SSL* ssl, SSL_SESSION* session);
 
   std::string host_;
   uint16_t port_;
@@ -154,6 +173,12 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   strata_status dead_status_ = STRATA_OK;
   std::string dead_message_;
   std::vector<uint8_t> buffer_;
+  // Resumption and 0-RTT.
+  std::string session_key_;
+  std::string early_params_;  // the resumed session's server transport parameters
+  Early early_ = Early::kNone;
+  std::string early_outcome_;  // "0-RTT accepted" / "0-RTT rejected", for DESCRIBE
+  EarlyRequests early_requests_;
 };
 
 }  // namespace strata::h3

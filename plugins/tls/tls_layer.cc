@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "plugins/tls/context_cache.h"
+#include "plugins/tls/peer_chain.h"
 #include "plugins/tls/session_cache.h"
 
 namespace strata::tls {
@@ -585,16 +586,7 @@ strata_status TlsLayer::Query(uint32_t query, void* out, size_t* inout_len) {
       // resumed session keeps too. Each certificate is framed by a 4-byte
       // big-endian length.
       if (phase_ != Phase::kOpen) return STRATA_E_STATE;
-      const STACK_OF(CRYPTO_BUFFER)* chain = SSL_get0_peer_certificates(ssl_.get());
-      std::string framed;
-      for (size_t i = 0; chain && i < sk_CRYPTO_BUFFER_num(chain); ++i) {
-        const CRYPTO_BUFFER* cert = sk_CRYPTO_BUFFER_value(chain, i);
-        const size_t len = CRYPTO_BUFFER_len(cert);
-        const char prefix[4] = {static_cast<char>(len >> 24), static_cast<char>(len >> 16),
-                                static_cast<char>(len >> 8), static_cast<char>(len)};
-        framed.append(prefix, 4);
-        framed.append(reinterpret_cast<const char*>(CRYPTO_BUFFER_data(cert)), len);
-      }
+      const std::string framed = FramedPeerChain(ssl_.get());
       if (!out || *inout_len < framed.size()) {
         *inout_len = framed.size();
         return STRATA_E_BUFFER_TOO_SMALL;

@@ -561,33 +561,39 @@ const std::vector<SecureFacts>& Connection::SecureLayers() {
   std::vector<SecureFacts> all;
   for (size_t index = 0; index < layers_.size(); ++index) {
     Layer& l = layers_[index];
-    if (l.type->kind != STRATA_LAYER_BYTE_STREAM || !(l.type->flags & STRATA_LAYER_FLAG_SECURE)) continue;
+    // A session layer that does its own TLS (h3: QUIC) is flagged secure
+    // too and answers the same queries.
+    if (!(l.type->flags & STRATA_LAYER_FLAG_SECURE)) continue;
     SecureFacts f;
     f.label = LayerLabel(index);
     f.host = l.peer_host;
     f.port = l.peer_port;
-    auto ask = [&](uint32_t query, std::string* out) {
+    auto query = [&](uint32_t q, void* out, size_t* len) {
+      return l.type->kind == STRATA_LAYER_SESSION ? l.type->session->query(l.self, q, out, len)
+                                                  : l.type->stream->query(l.self, q, out, len);
+    };
+    auto ask = [&](uint32_t q, std::string* out) {
       size_t len = 0;
       // Ask for the size first: a certificate chain has no fixed bound.
-      strata_status st = l.type->stream->query(l.self, query, nullptr, &len);
+      strata_status st = query(q, nullptr, &len);
       if (st != STRATA_E_BUFFER_TOO_SMALL && st != STRATA_OK) return false;
       out->assign(len, '\0');
       if (len == 0) return st == STRATA_OK;
-      st = l.type->stream->query(l.self, query, out->data(), &len);
+      st = query(q, out->data(), &len);
       if (st != STRATA_OK || len > out->size()) return false;
       out->resize(len);
       return true;
     };
-    auto text = [&](uint32_t query) {
+    auto text = [&](uint32_t q) {
       std::string s;
-      if (!ask(query, &s)) return std::string();
+      if (!ask(q, &s)) return std::string();
       return std::string(s.c_str());  // up to the NUL
     };
     f.tls_version = text(STRATA_QUERY_TLS_VERSION);
     f.alpn = text(STRATA_QUERY_ALPN);
     int resumed = 0;
     size_t len = sizeof(resumed);
-    f.resumed = l.type->stream->query(l.self, STRATA_QUERY_TLS_RESUMED, &resumed, &len) == STRATA_OK && resumed;
+    f.resumed = query(STRATA_QUERY_TLS_RESUMED, &resumed, &len) == STRATA_OK && resumed;
     std::string framed;
     if (ask(STRATA_QUERY_TLS_PEER_CHAIN, &framed)) {
       size_t at = 0;

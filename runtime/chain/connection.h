@@ -103,8 +103,9 @@ struct ConnectionFacts {
   std::vector<std::pair<std::string, uint64_t>> layer_ready_us;
 };
 
-// SecureFacts: what one STRATA_LAYER_FLAG_SECURE layer (TLS) of a ready
-// connection negotiated, for policies' handshake checks.
+// SecureFacts: what one STRATA_LAYER_FLAG_SECURE layer (TLS, or the TLS
+// inside h3's QUIC) of a ready connection negotiated, for policies'
+// handshake checks.
 struct SecureFacts {
   std::string label;      // its LayerLabel: "tls" or "proxy:tls"
   std::string host;       // the peer it authenticated

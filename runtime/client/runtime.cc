@@ -610,13 +610,16 @@ void Runtime::StartHop(Transfer* t) {
         if (e.fingerprint != plan.fingerprint) continue;
         if (t->avoid_connection_ != 0 && e.conn->id() == t->avoid_connection_) continue;
         const bool ready = IsReady(e.conn.get());
-        if (ready && e.conn->HttpVersion() != 20) server_picked_h1 = true;
+        // HTTP/2 and HTTP/3 multiplex (an h3 connection ready in 0-RTT is
+        // ready before any other transfer was planned).
+        const bool multiplexing = e.conn->HttpVersion() == 20 || e.conn->HttpVersion() == 30;
+        if (ready && !multiplexing) server_picked_h1 = true;
         const bool setting_up = e.conn->state() == Connection::State::kConnecting || e.connecting_for != nullptr;
         // At its limit even with no stream of ours open (the server
         // lowered MAX_CONCURRENT_STREAMS to 0): queue, never exceed the
         // limit nor go around it (docs/hostile-peers.md 25); the limit's rise wakes
         // the queue (OnActivity), the transfer's timeouts bound the wait.
-        const bool full = ready && e.conn->IsReusable() && e.conn->HttpVersion() == 20;
+        const bool full = ready && e.conn->IsReusable() && multiplexing;
         if (setting_up || full) wait = true;
       }
       if (wait && !server_picked_h1) {

@@ -213,6 +213,8 @@ std::string HelpText() {
       "      --tlsv1.2            at least TLS 1.2 (the default)\n"
       "      --tlsv1.3            at least TLS 1.3\n"
       "      --tls-max VERSION    at most TLS VERSION: 1.2 or 1.3\n"
+      "      --tls-earlydata      send idempotent requests in 0-RTT on a "
+      "resumed HTTP/3 connection\n"
       "      --ciphers LIST       TLS 1.2 cipher suites, colon separated\n"
       "      --curves LIST        key exchange groups, colon separated "
       "(X25519:P-256)\n"

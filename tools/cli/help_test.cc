@@ -21,7 +21,7 @@ TEST(Help, NamesEveryOption) {
         "--proxy", "--proxy-user", "--noproxy", "--proxytunnel", "--proxy-http2",
         "--proxy-cacert", "--proxy-capath", "--proxy-insecure", "--cacert",
         "--capath", "--insecure", "--cert", "--key", "--tlsv1.2",
-        "--tlsv1.3", "--tls-max", "--ciphers", "--curves", "-x,", "-U,",
+        "--tlsv1.3", "--tls-max", "--tls-earlydata", "--ciphers", "--curves", "-x,", "-U,",
         "-p,", "-k,", "-E,", "%{redirect_url}", "%{http_connect}",
         "%{strata_chain}", "--http1.1", "--http2", "--http2-prior-knowledge", "--http3-only",
         "-Z,", "--parallel", "--parallel-max", "--data-urlencode", "--json",

@@ -113,6 +113,7 @@ enum class Opt {
   kTlsv12,
   kTlsv13,
   kTlsMax,
+  kTlsEarlydata,
   kCiphers,
   kPinnedPubkey,
   kCurves,
@@ -237,6 +238,7 @@ constexpr OptSpec kOptions[] = {
     {0, "tlsv1.2", false, Opt::kTlsv12},
     {0, "tlsv1.3", false, Opt::kTlsv13},
     {0, "tls-max", true, Opt::kTlsMax},
+    {0, "tls-earlydata", false, Opt::kTlsEarlydata},
     {0, "ciphers", true, Opt::kCiphers},
     {0, "pinnedpubkey", true, Opt::kPinnedPubkey},
     {0, "curves", true, Opt::kCurves},
@@ -795,6 +797,9 @@ absl::Status Apply(const OptSpec& spec, const std::string& arg,
       break;
     case Opt::kTlsv13:
       options.tls_min = "1.3";
+      break;
+    case Opt::kTlsEarlydata:
+      options.tls_earlydata = true;
       break;
     case Opt::kTlsMax:
       if (arg == "1.2" || arg == "1.3") {

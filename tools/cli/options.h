@@ -144,6 +144,7 @@ struct CliOptions {
   std::optional<std::string> key;            // --key FILE
   std::optional<std::string> tls_min;        // --tlsv1.2 / --tlsv1.3: "1.2", "1.3"
   std::optional<std::string> tls_max;        // --tls-max: "1.2", "1.3"
+  bool tls_earlydata = false;                // --tls-earlydata: idempotent requests in 0-RTT (h3)
   std::vector<std::string> ciphers;          // --ciphers a:b:c
   std::optional<std::string> pinnedpubkey;   // --pinnedpubkey sha256//B64[;...] or a key FILE
   std::vector<std::string> curves;           // --curves a:b

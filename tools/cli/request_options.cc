@@ -51,7 +51,11 @@ std::string LayerOptionsJson(const CliOptions& options) {
   // alternative may race an HTTP/3 chain against the TCP one.
   const bool may_h3 = options.http_version == HttpVersion::kHttp3Only || options.http_version == HttpVersion::kHttp3 ||
                       (options.http_version == HttpVersion::kDefault && !options.alt_svc_files.empty());
-  if (!tls.empty() && may_h3) layers["h3"] = tls;
+  nlohmann::json h3 = tls;
+  // 0-RTT (later curl's --tls-earlydata): only the h3 layer sends early
+  // data, and only idempotent requests (plugins/h3/early_data.h).
+  if (options.tls_earlydata) h3["early_data"] = true;
+  if (!h3.empty() && may_h3) layers["h3"] = std::move(h3);
   if (!tls.empty()) layers["tls"] = std::move(tls);
   if (!proxy_tls.empty()) layers["proxy:tls"] = std::move(proxy_tls);
   if (!options.fault.empty()) layers["fault"] = nlohmann::json::parse(options.fault);

@@ -184,6 +184,19 @@ TEST(RequestOptions, InsecureTurnsVerificationOffForTheServerOnly) {
   EXPECT_EQ(h3["h3"]["ca_file"], "ca.pem");
 }
 
+TEST(RequestOptions, TlsEarlydataTurnsOnEarlyDataForTheH3LayerOnly) {
+  nlohmann::json j = nlohmann::json::parse(LayerOptionsJson(Parsed({"--http3-only", "--tls-earlydata"})));
+  EXPECT_EQ(j, nlohmann::json::parse(R"({"h3": {"early_data": true}})"));
+  nlohmann::json with_tls =
+      nlohmann::json::parse(LayerOptionsJson(Parsed({"--http3", "--tls-earlydata", "--cacert", "ca.pem"})));
+  EXPECT_EQ(with_tls["h3"]["early_data"], true);
+  EXPECT_EQ(with_tls["h3"]["ca_file"], "ca.pem");
+  EXPECT_FALSE(with_tls["tls"].contains("early_data")) << "the tls layer sends no early data";
+  // Without a way to HTTP/3 there is nothing to ask.
+  EXPECT_EQ(LayerOptionsJson(Parsed({"--tls-earlydata"})), "");
+  EXPECT_FALSE(Parsed({}).tls_earlydata);
+}
+
 TEST(RequestOptions, EveryTlsOptionUnderTls) {
   std::string text = LayerOptionsJson(Parsed(
       {"--cacert", "/ca.pem", "--capath", "/certs", "-E", "/c.pem:pw",

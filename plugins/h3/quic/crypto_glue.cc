@@ -221,14 +221,26 @@ void RecordSslError(TlsState* state) {
 int DriveHandshake(ngtcp2_conn* conn, SSL* ssl) {
   TlsState* state = StateOf(ssl);
   if (!ngtcp2_conn_get_handshake_completed(conn)) {
-    int rv = SSL_do_handshake(ssl);
-    if (rv <= 0) {
+    for (;;) {
+      int rv = SSL_do_handshake(ssl);
+      if (rv > 0) break;
       int err = SSL_get_error(ssl, rv);
       if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return 0;
+      if (err == SSL_ERROR_EARLY_DATA_REJECTED) {
+        // The server did not take our 0-RTT (no session, or its choice):
+        // ngtcp2 forgets the streams (the layer sends them again after
+        // the handshake) and the handshake goes on as a full one.
+        SSL_reset_early_data_reject(ssl);
+        if (ngtcp2_conn_early_data_rejected(conn) != 0) return NGTCP2_ERR_CALLBACK_FAILURE;
+        continue;
+      }
       if (state) RecordSslError(state);
       ERR_clear_error();
       return NGTCP2_ERR_CRYPTO;
     }
+    // With early data offered, SSL_do_handshake returns as soon as 0-RTT
+    // may be sent; the handshake completes with the server's Finished.
+    if (SSL_in_early_data(ssl)) return 0;
     ngtcp2_conn_handshake_completed(conn);
     return 0;
   }
@@ -368,7 +380,20 @@ int InstallSecret(SSL* ssl, ssl_encryption_level_t level, const SSL_CIPHER* ciph
   ngtcp2_crypto_ctx ctx;
   if (!CryptoCtxFor(SSL_CIPHER_get_protocol_id(cipher), &ctx)) return 0;
   const ngtcp2_crypto_level lvl = LevelOf(level);
-  if (lvl == NGTCP2_CRYPTO_LEVEL_EARLY) return 0;  // 0-RTT is never offered
+  if (lvl == NGTCP2_CRYPTO_LEVEL_EARLY) {
+    // A client only writes 0-RTT; BoringSSL hands the key over when it
+    // offers early data with a resumed session.
+    if (rx) return 0;
+    ngtcp2_conn_set_early_crypto_ctx(conn, &ctx);
+    PacketKeys keys;
+    if (!DeriveKeys(ctx, secret, secret_len, &keys)) return 0;
+    if (ngtcp2_conn_install_early_key(conn, &keys.aead_ctx, keys.iv, keys.iv_len, &keys.hp_ctx) != 0) {
+      keys.Release();
+      return 0;
+    }
+    state->early_keys = true;
+    return 1;
+  }
   if (lvl == NGTCP2_CRYPTO_LEVEL_HANDSHAKE) ngtcp2_conn_set_crypto_ctx(conn, &ctx);
   if (lvl == NGTCP2_CRYPTO_LEVEL_APPLICATION && rx) {
     // The server's transport parameters came in EncryptedExtensions, which

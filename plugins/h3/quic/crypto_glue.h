@@ -11,7 +11,10 @@
 //   - key updates ("quic ku", RFC 9001 §6);
 //   - CRYPTO frames in both directions (SSL_provide_quic_data /
 //     add_handshake_data).
-// Only QUIC v1 is offered; 0-RTT is never enabled.
+//   - 0-RTT: the early write key when BoringSSL offers early data (a resumed
+//     session, SSL_set_early_data_enabled), and the rejection signal
+//     (SSL_ERROR_EARLY_DATA_REJECTED -> ngtcp2_conn_early_data_rejected).
+// Only QUIC v1 is offered.
 //
 // OWNERSHIP: aead/cipher contexts handed to ngtcp2 are heap objects that
 // ngtcp2 releases through the delete_crypto_* callbacks set here. The SSL
@@ -34,6 +37,8 @@ struct TlsState {
   std::string error;           // BoringSSL's reason for a failed handshake
   long verify_error = 0;       // X509_V_* from the verify callback
   int verify_depth = -1;
+  bool early_keys = false;     // the 0-RTT write key is installed
+  void* owner = nullptr;       // the layer, for BoringSSL's session callback
 };
 
 // SetCryptoCallbacks fills every crypto-related member of |callbacks|

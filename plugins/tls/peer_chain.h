@@ -1,0 +1,19 @@
+// peer_chain.h — the peer's certificate chain as STRATA_QUERY_TLS_PEER_CHAIN
+// answers it, shared by the tls layer and the h3 layer (whose QUIC
+// handshake is TLS too).
+#ifndef STRATA_PLUGINS_TLS_PEER_CHAIN_H_
+#define STRATA_PLUGINS_TLS_PEER_CHAIN_H_
+
+#include <openssl/ssl.h>
+
+#include <string>
+
+namespace strata::tls {
+
+// FramedPeerChain is the chain the peer sent (a resumed session keeps it),
+// leaf first, each certificate's DER behind a 4-byte big-endian length.
+std::string FramedPeerChain(const SSL* ssl);
+
+}  // namespace strata::tls
+
+#endif  // STRATA_PLUGINS_TLS_PEER_CHAIN_H_
