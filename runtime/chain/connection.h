@@ -159,6 +159,13 @@ class Connection : public IoHandler {
   void CancelStream(uint32_t stream_id);
   bool IsReusable();
   int32_t HttpVersion();
+  // Multiplexes: the session carries many exchanges whose frames name their
+  // stream (HTTP/2 or HTTP/3), so one failed or cancelled exchange leaves
+  // the others and the connection usable.
+  bool Multiplexes() {
+    const int32_t v = HttpVersion();
+    return v == 20 || v == 30;
+  }
   // SessionControl sends a STRATA_CONTROL_* to the session layer.
   strata_status SessionControl(uint32_t control, const void* arg, size_t len);
   // Query asks the top layer (which passes unknown queries down).

@@ -580,12 +580,12 @@ void Runtime::StartHop(Transfer* t) {
       // the loop last looked (docs/hostile-peers.md 68): let its session read them now,
       // so a dead or desynchronised connection is never handed out. Not
       // needed for one driven in this same turn of the loop (it has just
-      // read what there was), nor for HTTP/2, where every frame names its
-      // stream so nothing can be taken for the next response, and a close
-      // found on use is retried like any other (both cases were a recv that
-      // only said EAGAIN: 0.1 per request at -c10 -m10).
+      // read what there was), nor for HTTP/2 or HTTP/3, where every frame
+      // names its stream so nothing can be taken for the next response, and
+      // a close found on use is retried like any other (both cases were a
+      // recv that only said EAGAIN: 0.1 per request at -c10 -m10).
       if (e.active == 0 && IsReady(e.conn.get()) && e.conn->driven_us() != MonotonicUs() &&
-          e.conn->HttpVersion() != 20) {
+          !e.conn->Multiplexes()) {
         e.conn->Drive();
       }
       if (IsReady(e.conn.get()) && e.conn->Capacity() > 0) {
@@ -612,7 +612,7 @@ void Runtime::StartHop(Transfer* t) {
         const bool ready = IsReady(e.conn.get());
         // HTTP/2 and HTTP/3 multiplex (an h3 connection ready in 0-RTT is
         // ready before any other transfer was planned).
-        const bool multiplexing = e.conn->HttpVersion() == 20 || e.conn->HttpVersion() == 30;
+        const bool multiplexing = e.conn->Multiplexes();
         if (ready && !multiplexing) server_picked_h1 = true;
         const bool setting_up = e.conn->state() == Connection::State::kConnecting || e.connecting_for != nullptr;
         // At its limit even with no stream of ours open (the server
@@ -867,7 +867,7 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
   bool resend = err.status == STRATA_E_NOT_PROCESSED && !t->pinned_ && replayable &&
                 t->not_processed_retries_ < kMaxNotProcessedRetries;
   // A failed exchange leaves an HTTP/1 connection in an unknown state, so
-  // it is closed. On HTTP/2 a failed stream (RST_STREAM, REFUSED_STREAM,
+  // it is closed. On HTTP/2 and HTTP/3 a failed stream (RST_STREAM, REFUSED_STREAM,
   // or one we cancelled: a body writer's error, a refused resume, a
   // limit) ends that stream only: the session stays healthy for the
   // streams that share it and for later requests, unless it says itself
@@ -875,7 +875,7 @@ void Runtime::OnHopFailed(Transfer* t, const std::string& chain) {
   // keep it.
   Connection* conn = t->h_.conn;
   const uint64_t conn_id = conn ? conn->id() : 0;  // |conn| may be gone after the detach
-  DetachConnection(t, conn && !IsDead(conn) && conn->HttpVersion() == 20 && conn->IsReusable());
+  DetachConnection(t, conn && !IsDead(conn) && conn->Multiplexes() && conn->IsReusable());
   if (resend) {
     t->not_processed_retries_++;
     Emit(STRATA_EVENT_TRACE, t->hop_, "runtime",
@@ -1224,9 +1224,11 @@ void Runtime::OnTimer(Transfer* t) {
   Connection* c = t->h_.conn;
   if (c && t->phase_ == Transfer::Phase::kStreaming) c->CancelStream(t->h_.stream_id);
   // A multiplexed connection carries other exchanges: cancelling this
-  // stream is enough. Anything else is closed (an HTTP/1.1 connection with
-  // a half-read response cannot be reused).
-  bool multiplexed = c && t->phase_ == Transfer::Phase::kStreaming && c->HttpVersion() == 20;
+  // stream is enough, and the connection stays pooled for the next request
+  // (as curl and nghttp2 keep it) unless it says it is not reusable.
+  // Anything else is closed (an HTTP/1.1 connection with a half-read
+  // response cannot be reused).
+  bool multiplexed = c && t->phase_ == Transfer::Phase::kStreaming && c->Multiplexes();
   if (c && !t->pinned_ && !multiplexed) c->Fail({STRATA_E_TIMEOUT, layer, what});
   if (t->waiting_) {
     t->waiting_ = false;
@@ -1236,7 +1238,7 @@ void Runtime::OnTimer(Transfer* t) {
     t->limited_ = false;
     limited_.erase(std::remove(limited_.begin(), limited_.end(), t), limited_.end());
   }
-  DetachConnection(t, false);
+  DetachConnection(t, multiplexed && !t->pinned_);
   t->Fail(STRATA_E_TIMEOUT, layer, what);
   Complete(t);
   dirty_ = true;

@@ -18,6 +18,9 @@ RunResult RunCli(bool strata, const std::vector<std::string>& args, const std::s
   o.argv = {strata ? RunfilePath("tools/strata") : "/usr/bin/curl"};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.env = {{"HOME", TestTmpDir()}};
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    o.env.emplace_back(name, "");
+  }
   o.stdin_path = stdin_path;
   return RunProcess(o, timeout);
 }

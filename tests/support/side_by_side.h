@@ -31,7 +31,8 @@ struct SideBySide {
 };
 
 // RunCli runs curl (strata = false) or tools/strata with |args|, HOME set
-// to the test's directory.
+// to the test's directory and the proxy variables (http_proxy, https_proxy,
+// all_proxy and their capitals) cleared, so the machine's own never apply.
 RunResult RunCli(bool strata, const std::vector<std::string>& args, const std::string& stdin_path = "",
                  std::chrono::seconds timeout = std::chrono::seconds(30));
 

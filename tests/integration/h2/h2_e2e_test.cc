@@ -209,6 +209,23 @@ TEST_F(PriorKnowledge, Download64MiBUnderFlowControl) {
   EXPECT_EQ(Fnv1a64(body), Fnv1a64(*big_));
 }
 
+// A stream that timed out is cancelled (RST_STREAM) and the connection
+// stays pooled for the next request, as curl and nghttp2 keep it; the
+// 64 MiB download cannot finish in 30 ms.
+TEST_F(PriorKnowledge, ATimedOutStreamLeavesTheConnectionForTheNextRequest) {
+  RuntimePtr rt = NewRuntime();
+  FetchResult first = Fetch(rt.get(), Spec(Url("/hello.txt"), "http+h2-prior"));
+  ASSERT_EQ(first.status, STRATA_OK) << first.Describe();
+  FetchSpec hurried = Spec(Url("/big.bin"), "http+h2-prior");
+  hurried.int_options.push_back({STRATA_OPT_TIMEOUT_MS, 30});
+  FetchResult late = Fetch(rt.get(), hurried);
+  EXPECT_EQ(late.status, STRATA_E_TIMEOUT) << late.Describe();
+  FetchResult next = Fetch(rt.get(), Spec(Url("/hello.txt"), "http+h2-prior"));
+  ASSERT_EQ(next.status, STRATA_OK) << next.Describe();
+  EXPECT_EQ(next.body(), "hello over h2\n");
+  EXPECT_EQ(next.info(STRATA_INFO_NUM_CONNECTS), 0) << "the timed-out stream was reset, the connection kept";
+}
+
 TEST_F(PriorKnowledge, Upload16MiBUnderFlowControl) {
   RuntimePtr rt = NewRuntime();
   const std::string upload = Pattern(16 << 20, 11);

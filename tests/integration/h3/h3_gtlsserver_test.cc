@@ -33,6 +33,7 @@
 #include "tests/support/process.h"
 #include "tests/support/strata_client.h"
 #include "tests/support/test_env.h"
+#include "tests/support/side_by_side.h"
 
 namespace strata::test {
 namespace {
@@ -59,17 +60,12 @@ const std::string& OffloadsOffConfig() {
 }
 
 RunResult RunStrata(const std::vector<std::string>& args, seconds timeout = seconds(120)) {
-  ProcessOptions o;
-  o.argv = {RunfilePath("tools/strata")};
+  std::vector<std::string> argv;
   if (!kOffloads && std::find(args.begin(), args.end(), "--config") == args.end()) {
-    o.argv.insert(o.argv.end(), {"--config", OffloadsOffConfig()});
+    argv = {"--config", OffloadsOffConfig()};
   }
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {{"HOME", TestTmpDir()}};
-  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
-    o.env.emplace_back(name, "");
-  }
-  RunResult r = RunProcess(o, timeout);
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult r = RunCli(true, argv, "", timeout);
   EXPECT_EQ(r.start_error, "");
   EXPECT_FALSE(r.exit.timed_out) << "strata did not finish in time";
   return r;
@@ -305,6 +301,41 @@ TEST_F(H3Test, AConnectionPastItsIdleTimeoutIsNotReused) {
   ASSERT_EQ(later.status, STRATA_OK) << later.Describe();
   EXPECT_EQ(later.body(), kSmall);
   EXPECT_EQ(later.info(STRATA_INFO_NUM_CONNECTS), 1) << "a new connection, not the expired one";
+}
+
+// A failed or timed-out exchange ends its stream only: the QUIC connection
+// carries the next request (as on HTTP/2; an HTTP/1 connection would be
+// closed). The 64 MiB download cannot fit in 1 MiB, nor in 30 ms.
+TEST_F(H3Test, AFailedStreamLeavesTheConnectionForTheNextRequest) {
+  RuntimeResult rt = MakeRuntime("{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + "]}");
+  ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
+  FetchSpec small;
+  small.url = Url("/small.txt");
+  small.int_options = {{STRATA_OPT_HTTP_VERSION, STRATA_HTTP_VERSION_3_ONLY}};
+  small.string_options = {{STRATA_OPT_LAYER_OPTIONS, "{\"h3\": {\"ca_file\": " + JsonString(Ca()) + "}}"}};
+  FetchResult first = Fetch(rt.runtime.get(), small);
+  ASSERT_EQ(first.status, STRATA_OK) << first.Describe();
+  EXPECT_EQ(first.info(STRATA_INFO_NUM_CONNECTS), 1);
+
+  FetchSpec limited = small;
+  limited.url = Url("/big.bin");
+  limited.int_options.push_back({STRATA_OPT_MAX_BODY_BYTES, 1 << 20});
+  FetchResult over = Fetch(rt.runtime.get(), limited);
+  EXPECT_EQ(over.status, STRATA_E_LIMIT) << over.Describe();
+  FetchResult after_limit = Fetch(rt.runtime.get(), small);
+  ASSERT_EQ(after_limit.status, STRATA_OK) << after_limit.Describe();
+  EXPECT_EQ(after_limit.body(), kSmall);
+  EXPECT_EQ(after_limit.info(STRATA_INFO_NUM_CONNECTS), 0) << "the stream failed, not the connection";
+
+  FetchSpec hurried = small;
+  hurried.url = Url("/big.bin");
+  hurried.int_options.push_back({STRATA_OPT_TIMEOUT_MS, 30});
+  FetchResult late = Fetch(rt.runtime.get(), hurried);
+  EXPECT_EQ(late.status, STRATA_E_TIMEOUT) << late.Describe();
+  FetchResult after_timeout = Fetch(rt.runtime.get(), small);
+  ASSERT_EQ(after_timeout.status, STRATA_OK) << after_timeout.Describe();
+  EXPECT_EQ(after_timeout.body(), kSmall);
+  EXPECT_EQ(after_timeout.info(STRATA_INFO_NUM_CONNECTS), 0) << "the timed-out stream was cancelled, the connection kept";
 }
 
 // --- hostile peers ------------------------------------------------------------

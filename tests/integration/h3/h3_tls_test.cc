@@ -20,6 +20,7 @@
 #include "tests/support/process.h"
 #include "tests/support/strata_client.h"
 #include "tests/support/test_env.h"
+#include "tests/support/side_by_side.h"
 
 namespace strata::test {
 namespace {
@@ -29,14 +30,7 @@ using std::chrono::seconds;
 constexpr char kSmall[] = "hello over QUIC\n";
 
 RunResult RunStrata(const std::vector<std::string>& args, seconds timeout = seconds(60)) {
-  ProcessOptions o;
-  o.argv = {RunfilePath("tools/strata")};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {{"HOME", TestTmpDir()}};
-  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
-    o.env.emplace_back(name, "");
-  }
-  RunResult r = RunProcess(o, timeout);
+  RunResult r = RunCli(true, args, "", timeout);
   EXPECT_EQ(r.start_error, "");
   EXPECT_FALSE(r.exit.timed_out) << "strata did not finish in time";
   return r;

@@ -23,6 +23,7 @@
 #include "tests/support/gtlsserver_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/test_env.h"
+#include "tests/support/side_by_side.h"
 
 namespace strata::test {
 namespace {
@@ -32,14 +33,9 @@ using std::chrono::seconds;
 constexpr char kBody[] = "same file, two transports\n";
 
 RunResult RunStrata(const std::vector<std::string>& args) {
-  ProcessOptions o;
-  o.argv = {RunfilePath("tools/strata"), "--max-time", "30"};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {{"HOME", TestTmpDir()}};
-  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
-    o.env.emplace_back(name, "");
-  }
-  RunResult r = RunProcess(o, seconds(60));
+  std::vector<std::string> argv = {"--max-time", "30"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult r = RunCli(true, argv, "", seconds(60));
   EXPECT_EQ(r.start_error, "");
   EXPECT_FALSE(r.exit.timed_out) << "strata did not finish in time";
   return r;
