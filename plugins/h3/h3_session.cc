@@ -321,16 +321,21 @@ std::string H3Session::SessionKey() const {
                       peer_.ip_literal ? "ip" : "dns", "|", tls::SettingsFingerprint(options_.tls));
 }
 
-strata_status H3Session::StartH3(bool early) {
+strata_status H3Session::CheckAlpn() {
   const uint8_t* alpn = nullptr;
   unsigned alpn_len = 0;
   SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_len);
+  if (alpn_len == 2 && std::memcmp(alpn, "h3", 2) == 0) return STRATA_OK;
+  ngtcp2_connection_close_error close;
+  ngtcp2_connection_close_error_set_transport_error_tls_alert(&close, 120, nullptr, 0);
+  return Die(STRATA_E_TLS, absl::StrCat("quic: the server at ", Target(), " did not select ALPN h3"), &close);
+}
+
+strata_status H3Session::StartH3(bool early) {
   // In 0-RTT the server has not answered yet (HandshakeDone checks then);
   // the session was made with h3, the only protocol we offer.
-  if (!early && (alpn_len != 2 || std::memcmp(alpn, "h3", 2) != 0)) {
-    ngtcp2_connection_close_error close;
-    ngtcp2_connection_close_error_set_transport_error_tls_alert(&close, 120, nullptr, 0);
-    return Die(STRATA_E_TLS, absl::StrCat("quic: the server at ", Target(), " did not select ALPN h3"), &close);
+  if (!early) {
+    if (strata_status st = CheckAlpn(); st != STRATA_OK) return st;
   }
   int64_t control = -1, encoder = -1, decoder = -1;
   if (ngtcp2_conn_open_uni_stream(conn_, &control, nullptr) != 0 ||
@@ -380,14 +385,7 @@ strata_status H3Session::HandshakeDone() {
     // ngtcp2 forgot every stream and OnEarlyDataRejected dropped HTTP/3.
     if (strata_status st = StartH3(/*early=*/false); st != STRATA_OK) return st;
   } else {
-    const uint8_t* alpn = nullptr;
-    unsigned alpn_len = 0;
-    SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_len);
-    if (alpn_len != 2 || std::memcmp(alpn, "h3", 2) != 0) {
-      ngtcp2_connection_close_error close;
-      ngtcp2_connection_close_error_set_transport_error_tls_alert(&close, 120, nullptr, 0);
-      return Die(STRATA_E_TLS, absl::StrCat("quic: the server at ", Target(), " did not select ALPN h3"), &close);
-    }
+    if (strata_status st = CheckAlpn(); st != STRATA_OK) return st;
     Log(STRATA_LOG_INFO, absl::StrCat("quic: connected to ", Target(), " in ", NowMs() - handshake_started_ms_,
                                       " ms, TLSv1.3, ALPN h3, ",
                                       SSL_session_reused(ssl_.get()) ? "resumed session" : "full handshake"));
@@ -898,14 +896,7 @@ strata_status H3Session::Query(uint32_t q, void* out, size_t* len) {
     case STRATA_QUERY_TLS_PEER_CHAIN: {
       // For policies' handshake checks (pinning), as the tls layer answers.
       if (!ssl_) return Fail(STRATA_E_STATE, "no TLS before the handshake");
-      const std::string framed = tls::FramedPeerChain(ssl_.get());
-      if (!out || *len < framed.size()) {
-        *len = framed.size();
-        return STRATA_E_BUFFER_TOO_SMALL;
-      }
-      std::memcpy(out, framed.data(), framed.size());
-      *len = framed.size();
-      return STRATA_OK;
+      return tls::AnswerPeerChain(ssl_.get(), out, len);
     }
     default:
       return LowerQuery(q, out, len);

@@ -81,6 +81,9 @@ class H3Session : public sdk::SessionLayer, private Http3Client::Transport, priv
   // StartH3 binds HTTP/3's streams; |early|: in 0-RTT, before the server
   // confirmed ALPN.
   strata_status StartH3(bool early);
+  // CheckAlpn: the server selected "h3", or the connection dies with
+  // no_application_protocol (TLS alert 120).
+  strata_status CheckAlpn();
   strata_status StartEarly();
   // HandshakeDone: ALPN, then the requests held or rejected in 0-RTT.
   strata_status HandshakeDone();

@@ -6,13 +6,17 @@
 
 #include <openssl/ssl.h>
 
-#include <string>
+#include <cstddef>
+
+#include "strata/plugin.h"
 
 namespace strata::tls {
 
-// FramedPeerChain is the chain the peer sent (a resumed session keeps it),
-// leaf first, each certificate's DER behind a 4-byte big-endian length.
-std::string FramedPeerChain(const SSL* ssl);
+// AnswerPeerChain answers STRATA_QUERY_TLS_PEER_CHAIN for |ssl|: the chain
+// the peer sent (a resumed session keeps it), leaf first, each
+// certificate's DER behind a 4-byte big-endian length, into |out| (*len
+// bytes); STRATA_E_BUFFER_TOO_SMALL with the size needed in *len.
+strata_status AnswerPeerChain(const SSL* ssl, void* out, size_t* len);
 
 }  // namespace strata::tls
 

@@ -586,14 +586,7 @@ strata_status TlsLayer::Query(uint32_t query, void* out, size_t* inout_len) {
       // resumed session keeps too. Each certificate is framed by a 4-byte
       // big-endian length.
       if (phase_ != Phase::kOpen) return STRATA_E_STATE;
-      const std::string framed = FramedPeerChain(ssl_.get());
-      if (!out || *inout_len < framed.size()) {
-        *inout_len = framed.size();
-        return STRATA_E_BUFFER_TOO_SMALL;
-      }
-      std::memcpy(out, framed.data(), framed.size());
-      *inout_len = framed.size();
-      return STRATA_OK;
+      return AnswerPeerChain(ssl_.get(), out, inout_len);
     }
     default:
       return LowerQuery(query, out, inout_len);
