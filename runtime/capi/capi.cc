@@ -41,8 +41,15 @@ struct strata_runtime {
   strata_transfer* handles = nullptr;
 };
 
+// A request is shared with the transfers submitted from it, not copied for
+// each one; changing it while a transfer still holds it copies it first
+// (Mut), so a transfer never sees a change made after its submission.
 struct strata_request {
-  strata::Request req;
+  std::shared_ptr<strata::Request> shared = std::make_shared<strata::Request>();
+  strata::Request& Mut() {
+    if (shared.use_count() > 1) shared = std::make_shared<strata::Request>(*shared);
+    return *shared;
+  }
 };
 
 struct strata_response {
@@ -369,8 +376,11 @@ strata_status strata_request_new(const char* method, const char* url, strata_req
   if (!strata::ValidMethod(method)) return STRATA_E_INVALID_ARGUMENT;  // a token, RFC 9110 §9.1
   return Guard(nullptr, [&] {
     auto* r = new strata_request();
-    r->req.method = method;
-    r->req.url = url;
+    r->shared->method = method;
+    r->shared->url = url;
+    // Parsed once here rather than at every submission; a URL that does
+    // not parse is reported by the transfer, as before.
+    if (absl::StatusOr<strata::Url> parsed = strata::ParseUrl(url); parsed.ok()) r->shared->parsed_url = *std::move(parsed);
     *out_request = r;
     return STRATA_OK;
   });
@@ -382,7 +392,7 @@ strata_status strata_request_add_header(strata_request* request, const char* nam
   if (!request || !name || !value) return STRATA_E_INVALID_ARGUMENT;
   if (!strata::ValidHeaderName(name) || !strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
   return Guard(nullptr, [&] {
-    request->req.headers.push_back({name, value});
+    request->Mut().headers.push_back({name, value});
     return STRATA_OK;
   });
 }
@@ -390,8 +400,9 @@ strata_status strata_request_add_header(strata_request* request, const char* nam
 strata_status strata_request_remove_header(strata_request* request, const char* name) {
   if (!request || !name || !strata::ValidHeaderName(name)) return STRATA_E_INVALID_ARGUMENT;
   return Guard(nullptr, [&] {
-    strata::RemoveHeader(&request->req.headers, name);
-    request->req.removed_headers.emplace_back(name);
+    strata::Request& r = request->Mut();
+    strata::RemoveHeader(&r.headers, name);
+    r.removed_headers.emplace_back(name);
     return STRATA_OK;
   });
 }
@@ -399,28 +410,35 @@ strata_status strata_request_remove_header(strata_request* request, const char* 
 strata_status strata_request_set_body(strata_request* request, const void* data, size_t len) {
   if (!request || (!data && len)) return STRATA_E_INVALID_ARGUMENT;
   return Guard(nullptr, [&] {
-    request->req.body = strata::BodySource{};
-    request->req.body.kind = strata::BodySource::Kind::kMemory;
-    request->req.body.data.assign(static_cast<const char*>(data), len);
+    strata::BodySource& body = request->Mut().body;
+    body = strata::BodySource{};
+    body.kind = strata::BodySource::Kind::kMemory;
+    body.data.assign(static_cast<const char*>(data), len);
     return STRATA_OK;
   });
 }
 
 strata_status strata_request_set_body_reader(strata_request* request, int64_t length, strata_read_fn fn, void* user) {
   if (!request || !fn || length < -1) return STRATA_E_INVALID_ARGUMENT;
-  request->req.body = strata::BodySource{};
-  request->req.body.kind = strata::BodySource::Kind::kReader;
-  request->req.body.read = fn;
-  request->req.body.read_user = user;
-  request->req.body.length = length;
-  return STRATA_OK;
+  return Guard(nullptr, [&] {
+    strata::BodySource& body = request->Mut().body;
+    body = strata::BodySource{};
+    body.kind = strata::BodySource::Kind::kReader;
+    body.read = fn;
+    body.read_user = user;
+    body.length = length;
+    return STRATA_OK;
+  });
 }
 
 strata_status strata_request_set_body_writer(strata_request* request, strata_write_fn fn, void* user) {
   if (!request) return STRATA_E_INVALID_ARGUMENT;
-  request->req.writer = fn;
-  request->req.writer_user = user;
-  return STRATA_OK;
+  return Guard(nullptr, [&] {
+    strata::Request& r = request->Mut();
+    r.writer = fn;
+    r.writer_user = user;
+    return STRATA_OK;
+  });
 }
 
 strata_status strata_request_set_option_int(strata_request* request, int32_t option, int64_t value) {
@@ -429,7 +447,16 @@ strata_status strata_request_set_option_int(strata_request* request, int32_t opt
   const strata::OptionEntry* entry = strata::FindRequestOption(option);
   if (!entry || entry->type != STRATA_OPTION_TYPE_INT) return STRATA_E_UNSUPPORTED;
   if (value < 0) return STRATA_E_INVALID_ARGUMENT;
-  strata::RequestOptions& o = request->req.options;
+  // Copied first if a live transfer shares it: the copy may fail.
+  strata::RequestOptions* options = nullptr;
+  if (strata_status st = Guard(nullptr, [&] {
+        options = &request->Mut().options;
+        return STRATA_OK;
+      });
+      st != STRATA_OK) {
+    return st;
+  }
+  strata::RequestOptions& o = *options;
   switch (option) {
     case STRATA_OPT_TIMEOUT_MS: o.timeout_ms = value; break;
     case STRATA_OPT_CONNECT_TIMEOUT_MS: o.connect_timeout_ms = value; break;
@@ -486,36 +513,36 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
   return Guard(nullptr, [&] {
     switch (option) {
       case STRATA_OPT_PIPELINE:
-        request->req.options.pipeline = value;
+        request->Mut().options.pipeline = value;
         return STRATA_OK;
       case STRATA_OPT_ACCEPT_ENCODING:
         // A header value too (unless "", which asks for every coding).
         if (!strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
-        request->req.options.accept_encoding = std::string(value);
+        request->Mut().options.accept_encoding = std::string(value);
         return STRATA_OK;
       case STRATA_OPT_COOKIE:
         if (!strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
-        request->req.options.cookie = value;
+        request->Mut().options.cookie = value;
         return STRATA_OK;
       case STRATA_OPT_RANGE:
         // It becomes a header value: the same rule applies.
         if (!strata::ValidHeaderValue(value)) return STRATA_E_INVALID_ARGUMENT;
-        request->req.options.range = value;
+        request->Mut().options.range = value;
         return STRATA_OK;
       case STRATA_OPT_PROXY:
-        request->req.options.proxy = std::string(value);
+        request->Mut().options.proxy = std::string(value);
         return STRATA_OK;
       case STRATA_OPT_PROXY_CREDENTIALS:
-        request->req.options.proxy_credentials = std::string(value);
+        request->Mut().options.proxy_credentials = std::string(value);
         return STRATA_OK;
       case STRATA_OPT_NO_PROXY:
-        request->req.options.no_proxy = std::string(value);
+        request->Mut().options.no_proxy = std::string(value);
         return STRATA_OK;
       case STRATA_OPT_PREPROXY: {
         // One URL per line; "" leaves the list empty but set (none, over
         // the configuration's). The URLs are checked per hop, where the
         // error can name the entry.
-        auto& list = request->req.options.preproxies;
+        auto& list = request->Mut().options.preproxies;
         if (!list) list.emplace();
         for (absl::string_view line : absl::StrSplit(value, absl::ByAnyChar("\r\n"), absl::SkipWhitespace())) {
           list->push_back(strata::ProxyEntry{std::string(absl::StripAsciiWhitespace(line)), ""});
@@ -528,7 +555,7 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
         for (auto it = doc.begin(); it != doc.end(); ++it) {
           if (!it.value().is_object()) return STRATA_E_INVALID_ARGUMENT;
         }
-        nlohmann::json& merged = request->req.options.layer_options;
+        nlohmann::json& merged = request->Mut().options.layer_options;
         for (auto it = doc.begin(); it != doc.end(); ++it) {
           if (!merged.contains(it.key())) merged[it.key()] = nlohmann::json::object();
           merged[it.key()].update(it.value());
@@ -543,12 +570,12 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
         if (a == std::string::npos || b == std::string::npos || a == 0 || b == a + 1 || b + 1 >= v.size()) {
           return STRATA_E_INVALID_ARGUMENT;
         }
-        request->req.options.resolve.push_back(v);
+        request->Mut().options.resolve.push_back(v);
         return STRATA_OK;
       }
       case STRATA_OPT_CONNECT_TO:
         if (!strata::ParseConnectTo(value).ok()) return STRATA_E_INVALID_ARGUMENT;
-        request->req.options.connect_to.push_back(value);
+        request->Mut().options.connect_to.push_back(value);
         return STRATA_OK;
       case STRATA_OPT_INTERFACE: {
         // The tcp layer checks the rest; a name it could never bind is
@@ -556,14 +583,14 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
         std::string v = value;
         std::string name = v.rfind("if!", 0) == 0 ? v.substr(3) : v.rfind("host!", 0) == 0 ? v.substr(5) : v;
         if (!v.empty() && (name.empty() || name.size() >= 255)) return STRATA_E_INVALID_ARGUMENT;
-        request->req.options.interface = v;
+        request->Mut().options.interface = v;
         return STRATA_OK;
       }
       case STRATA_OPT_UNIX_SOCKET:
       case STRATA_OPT_ABSTRACT_UNIX_SOCKET:
         if (std::strlen(value) > 107) return STRATA_E_INVALID_ARGUMENT;  // sun_path's room
-        request->req.options.unix_socket = value;
-        request->req.options.abstract_unix_socket = option == STRATA_OPT_ABSTRACT_UNIX_SOCKET;
+        request->Mut().options.unix_socket = value;
+        request->Mut().options.abstract_unix_socket = option == STRATA_OPT_ABSTRACT_UNIX_SOCKET;
         return STRATA_OK;
       case STRATA_OPT_LAYER_ABOVE_BOTTOM:
         // A layer type name (the registry says at connect time whether it
@@ -571,7 +598,7 @@ strata_status strata_request_set_option_string(strata_request* request, int32_t 
         for (const char* c = value; *c; ++c) {
           if (*c <= ' ' || *c > '~') return STRATA_E_INVALID_ARGUMENT;
         }
-        request->req.options.layer_above_bottom = value;
+        request->Mut().options.layer_above_bottom = value;
         return STRATA_OK;
       default:
         return STRATA_E_UNSUPPORTED;
@@ -679,7 +706,7 @@ strata_status strata_fetch(strata_runtime* runtime, const strata_request* reques
   if (!runtime || !request || !out_response) return STRATA_E_INVALID_ARGUMENT;
   *out_response = nullptr;
   return Guard(out_error, [&] {
-    std::unique_ptr<strata::Transfer> t = runtime->rt->Submit(request->req, nullptr);
+    std::unique_ptr<strata::Transfer> t = runtime->rt->Submit(request->shared, nullptr);
     return RunToCompletion(runtime, t.get(), out_response, out_error);
   });
 }
@@ -691,7 +718,7 @@ strata_status strata_submit(strata_runtime* runtime, const strata_request* reque
   return Guard(nullptr, [&] {
     auto* handle = new strata_transfer();
     handle->owner = runtime;
-    handle->t = runtime->rt->Submit(request->req, user);
+    handle->t = runtime->rt->Submit(request->shared, user);
     handle->t->set_api_handle(handle);
     handle->next = runtime->handles;
     if (runtime->handles) runtime->handles->prev = handle;
@@ -933,7 +960,7 @@ strata_status strata_connection_request(strata_connection* conn, const strata_re
     return STRATA_E_STATE;
   }
   return Guard(out_error, [&] {
-    std::unique_ptr<strata::Transfer> t = conn->owner->rt->SubmitOn(conn->conn.get(), request->req);
+    std::unique_ptr<strata::Transfer> t = conn->owner->rt->SubmitOn(conn->conn.get(), *request->shared);
     return RunToCompletion(conn->owner, t.get(), out_response, out_error);
   });
 }

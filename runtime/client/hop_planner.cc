@@ -387,6 +387,13 @@ std::vector<std::string> HopPlanner::LayerKeys(const LayerSpec& spec) {
 
 std::string HopPlanner::LayerKey(const LayerSpec& spec) { return LayerKeys(spec).back(); }
 
+HopPlan* MutablePlan(PlanPtr* plan) {
+  if (plan->use_count() != 1) *plan = std::make_shared<const HopPlan>(**plan);
+  // Made non-const (make_shared<const HopPlan> constructs a HopPlan) and
+  // now held only here.
+  return const_cast<HopPlan*>(plan->get());
+}
+
 void HopPlan::Amend(nlohmann::json options) {
   if (options.empty()) return;
   amended_options = std::move(options);

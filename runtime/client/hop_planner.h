@@ -11,6 +11,7 @@
 #define STRATA_RUNTIME_CLIENT_HOP_PLANNER_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,13 @@ struct HopPlan {
   // with them are never shared with others.
   void Amend(nlohmann::json options);
 };
+
+// PlanPtr is a hop's plan as a transfer holds it: shared, not copied, when
+// transfers take the same kept plan (PlanMemo), and never changed in place
+// while shared: MutablePlan gives the holder a plan of its own to change
+// (a policy's amendments, a layer inserted above the bottom).
+using PlanPtr = std::shared_ptr<const HopPlan>;
+HopPlan* MutablePlan(PlanPtr* plan);
 
 // kDirectCandidate is the proxy list entry that means "no proxy".
 inline constexpr char kDirectCandidate[] = "direct";

@@ -9,17 +9,17 @@ bool PlanMemo::Memoizable(const RequestOptions& o) {
          o.local_port_range == 1 && o.layer_options.empty();
 }
 
-const HopPlan* PlanMemo::Find(const Url& url, const RequestOptions& o) const {
+PlanPtr PlanMemo::Find(const Url& url, const RequestOptions& o) const {
   for (const Entry& e : entries_) {
     if (e.plan && e.port == url.port && e.http_version == o.http_version &&
         e.connect_timeout_ms == o.connect_timeout_ms && e.host == url.host && e.scheme == url.scheme) {
-      return &*e.plan;
+      return e.plan;
     }
   }
   return nullptr;
 }
 
-void PlanMemo::Put(const Url& url, const RequestOptions& o, const HopPlan& plan) {
+void PlanMemo::Put(const Url& url, const RequestOptions& o, PlanPtr plan) {
   if (!Memoizable(o)) return;
   Entry& e = entries_[next_];
   next_ = (next_ + 1) % kEntries;
@@ -28,7 +28,7 @@ void PlanMemo::Put(const Url& url, const RequestOptions& o, const HopPlan& plan)
   e.port = url.port;
   e.http_version = o.http_version;
   e.connect_timeout_ms = o.connect_timeout_ms;
-  e.plan = plan;
+  e.plan = std::move(plan);
 }
 
 }  // namespace strata

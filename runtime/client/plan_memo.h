@@ -11,8 +11,8 @@
 // those two are part of the key. The hop number is not: Find's caller sets
 // it on its copy.
 //
-// OWNERSHIP: the memo owns copies of the plans; Find's pointer is valid
-// until the next Put.
+// OWNERSHIP: the plans are shared with the transfers that take them; they
+// change only through MutablePlan, which copies a shared plan first.
 #ifndef STRATA_RUNTIME_CLIENT_PLAN_MEMO_H_
 #define STRATA_RUNTIME_CLIENT_PLAN_MEMO_H_
 
@@ -35,10 +35,10 @@ class PlanMemo {
   static bool Memoizable(const RequestOptions& options);
 
   // Find returns the plan kept for |url| under |options|, or null.
-  const HopPlan* Find(const Url& url, const RequestOptions& options) const;
+  PlanPtr Find(const Url& url, const RequestOptions& options) const;
   // Put keeps |plan| for |url| under |options| (Memoizable ones only),
   // replacing the oldest entry when the memo is full.
-  void Put(const Url& url, const RequestOptions& options, const HopPlan& plan);
+  void Put(const Url& url, const RequestOptions& options, PlanPtr plan);
 
  private:
   // A few origins: a linear scan of them costs no allocation, where a hash
@@ -50,7 +50,7 @@ class PlanMemo {
     uint16_t port = 0;
     int64_t http_version = 0;
     int64_t connect_timeout_ms = 0;
-    std::optional<HopPlan> plan;
+    PlanPtr plan;
   };
   std::array<Entry, kEntries> entries_;
   size_t next_ = 0;  // the entry Put replaces next

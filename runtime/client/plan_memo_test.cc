@@ -16,10 +16,10 @@ Url U(const std::string& text) {
   return *u;
 }
 
-HopPlan Marked(const std::string& fingerprint) {
+PlanPtr Marked(const std::string& fingerprint) {
   HopPlan plan;
   plan.fingerprint = fingerprint;
-  return plan;
+  return std::make_shared<const HopPlan>(std::move(plan));
 }
 
 TEST(PlanMemoTest, OnlyRequestsThatSetNothingThePlannerReadsBeyondVersionAndTimeout) {
@@ -59,7 +59,7 @@ TEST(PlanMemoTest, KeyedByOriginVersionAndConnectTimeout) {
   const Url url = U("http://a.example:8080/x");
   EXPECT_EQ(memo.Find(url, o), nullptr);
   memo.Put(url, o, Marked("A"));
-  const HopPlan* kept = memo.Find(U("http://a.example:8080/other?q"), o);
+  PlanPtr kept = memo.Find(U("http://a.example:8080/other?q"), o);
   ASSERT_NE(kept, nullptr);  // the path is no part of a plan
   EXPECT_EQ(kept->fingerprint, "A");
 
@@ -92,10 +92,31 @@ TEST(PlanMemoTest, ReplacesTheOldestOriginWhenFull) {
   }
   EXPECT_EQ(memo.Find(U("http://h0.example/"), o), nullptr);
   for (int i = 1; i < kMany; ++i) {
-    const HopPlan* kept = memo.Find(U("http://h" + std::to_string(i) + ".example/"), o);
+    PlanPtr kept = memo.Find(U("http://h" + std::to_string(i) + ".example/"), o);
     ASSERT_NE(kept, nullptr) << i;
     EXPECT_EQ(kept->fingerprint, std::to_string(i));
   }
+}
+
+// A kept plan is shared by the transfers that take it; a transfer that
+// changes its plan (a policy's amendment) changes a copy of its own.
+TEST(PlanMemoTest, AChangedPlanIsCopiedAndTheKeptOneStaysAsItWas) {
+  PlanMemo memo;
+  RequestOptions o;
+  const Url url = U("http://a.example/");
+  memo.Put(url, o, Marked("A"));
+  PlanPtr first = memo.Find(url, o);
+  PlanPtr second = memo.Find(url, o);
+  EXPECT_EQ(first.get(), second.get());  // shared, not copied
+  HopPlan* mine = MutablePlan(&first);
+  mine->Amend({{"tls", {{"verify", false}}}});
+  EXPECT_NE(first.get(), second.get());
+  EXPECT_NE(first->fingerprint, "A");
+  EXPECT_EQ(second->fingerprint, "A");
+  EXPECT_EQ(memo.Find(url, o)->fingerprint, "A");
+  // A plan held by one transfer only is changed where it is.
+  HopPlan* again = MutablePlan(&first);
+  EXPECT_EQ(again, first.get());
 }
 
 }  // namespace

@@ -304,11 +304,16 @@ int64_t Runtime::TimeoutMs() const {
 }
 
 std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
-  auto t = std::make_unique<Transfer>(this, request, user);
+  return Submit(std::make_shared<const Request>(request), user);
+}
+
+std::unique_ptr<Transfer> Runtime::Submit(std::shared_ptr<const Request> shared, void* user) {
+  auto t = std::make_unique<Transfer>(this, std::move(shared), user);
+  const Request& request = t->request_;
   t->hop_request_.method = request.method;
   t->hop_request_.headers = request.headers;
   t->hop_request_.has_body = request.body.kind != BodySource::Kind::kNone;
-  absl::StatusOr<Url> url = ParseUrl(request.url);
+  absl::StatusOr<Url> url = request.parsed_url ? absl::StatusOr<Url>(*request.parsed_url) : ParseUrl(request.url);
   if (!url.ok()) {
     t->Fail(STRATA_E_URL, "runtime", absl::StrCat("bad URL: ", url.status().message()));
     done_.push_back(t.get());
@@ -352,7 +357,7 @@ std::unique_ptr<Transfer> Runtime::Submit(const Request& request, void* user) {
   }
   // Only a transfer that may be retried keeps its first hop to start over.
   if (t->request_.options.retry > 0) t->first_hop_request_ = t->hop_request_;
-  t->NewHop();
+  t->NewHop(t->started_us_);  // the transfer started just now
   AddActive(t.get());
   pool_->NoteConcurrency(active_count_);
   ArmTimer(t.get());
@@ -559,14 +564,16 @@ void Runtime::StartHop(Transfer* t) {
     }
   }
   if (!t->h_.plan) {
-    absl::StatusOr<HopPlan> plan = PlanHop(t);
+    absl::StatusOr<PlanPtr> plan = PlanHop(t);
     if (!plan.ok()) {
       t->Fail(STRATA_E_CONFIG, "runtime", std::string(plan.status().message()));
       Complete(t);
       return;
     }
-    InsertAboveBottom(t->request_.options.layer_above_bottom, &*plan);
     t->h_.plan = *std::move(plan);
+    if (const std::string& layer = t->request_.options.layer_above_bottom; !layer.empty()) {
+      InsertAboveBottom(layer, MutablePlan(&t->h_.plan));
+    }
     if (!policies_->empty() && !ApplyHopPolicies(t)) return;
   }
   const HopPlan& plan = *t->h_.plan;

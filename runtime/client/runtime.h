@@ -58,8 +58,11 @@ class Runtime : public ConnectionListener {
   EventLoop& loop() { return loop_; }
 
   // Submit starts |request|. The transfer is owned by the caller, who must
-  // call Forget() before deleting it.
+  // call Forget() before deleting it. The first form copies |request|; the
+  // second shares it (it must not change while the transfer lives: the C
+  // API copies a request on write).
   std::unique_ptr<Transfer> Submit(const Request& request, void* user);
+  std::unique_ptr<Transfer> Submit(std::shared_ptr<const Request> request, void* user);
   // SubmitOn runs |request| on |conn| (low-level API: no pool, no redirects).
   std::unique_ptr<Transfer> SubmitOn(Connection* conn, const Request& request);
   void Cancel(Transfer* transfer);
@@ -190,7 +193,7 @@ class Runtime : public ConnectionListener {
   // (|t| is then complete). RetryTunnel resends a hop whose tunnel the
   // proxy did not process (GOAWAY, REFUSED_STREAM, HTTP/1.1 fallback) on a
   // new tunnel; false if it is not such a failure.
-  absl::StatusOr<HopPlan> PlanHop(Transfer* t);
+  absl::StatusOr<PlanPtr> PlanHop(Transfer* t);
   bool BindTunnel(Transfer* t, PoolEntry* origin);
   PoolEntry* ProxyConnectionFor(Transfer* t, const HopPlan& plan, bool* reused);
   bool RetryTunnel(Transfer* t, Connection* c);

@@ -79,7 +79,7 @@ bool Runtime::PlanH3Race(Transfer* t) {
     if (!remembered.ok()) return true;
     EmitRace(t, absl::StrCat("remembered winner: ", recall->index == 0 ? h3_label : "tcp", " for ", url.scheme,
                              "://", url.HostPort(), ", for ", recall->expires_ms - now, " ms more; no race"));
-    t->h_.plan = *std::move(remembered);
+    t->h_.plan = std::make_shared<const HopPlan>(*std::move(remembered));
     t->h_.remembered_key = key;
     return policies_->empty() || ApplyHopPolicies(t);
   }

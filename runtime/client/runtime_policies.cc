@@ -43,7 +43,7 @@ PolicySet::Log Runtime::PolicyLog(Transfer* t, const std::string& url) {
 
 bool Runtime::ApplyHopPolicies(Transfer* t) {
   HopDenial denial;
-  if (CheckHopPolicies(t, &*t->h_.plan, &denial)) return true;
+  if (CheckHopPolicies(t, MutablePlan(&t->h_.plan), &denial)) return true;
   t->Fail(denial.status, denial.layer, denial.message);
   Complete(t);
   return false;

@@ -76,7 +76,7 @@ bool Runtime::PlanCandidates(Transfer* t, const std::vector<std::string>& list) 
       EmitRace(t, absl::StrCat("remembered winner: ", Ordinal(recall->index, candidates.size()), " (", c.label,
                                ") for ", url.scheme, "://", url.HostPort(), ", for ", recall->expires_ms - now,
                                " ms more; no race"));
-      t->h_.plan = std::move(c.plan);
+      t->h_.plan = std::make_shared<const HopPlan>(*std::move(c.plan));
       t->h_.remembered_key = key;
       return true;
     }
@@ -91,7 +91,7 @@ bool Runtime::PlanCandidates(Transfer* t, const std::vector<std::string>& list) 
     one_way = one_way && c.plan && c.plan->fingerprint == candidates.front().plan->fingerprint;
   }
   if (one_way) {
-    t->h_.plan = std::move(candidates.front().plan);
+    t->h_.plan = std::make_shared<const HopPlan>(*std::move(candidates.front().plan));
     return policies_->empty() || ApplyHopPolicies(t);
   }
   auto race = std::make_unique<HopRace>(std::move(candidates), static_cast<uint64_t>(config_.proxy.stagger_ms), key);
@@ -236,7 +236,7 @@ void Runtime::FinishRace(Transfer* t, size_t winner) {
   winners_.Remember(r.memory_key, winner, now, r.remember_ms);
   EmitRace(t, absl::StrCat(Ordinal(winner, n), " (", w.label, ") won after ", now - r.started_ms,
                            " ms; remembered for ", r.remember_ms, " ms (", RaceSummary(r), ")"));
-  t->h_.plan = std::move(w.plan);
+  t->h_.plan = std::make_shared<const HopPlan>(*std::move(w.plan));
   t->h_.conn = w.conn;
   t->h_.conn_reused = false;
   t->h_.handshake_checked = policies_->checks_handshakes();

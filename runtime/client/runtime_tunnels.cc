@@ -88,26 +88,29 @@ class PooledProxyCarrier : public TunnelCarrier {
   uint64_t id_;
 };
 
-absl::StatusOr<HopPlan> Runtime::PlanHop(Transfer* t) {
+absl::StatusOr<PlanPtr> Runtime::PlanHop(Transfer* t) {
   const Url& url = t->hop_request_.url;
   const RequestOptions& options = t->request_.options;
   const bool memoizable = PlanMemo::Memoizable(options);
   if (memoizable) {
-    if (const HopPlan* kept = plan_memo_.Find(url, options)) {
-      HopPlan plan = *kept;
-      plan.target.hop = t->hop_;
-      return plan;
+    if (PlanPtr kept = plan_memo_.Find(url, options)) {
+      if (kept->target.hop != t->hop_) MutablePlan(&kept)->target.hop = t->hop_;
+      return kept;
     }
   }
   absl::StatusOr<HopPlan> plan = planner_->Plan(url, options, t->hop_);
+  if (!plan.ok()) return plan.status();
+  PlanPtr shared = std::make_shared<const HopPlan>(*std::move(plan));
   // A plan with an HTTP/2 proxy connection depends on what that proxy chose
   // before (http1_proxies_ below), which changes as the runtime runs.
-  if (memoizable && plan.ok() && !plan->proxy_prefix) plan_memo_.Put(url, options, *plan);
-  if (!plan.ok() || !plan->proxy_prefix || !http1_proxies_.count(plan->proxy_url)) return plan;
+  if (memoizable && !shared->proxy_prefix) plan_memo_.Put(url, options, shared);
+  if (!shared->proxy_prefix || !http1_proxies_.count(shared->proxy_url)) return shared;
   // This proxy chose HTTP/1.1 before (ALPN): the HTTP/1.1 tunnel, as curl.
   RequestOptions http1 = options;
   http1.proxy_http2 = 0;
-  return planner_->Plan(url, http1, t->hop_);
+  absl::StatusOr<HopPlan> http1_plan = planner_->Plan(url, http1, t->hop_);
+  if (!http1_plan.ok()) return http1_plan.status();
+  return std::make_shared<const HopPlan>(*std::move(http1_plan));
 }
 
 PoolEntry* Runtime::ProxyConnectionFor(Transfer* t, const HopPlan& plan, bool* reused) {

@@ -26,8 +26,8 @@ void CopyTruncated(char* dst, size_t cap, const std::string& src) {
 
 }  // namespace
 
-Transfer::Transfer(Runtime* runtime, Request request, void* user)
-    : runtime_(runtime), request_(std::move(request)), user_(user) {
+Transfer::Transfer(Runtime* runtime, std::shared_ptr<const Request> request, void* user)
+    : runtime_(runtime), request_owner_(std::move(request)), request_(*request_owner_), user_(user) {
   // Transfers live on one runtime's thread, but ids are per process.
   static std::atomic<uint64_t> next_id{1};
   id_ = next_id.fetch_add(1, std::memory_order_relaxed);
@@ -46,9 +46,9 @@ const strata_error& Transfer::error() const {
   return error_ ? *error_ : kNone;
 }
 
-void Transfer::NewHop() {
+void Transfer::NewHop(uint64_t now_us) {
   h_ = HopState{};
-  h_.started_us = MonotonicUs();
+  h_.started_us = now_us;
   phase_ = Phase::kPending;
 }
 

@@ -59,7 +59,7 @@ struct HopRace {
 
 // HopState: everything about the hop in progress.
 struct HopState {
-  std::optional<HopPlan> plan;  // decided once per hop (waiting does not re-plan)
+  PlanPtr plan;  // decided once per hop (waiting does not re-plan)
   uint64_t started_us = 0;
   uint64_t stream_opened_us = 0;
   uint64_t first_head_us = 0;        // the first response head (a 1xx too)
@@ -103,7 +103,9 @@ class Transfer : public StreamSink {
  public:
   enum class Phase { kPending, kConnecting, kStreaming, kDone };
 
-  Transfer(Runtime* runtime, Request request, void* user);
+  // |request| is shared, not copied: it must not change while the transfer
+  // lives.
+  Transfer(Runtime* runtime, std::shared_ptr<const Request> request, void* user);
   ~Transfer() override;
   // One Transfer per request, ~3 KiB: freed blocks are reused.
   static void* operator new(size_t size) { return BlockRecycler<Transfer>::Take(size); }
@@ -148,8 +150,11 @@ class Transfer : public StreamSink {
   // URL appended.
   void Fail(strata_status status, const std::string& layer, const std::string& message);
   void Succeed();
-  // NewHop replaces the hop state (phase kPending, ready to plan).
-  void NewHop();
+  // NewHop replaces the hop state (phase kPending, ready to plan); the hop
+  // starts now, or at |now_us| when the caller has just read the clock
+  // (outside a loop turn each reading is a clock call).
+  void NewHop() { NewHop(MonotonicUs()); }
+  void NewHop(uint64_t now_us);
   // StartDecoding sets up h_.decoder for the final response, if asked and
   // needed; STRATA_E_CONTENT_ENCODING (h_.error set) for a coding it cannot
   // undo.
@@ -161,7 +166,8 @@ class Transfer : public StreamSink {
   strata_status DecodeFailed(const absl::Status& status);
 
   Runtime* runtime_;
-  Request request_;
+  std::shared_ptr<const Request> request_owner_;
+  const Request& request_;  // *request_owner_
   void* user_;
   void* api_handle_ = nullptr;
   uint64_t id_;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/string_view.h"
+#include "runtime/url/url.h"
 #include "strata/strata.h"
 
 namespace strata {
@@ -112,6 +113,11 @@ struct RequestOptions {
 struct Request {
   std::string method = "GET";
   std::string url;
+  // |url| parsed when it was set (strata_request_new), so that submitting
+  // the same request again and again does not parse it each time; unset
+  // when it did not parse (Submit parses |url| and says why) or when |url|
+  // was set without it. Whoever changes |url| resets it.
+  std::optional<Url> parsed_url;
   Headers headers;
   // Names the application removed (compared case-insensitively): the
   // runtime adds no default of these (User-Agent, Accept, Authorization

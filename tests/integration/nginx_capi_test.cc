@@ -373,6 +373,43 @@ TEST_F(NginxCapiTest, ApplicationHeadersAreSent) {
   EXPECT_EQ(r.body(), "ua=strata-integration/1 test=hello\n");
 }
 
+// A submitted transfer shares the request rather than copying it; a change
+// made to the request afterwards must reach only later submissions.
+TEST_F(NginxCapiTest, ChangingARequestAfterSubmitLeavesEarlierTransfersAsTheyWere) {
+  strata_request* raw = nullptr;
+  ASSERT_EQ(strata_request_new("GET", nginx_.Url("/headers").c_str(), &raw), STRATA_OK);
+  RequestPtr request(raw);
+  ASSERT_EQ(strata_request_add_header(request.get(), "User-Agent", "ua-1"), STRATA_OK);
+  ASSERT_EQ(strata_request_add_header(request.get(), "X-Strata-Test", "first"), STRATA_OK);
+  strata_transfer* a = nullptr;
+  ASSERT_EQ(strata_submit(runtime_.get(), request.get(), nullptr, &a), STRATA_OK);
+  ASSERT_EQ(strata_request_remove_header(request.get(), "X-Strata-Test"), STRATA_OK);
+  ASSERT_EQ(strata_request_add_header(request.get(), "X-Strata-Test", "second"), STRATA_OK);
+  strata_transfer* b = nullptr;
+  ASSERT_EQ(strata_submit(runtime_.get(), request.get(), nullptr, &b), STRATA_OK);
+  // An option changed after both: neither sees it.
+  ASSERT_EQ(strata_request_set_option_int(request.get(), STRATA_OPT_MAX_BODY_BYTES, 5), STRATA_OK);
+  // Freed before either transfer runs: they hold what they need.
+  request.reset();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((!strata_transfer_done(a) || !strata_transfer_done(b)) && std::chrono::steady_clock::now() < deadline) {
+    strata_runtime_run(runtime_.get(), 50, nullptr);
+  }
+  ASSERT_TRUE(strata_transfer_done(a) && strata_transfer_done(b));
+  auto body = [](strata_transfer* t) {
+    EXPECT_EQ(strata_transfer_result(t, nullptr), STRATA_OK);
+    ResponsePtr r(strata_transfer_take_response(t));
+    const uint8_t* data = nullptr;
+    size_t len = 0;
+    strata_response_body(r.get(), &data, &len);
+    return std::string(reinterpret_cast<const char*>(data), len);
+  };
+  EXPECT_EQ(body(a), "ua=ua-1 test=first\n");
+  EXPECT_EQ(body(b), "ua=ua-1 test=second\n");
+  strata_transfer_free(a);
+  strata_transfer_free(b);
+}
+
 TEST(NginxCapiConnectTest, RefusedConnectionIsAConnectError) {
   RuntimeResult rt = MakeRuntime(DefaultTestConfig());
   ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
