@@ -630,18 +630,19 @@ size_t strata_response_header_count(const strata_response* r) { return r ? r->re
 strata_status strata_response_header(const strata_response* r, size_t index, const char** out_name,
                                      size_t* out_name_len, const char** out_value, size_t* out_value_len) {
   if (!r || index >= r->resp.headers.size()) return STRATA_E_INVALID_ARGUMENT;
-  const strata::Header& h = r->resp.headers[index];
-  if (out_name) *out_name = h.name.c_str();
+  // Both end before a NUL in the block: C strings.
+  const strata::FieldView h = r->resp.headers[index];
+  if (out_name) *out_name = h.name.data();
   if (out_name_len) *out_name_len = h.name.size();
-  if (out_value) *out_value = h.value.c_str();
+  if (out_value) *out_value = h.value.data();
   if (out_value_len) *out_value_len = h.value.size();
   return STRATA_OK;
 }
 
 const char* strata_response_header_get(const strata_response* r, const char* name) {
   if (!r || !name) return nullptr;
-  const std::string* v = strata::FindHeader(r->resp.headers, name);
-  return v ? v->c_str() : nullptr;
+  std::optional<absl::string_view> v = r->resp.headers.Find(name);
+  return v ? v->data() : nullptr;  // NUL-terminated in the block
 }
 
 void strata_response_body(const strata_response* r, const uint8_t** out_data, size_t* out_len) {

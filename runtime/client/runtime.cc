@@ -274,11 +274,11 @@ bool Runtime::CredentialsMayGo(const Transfer* t, const Url& url) const {
   return first.ok() && first->SameOrigin(url);
 }
 
-void Runtime::StoreCookies(const Transfer* t, const Headers& headers) {
+void Runtime::StoreCookies(const Transfer* t, const FieldBlock& headers) {
   if (!cookies_enabled_) return;
   const CookieUrl url = CookieUrlOf(t->hop_request_.url);
   const int64_t now = UnixNow();
-  for (const Header& h : headers) {
+  for (FieldView h : headers) {
     if (!absl::EqualsIgnoreCase(h.name, "Set-Cookie")) continue;
     absl::Status s = cookies_->SetFromHeader(h.value, url, now);
     // A refused cookie is the server's problem, not the transfer's: say

@@ -100,13 +100,13 @@ class Runtime : public ConnectionListener {
   void EnableCookies(bool enabled);
   // StoreCookies takes the Set-Cookie fields of a response |t| received
   // on its current hop.
-  void StoreCookies(const Transfer* t, const Headers& headers);
+  void StoreCookies(const Transfer* t, const FieldBlock& headers);
   // Alternative services (strata_alt_svc_*, RFC 7838): the cache exists
   // once first used; while enabled, https responses' Alt-Svc fields fill
   // it (StoreAltSvc, runtime_alt_svc.cc).
   AltSvcCache& AltSvc();
   void EnableAltSvc(bool enabled);
-  void StoreAltSvc(const Transfer* t, const Headers& headers);
+  void StoreAltSvc(const Transfer* t, const FieldBlock& headers);
   // CredentialsMayGo: the request's own cookies (STRATA_OPT_COOKIE) may be
   // sent to |url|, a later hop of |t|: same origin as the first, or
   // redirects trusted.

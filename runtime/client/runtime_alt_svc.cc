@@ -21,14 +21,14 @@ void Runtime::EnableAltSvc(bool enabled) {
   alt_svc_enabled_ = enabled;
 }
 
-void Runtime::StoreAltSvc(const Transfer* t, const Headers& headers) {
+void Runtime::StoreAltSvc(const Transfer* t, const FieldBlock& headers) {
   if (!alt_svc_enabled_ || t->hop_request_.url.scheme != "https") return;
   // Several field lines are one list (RFC 9110 §5.3).
   std::string value;
-  for (const Header& h : headers) {
+  for (FieldView h : headers) {
     if (!absl::EqualsIgnoreCase(h.name, "Alt-Svc")) continue;
     if (!value.empty()) value += ", ";
-    value += h.value;
+    value.append(h.value.data(), h.value.size());
   }
   if (value.empty()) return;
   const int32_t version = t->h_.http_version;

@@ -95,25 +95,20 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   if (head.status >= 100 && head.status < 200) return STRATA_OK;  // informational
   h_.head_seen = true;
   h_.status = head.status;
-  h_.headers.clear();
-  h_.headers.reserve(head.header_count);
-  for (size_t i = 0; i < head.header_count; ++i) {
-    const strata_header& h = head.headers[i];
-    h_.headers.push_back({std::string(h.name, h.name_len), std::string(h.value, h.value_len)});
-  }
+  h_.headers.Assign(head.headers, head.header_count);
   // Every final head stores its cookies, a redirect's too: the next hop
   // may need them.
   runtime_->StoreCookies(this, h_.headers);
   runtime_->StoreAltSvc(this, h_.headers);
   if (response_.time_first_byte_us == 0) response_.time_first_byte_us = MonotonicUs() - started_us_;
-  const std::string* location = FindHeader(h_.headers, "Location");
+  std::optional<absl::string_view> location = h_.headers.Find("Location");
   // An empty Location points nowhere: the 3xx is the final response, as
   // curl returns it (resolving "" would name this same URL: a false loop).
-  if (location && location->empty()) location = nullptr;
+  if (location && location->empty()) location.reset();
   bool follow = runtime_->FollowRedirects(request_);
   if (follow && IsRedirectStatus(head.status) && location) {
     h_.is_redirect = true;
-    h_.redirect_location = *location;
+    h_.redirect_location = std::string(*location);
     h_.discard_body = true;
     return STRATA_OK;
   }
@@ -121,7 +116,7 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   response_.status = head.status;
   response_.http_version = head.http_version;
   response_.reason.assign(head.reason ? head.reason : "", head.reason ? head.reason_len : 0);
-  response_.headers = std::move(h_.headers);  // |location| stays valid: the buffer moves
+  response_.headers = std::move(h_.headers);  // |location| stays valid: the block moves
   response_.body.clear();
   response_.size_download = 0;
   response_.redirect_url.clear();
@@ -131,7 +126,7 @@ strata_status Transfer::OnHead(const strata_response_head& head) {
   }
   if (request_.options.retry > 0 && RetryableStatus(head.status)) {
     std::optional<int64_t> retry_after;
-    if (const std::string* ra = FindHeader(response_.headers, "Retry-After")) {
+    if (std::optional<absl::string_view> ra = response_.headers.Find("Retry-After")) {
       retry_after = ParseRetryAfter(*ra, absl::ToUnixSeconds(absl::Now()));
     }
     if (runtime_->WillRetryStatus(this, head.status, retry_after)) {
@@ -161,7 +156,7 @@ bool Transfer::ConditionMet(int status) const {
   if (status < 200 || status >= 300) return true;
   // A server that ignored the condition: judge by Last-Modified (curl's
   // "the requested document is not new enough").
-  const std::string* lm = FindHeader(response_.headers, "Last-Modified");
+  std::optional<absl::string_view> lm = response_.headers.Find("Last-Modified");
   std::optional<int64_t> modified = lm ? ParseCookieDate(*lm) : std::nullopt;
   if (!modified) return true;
   if (o.if_modified_since >= 0 && *modified <= o.if_modified_since) return false;
@@ -173,7 +168,7 @@ strata_status Transfer::StartDecoding() {
   if (!request_.options.accept_encoding || h_.discard_body) return STRATA_OK;
   // The field may be repeated: the lists join (RFC 9110 §5.3).
   std::string codings;
-  for (const Header& h : response_.headers) {
+  for (FieldView h : response_.headers) {
     if (absl::EqualsIgnoreCase(h.name, "Content-Encoding")) absl::StrAppend(&codings, codings.empty() ? "" : ",", h.value);
   }
   if (codings.empty()) return STRATA_OK;
@@ -211,7 +206,7 @@ strata_status Transfer::CheckResumed(int status) {
   }
   if (status != 206) return STRATA_OK;  // an error or redirect status stands as it is
   // RFC 9110 §14.4: "bytes first-last/complete" (complete may be "*").
-  const std::string* range = FindHeader(response_.headers, "Content-Range");
+  std::optional<absl::string_view> range = response_.headers.Find("Content-Range");
   int64_t first = -1;
   if (range) {
     absl::string_view v = absl::StripAsciiWhitespace(*range);
@@ -222,7 +217,7 @@ strata_status Transfer::CheckResumed(int status) {
   }
   if (first < 0) {
     return fail(absl::StrCat("a 206 to a resumed request without a usable Content-Range (",
-                             range ? *range : std::string("none"), "): cannot resume at byte ", from));
+                             range ? *range : absl::string_view("none"), "): cannot resume at byte ", from));
   }
   if (first != from) {
     return fail(absl::StrCat("the server resumed at byte ", first, ", not at byte ", from, " as asked"));

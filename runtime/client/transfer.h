@@ -76,7 +76,7 @@ struct HopState {
   bool failed = false;           // OnError seen
   LayerError error;
   std::string redirect_location;
-  Headers headers;               // of a redirect response
+  FieldBlock headers;            // of a redirect response
   int32_t status = 0;
   size_t body_offset = 0;        // memory body position
   int64_t body_sent = 0;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/string_view.h"
+#include "runtime/http/field_block.h"
 #include "runtime/url/url.h"
 #include "strata/strata.h"
 
@@ -133,7 +134,7 @@ struct Response {
   int32_t status = 0;
   int32_t http_version = 0;
   std::string reason;
-  Headers headers;
+  FieldBlock headers;  // the final response head's fields, in one allocation
   std::string body;
   std::string effective_url;
   std::string effective_method;  // of the final hop (a 303 makes a POST a GET)
