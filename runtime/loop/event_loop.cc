@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -78,28 +79,37 @@ void EventLoop::Unwatch(int fd) {
 
 EventLoop::TimerId EventLoop::AddTimer(uint64_t deadline_ms, std::function<void()> fn) {
   TimerId id = next_timer_id_++;
-  timers_[id] = {deadline_ms, std::move(fn)};
-  timer_order_.emplace(deadline_ms, id);
+  timers_.emplace(id, std::move(fn));
+  timer_heap_.push_back({deadline_ms, id});
+  std::push_heap(timer_heap_.begin(), timer_heap_.end(), Later);
   return id;
 }
 
 void EventLoop::CancelTimer(TimerId id) {
-  auto it = timers_.find(id);
-  if (it == timers_.end()) return;
-  auto range = timer_order_.equal_range(it->second.first);
-  for (auto o = range.first; o != range.second; ++o) {
-    if (o->second == id) {
-      timer_order_.erase(o);
-      break;
-    }
+  if (timers_.erase(id) == 0) return;
+  DropStaleTop();
+  if (timer_heap_.size() > 64 && timer_heap_.size() > 2 * timers_.size()) CompactTimers();
+}
+
+void EventLoop::DropStaleTop() const {
+  while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
+    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), Later);
+    timer_heap_.pop_back();
   }
-  timers_.erase(it);
+}
+
+void EventLoop::CompactTimers() {
+  timer_heap_.erase(std::remove_if(timer_heap_.begin(), timer_heap_.end(),
+                                   [this](const HeapEntry& e) { return !timers_.contains(e.id); }),
+                    timer_heap_.end());
+  std::make_heap(timer_heap_.begin(), timer_heap_.end(), Later);
 }
 
 int64_t EventLoop::NextTimeoutMs() const {
-  if (timer_order_.empty()) return -1;
+  DropStaleTop();
+  if (timer_heap_.empty()) return -1;
   uint64_t now = MonotonicMs();
-  uint64_t first = timer_order_.begin()->first;
+  uint64_t first = timer_heap_.front().deadline_ms;
   return first <= now ? 0 : static_cast<int64_t>(first - now);
 }
 
@@ -126,22 +136,18 @@ int EventLoop::RunOnce(int64_t timeout_ms) {
   // so a busy connection cannot keep the loop in its timer phase forever.
   // A timer may cancel others, so each is looked up again before it runs.
   uint64_t now = MonotonicMs();
-  const TimerId first_new = next_timer_id_;
+  DropStaleTop();
+  if (timer_heap_.empty() || timer_heap_.front().deadline_ms > now) return ran;
   std::vector<TimerId> due;
-  for (auto o = timer_order_.begin(); o != timer_order_.end() && o->first <= now; ++o) {
-    if (o->second < first_new) due.push_back(o->second);
+  while (!timer_heap_.empty() && timer_heap_.front().deadline_ms <= now) {
+    due.push_back(timer_heap_.front().id);
+    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), Later);
+    timer_heap_.pop_back();
   }
   for (TimerId id : due) {
     auto it = timers_.find(id);
-    if (it == timers_.end()) continue;  // cancelled by an earlier timer
-    auto range = timer_order_.equal_range(it->second.first);
-    for (auto o = range.first; o != range.second; ++o) {
-      if (o->second == id) {
-        timer_order_.erase(o);
-        break;
-      }
-    }
-    std::function<void()> fn = std::move(it->second.second);
+    if (it == timers_.end()) continue;  // cancelled (perhaps by an earlier timer)
+    std::function<void()> fn = std::move(it->second);
     timers_.erase(it);
     fn();
     ++ran;

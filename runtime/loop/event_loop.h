@@ -8,9 +8,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <unordered_map>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 
 namespace strata {
@@ -68,6 +69,10 @@ class EventLoop {
 
   // NextTimeoutMs: ms until the earliest timer (0 if due), -1 if none.
   int64_t NextTimeoutMs() const;
+  // TimerEntries is how many timer entries the loop holds, live or
+  // cancelled and not yet dropped (for tests: it stays within a small
+  // multiple of the live timers).
+  size_t TimerEntries() const { return timer_heap_.size(); }
 
   // RunOnce waits at most |timeout_ms| (-1: no limit other than timers) for
   // events, dispatches them and runs due timers. Returns the number of
@@ -79,11 +84,29 @@ class EventLoop {
     IoHandler* handler;
     uint32_t events;
   };
+  // Timers: a min-heap of (deadline, id) and the callbacks of the live ones
+  // by id. A transfer arms and cancels a timer or two per request, so
+  // neither may allocate per timer (the tree and node map they replace made
+  // four allocations per request with a timeout set). Cancelling only drops
+  // the callback; its heap entry is skipped when it comes up, and the heap
+  // is rebuilt from the live entries when stale ones are the majority.
+  // Ids grow, so equal deadlines keep the order the timers were added in.
+  struct HeapEntry {
+    uint64_t deadline_ms;
+    TimerId id;
+  };
+  static bool Later(const HeapEntry& a, const HeapEntry& b) {
+    return a.deadline_ms != b.deadline_ms ? a.deadline_ms > b.deadline_ms : a.id > b.id;
+  }
+  // DropStaleTop pops cancelled entries off the top of the heap.
+  void DropStaleTop() const;
+  void CompactTimers();
+
   int epoll_fd_ = -1;
   absl::Status init_status_;
   std::unordered_map<int, Registration> fds_;
-  std::multimap<uint64_t, TimerId> timer_order_;
-  std::unordered_map<TimerId, std::pair<uint64_t, std::function<void()>>> timers_;
+  mutable std::vector<HeapEntry> timer_heap_;
+  absl::flat_hash_map<TimerId, std::function<void()>> timers_;
   TimerId next_timer_id_ = 1;
 };
 

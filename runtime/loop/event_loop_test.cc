@@ -51,6 +51,50 @@ TEST(EventLoop, TimersRunInDeadlineOrderAndCanBeCancelled) {
   EXPECT_EQ(loop.NextTimeoutMs(), -1);
 }
 
+// Timers armed and cancelled by the thousand (a transfer's deadlines, one
+// or two per request) must not pile up while one far-off timer lives, and
+// cancelling must never run or lose the others; equal deadlines run in the
+// order they were added.
+TEST(EventLoop, CancelledTimersDoNotPileUp) {
+  EventLoop loop;
+  TurnClock turn;
+  std::vector<int> order;
+  const uint64_t now = MonotonicMs();
+  // The live one is due first, so the cancelled ones are never at the top
+  // (where they would be dropped at once): only compaction bounds them.
+  loop.AddTimer(now + 100000, [&] { order.push_back(-1); });
+  for (int i = 0; i < 20000; ++i) {
+    EventLoop::TimerId id = loop.AddTimer(now + 300000 + static_cast<uint64_t>(i % 7), [&] { order.push_back(99); });
+    loop.CancelTimer(id);
+    loop.CancelTimer(id);  // twice: a no-op
+  }
+  EXPECT_LE(loop.TimerEntries(), 130u);
+  EXPECT_GT(loop.NextTimeoutMs(), 90000);  // the live one is next
+  for (int k = 0; k < 3; ++k) loop.AddTimer(now, [&order, k] { order.push_back(k); });
+  EventLoop::TimerId gone = loop.AddTimer(now, [&] { order.push_back(98); });
+  loop.CancelTimer(gone);
+  loop.RunOnce(0);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+  EXPECT_LE(loop.TimerEntries(), 130u);
+  EXPECT_GT(loop.NextTimeoutMs(), 90000);
+}
+
+// A timer that cancels one due in the same pass keeps it from running.
+TEST(EventLoop, ATimerMayCancelAnotherDueNow) {
+  EventLoop loop;
+  TurnClock turn;
+  int fired = 0;
+  EventLoop::TimerId second = 0;
+  loop.AddTimer(MonotonicMs(), [&] {
+    ++fired;
+    loop.CancelTimer(second);
+  });
+  second = loop.AddTimer(MonotonicMs(), [&] { fired += 100; });
+  loop.RunOnce(0);
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(loop.NextTimeoutMs(), -1);
+}
+
 TEST(EventLoop, TimerMayAddTimer) {
   EventLoop loop;
   int fired = 0;
