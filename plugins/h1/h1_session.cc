@@ -113,7 +113,12 @@ strata_status H1Session::OpenStream(const strata_request_head* head, void* user,
   Exchange& ex = *exchange_;
   ex.user = user;
   ex.id = next_id_++;
-  ex.parser = std::make_unique<ResponseParser>(request, limits_);
+  if (spare_parser_) {
+    ex.parser = std::move(spare_parser_);
+    ex.parser->Reset(request);
+  } else {
+    ex.parser = std::make_unique<ResponseParser>(request, limits_);
+  }
   ex.body_framing = serialized->body_framing;
   ex.body_declared = serialized->content_length;
   ex.body_done = serialized->body_framing == RequestBodyFraming::kNone;
@@ -495,13 +500,17 @@ strata_status H1Session::FinishExchange(std::string_view leftover) {
   std::unique_ptr<ResponseParser> parser = std::move(ex.parser);
   void* user = ex.user;
   exchange_.reset();
-  fields_.clear();
-  for (const HeaderField& f : parser->trailers()) {
-    fields_.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
-  }
+  // The trailers in a list of their own: the host may open and run the
+  // next exchange from inside the callback (fields_ is for heads).
   std::vector<strata_header> trailers;
-  trailers.swap(fields_);
+  trailers.reserve(parser->trailers().size());
+  for (const HeaderField& f : parser->trailers()) {
+    trailers.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
+  }
   DeliverEnd(user, trailers.data(), trailers.size());
+  // Kept for the next exchange (unless one began during the callback and
+  // made its own).
+  if (!spare_parser_) spare_parser_ = std::move(parser);
   return STRATA_OK;
 }
 

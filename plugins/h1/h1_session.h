@@ -143,7 +143,9 @@ class H1Session : public sdk::SessionLayer {
   size_t body_end_ = 0;
   std::string head_out_;
   size_t head_off_ = 0;
-  std::vector<strata_header> fields_;
+  std::vector<strata_header> fields_;  // the head being delivered (views into the parser)
+  // The parser of the last finished exchange, reset for the next one.
+  std::unique_ptr<ResponseParser> spare_parser_;
 
   std::optional<Exchange> exchange_;
   uint32_t next_id_ = 1;

@@ -68,6 +68,34 @@ int HexValue(char c) {
 ResponseParser::ResponseParser(RequestContext request, ResponseParserLimits limits)
     : request_(request), limits_(limits) {}
 
+void ResponseParser::Reset(RequestContext request) {
+  // Every member but limits_, as the constructor leaves it (a member added
+  // to the class is added here too; response_parser_test compares a reset
+  // parser with a new one).
+  request_ = request;
+  state_ = State::kHead;
+  head_buf_.clear();
+  restart_head_ = false;
+  line_len_ = 0;
+  informational_bytes_ = 0;
+  line_buf_.clear();
+  trailer_buf_.clear();
+  folded_.clear();
+  head_.version = 0;
+  head_.status = 0;
+  head_.reason = {};
+  head_.fields.clear();
+  trailers_.clear();
+  data_ = {};
+  framing_ = BodyFraming::kUnknown;
+  content_length_.reset();
+  remaining_ = 0;
+  body_bytes_ = 0;
+  started_ = false;
+  upgraded_ = false;
+  reusable_ = true;
+}
+
 absl::Status ResponseParser::Failed(absl::Status status) {
   state_ = State::kFailed;
   return status;
@@ -257,7 +285,10 @@ absl::StatusOr<ResponseEvent> ResponseParser::FinishHead() {
   if (block.find('\0') != std::string_view::npos) {
     return Failed(Malformed("NUL byte in the response head"));
   }
-  head_ = ResponseHead();
+  // A new head, keeping the field list's capacity (ParseFields clears it).
+  head_.version = 0;
+  head_.status = 0;
+  head_.reason = {};
   folded_.clear();
 
   // Status line: HTTP-version SP 3DIGIT SP [reason-phrase] (RFC 9112 §4).

@@ -46,7 +46,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -120,6 +120,12 @@ class ResponseParser {
                           ResponseParserLimits limits = ResponseParserLimits());
   ResponseParser(const ResponseParser&) = delete;
   ResponseParser& operator=(const ResponseParser&) = delete;
+
+  // Reset makes the parser new for the next response on the connection
+  // (the same limits, |request| for it), keeping its buffers' capacity: a
+  // connection parses one response after another, and a new parser per
+  // response cost a handful of allocations each time.
+  void Reset(RequestContext request);
 
   // Parse consumes a prefix of |input|, sets *out_consumed to its length and
   // reports at most one event. kNeedMore implies *out_consumed ==
@@ -203,8 +209,9 @@ class ResponseParser {
   size_t informational_bytes_ = 0;
   std::string line_buf_;       // chunk-size line being read
   std::string trailer_buf_;    // trailer section being read
-  // Values rebuilt from obs-fold lines; a deque keeps their addresses stable.
-  std::deque<std::string> folded_;
+  // Values rebuilt from obs-fold lines; a list keeps their addresses stable
+  // (and, unlike a deque, allocates nothing until it is used).
+  std::list<std::string> folded_;
 
   ResponseHead head_;
   std::vector<HeaderField> trailers_;

@@ -1,5 +1,6 @@
 #include "plugins/h1/response_parser.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,11 +21,18 @@ struct Result {
   BodyFraming framing = BodyFraming::kUnknown;
   std::string body;
   size_t leftover = 0;  // bytes after the end of the message
+  std::optional<uint64_t> content_length;
+  uint64_t body_bytes = 0;
 };
 
+// With |reuse|, that parser is Reset for the input instead of a new one
+// being made (|limits| are then the reused parser's own).
 Result Drive(const std::vector<std::string_view>& pieces, bool eof = true,
-             RequestContext ctx = {}, ResponseParserLimits limits = {}) {
-  ResponseParser parser(ctx, limits);
+             RequestContext ctx = {}, ResponseParserLimits limits = {},
+             ResponseParser* reuse = nullptr) {
+  ResponseParser own(ctx, limits);
+  if (reuse) reuse->Reset(ctx);
+  ResponseParser& parser = reuse ? *reuse : own;
   Result r;
   std::string pending_body;
   auto flush_body = [&] {
@@ -94,6 +102,8 @@ Result Drive(const std::vector<std::string_view>& pieces, bool eof = true,
   flush_body();
   r.reusable = parser.reusable();
   r.framing = parser.framing();
+  r.content_length = parser.content_length();
+  r.body_bytes = parser.body_bytes();
   r.transcript += "reusable=" + std::to_string(r.reusable) +
                   " leftover=" + std::to_string(r.leftover) + "\n";
   return r;
@@ -564,6 +574,35 @@ TEST(ResponseParser, FuzzGarbageFirstLineVerdictIndependentOfSplit) {
   EXPECT_EQ(whole.error.code(), absl::StatusCode::kInvalidArgument) << whole.error;
   EXPECT_EQ(split.error.code(), absl::StatusCode::kInvalidArgument) << split.error;
   EXPECT_NE(whole.error.message().find("does not start with \"HTTP/\""), std::string::npos);
+}
+
+// A connection resets one parser for each response: whatever the previous
+// response left (a chunked body with trailers, a folded field, a 1xx, a
+// close-delimited body, a HEAD, an error), a reset parser reports exactly
+// what a new one does.
+TEST(ResponseParser, AResetParserBehavesAsANewOne) {
+  const std::vector<std::pair<std::string, RequestContext>> inputs = {
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n", {}},
+      {"HTTP/1.1 200 OK\r\nX-Folded: a\r\n  b\r\nContent-Length: 3\r\n\r\nabc", {}},
+      {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nServer: x\r\n\r\n", {}},
+      {"HTTP/1.0 200 OK\r\n\r\nuntil close", {}},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", {true, false, false}},
+      {"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n", {}},
+      {"HTTP/1.1 301 Moved\r\nLocation: /x\r\nContent-Length: 2\r\n\r\nhiEXTRA", {}},
+  };
+  ResponseParser shared(RequestContext{});
+  for (size_t before = 0; before < inputs.size(); ++before) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      Drive({inputs[before].first}, true, inputs[before].second, {}, &shared);
+      Result reused = Drive({inputs[i].first}, true, inputs[i].second, {}, &shared);
+      Result fresh = Drive({inputs[i].first}, true, inputs[i].second);
+      EXPECT_EQ(reused.transcript, fresh.transcript) << "input " << i << " after input " << before;
+      EXPECT_EQ(reused.framing, fresh.framing) << "input " << i << " after input " << before;
+      EXPECT_EQ(reused.body, fresh.body);
+      EXPECT_EQ(reused.content_length, fresh.content_length) << "input " << i << " after input " << before;
+      EXPECT_EQ(reused.body_bytes, fresh.body_bytes) << "input " << i << " after input " << before;
+    }
+  }
 }
 
 }  // namespace

@@ -81,11 +81,17 @@ void ConnectionPool::EndTunnel(PoolEntry* e) {
 
 void ConnectionPool::TrimIdle(const std::string& fingerprint) {
   const size_t limit = std::max<size_t>(static_cast<size_t>(std::max<int64_t>(config_->max_idle_per_origin, 0)), peak_);
+  auto is_idle = [&](const PoolEntry& e) { return e.active == 0 && !e.connecting_for && e.fingerprint == fingerprint; };
+  // Counted first: this runs whenever a connection goes idle (every HTTP/1
+  // exchange), and is almost always under the limit.
+  size_t count = 0;
+  for (const PoolEntry& e : entries_) count += is_idle(e) ? 1 : 0;
+  if (count <= limit) return;
   std::vector<PoolEntry*> idle;
+  idle.reserve(count);
   for (PoolEntry& e : entries_) {
-    if (e.fingerprint == fingerprint && e.active == 0 && !e.connecting_for) idle.push_back(&e);
+    if (is_idle(e)) idle.push_back(&e);
   }
-  if (idle.size() <= limit) return;
   std::sort(idle.begin(), idle.end(), [](PoolEntry* a, PoolEntry* b) { return a->idle_since_ms < b->idle_since_ms; });
   const size_t excess = idle.size() - limit;
   for (size_t i = 0; i < excess; ++i) Remove(idle[i]);
