@@ -6,13 +6,14 @@ bool PlanMemo::Memoizable(const RequestOptions& o) {
   return !o.proxy.has_value() && !o.proxy_credentials.has_value() && !o.no_proxy.has_value() &&
          o.proxy_tunnel < 0 && o.proxy_http2 < 0 && !o.preproxies.has_value() && o.unix_socket.empty() &&
          o.connect_to.empty() && o.pipeline.empty() && o.resolve.empty() && o.interface.empty() && o.local_port == 0 &&
-         o.local_port_range == 1 && o.layer_options.empty();
+         o.local_port_range == 1;
 }
 
 PlanPtr PlanMemo::Find(const Url& url, const RequestOptions& o) const {
   for (const Entry& e : entries_) {
     if (e.plan && e.port == url.port && e.http_version == o.http_version &&
-        e.connect_timeout_ms == o.connect_timeout_ms && e.host == url.host && e.scheme == url.scheme) {
+        e.connect_timeout_ms == o.connect_timeout_ms && e.host == url.host && e.scheme == url.scheme &&
+        e.layer_options == o.layer_options) {
       return e.plan;
     }
   }
@@ -28,6 +29,7 @@ void PlanMemo::Put(const Url& url, const RequestOptions& o, PlanPtr plan) {
   e.port = url.port;
   e.http_version = o.http_version;
   e.connect_timeout_ms = o.connect_timeout_ms;
+  e.layer_options = o.layer_options;
   e.plan = std::move(plan);
 }
 

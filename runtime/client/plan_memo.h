@@ -7,8 +7,8 @@
 // options HopPlanner::Plan reads and the runtime's configuration, plugin
 // registry and proxy environment, which do not change after the runtime is
 // made. Memoizable() admits only requests whose options leave every one of
-// those fields unset except the HTTP version and the connect timeout, and
-// those two are part of the key. The hop number is not: Find's caller sets
+// those fields unset except the HTTP version, the connect timeout and the
+// layer options, and those three are part of the key. The hop number is not: Find's caller sets
 // it on its copy.
 //
 // OWNERSHIP: the plans are shared with the transfers that take them; they
@@ -30,8 +30,8 @@ namespace strata {
 class PlanMemo {
  public:
   // Memoizable is false when |options| set anything HopPlanner::Plan reads
-  // besides the HTTP version and the connect timeout. A field Plan starts to
-  // read must be added here or to the key.
+  // besides the HTTP version, the connect timeout and the layer options. A
+  // field Plan starts to read must be added here or to the key.
   static bool Memoizable(const RequestOptions& options);
 
   // Find returns the plan kept for |url| under |options|, or null.
@@ -50,6 +50,10 @@ class PlanMemo {
     uint16_t port = 0;
     int64_t http_version = 0;
     int64_t connect_timeout_ms = 0;
+    // The request's layer options (a CA file, say, set on every request):
+    // compared as values, which costs no allocation, where planning with
+    // them serializes them into the fingerprint.
+    nlohmann::json layer_options;
     PlanPtr plan;
   };
   std::array<Entry, kEntries> entries_;

@@ -44,7 +44,6 @@ TEST(PlanMemoTest, OnlyRequestsThatSetNothingThePlannerReadsBeyondVersionAndTime
       {"interface", [](RequestOptions& o) { o.interface = "lo"; }},
       {"local_port", [](RequestOptions& o) { o.local_port = 5000; }},
       {"local_port_range", [](RequestOptions& o) { o.local_port_range = 3; }},
-      {"layer_options", [](RequestOptions& o) { o.layer_options = {{"tcp", {{"nodelay", false}}}}; }},
   };
   for (const auto& [name, set] : setters) {
     RequestOptions o;
@@ -72,6 +71,27 @@ TEST(PlanMemoTest, KeyedByOriginVersionAndConnectTimeout) {
   RequestOptions slow = o;
   slow.connect_timeout_ms = 10;
   EXPECT_EQ(memo.Find(url, slow), nullptr);
+}
+
+// Layer options are part of the key, compared as values: another CA file
+// is another plan, the same options set anew are the same one.
+TEST(PlanMemoTest, KeyedByLayerOptions) {
+  PlanMemo memo;
+  RequestOptions ca_a;
+  ca_a.layer_options = {{"tls", {{"ca_file", "/a.pem"}}}};
+  const Url url = U("https://a.example/");
+  memo.Put(url, ca_a, Marked("A"));
+  RequestOptions same;
+  same.layer_options = nlohmann::json::parse(R"({"tls": {"ca_file": "/a.pem"}})");
+  ASSERT_NE(memo.Find(url, same), nullptr);
+  EXPECT_EQ(memo.Find(url, same)->fingerprint, "A");
+  RequestOptions ca_b;
+  ca_b.layer_options = {{"tls", {{"ca_file", "/b.pem"}}}};
+  EXPECT_EQ(memo.Find(url, ca_b), nullptr);
+  EXPECT_EQ(memo.Find(url, RequestOptions()), nullptr);
+  memo.Put(url, RequestOptions(), Marked("none"));
+  EXPECT_EQ(memo.Find(url, RequestOptions())->fingerprint, "none");
+  EXPECT_EQ(memo.Find(url, ca_a)->fingerprint, "A");
 }
 
 TEST(PlanMemoTest, KeepsNothingForRequestsWithTheirOwnPlanInputs) {
