@@ -551,7 +551,7 @@ uint32_t TlsLayer::PollInterest(uint32_t wants) {
 }
 
 bool TlsLayer::DataPending() {
-  if (phase_ == Phase::kOpen && SSL_has_pending(ssl_.get())) return true;
+  if (phase_ == Phase::kOpen && (SSL_has_pending(ssl_.get()) || in_begin_ != in_end_)) return true;
   return LowerDataPending();
 }
 
@@ -623,8 +623,39 @@ int TlsLayer::BioRead(BIO* bio, char* out, int len) {
   auto* self = static_cast<TlsLayer*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
   if (len <= 0) return 0;
+  const size_t want = static_cast<size_t>(len);
+  if (self->in_begin_ == self->in_end_ && want < kReadAhead) {
+    if (!self->in_) self->in_ = std::make_unique<uint8_t[]>(kReadAhead);
+    size_t got = 0;
+    strata_status st = self->LowerRecv(self->in_.get(), kReadAhead, &got);
+    if (st == STRATA_OK && got > kReadAhead) st = STRATA_E_INTERNAL;  // a lower layer past the buffer
+    if (st == STRATA_OK) {
+      self->in_begin_ = 0;
+      self->in_end_ = got;
+    } else if (st == STRATA_AGAIN) {
+      BIO_set_retry_read(bio);
+      return -1;
+    } else {
+      self->lower_error_ = st;
+      return -1;
+    }
+    if (got == 0) {
+      self->lower_eof_ = true;
+      return 0;
+    }
+  }
+  if (self->in_begin_ != self->in_end_) {
+    const size_t n = std::min(want, self->in_end_ - self->in_begin_);
+    std::memcpy(out, self->in_.get() + self->in_begin_, n);
+    self->in_begin_ += n;
+    if (self->first_bytes_.size() < 8) {
+      self->first_bytes_.append(out, std::min<size_t>(n, 8 - self->first_bytes_.size()));
+    }
+    return static_cast<int>(n);
+  }
+  // A read as large as the buffer goes straight to the caller.
   size_t n = 0;
-  strata_status st = self->LowerRecv(reinterpret_cast<uint8_t*>(out), static_cast<size_t>(len), &n);
+  strata_status st = self->LowerRecv(reinterpret_cast<uint8_t*>(out), want, &n);
   if (st == STRATA_AGAIN) {
     BIO_set_retry_read(bio);
     return -1;

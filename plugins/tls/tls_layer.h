@@ -18,6 +18,7 @@
 #define STRATA_PLUGINS_TLS_TLS_LAYER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,14 @@ class TlsLayer : public sdk::ByteStreamLayer {
 
   std::string out_;      // ciphertext not yet accepted by the layer below
   size_t out_off_ = 0;
+  // Ciphertext read ahead from the layer below. BoringSSL asks its BIO for
+  // a record's 5-byte header and then for its body, and a read each cost a
+  // system call below: two per small response. BioRead takes what the layer
+  // below has, up to kReadAhead, and serves BoringSSL's reads from it.
+  static constexpr size_t kReadAhead = 32 * 1024;
+  std::unique_ptr<uint8_t[]> in_;  // made on the first read
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
   strata_status lower_error_ = STRATA_OK;  // why the BIO's last read/write failed
   bool lower_eof_ = false;
   std::string first_bytes_;  // start of what the server sent, to spot plain HTTP

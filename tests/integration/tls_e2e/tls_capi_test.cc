@@ -476,5 +476,37 @@ TEST_F(TlsEndToEnd, TlsInsideTlsThroughARelay) {
       << r3.error.message;
 }
 
+// BoringSSL reads a record's header and then its body: the tls layer reads
+// ahead from the layer below so that a small response costs one read there,
+// not two (counted by the write-counter double right above tcp: each line
+// is a receive that brought bytes, i.e. one recv system call).
+TEST_F(TlsEndToEnd, ASmallResponseIsOneReadBelowTheTlsLayer) {
+  const std::string config =
+      "{\"plugin_dirs\": [" + JsonString(DistPluginDir()) + ", " +
+      JsonString(RunfilePath("tests/support/write_counter")) + "],"
+      " \"plugins\": [\"tcp\", \"tls\", \"h1\", \"write-counter\"],"
+      " \"pipelines\": {\"https\": [\"tcp\", \"write-counter\", " + TlsStep(CaOption()) + ", \"h1\"]},"
+      " \"timeouts\": {\"connect_ms\": 5000, \"total_ms\": 30000}}";
+  Events ev;
+  RuntimePtr rt = NewRuntime(config, &ev);
+  ASSERT_TRUE(rt);
+  constexpr int kResponses = 40;
+  for (int i = 0; i < kResponses; ++i) {
+    FetchResult r = GetVia(rt.get(), Url("127.0.0.1", main_port_));
+    ASSERT_EQ(r.status, STRATA_OK) << r.Describe();
+    ASSERT_EQ(r.http_status(), 200);
+  }
+  int recvs = 0, sends = 0;
+  for (const std::string& t : ev.traces) {
+    if (t.rfind("write-counter: recv #", 0) == 0) ++recvs;
+    if (t.rfind("write-counter: send #", 0) == 0) ++sends;
+  }
+  // One connection: a few reads for the handshake, then one per response
+  // (two each without the read-ahead).
+  EXPECT_LE(sends, kResponses + 3) << ev.AllTraces();  // the handshake, then a request each
+  EXPECT_LE(recvs, kResponses + 6) << ev.AllTraces();
+  EXPECT_GE(recvs, kResponses) << ev.AllTraces();
+}
+
 }  // namespace
 }  // namespace strata::test

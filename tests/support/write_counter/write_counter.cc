@@ -1,8 +1,9 @@
 // write-counter — a test double: a byte-stream layer that passes everything
 // through and reports each send that moved bytes to the layer below as a
-// trace line ("send #N: B bytes"). Put right above tcp, it counts the
-// write syscalls a chain makes, so tests can assert batching without
-// timing anything.
+// trace line ("send #N: B bytes"), and each receive that brought bytes up
+// ("recv #N: B bytes"). Put right above tcp, it counts the write and read
+// syscalls a chain makes, so tests can assert batching without timing
+// anything.
 #include <cstdint>
 #include <string>
 
@@ -23,8 +24,18 @@ class WriteCounter : public strata::sdk::ByteStreamLayer {
     return st;
   }
 
+  strata_status Recv(uint8_t* buf, size_t cap, size_t* out_read) override {
+    strata_status st = LowerRecv(buf, cap, out_read);
+    if (st == STRATA_OK && *out_read > 0) {
+      ++recvs_;
+      Log(STRATA_LOG_INFO, "recv #" + std::to_string(recvs_) + ": " + std::to_string(*out_read) + " bytes");
+    }
+    return st;
+  }
+
  private:
   uint64_t sends_ = 0;
+  uint64_t recvs_ = 0;
 };
 
 }  // namespace
