@@ -626,8 +626,10 @@ STRATA_API strata_status strata_fetch(strata_runtime* runtime,
  * Non-blocking interface
  * ------------------------------------------------------------------------- */
 
-/* strata_submit starts |request| (copied; the caller keeps it) and returns
- * a transfer owned by the caller. |user| is returned by
+/* strata_submit starts |request| as it is now (the caller keeps it and may
+ * change, submit again or free it at once: later changes reach only later
+ * submissions; submitting an unchanged request again copies nothing) and
+ * returns a transfer owned by the caller. |user| is returned by
  * strata_transfer_user. */
 STRATA_API strata_status strata_submit(strata_runtime* runtime,
                                        const strata_request* request,
