@@ -357,9 +357,7 @@ std::unique_ptr<Transfer> Runtime::Submit(std::shared_ptr<const Request> shared,
   }
   // Only a transfer that may be retried keeps its first hop to start over.
   if (t->request_.options.retry > 0) t->first_hop_request_ = t->hop_request_;
-  // The first hop: the hop state is as constructed, so only its start is
-  // set (NewHop would replace it with another empty one).
-  t->h_.started_us = t->started_us_;
+  t->NewHop();
   AddActive(t.get());
   pool_->NoteConcurrency(active_count_);
   ArmTimer(t.get());
