@@ -88,7 +88,8 @@ ClientSession::ClientSession(const SessionOptions& options, SessionCallbacks* ca
   if (options_.header_table_size > hpack::kDefaultTableSize) {
     decoder_.SetTableSizeSetting(options_.header_table_size);
   }
-  const absl::Time now = clock_->Now();
+  // Precise: the SETTINGS round trip is the first RTT measured.
+  const absl::Time now = clock_->PreciseNow();
   last_receive_ = now;
   out_.append(kClientPreface, kClientPrefaceSize);
   AppendSettings(LocalSettings(options_), &out_);
@@ -268,7 +269,7 @@ void ClientSession::SendPing() {
   for (int i = 7; i >= 0; --i, n >>= 8) opaque[i] = static_cast<uint8_t>(n);
   AppendPing(false, opaque, &out_);
   ping_outstanding_ = opaque;
-  ping_sent_at_ = clock_->Now();
+  ping_sent_at_ = clock_->PreciseNow();
 }
 
 // ---------------------------------------------------------------------------
@@ -918,7 +919,7 @@ H2Error ClientSession::OnSettingsFrame(const Frame& f) {
       return H2Error::Connection(ErrorCode::kProtocolError, "SETTINGS ACK without SETTINGS sent");
     }
     --outstanding_settings_;
-    rtt_ = clock_->Now() - settings_sent_at_.front();
+    rtt_ = clock_->PreciseNow() - settings_sent_at_.front();
     settings_sent_at_.pop_front();
     if (options_.header_table_size < decoder_.table_size_setting()) {
       decoder_.SetTableSizeSetting(options_.header_table_size);
@@ -999,7 +1000,7 @@ H2Error ClientSession::OnSettingsFrame(const Frame& f) {
 H2Error ClientSession::OnPingFrame(const Frame& f) {
   if (f.header.has(flags::kAck)) {
     if (ping_outstanding_ && *ping_outstanding_ == f.ping) {
-      rtt_ = clock_->Now() - ping_sent_at_;
+      rtt_ = clock_->PreciseNow() - ping_sent_at_;
       ping_outstanding_.reset();
       return H2Error::None();
     }
