@@ -1,3 +1,5 @@
+#include <string>
+
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "plugins/h2/engine/session/flow_control.h"
@@ -66,6 +68,35 @@ TEST(MessageChecks, RequestHeads) {
                                 &info)
                    .ok());
   EXPECT_TRUE(CheckRequestHead({{":method", "CONNECT"}, {":authority", "h:443"}}, &info).ok());
+}
+
+// The lookup tables give, byte for byte, the rule §8.2.1 and RFC 9110 §5.5
+// state (written out here as the branches the tables replaced).
+TEST(MessageChecks, Rfc9113_8_2_1_FieldBytesEveryValue) {
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    const bool name_ok = !(c <= 0x20 || c >= 0x7f || (c >= 'A' && c <= 'Z') || c == ':');
+    EXPECT_EQ(IsValidFieldName(std::string(1, ch)), name_ok) << c;
+    EXPECT_EQ(IsValidFieldName(std::string("x") + ch + "y"), name_ok) << c;
+    const bool value_ok = !((c < 0x20 && c != '\t') || c == 0x7f);
+    EXPECT_EQ(IsValidFieldValue(std::string("a") + ch + "b"), value_ok) << c;
+    const bool edge_ok = value_ok && c != ' ' && c != '\t';
+    EXPECT_EQ(IsValidFieldValue(std::string(1, ch) + "b"), edge_ok) << c;
+    EXPECT_EQ(IsValidFieldValue(std::string("a") + ch), edge_ok) << c;
+  }
+  EXPECT_FALSE(IsValidFieldName(""));
+  EXPECT_TRUE(IsValidFieldValue(""));
+}
+
+TEST(MessageChecks, Rfc9113_8_2_2_ConnectionSpecificNames) {
+  for (const char* n : {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
+                        "upgrade"}) {
+    EXPECT_TRUE(IsConnectionSpecific(n)) << n;
+  }
+  for (const char* n : {"te", "connectio", "upgrades", "keep-alivf", "host", "", "content-length",
+                        "transfer-encodinG"}) {
+    EXPECT_FALSE(IsConnectionSpecific(n)) << n;
+  }
 }
 
 TEST(Options, Http2SettingsHeaderIsBase64UrlOfOurSettings) {
