@@ -137,8 +137,7 @@ absl::StatusOr<uint32_t> ClientSession::SubmitRequest(const HeaderList& headers,
   encoder_.EncodeBlock(headers, &encoded_block_);
   AppendFieldBlock(id, encoded_block_, body == nullptr, peer_.max_frame_size, &out_);
 
-  auto s = std::make_unique<Stream>(id, user, body, peer_.initial_window_size,
-                                    options_.stream_window);
+  std::unique_ptr<Stream> s = NewStream(id, user, body);
   s->head_request = info.head;
   s->connect_request = info.connect;
   s->priority = info.priority;
@@ -157,8 +156,7 @@ absl::StatusOr<uint32_t> ClientSession::Upgrade(void* user, bool head_request) {
   if (in_callback_ || dead_ || next_stream_id_ != 1) {
     return absl::FailedPreconditionError("Upgrade must be the first call on a fresh session");
   }
-  auto s = std::make_unique<Stream>(1, user, nullptr, peer_.initial_window_size,
-                                    options_.stream_window);
+  std::unique_ptr<Stream> s = NewStream(1, user, nullptr);
   s->head_request = head_request;
   s->local_closed = true;
   streams_.emplace(1, std::move(s));
@@ -195,7 +193,7 @@ void ClientSession::ResetStream(uint32_t stream_id, ErrorCode code) {
   if (in_callback_ || dead_) return;
   Stream* s = Find(stream_id);
   if (s == nullptr) return;  // idle or closed: never RST it (HOSTILE 37)
-  streams_.erase(stream_id);
+  EraseStream(streams_.find(stream_id));
   uploading_.erase(stream_id);
   RememberClosed(stream_id, Closed::kResetByUs);
   if (cancels_.TryTake(clock_->Now())) {
@@ -1073,10 +1071,29 @@ ClientSession::Stream* ClientSession::Find(uint32_t stream_id) {
   return it == streams_.end() ? nullptr : it->second.get();
 }
 
+std::unique_ptr<ClientSession::Stream> ClientSession::NewStream(uint32_t id, void* user,
+                                                               BodySource* body) {
+  if (spare_streams_.empty()) {
+    return std::make_unique<Stream>(id, user, body, peer_.initial_window_size,
+                                    options_.stream_window);
+  }
+  std::unique_ptr<Stream> s = std::move(spare_streams_.back());
+  spare_streams_.pop_back();
+  *s = Stream(id, user, body, peer_.initial_window_size, options_.stream_window);
+  return s;
+}
+
+void ClientSession::EraseStream(StreamMap::iterator it) {
+  // A few spare Stream records save an allocation per request; more than a
+  // connection runs at once would only hold memory.
+  if (spare_streams_.size() < kMaxSpareStreams) spare_streams_.push_back(std::move(it->second));
+  streams_.erase(it);
+}
+
 void ClientSession::RememberClosed(uint32_t stream_id, Closed how) {
   const absl::Time now = clock_->Now();
   closed_[stream_id] = how;
-  closed_order_.emplace_back(now, stream_id);
+  closed_order_.push_back({now, stream_id});
   while (!closed_order_.empty() &&
          (closed_order_.size() > options_.max_closed_streams_remembered ||
           closed_order_.front().first + options_.reset_stream_grace < now)) {
@@ -1089,7 +1106,7 @@ void ClientSession::CloseStream(uint32_t stream_id, StreamResult result, Closed 
   auto it = streams_.find(stream_id);
   if (it == streams_.end()) return;
   void* user = it->second->user;
-  streams_.erase(it);
+  EraseStream(it);
   uploading_.erase(stream_id);
   RememberClosed(stream_id, how);
   InCallback guard(this);
@@ -1123,7 +1140,7 @@ H2Error ClientSession::StreamError(uint32_t stream_id, ErrorCode code, absl::Sta
 
 void ClientSession::Abandon(uint32_t stream_id) {
   if (Find(stream_id) == nullptr) return;
-  streams_.erase(stream_id);
+  EraseStream(streams_.find(stream_id));
   uploading_.erase(stream_id);
   RememberClosed(stream_id, Closed::kResetByUs);
   if (cancels_.TryTake(clock_->Now())) {

@@ -54,6 +54,7 @@
 #include "plugins/h2/engine/session/clock.h"
 #include "plugins/h2/engine/session/flow_control.h"
 #include "plugins/h2/engine/session/options.h"
+#include "plugins/h2/engine/session/ring_queue.h"
 #include "plugins/h2/engine/session/token_bucket.h"
 
 namespace strata::h2 {
@@ -273,6 +274,11 @@ class ClientSession {
   bool IsIdle(uint32_t stream_id) const;
 
   // Streams.
+  using StreamMap = absl::flat_hash_map<uint32_t, std::unique_ptr<Stream>>;
+  // NewStream takes a spare Stream record (reset) or makes one; EraseStream
+  // removes an open stream, keeping its record as a spare.
+  std::unique_ptr<Stream> NewStream(uint32_t id, void* user, BodySource* body);
+  void EraseStream(StreamMap::iterator it);
   Stream* Find(uint32_t stream_id);
   void CloseStream(uint32_t stream_id, StreamResult result, Closed how);
   // StreamError resets |stream_id| with |code| because of the peer and
@@ -326,7 +332,9 @@ class ClientSession {
   // Open streams by id. A hash map: one insert and one erase per request,
   // where the ordered map cost a node allocation and rebalancing; walks that
   // must go in id order take SortedIds().
-  absl::flat_hash_map<uint32_t, std::unique_ptr<Stream>> streams_;
+  StreamMap streams_;
+  static constexpr size_t kMaxSpareStreams = 128;
+  std::vector<std::unique_ptr<Stream>> spare_streams_;
   std::string encoded_block_;  // SubmitRequest's field block, reused
   // Ids of the streams in streams_ that still have request body to send
   // (a body source, no END_STREAM yet). The data scheduler and the stall
@@ -337,7 +345,7 @@ class ClientSession {
   // A hash map: one per request, the ordered map's node allocation and
   // rebalancing showed in profiles.
   absl::flat_hash_map<uint32_t, Closed> closed_;
-  std::deque<std::pair<absl::Time, uint32_t>> closed_order_;
+  RingQueue<std::pair<absl::Time, uint32_t>> closed_order_;
   uint32_t next_stream_id_ = 1;
   uint32_t last_incremental_sent_ = 0;
 

@@ -6,6 +6,7 @@
 #include "plugins/h2/engine/session/message_checks.h"
 #include "plugins/h2/engine/session/options.h"
 #include "plugins/h2/engine/session/priority.h"
+#include "plugins/h2/engine/session/ring_queue.h"
 #include "plugins/h2/engine/session/token_bucket.h"
 
 namespace strata::h2 {
@@ -97,6 +98,27 @@ TEST(MessageChecks, Rfc9113_8_2_2_ConnectionSpecificNames) {
                         "transfer-encodinG"}) {
     EXPECT_FALSE(IsConnectionSpecific(n)) << n;
   }
+}
+
+TEST(RingQueue, FifoAcrossWrapAndGrowth) {
+  RingQueue<int> q;
+  int next_in = 0, next_out = 0;
+  // Interleave pushes and pops so the ring wraps, then grow it while it is
+  // wrapped: order must hold throughout.
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 11 + round * 9; ++i) q.push_back(next_in++);
+    for (int i = 0; i < 7 + round * 3; ++i) {
+      ASSERT_FALSE(q.empty());
+      EXPECT_EQ(q.front(), next_out++);
+      q.pop_front();
+    }
+  }
+  EXPECT_EQ(q.size(), static_cast<size_t>(next_in - next_out));
+  while (!q.empty()) {
+    EXPECT_EQ(q.front(), next_out++);
+    q.pop_front();
+  }
+  EXPECT_EQ(next_out, next_in);
 }
 
 TEST(Options, Http2SettingsHeaderIsBase64UrlOfOurSettings) {
