@@ -815,7 +815,11 @@ H2Error ClientSession::OnResponseBlock(Stream* s, HeaderList& block, bool end_st
       HeaderList& to;
       ResponseHead& from;
       ~GiveBack() {
-        if (to.empty()) to = std::move(from.fields);
+        if (!to.empty()) return;
+        to = std::move(from.fields);
+        // :status back in front: each field's strings stay where the
+        // decoder writes the same field of the next response.
+        if (!from.status_field.name.empty()) to.insert(to.begin(), std::move(from.status_field));
       }
     } give_back{block, head};
     absl::Status st = CheckResponseHead(std::move(block), &head);

@@ -133,6 +133,7 @@ absl::Status CheckResponseHead(hpack::HeaderList block, ResponseHead* out) {
   if (!seen_status) return Malformed(":status missing");
   // :status is the only pseudo-header and comes first: the regular fields
   // are the rest, kept in |block|'s own storage (no copy, no allocation).
+  out->status_field = std::move(block.front());
   block.erase(block.begin());
   out->fields = std::move(block);
   return absl::OkStatus();
