@@ -632,8 +632,8 @@ H2Error ClientSession::ProcessFrame(const Frame& f) {
 }
 
 H2Error ClientSession::FrameOnClosedStream(uint32_t stream_id, const char* what) {
-  auto it = closed_.find(stream_id);
-  if (it == closed_.end() || it->second == Closed::kResetByUs || it->second == Closed::kQuietly) {
+  const Closed* how = FindClosed(stream_id);
+  if (how == nullptr || *how == Closed::kResetByUs || *how == Closed::kQuietly) {
     // §5.1: after our RST_STREAM the peer may still have frames in flight.
     return Glitch(what);
   }
@@ -1096,14 +1096,18 @@ void ClientSession::EraseStream(StreamMap::iterator it) {
 
 void ClientSession::RememberClosed(uint32_t stream_id, Closed how) {
   const absl::Time now = clock_->Now();
-  closed_[stream_id] = how;
-  closed_order_.push_back({now, stream_id});
-  while (!closed_order_.empty() &&
-         (closed_order_.size() > options_.max_closed_streams_remembered ||
-          closed_order_.front().first + options_.reset_stream_grace < now)) {
-    closed_.erase(closed_order_.front().second);
-    closed_order_.pop_front();
+  closed_.push_back({now, stream_id, how});
+  while (!closed_.empty() && (closed_.size() > options_.max_closed_streams_remembered ||
+                              closed_.front().at + options_.reset_stream_grace < now)) {
+    closed_.pop_front();
   }
+}
+
+const ClientSession::Closed* ClientSession::FindClosed(uint32_t stream_id) const {
+  for (size_t i = closed_.size(); i > 0; --i) {
+    if (closed_[i - 1].stream_id == stream_id) return &closed_[i - 1].how;
+  }
+  return nullptr;
 }
 
 void ClientSession::CloseStream(uint32_t stream_id, StreamResult result, Closed how) {
@@ -1130,8 +1134,8 @@ H2Error ClientSession::StreamError(uint32_t stream_id, ErrorCode code, absl::Sta
                                "too many stream errors caused by the server");
   }
   if (Find(stream_id) == nullptr) {
-    auto it = closed_.find(stream_id);
-    if (IsIdle(stream_id) || (it != closed_.end() && it->second == Closed::kResetByUs)) {
+    const Closed* how = FindClosed(stream_id);
+    if (IsIdle(stream_id) || (how != nullptr && *how == Closed::kResetByUs)) {
       return H2Error::None();
     }
     RememberClosed(stream_id, Closed::kResetByUs);

@@ -287,6 +287,8 @@ class ClientSession {
   H2Error StreamError(uint32_t stream_id, ErrorCode code, absl::Status status);
   void Abandon(uint32_t stream_id);  // a callback returned false
   void RememberClosed(uint32_t stream_id, Closed how);
+  // FindClosed: how |stream_id| was last closed, if still remembered.
+  const Closed* FindClosed(uint32_t stream_id) const;
   void MaybeFinish(uint32_t stream_id);
 
   // Output.
@@ -341,11 +343,17 @@ class ClientSession {
   // tracker walk only these: walking every stream for every request made
   // opening N streams cost O(N²).
   std::set<uint32_t> uploading_;
-  // Recently closed streams, looked up by id for frames still in flight.
-  // A hash map: one per request, the ordered map's node allocation and
-  // rebalancing showed in profiles.
-  absl::flat_hash_map<uint32_t, Closed> closed_;
-  RingQueue<std::pair<absl::Time, uint32_t>> closed_order_;
+  // Recently closed streams, oldest first, looked up by id only for a frame
+  // on a stream that is not open (rare, and paced by the glitch and reset
+  // budgets): a scan of at most max_closed_streams_remembered records from
+  // the newest. A ring, not a map: the record per request is then one
+  // store, where a hash-map insert and erase showed in profiles.
+  struct ClosedRecord {
+    absl::Time at;
+    uint32_t stream_id;
+    Closed how;
+  };
+  RingQueue<ClosedRecord> closed_;
   uint32_t next_stream_id_ = 1;
   uint32_t last_incremental_sent_ = 0;
 

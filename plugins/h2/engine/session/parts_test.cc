@@ -114,6 +114,7 @@ TEST(RingQueue, FifoAcrossWrapAndGrowth) {
     }
   }
   EXPECT_EQ(q.size(), static_cast<size_t>(next_in - next_out));
+  for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i], next_out + static_cast<int>(i));
   while (!q.empty()) {
     EXPECT_EQ(q.front(), next_out++);
     q.pop_front();

@@ -20,6 +20,9 @@ class RingQueue {
   T& front() { return slots_[head_]; }
   const T& front() const { return slots_[head_]; }
 
+  // [i]: the i-th oldest element; i < size().
+  const T& operator[](size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
+
   void push_back(T v) {
     if (size_ == slots_.size()) Grow();
     slots_[(head_ + size_) % slots_.size()] = std::move(v);
