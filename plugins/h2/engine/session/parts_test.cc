@@ -87,6 +87,20 @@ TEST(MessageChecks, Rfc9113_8_2_1_FieldBytesEveryValue) {
   }
   EXPECT_FALSE(IsValidFieldName(""));
   EXPECT_TRUE(IsValidFieldValue(""));
+  // Values long enough for the word-at-a-time path: the byte at every
+  // position of a 3-word value, against its neighbours' carries.
+  for (int c : {0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1f, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xff}) {
+    const bool value_ok = !((c < 0x20 && c != '\t') || c == 0x7f);
+    for (size_t pos = 1; pos + 1 < 24; ++pos) {
+      for (char fill : {'a', '\x80', '\xff', ' '}) {
+        std::string v(24, fill);
+        v.front() = 'x';
+        v.back() = 'y';
+        v[pos] = static_cast<char>(c);
+        EXPECT_EQ(IsValidFieldValue(v), value_ok) << c << " at " << pos << " in " << int(fill);
+      }
+    }
+  }
 }
 
 TEST(MessageChecks, Rfc9113_8_2_2_ConnectionSpecificNames) {
