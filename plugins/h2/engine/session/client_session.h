@@ -318,7 +318,9 @@ class ClientSession {
   hpack::Encoder encoder_;
   hpack::Decoder decoder_;
 
-  std::string in_;
+  std::string in_;  // bytes of a frame not complete yet, kept between Receive() calls
+  // What ProcessInput() parses, at in_pos_: the caller's bytes or in_.
+  absl::string_view input_;
   size_t in_pos_ = 0;
   uint64_t skip_ = 0;  // payload bytes of an oversized frame still to drop
   bool got_server_settings_ = false;
