@@ -830,9 +830,11 @@ H2Error ClientSession::OnResponseBlock(Stream* s, HeaderList& block, bool end_st
       ~GiveBack() {
         if (!to.empty()) return;
         to = std::move(from.fields);
-        // :status back in front: each field's strings stay where the
-        // decoder writes the same field of the next response.
-        if (!from.status_field.name.empty()) to.insert(to.begin(), std::move(from.status_field));
+        // The :status field's strings go back too, at the end (no second
+        // shift): the slots rotate by one per response, so after as many
+        // responses as a head has fields every slot's strings have grown
+        // to the longest value, and decoding allocates nothing.
+        if (!from.status_field.name.empty()) to.push_back(std::move(from.status_field));
       }
     } give_back{block, head};
     absl::Status st = CheckResponseHead(std::move(block), &head);

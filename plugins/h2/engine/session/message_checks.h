@@ -33,9 +33,8 @@ struct ResponseHead {
   int status = 0;
   hpack::HeaderList fields;  // regular fields only, in order
   // The :status field as it was in the block (empty until the check passed):
-  // a caller that reuses the block's storage puts it back in front of
-  // |fields|, so every field keeps the strings it had (no reallocation for
-  // the next response's fields in the same places).
+  // a caller that reuses the block's storage puts it back into the list, so
+  // no field's strings are lost between responses.
   hpack::HeaderField status_field;
   std::optional<uint64_t> content_length;
 };
