@@ -1,8 +1,8 @@
 #include "plugins/h2/layer/request_headers.h"
 
 #include <string>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -35,6 +35,31 @@ bool MethodExpectsBody(absl::string_view method) {
          method != "TRACE" && method != "CONNECT";
 }
 
+// FieldWriter writes fields over the elements of a reused list, then trims
+// the list to what was written (whatever way the build ends).
+class FieldWriter {
+ public:
+  explicit FieldWriter(hpack::HeaderList* list) : list_(list) {}
+  ~FieldWriter() { list_->resize(count_); }
+  FieldWriter(const FieldWriter&) = delete;
+  FieldWriter& operator=(const FieldWriter&) = delete;
+
+  hpack::HeaderField& Put(absl::string_view name, absl::string_view value) {
+    if (count_ == list_->size()) list_->emplace_back();
+    hpack::HeaderField& f = (*list_)[count_++];
+    f.name.assign(name.data(), name.size());
+    f.value.assign(value.data(), value.size());
+    f.never_index = false;
+    return f;
+  }
+  // Unput takes back the last field written (its storage stays for reuse).
+  void Unput() { --count_; }
+
+ private:
+  hpack::HeaderList* list_;
+  size_t count_ = 0;
+};
+
 }  // namespace
 
 bool RequestHasBody(const strata_request_head& head) {
@@ -49,25 +74,30 @@ absl::StatusOr<hpack::HeaderList> BuildRequestHeaders(const strata_request_head&
 }
 
 absl::Status BuildRequestHeaders(const strata_request_head& head, hpack::HeaderList* list) {
-  hpack::HeaderList& out = *list;
-  out.clear();
+  // |list| is overwritten in place: the fields of the previous request are
+  // assigned over, so their strings' storage serves this one too (no
+  // allocation per request once a connection has seen a request this big).
+  FieldWriter out(list);
   if (head.method == nullptr || head.method[0] == '\0') {
     return absl::InvalidArgumentError("request has no method");
   }
   const absl::string_view method = head.method;
-  // Names listed in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  std::vector<std::string> connection_named;
+  // Names listed in Connection are hop-by-hop too (RFC 9110 §7.6.1). The
+  // tokens are views into the head, which outlives this call.
+  absl::InlinedVector<absl::string_view, 4> connection_named;
   const strata_header* authority_field = nullptr;
   for (size_t i = 0; i < head.header_count; ++i) {
     const strata_header& h = head.headers[i];
     const absl::string_view name = View(h.name, h.name_len);
+    // Only names of these lengths need a closer look.
+    if (name.size() != 4 && name.size() != 10 && name.size() != 14) continue;
     if (absl::EqualsIgnoreCase(name, "host")) {
       if (authority_field != nullptr) return absl::InvalidArgumentError("two Host fields");
       authority_field = &h;
     } else if (absl::EqualsIgnoreCase(name, "connection")) {
       for (absl::string_view token : absl::StrSplit(View(h.value, h.value_len), ',')) {
         token = TrimOws(token);
-        if (!token.empty()) connection_named.push_back(absl::AsciiStrToLower(token));
+        if (!token.empty()) connection_named.push_back(token);
       }
     } else if (absl::EqualsIgnoreCase(name, "content-length")) {
       return absl::InvalidArgumentError(
@@ -75,36 +105,46 @@ absl::Status BuildRequestHeaders(const strata_request_head& head, hpack::HeaderL
           "content_length");
     }
   }
-  const std::string authority =
-      authority_field ? std::string(TrimOws(View(authority_field->value, authority_field->value_len)))
-                      : std::string(head.authority ? head.authority : "");
+  const absl::string_view authority =
+      authority_field ? TrimOws(View(authority_field->value, authority_field->value_len))
+                      : absl::string_view(head.authority ? head.authority : "");
   if (authority.empty() && method == "CONNECT") {
     return absl::InvalidArgumentError("CONNECT needs an authority");
   }
 
-  out.reserve(head.header_count + 5);  // pseudo-headers and content-length: no regrowth
-  out.push_back({":method", std::string(method)});
+  list->reserve(head.header_count + 5);  // pseudo-headers and content-length: no regrowth
+  out.Put(":method", method);
   if (method != "CONNECT") {
-    out.push_back({":scheme", head.scheme && head.scheme[0] ? head.scheme : "https"});
+    out.Put(":scheme", head.scheme && head.scheme[0] ? head.scheme : "https");
   }
-  if (!authority.empty()) out.push_back({":authority", authority});
+  if (!authority.empty()) out.Put(":authority", authority);
   if (method != "CONNECT") {
-    const absl::string_view path = head.path && head.path[0] ? head.path : "/";
-    out.push_back({":path", std::string(path)});
+    out.Put(":path", head.path && head.path[0] ? head.path : "/");
   }
   for (size_t i = 0; i < head.header_count; ++i) {
     const strata_header& h = head.headers[i];
-    std::string name = absl::AsciiStrToLower(View(h.name, h.name_len));
+    const absl::string_view raw_name = View(h.name, h.name_len);
     const absl::string_view value = TrimOws(View(h.value, h.value_len));
-    if (name.empty()) return absl::InvalidArgumentError("a request field has an empty name");
-    if (name[0] == ':') {
-      return absl::InvalidArgumentError(absl::StrCat("application field named ", name,
+    if (raw_name.empty()) return absl::InvalidArgumentError("a request field has an empty name");
+    if (raw_name[0] == ':') {
+      return absl::InvalidArgumentError(absl::StrCat("application field named ", raw_name,
                                                      " (pseudo-headers are set by the layer)"));
     }
-    if (name == "host" || IsHopByHop(name)) continue;
+    // Written first and taken back if dropped: the name is lowered in place
+    // in the field's own storage.
+    hpack::HeaderField& f = out.Put(raw_name, value);
+    for (char& c : f.name) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+    const absl::string_view name = f.name;
+    if (name == "host" || IsHopByHop(name)) {
+      out.Unput();
+      continue;
+    }
     bool named = false;
-    for (const std::string& n : connection_named) named = named || n == name;
-    if (named) continue;
+    for (absl::string_view n : connection_named) named = named || absl::EqualsIgnoreCase(n, name);
+    if (named) {
+      out.Unput();
+      continue;
+    }
     if (name == "te") {
       // Only "trailers" may cross into HTTP/2 (§8.2.2).
       bool trailers = false;
@@ -112,15 +152,18 @@ absl::Status BuildRequestHeaders(const strata_request_head& head, hpack::HeaderL
         token = TrimOws(token.substr(0, token.find(';')));
         trailers = trailers || absl::EqualsIgnoreCase(token, "trailers");
       }
-      if (trailers) out.push_back({"te", "trailers"});
-      continue;
+      if (trailers) {
+        f.value.assign("trailers");
+      } else {
+        out.Unput();
+      }
     }
-    out.push_back({std::move(name), std::string(value)});
   }
   if (head.content_length > 0 ||
       (head.content_length == 0 && (head.flags & STRATA_REQUEST_NO_BODY) == 0 &&
        MethodExpectsBody(method))) {
-    out.push_back({"content-length", absl::StrCat(head.content_length)});
+    hpack::HeaderField& f = out.Put("content-length", "");
+    absl::StrAppend(&f.value, head.content_length);
   }
   return absl::OkStatus();
 }

@@ -141,5 +141,78 @@ TEST(RequestHeaders, ApplicationPseudoHeaderIsRefused) {
   EXPECT_FALSE(BuildRequestHeaders(head).ok());
 }
 
+// A session builds every request into one list; each build must leave
+// exactly its own fields, whatever the previous request left there.
+TEST(RequestHeaders, ReusedListHoldsExactlyEachRequestsFields) {
+  hpack::HeaderList list;
+  std::vector<strata_header> many = {H("X-A-Rather-Long-Field-Name", "a value longer than sso"),
+                                     H("Accept", "*/*"), H("X-Three", "3"), H("TE", "trailers")};
+  strata_request_head big = Head("GET", &many);
+  ASSERT_TRUE(BuildRequestHeaders(big, &list).ok());
+  EXPECT_EQ(Lines(list),
+            (std::vector<std::string>{":method: GET", ":scheme: https",
+                                      ":authority: example.com:8443", ":path: /a?b=c",
+                                      "x-a-rather-long-field-name: a value longer than sso",
+                                      "accept: */*", "x-three: 3", "te: trailers"}));
+  list[5].never_index = true;  // whatever a previous user of the list left
+
+  // Fewer fields, a shorter name where a long one was, a CONNECT (no
+  // :scheme, no :path): nothing of the previous request survives.
+  std::vector<strata_header> few = {H("Proxy-Authorization", "Basic eA==")};
+  strata_request_head connect = Head("CONNECT", &few);
+  ASSERT_TRUE(BuildRequestHeaders(connect, &list).ok());
+  EXPECT_EQ(Lines(list), (std::vector<std::string>{":method: CONNECT",
+                                                   ":authority: example.com:8443",
+                                                   "proxy-authorization: Basic eA=="}));
+  for (const auto& f : list) EXPECT_FALSE(f.never_index) << f.name;
+
+  // More fields again, with a body (content-length last).
+  std::vector<strata_header> more = {H("A", "1"), H("B", "2"), H("C", "3"), H("D", "4"),
+                                     H("E", "5")};
+  strata_request_head post = Head("POST", &more, 12, 0);
+  ASSERT_TRUE(BuildRequestHeaders(post, &list).ok());
+  EXPECT_EQ(Lines(list), (std::vector<std::string>{
+                             ":method: POST", ":scheme: https", ":authority: example.com:8443",
+                             ":path: /a?b=c", "a: 1", "b: 2", "c: 3", "d: 4", "e: 5",
+                             "content-length: 12"}));
+
+  // A failed build leaves no field of an earlier request behind.
+  std::vector<strata_header> bad = {H("X-Ok", "1"), H(":path", "/x")};
+  strata_request_head refused = Head("GET", &bad);
+  EXPECT_FALSE(BuildRequestHeaders(refused, &list).ok());
+  for (const auto& f : list) EXPECT_NE(f.name, "e") << "stale field";
+}
+
+TEST(RequestHeaders, UppercaseAndMixedCaseNamesAreLowered) {
+  std::vector<strata_header> fields = {H("X-MiXeD-CaSe", "Value Kept"), H("ACCEPT", "*/*"),
+                                       H("x-already", "lower")};
+  strata_request_head head = Head("GET", &fields);
+  hpack::HeaderList list;
+  ASSERT_TRUE(BuildRequestHeaders(head, &list).ok());
+  EXPECT_EQ(list[4].name, "x-mixed-case");
+  EXPECT_EQ(list[4].value, "Value Kept");  // values keep their case
+  EXPECT_EQ(list[5].name, "accept");
+  EXPECT_EQ(list[6].name, "x-already");
+}
+
+TEST(RequestHeaders, ConnectionFieldNamingAHeaderStillDropsIt) {
+  hpack::HeaderList list;
+  // A first request with no Connection field fills the list ...
+  std::vector<strata_header> plain = {H("X-Hop", "kept here"), H("X-Other", "1")};
+  strata_request_head first = Head("GET", &plain);
+  ASSERT_TRUE(BuildRequestHeaders(first, &list).ok());
+  EXPECT_EQ(list.size(), 6u);
+  // ... the next names X-Hop (in another case, among other tokens, with
+  // spaces) in its Connection field: dropped, as are Connection itself and
+  // the other named field.
+  std::vector<strata_header> named = {H("X-HOP", "dropped"), H("Connection", " close ,x-hop,  X-Other "),
+                                      H("X-Other", "dropped"), H("X-Kept", "2")};
+  strata_request_head second = Head("GET", &named);
+  ASSERT_TRUE(BuildRequestHeaders(second, &list).ok());
+  EXPECT_EQ(Lines(list), (std::vector<std::string>{":method: GET", ":scheme: https",
+                                                   ":authority: example.com:8443",
+                                                   ":path: /a?b=c", "x-kept: 2"}));
+}
+
 }  // namespace
 }  // namespace strata::h2

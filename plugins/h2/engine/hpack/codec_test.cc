@@ -162,6 +162,39 @@ TEST(Encoder, RepeatedFieldsBecomeIndexes) {
   EXPECT_EQ(b, fields);
 }
 
+// A request as the layer sends it, again and again: static matches are one
+// byte, :path (changes every time) and cookie (sensitive) never enter the
+// dynamic table, the rest become dynamic indexes.
+TEST(Encoder, RequestFieldsAcrossRequests) {
+  Encoder e;
+  Decoder d;
+  for (int n = 0; n < 3; ++n) {
+    HeaderList fields = {{":method", "GET"},
+                         {":scheme", "https"},
+                         {":authority", "example.com"},
+                         {":path", "/r" + std::to_string(n)},
+                         {"user-agent", "strata"},
+                         {"cookie", "a=b"},
+                         {"content-length", "0"}};
+    std::string block;
+    e.EncodeBlock(fields, &block);
+    ASSERT_GE(block.size(), 2u);
+    EXPECT_EQ(block.substr(0, 2), Unhex("8287"));  // GET, https: static indexes
+    EXPECT_EQ(e.table().count(), 2u) << "only :authority and user-agent are indexed";
+    if (n > 0) {
+      // :authority from the dynamic table, then :path as a literal without
+      // indexing on its static name (4); cookie never indexed on its
+      // static name (32): 0x1f 0x11.
+      EXPECT_EQ(block.substr(2, 2), Unhex("bf04"));
+      EXPECT_NE(block.find(Unhex("1f11")), std::string::npos);
+    }
+    HeaderList decoded;
+    ASSERT_TRUE(d.DecodeBlock(block, kNoLimit, &decoded).ok());
+    EXPECT_EQ(decoded, fields);
+    EXPECT_TRUE(decoded[5].never_index);
+  }
+}
+
 TEST(Decoder, ReusedListHoldsExactlyTheLastBlock) {
   // A session decodes every head into one list: each block replaces what
   // the list held, longer or shorter, and the field storage is reused.

@@ -37,9 +37,9 @@ void DynamicTable::Find(absl::string_view name, absl::string_view value, long* o
   *out_exact = -1;
   *out_name = -1;
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].name != name) continue;
+    if (!SameBytes(entries_[i].name, name)) continue;
     if (*out_name < 0) *out_name = static_cast<long>(i);
-    if (entries_[i].value == value) {
+    if (SameBytes(entries_[i].value, value)) {
       *out_exact = static_cast<long>(i);
       return;
     }

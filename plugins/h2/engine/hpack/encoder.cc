@@ -8,15 +8,41 @@
 namespace strata::h2::hpack {
 namespace {
 
+// Both by length first: most names match none of the lengths.
 bool IsSensitive(absl::string_view name) {
-  return name == "authorization" || name == "proxy-authorization" || name == "cookie";
+  switch (name.size()) {
+    case 6:
+      return name == "cookie";
+    case 13:
+      return name == "authorization";
+    case 19:
+      return name == "proxy-authorization";
+    default:
+      return false;
+  }
 }
 
 bool ChangesEveryTime(absl::string_view name) {
-  return name == ":path" || name == "content-length" || name == "etag" ||
-         name == "if-modified-since" || name == "if-none-match" || name == "location" ||
-         name == "age" || name == "last-modified" || name == "link" || name == "set-cookie" ||
-         name == "date";
+  switch (name.size()) {
+    case 3:
+      return name == "age";
+    case 4:
+      return name == "etag" || name == "link" || name == "date";
+    case 5:
+      return name == ":path";
+    case 8:
+      return name == "location";
+    case 10:
+      return name == "set-cookie";
+    case 13:
+      return name == "if-none-match" || name == "last-modified";
+    case 14:
+      return name == "content-length";
+    case 17:
+      return name == "if-modified-since";
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -52,26 +78,30 @@ void Encoder::EncodeBlock(const HeaderList& fields, std::string* out) {
 void Encoder::EncodeField(const HeaderField& field, std::string* out) {
   size_t static_exact = 0, static_name = 0;
   StaticTableFind(field.name, field.value, &static_exact, &static_name);
-  long dyn_exact = -1, dyn_name = -1;
-  table_.Find(field.name, field.value, &dyn_exact, &dyn_name);
-
   const bool never = field.never_index || IsSensitive(field.name);
-  if (!never) {
-    if (static_exact != 0) {
-      EncodeInteger(0x80, 7, static_exact, out);
-      return;
-    }
-    if (dyn_exact >= 0) {
-      EncodeInteger(0x80, 7, kStaticTableSize + 1 + static_cast<size_t>(dyn_exact), out);
-      return;
-    }
+  if (!never && static_exact != 0) {
+    EncodeInteger(0x80, 7, static_exact, out);
+    return;
+  }
+  const bool changes = ChangesEveryTime(field.name);
+  long dyn_exact = -1, dyn_name = -1;
+  // The dynamic table holds only what this encoder added, never a field of
+  // a name that changes every time: for such a name (or a never-indexed
+  // one) with a static name index, the table has nothing to offer and is
+  // not searched (the :path of every request).
+  if (static_name == 0 || (!never && !changes)) {
+    table_.Find(field.name, field.value, &dyn_exact, &dyn_name);
+  }
+  if (!never && dyn_exact >= 0) {
+    EncodeInteger(0x80, 7, kStaticTableSize + 1 + static_cast<size_t>(dyn_exact), out);
+    return;
   }
   size_t name_index = static_name;
   if (name_index == 0 && dyn_name >= 0) {
     name_index = kStaticTableSize + 1 + static_cast<size_t>(dyn_name);
   }
-  const bool index = !never && !ChangesEveryTime(field.name) &&
-                     EntrySize(field.name, field.value) <= table_.capacity() * 3 / 4;
+  const bool index =
+      !never && !changes && EntrySize(field.name, field.value) <= table_.capacity() * 3 / 4;
   if (never) {
     EncodeInteger(0x10, 4, name_index, out);
   } else if (index) {

@@ -75,6 +75,61 @@ struct Tables {
         }
       }
     }
+    BuildNibbleSteps();
+  }
+
+  // Decoding walks four bits at a time: from each inner node (257 leaves,
+  // 256 inner nodes, so an index fits a byte) and each nibble, the node
+  // reached and the symbol completed on the way, if any (codes are 5 bits
+  // or more, so a nibble completes at most one). Walking the tree bit by
+  // bit was most of the cost of decoding a response head.
+  static constexpr uint8_t kEmit = 1;
+  static constexpr uint8_t kEosInData = 2;
+  struct NibbleStep {
+    uint8_t next;
+    uint8_t symbol;
+    uint8_t flags;
+  };
+  std::array<std::array<NibbleStep, 16>, 256> steps{};
+  // Per inner node: bits read since the last complete symbol (its depth)
+  // and whether they were all ones (a prefix of EOS): what the padding
+  // rules check when the input ends there.
+  std::array<uint8_t, 256> depth{};
+  std::array<bool, 256> all_ones{};
+
+  void BuildNibbleSteps() {
+    all_ones[0] = true;
+    // Children are created after their parents: one pass in index order.
+    for (size_t n = 0; n < tree.size(); ++n) {
+      for (int bit = 0; bit < 2; ++bit) {
+        const int child = tree[n][bit];
+        if (child <= 0) continue;
+        depth[child] = static_cast<uint8_t>(depth[n] + 1);
+        all_ones[child] = all_ones[n] && bit == 1;
+      }
+    }
+    for (size_t n = 0; n < tree.size(); ++n) {
+      for (int nibble = 0; nibble < 16; ++nibble) {
+        int node = static_cast<int>(n);
+        NibbleStep step{};
+        for (int i = 3; i >= 0; --i) {
+          const int next = tree[node][(nibble >> i) & 1];
+          if (next < 0) {
+            if (~next == kEos) {
+              step.flags |= kEosInData;
+            } else {
+              step.flags |= kEmit;
+              step.symbol = static_cast<uint8_t>(~next);
+            }
+            node = 0;
+          } else {
+            node = next;
+          }
+        }
+        step.next = static_cast<uint8_t>(node);
+        steps[n][nibble] = step;
+      }
+    }
   }
 };
 
@@ -116,33 +171,24 @@ void HuffmanEncode(absl::string_view input, std::string* out) {
 
 absl::Status HuffmanDecode(absl::string_view input, std::string* out) {
   const Tables& t = GetTables();
-  int node = 0;
-  int depth = 0;        // bits read since the last complete symbol
-  bool all_ones = true;  // those bits were all ones (a prefix of EOS)
+  // At most 8 symbols per 5 bytes (the shortest code is 5 bits).
+  out->reserve(out->size() + input.size() * 8 / 5 + 1);
+  uint8_t node = 0;
+  auto walk = [&](unsigned nibble) {
+    const Tables::NibbleStep& step = t.steps[node][nibble];
+    if (step.flags & Tables::kEmit) out->push_back(static_cast<char>(step.symbol));
+    node = step.next;
+    return (step.flags & Tables::kEosInData) == 0;
+  };
   for (unsigned char byte : input) {
-    for (int i = 7; i >= 0; --i) {
-      int bit = (byte >> i) & 1;
-      int next = t.tree[node][bit];
-      ++depth;
-      all_ones = all_ones && bit == 1;
-      if (next < 0) {
-        int sym = ~next;
-        if (sym == kEos) {
-          return absl::InvalidArgumentError("Huffman data contains the EOS symbol");
-        }
-        out->push_back(static_cast<char>(sym));
-        node = 0;
-        depth = 0;
-        all_ones = true;
-      } else {
-        node = next;
-      }
+    if (!walk(byte >> 4) || !walk(byte & 0x0f)) {
+      return absl::InvalidArgumentError("Huffman data contains the EOS symbol");
     }
   }
-  if (depth > 7) {
+  if (t.depth[node] > 7) {
     return absl::InvalidArgumentError("Huffman padding longer than 7 bits");
   }
-  if (!all_ones) {
+  if (!t.all_ones[node]) {
     return absl::InvalidArgumentError("Huffman padding is not a prefix of EOS");
   }
   return absl::OkStatus();

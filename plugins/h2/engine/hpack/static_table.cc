@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "plugins/h2/engine/hpack/header_field.h"
+
 namespace strata::h2::hpack {
 namespace {
 
@@ -105,12 +107,14 @@ void StaticTableFind(absl::string_view name, absl::string_view value, size_t* ou
   }();
   if (name.empty()) return;
   size_t k = slot_of(name);
-  while (index[k].count != 0 && kEntries[index[k].first].name != name) k = (k + 1) % kSlots;
+  while (index[k].count != 0 && !SameBytes(kEntries[index[k].first].name, name)) {
+    k = (k + 1) % kSlots;
+  }
   if (index[k].count == 0) return;
   const Run run = index[k];
   *out_name = run.first + 1u;
   for (size_t i = run.first; i < static_cast<size_t>(run.first) + run.count; ++i) {
-    if (kEntries[i].value == value) {
+    if (SameBytes(kEntries[i].value, value)) {
       *out_exact = i + 1;
       return;
     }

@@ -1,9 +1,24 @@
+#include <string>
+
 #include "gtest/gtest.h"
 #include "plugins/h2/engine/hpack/dynamic_table.h"
 #include "plugins/h2/engine/hpack/static_table.h"
 
 namespace strata::h2::hpack {
 namespace {
+
+TEST(SameBytes, AgreesWithEqualityAtEveryLengthAndPosition) {
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string a(n, 'q');
+    EXPECT_TRUE(SameBytes(a, std::string(n, 'q'))) << n;
+    EXPECT_FALSE(SameBytes(a, std::string(n + 1, 'q'))) << n;
+    for (size_t pos = 0; pos < n; ++pos) {
+      std::string b = a;
+      b[pos] = 'r';
+      EXPECT_FALSE(SameBytes(a, b)) << n << " " << pos;
+    }
+  }
+}
 
 TEST(StaticTable, Rfc7541_AppendixA_Landmarks) {
   EXPECT_EQ(StaticTableEntry(1).name, ":authority");

@@ -88,7 +88,8 @@ ClientSession::ClientSession(const SessionOptions& options, SessionCallbacks* ca
   if (options_.header_table_size > hpack::kDefaultTableSize) {
     decoder_.SetTableSizeSetting(options_.header_table_size);
   }
-  const absl::Time now = clock_->Now();
+  // Precise: the SETTINGS round trip is the first RTT measured.
+  const absl::Time now = clock_->PreciseNow();
   last_receive_ = now;
   out_.append(kClientPreface, kClientPrefaceSize);
   AppendSettings(LocalSettings(options_), &out_);
@@ -136,8 +137,7 @@ absl::StatusOr<uint32_t> ClientSession::SubmitRequest(const HeaderList& headers,
   encoder_.EncodeBlock(headers, &encoded_block_);
   AppendFieldBlock(id, encoded_block_, body == nullptr, peer_.max_frame_size, &out_);
 
-  auto s = std::make_unique<Stream>(id, user, body, peer_.initial_window_size,
-                                    options_.stream_window);
+  std::unique_ptr<Stream> s = NewStream(id, user, body);
   s->head_request = info.head;
   s->connect_request = info.connect;
   s->priority = info.priority;
@@ -156,8 +156,7 @@ absl::StatusOr<uint32_t> ClientSession::Upgrade(void* user, bool head_request) {
   if (in_callback_ || dead_ || next_stream_id_ != 1) {
     return absl::FailedPreconditionError("Upgrade must be the first call on a fresh session");
   }
-  auto s = std::make_unique<Stream>(1, user, nullptr, peer_.initial_window_size,
-                                    options_.stream_window);
+  std::unique_ptr<Stream> s = NewStream(1, user, nullptr);
   s->head_request = head_request;
   s->local_closed = true;
   streams_.emplace(1, std::move(s));
@@ -194,7 +193,7 @@ void ClientSession::ResetStream(uint32_t stream_id, ErrorCode code) {
   if (in_callback_ || dead_) return;
   Stream* s = Find(stream_id);
   if (s == nullptr) return;  // idle or closed: never RST it (HOSTILE 37)
-  streams_.erase(stream_id);
+  EraseStream(streams_.find(stream_id));
   uploading_.erase(stream_id);
   RememberClosed(stream_id, Closed::kResetByUs);
   if (cancels_.TryTake(clock_->Now())) {
@@ -268,7 +267,7 @@ void ClientSession::SendPing() {
   for (int i = 7; i >= 0; --i, n >>= 8) opaque[i] = static_cast<uint8_t>(n);
   AppendPing(false, opaque, &out_);
   ping_outstanding_ = opaque;
-  ping_sent_at_ = clock_->Now();
+  ping_sent_at_ = clock_->PreciseNow();
 }
 
 // ---------------------------------------------------------------------------
@@ -513,9 +512,22 @@ absl::Status ClientSession::Receive(absl::Span<const uint8_t> bytes) {
                                   : connection_error_;
   }
   last_receive_ = clock_->Now();
-  in_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  ProcessInput();
-  in_.erase(0, in_pos_);
+  const absl::string_view fresh(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (in_.empty()) {
+    // Frames are parsed where the caller's bytes are (their payloads are
+    // only borrowed for the callbacks); only a frame cut short is copied,
+    // to wait for the rest. Copying every byte read into in_ first showed
+    // in profiles.
+    input_ = fresh;
+    ProcessInput();
+    in_.assign(input_.data() + in_pos_, input_.size() - in_pos_);
+  } else {
+    in_.append(fresh.data(), fresh.size());
+    input_ = in_;
+    ProcessInput();
+    in_.erase(0, in_pos_);
+  }
+  input_ = absl::string_view();
   in_pos_ = 0;
   ScheduleData();
   return connection_error_;
@@ -523,7 +535,7 @@ absl::Status ClientSession::Receive(absl::Span<const uint8_t> bytes) {
 
 void ClientSession::ProcessInput() {
   while (!dead_) {
-    const size_t avail = in_.size() - in_pos_;
+    const size_t avail = input_.size() - in_pos_;
     if (skip_ > 0) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(skip_, avail));
       in_pos_ += n;
@@ -532,7 +544,7 @@ void ClientSession::ProcessInput() {
       continue;
     }
     if (avail < kFrameHeaderSize) return;
-    const FrameHeader h = ParseFrameHeader(reinterpret_cast<const uint8_t*>(in_.data()) + in_pos_);
+    const FrameHeader h = ParseFrameHeader(reinterpret_cast<const uint8_t*>(input_.data()) + in_pos_);
     H2Error err;
     if (!got_server_settings_ &&
         (h.type != static_cast<uint8_t>(FrameType::kSettings) || h.has(flags::kAck))) {
@@ -557,7 +569,7 @@ void ClientSession::ProcessInput() {
       err = OnUnreadFrame(h, err);
     } else {
       if (avail < kFrameHeaderSize + h.length) return;
-      absl::string_view payload(in_.data() + in_pos_ + kFrameHeaderSize, h.length);
+      absl::string_view payload(input_.data() + in_pos_ + kFrameHeaderSize, h.length);
       in_pos_ += kFrameHeaderSize + h.length;
       Frame frame;
       err = DecodeFrame(h, payload, &frame);
@@ -633,8 +645,8 @@ H2Error ClientSession::ProcessFrame(const Frame& f) {
 }
 
 H2Error ClientSession::FrameOnClosedStream(uint32_t stream_id, const char* what) {
-  auto it = closed_.find(stream_id);
-  if (it == closed_.end() || it->second == Closed::kResetByUs || it->second == Closed::kQuietly) {
+  const Closed* how = FindClosed(stream_id);
+  if (how == nullptr || *how == Closed::kResetByUs || *how == Closed::kQuietly) {
     // §5.1: after our RST_STREAM the peer may still have frames in flight.
     return Glitch(what);
   }
@@ -816,7 +828,13 @@ H2Error ClientSession::OnResponseBlock(Stream* s, HeaderList& block, bool end_st
       HeaderList& to;
       ResponseHead& from;
       ~GiveBack() {
-        if (to.empty()) to = std::move(from.fields);
+        if (!to.empty()) return;
+        to = std::move(from.fields);
+        // The :status field's strings go back too, at the end (no second
+        // shift): the slots rotate by one per response, so after as many
+        // responses as a head has fields every slot's strings have grown
+        // to the longest value, and decoding allocates nothing.
+        if (!from.status_field.name.empty()) to.push_back(std::move(from.status_field));
       }
     } give_back{block, head};
     absl::Status st = CheckResponseHead(std::move(block), &head);
@@ -918,7 +936,7 @@ H2Error ClientSession::OnSettingsFrame(const Frame& f) {
       return H2Error::Connection(ErrorCode::kProtocolError, "SETTINGS ACK without SETTINGS sent");
     }
     --outstanding_settings_;
-    rtt_ = clock_->Now() - settings_sent_at_.front();
+    rtt_ = clock_->PreciseNow() - settings_sent_at_.front();
     settings_sent_at_.pop_front();
     if (options_.header_table_size < decoder_.table_size_setting()) {
       decoder_.SetTableSizeSetting(options_.header_table_size);
@@ -999,7 +1017,7 @@ H2Error ClientSession::OnSettingsFrame(const Frame& f) {
 H2Error ClientSession::OnPingFrame(const Frame& f) {
   if (f.header.has(flags::kAck)) {
     if (ping_outstanding_ && *ping_outstanding_ == f.ping) {
-      rtt_ = clock_->Now() - ping_sent_at_;
+      rtt_ = clock_->PreciseNow() - ping_sent_at_;
       ping_outstanding_.reset();
       return H2Error::None();
     }
@@ -1072,23 +1090,46 @@ ClientSession::Stream* ClientSession::Find(uint32_t stream_id) {
   return it == streams_.end() ? nullptr : it->second.get();
 }
 
+std::unique_ptr<ClientSession::Stream> ClientSession::NewStream(uint32_t id, void* user,
+                                                               BodySource* body) {
+  if (spare_streams_.empty()) {
+    return std::make_unique<Stream>(id, user, body, peer_.initial_window_size,
+                                    options_.stream_window);
+  }
+  std::unique_ptr<Stream> s = std::move(spare_streams_.back());
+  spare_streams_.pop_back();
+  *s = Stream(id, user, body, peer_.initial_window_size, options_.stream_window);
+  return s;
+}
+
+void ClientSession::EraseStream(StreamMap::iterator it) {
+  // A few spare Stream records save an allocation per request; more than a
+  // connection runs at once would only hold memory.
+  if (spare_streams_.size() < kMaxSpareStreams) spare_streams_.push_back(std::move(it->second));
+  streams_.erase(it);
+}
+
 void ClientSession::RememberClosed(uint32_t stream_id, Closed how) {
   const absl::Time now = clock_->Now();
-  closed_[stream_id] = how;
-  closed_order_.emplace_back(now, stream_id);
-  while (!closed_order_.empty() &&
-         (closed_order_.size() > options_.max_closed_streams_remembered ||
-          closed_order_.front().first + options_.reset_stream_grace < now)) {
-    closed_.erase(closed_order_.front().second);
-    closed_order_.pop_front();
+  closed_.push_back({now, stream_id, how});
+  while (!closed_.empty() && (closed_.size() > options_.max_closed_streams_remembered ||
+                              closed_.front().at + options_.reset_stream_grace < now)) {
+    closed_.pop_front();
   }
+}
+
+const ClientSession::Closed* ClientSession::FindClosed(uint32_t stream_id) const {
+  for (size_t i = closed_.size(); i > 0; --i) {
+    if (closed_[i - 1].stream_id == stream_id) return &closed_[i - 1].how;
+  }
+  return nullptr;
 }
 
 void ClientSession::CloseStream(uint32_t stream_id, StreamResult result, Closed how) {
   auto it = streams_.find(stream_id);
   if (it == streams_.end()) return;
   void* user = it->second->user;
-  streams_.erase(it);
+  EraseStream(it);
   uploading_.erase(stream_id);
   RememberClosed(stream_id, how);
   InCallback guard(this);
@@ -1108,8 +1149,8 @@ H2Error ClientSession::StreamError(uint32_t stream_id, ErrorCode code, absl::Sta
                                "too many stream errors caused by the server");
   }
   if (Find(stream_id) == nullptr) {
-    auto it = closed_.find(stream_id);
-    if (IsIdle(stream_id) || (it != closed_.end() && it->second == Closed::kResetByUs)) {
+    const Closed* how = FindClosed(stream_id);
+    if (IsIdle(stream_id) || (how != nullptr && *how == Closed::kResetByUs)) {
       return H2Error::None();
     }
     RememberClosed(stream_id, Closed::kResetByUs);
@@ -1122,7 +1163,7 @@ H2Error ClientSession::StreamError(uint32_t stream_id, ErrorCode code, absl::Sta
 
 void ClientSession::Abandon(uint32_t stream_id) {
   if (Find(stream_id) == nullptr) return;
-  streams_.erase(stream_id);
+  EraseStream(streams_.find(stream_id));
   uploading_.erase(stream_id);
   RememberClosed(stream_id, Closed::kResetByUs);
   if (cancels_.TryTake(clock_->Now())) {

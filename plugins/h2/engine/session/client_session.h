@@ -54,6 +54,7 @@
 #include "plugins/h2/engine/session/clock.h"
 #include "plugins/h2/engine/session/flow_control.h"
 #include "plugins/h2/engine/session/options.h"
+#include "plugins/h2/engine/session/ring_queue.h"
 #include "plugins/h2/engine/session/token_bucket.h"
 
 namespace strata::h2 {
@@ -273,6 +274,11 @@ class ClientSession {
   bool IsIdle(uint32_t stream_id) const;
 
   // Streams.
+  using StreamMap = absl::flat_hash_map<uint32_t, std::unique_ptr<Stream>>;
+  // NewStream takes a spare Stream record (reset) or makes one; EraseStream
+  // removes an open stream, keeping its record as a spare.
+  std::unique_ptr<Stream> NewStream(uint32_t id, void* user, BodySource* body);
+  void EraseStream(StreamMap::iterator it);
   Stream* Find(uint32_t stream_id);
   void CloseStream(uint32_t stream_id, StreamResult result, Closed how);
   // StreamError resets |stream_id| with |code| because of the peer and
@@ -281,6 +287,8 @@ class ClientSession {
   H2Error StreamError(uint32_t stream_id, ErrorCode code, absl::Status status);
   void Abandon(uint32_t stream_id);  // a callback returned false
   void RememberClosed(uint32_t stream_id, Closed how);
+  // FindClosed: how |stream_id| was last closed, if still remembered.
+  const Closed* FindClosed(uint32_t stream_id) const;
   void MaybeFinish(uint32_t stream_id);
 
   // Output.
@@ -310,7 +318,9 @@ class ClientSession {
   hpack::Encoder encoder_;
   hpack::Decoder decoder_;
 
-  std::string in_;
+  std::string in_;  // bytes of a frame not complete yet, kept between Receive() calls
+  // What ProcessInput() parses, at in_pos_: the caller's bytes or in_.
+  absl::string_view input_;
   size_t in_pos_ = 0;
   uint64_t skip_ = 0;  // payload bytes of an oversized frame still to drop
   bool got_server_settings_ = false;
@@ -326,18 +336,26 @@ class ClientSession {
   // Open streams by id. A hash map: one insert and one erase per request,
   // where the ordered map cost a node allocation and rebalancing; walks that
   // must go in id order take SortedIds().
-  absl::flat_hash_map<uint32_t, std::unique_ptr<Stream>> streams_;
+  StreamMap streams_;
+  static constexpr size_t kMaxSpareStreams = 128;
+  std::vector<std::unique_ptr<Stream>> spare_streams_;
   std::string encoded_block_;  // SubmitRequest's field block, reused
   // Ids of the streams in streams_ that still have request body to send
   // (a body source, no END_STREAM yet). The data scheduler and the stall
   // tracker walk only these: walking every stream for every request made
   // opening N streams cost O(N²).
   std::set<uint32_t> uploading_;
-  // Recently closed streams, looked up by id for frames still in flight.
-  // A hash map: one per request, the ordered map's node allocation and
-  // rebalancing showed in profiles.
-  absl::flat_hash_map<uint32_t, Closed> closed_;
-  std::deque<std::pair<absl::Time, uint32_t>> closed_order_;
+  // Recently closed streams, oldest first, looked up by id only for a frame
+  // on a stream that is not open (rare, and paced by the glitch and reset
+  // budgets): a scan of at most max_closed_streams_remembered records from
+  // the newest. A ring, not a map: the record per request is then one
+  // store, where a hash-map insert and erase showed in profiles.
+  struct ClosedRecord {
+    absl::Time at;
+    uint32_t stream_id;
+    Closed how;
+  };
+  RingQueue<ClosedRecord> closed_;
   uint32_t next_stream_id_ = 1;
   uint32_t last_incremental_sent_ = 0;
 

@@ -11,8 +11,13 @@ namespace strata::h2 {
 class Clock {
  public:
   virtual ~Clock() = default;
-  // Now is a monotonic time; only differences matter.
+  // Now is a monotonic time; only differences matter. It may be as coarse as
+  // the owner's event-loop turn (deadlines are armed in milliseconds anyway).
   virtual absl::Time Now() = 0;
+  // PreciseNow is Now read as finely as the clock can, for the round-trip
+  // measurement (a loopback RTT is a fraction of a millisecond). Never
+  // before an earlier Now() or PreciseNow().
+  virtual absl::Time PreciseNow() { return Now(); }
 };
 
 // FakeClock is a Clock that moves only when told to.

@@ -32,6 +32,10 @@ bool IsConnectionSpecific(absl::string_view name);
 struct ResponseHead {
   int status = 0;
   hpack::HeaderList fields;  // regular fields only, in order
+  // The :status field as it was in the block (empty until the check passed):
+  // a caller that reuses the block's storage puts it back into the list, so
+  // no field's strings are lost between responses.
+  hpack::HeaderField status_field;
   std::optional<uint64_t> content_length;
 };
 
