@@ -337,7 +337,13 @@ class ClientSession {
   // where the ordered map cost a node allocation and rebalancing; walks that
   // must go in id order take SortedIds().
   StreamMap streams_;
+  // None kept under AddressSanitizer, so a use of a finished stream's
+  // record is still reported as a use after free.
+#if defined(__SANITIZE_ADDRESS__)
+  static constexpr size_t kMaxSpareStreams = 0;
+#else
   static constexpr size_t kMaxSpareStreams = 128;
+#endif
   std::vector<std::unique_ptr<Stream>> spare_streams_;
   std::string encoded_block_;  // SubmitRequest's field block, reused
   // Ids of the streams in streams_ that still have request body to send
