@@ -142,13 +142,6 @@ class H2Session : public sdk::SessionLayer, private SessionCallbacks, private Bo
   std::vector<uint32_t> resume_ids_;  // Progress()'s list of paused bodies
   std::unique_ptr<Stream> submitting_;  // the stream inside SubmitRequest
   std::vector<std::unique_ptr<Stream>> finished_;  // freed after the call
-  // None kept under AddressSanitizer, so a use of a finished stream's
-  // record is still reported as a use after free.
-#if defined(__SANITIZE_ADDRESS__)
-  static constexpr size_t kMaxSpareStreams = 0;
-#else
-  static constexpr size_t kMaxSpareStreams = 128;
-#endif
   std::vector<std::unique_ptr<Stream>> spare_streams_;
   HeaderList request_fields_;  // OpenStream's fields, storage kept between requests
   std::vector<strata_header> fields_;

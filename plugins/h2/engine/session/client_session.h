@@ -130,6 +130,17 @@ struct PeerSettings {
   bool no_rfc7540_priorities = false;
 };
 
+// kMaxSpareStreams: finished streams' records kept for the next ones (the
+// engine's and the layer's), which saves an allocation per request; more
+// than a connection runs at once would only hold memory. None under
+// AddressSanitizer, so a use of a finished stream's record is still
+// reported as a use after free.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr size_t kMaxSpareStreams = 0;
+#else
+inline constexpr size_t kMaxSpareStreams = 128;
+#endif
+
 class ClientSession {
  public:
   ClientSession(const SessionOptions& options, SessionCallbacks* callbacks, Clock* clock);
@@ -337,13 +348,6 @@ class ClientSession {
   // where the ordered map cost a node allocation and rebalancing; walks that
   // must go in id order take SortedIds().
   StreamMap streams_;
-  // None kept under AddressSanitizer, so a use of a finished stream's
-  // record is still reported as a use after free.
-#if defined(__SANITIZE_ADDRESS__)
-  static constexpr size_t kMaxSpareStreams = 0;
-#else
-  static constexpr size_t kMaxSpareStreams = 128;
-#endif
   std::vector<std::unique_ptr<Stream>> spare_streams_;
   std::string encoded_block_;  // SubmitRequest's field block, reused
   // Ids of the streams in streams_ that still have request body to send
