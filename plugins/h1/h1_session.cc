@@ -508,8 +508,8 @@ strata_status H1Session::FinishExchange(std::string_view leftover) {
     trailers.push_back(strata_header{f.name.data(), f.name.size(), f.value.data(), f.value.size()});
   }
   DeliverEnd(user, trailers.data(), trailers.size());
-  // Kept for the next exchange (unless one began during the callback and
-  // made its own).
+  // Kept for the next exchange (unless an exchange began and finished
+  // during the callback and left its own parser here already).
   if (!spare_parser_) spare_parser_ = std::move(parser);
   return STRATA_OK;
 }

@@ -285,10 +285,12 @@ absl::StatusOr<ResponseEvent> ResponseParser::FinishHead() {
   if (block.find('\0') != std::string_view::npos) {
     return Failed(Malformed("NUL byte in the response head"));
   }
-  // A new head, keeping the field list's capacity (ParseFields clears it).
+  // A new head, keeping the field list's capacity (no views of the last
+  // head survive a failure below).
   head_.version = 0;
   head_.status = 0;
   head_.reason = {};
+  head_.fields.clear();
   folded_.clear();
 
   // Status line: HTTP-version SP 3DIGIT SP [reason-phrase] (RFC 9112 §4).

@@ -1,5 +1,6 @@
 // capi.cc — the C API of strata/strata.h, a thin layer over strata::Runtime.
 // Nothing here may throw across the boundary: every entry point catches.
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -47,7 +48,14 @@ struct strata_runtime {
 struct strata_request {
   std::shared_ptr<strata::Request> shared = std::make_shared<strata::Request>();
   strata::Request& Mut() {
-    if (shared.use_count() > 1) shared = std::make_shared<strata::Request>(*shared);
+    if (shared.use_count() > 1) {
+      shared = std::make_shared<strata::Request>(*shared);
+    } else {
+      // The last other holder (a transfer, perhaps on another thread) let
+      // go with a release decrement; this pairs with it, so its reads
+      // happen before the writes that follow.
+      std::atomic_thread_fence(std::memory_order_acquire);
+    }
     return *shared;
   }
 };

@@ -1,5 +1,5 @@
 // plan_memo.h — the plans of recent simple hops, so that the common request
-// (no per-request proxy, socket, template or layer options) is not planned
+// (no per-request proxy, socket or template) is not planned
 // again for every transfer: planning is proxy choice, template choice and a
 // fingerprint, about a tenth of a small HTTP/2 request's CPU.
 //

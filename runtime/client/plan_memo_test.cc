@@ -88,6 +88,14 @@ TEST(PlanMemoTest, KeyedByLayerOptions) {
   RequestOptions ca_b;
   ca_b.layer_options = {{"tls", {{"ca_file", "/b.pem"}}}};
   EXPECT_EQ(memo.Find(url, ca_b), nullptr);
+  // Numbers of another type are other options (the fingerprint tells 1
+  // from 1.0, and a layer may insist on an integer).
+  RequestOptions whole, fraction;
+  whole.layer_options = {{"tcp", {{"connect_timeout_ms", 100}}}};
+  fraction.layer_options = {{"tcp", {{"connect_timeout_ms", 100.0}}}};
+  memo.Put(url, whole, Marked("whole"));
+  EXPECT_EQ(memo.Find(url, fraction), nullptr);
+  EXPECT_EQ(memo.Find(url, whole)->fingerprint, "whole");
   EXPECT_EQ(memo.Find(url, RequestOptions()), nullptr);
   memo.Put(url, RequestOptions(), Marked("none"));
   EXPECT_EQ(memo.Find(url, RequestOptions())->fingerprint, "none");

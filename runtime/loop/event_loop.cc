@@ -138,19 +138,32 @@ int EventLoop::RunOnce(int64_t timeout_ms) {
   uint64_t now = MonotonicMs();
   DropStaleTop();
   if (timer_heap_.empty() || timer_heap_.front().deadline_ms > now) return ran;
-  std::vector<TimerId> due;
+  std::vector<HeapEntry> due;
+  due.reserve(timer_heap_.size());  // no allocation while entries are off the heap
   while (!timer_heap_.empty() && timer_heap_.front().deadline_ms <= now) {
-    due.push_back(timer_heap_.front().id);
+    due.push_back(timer_heap_.front());
     std::pop_heap(timer_heap_.begin(), timer_heap_.end(), Later);
     timer_heap_.pop_back();
   }
-  for (TimerId id : due) {
-    auto it = timers_.find(id);
-    if (it == timers_.end()) continue;  // cancelled (perhaps by an earlier timer)
-    std::function<void()> fn = std::move(it->second);
-    timers_.erase(it);
-    fn();
-    ++ran;
+  size_t next = 0;
+  try {
+    for (; next < due.size(); ++next) {
+      auto it = timers_.find(due[next].id);
+      if (it == timers_.end()) continue;  // cancelled (perhaps by an earlier timer)
+      std::function<void()> fn = std::move(it->second);
+      timers_.erase(it);
+      fn();
+      ++ran;
+    }
+  } catch (...) {
+    // A callback threw (the runtime's caller catches it and goes on): the
+    // timers after it go back on the heap, to run on the next turn rather
+    // than be lost.
+    for (++next; next < due.size(); ++next) {
+      timer_heap_.push_back(due[next]);
+      std::push_heap(timer_heap_.begin(), timer_heap_.end(), Later);
+    }
+    throw;
   }
   return ran;
 }

@@ -1,6 +1,7 @@
 #include "runtime/loop/event_loop.h"
 
 #include <functional>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 #include <sys/epoll.h>
@@ -92,6 +93,26 @@ TEST(EventLoop, ATimerMayCancelAnotherDueNow) {
   second = loop.AddTimer(MonotonicMs(), [&] { fired += 100; });
   loop.RunOnce(0);
   EXPECT_EQ(fired, 1);
+  EXPECT_EQ(loop.NextTimeoutMs(), -1);
+}
+
+// A callback that throws (the C API's caller catches it and goes on) must
+// not take the other timers due in the same pass with it.
+TEST(EventLoop, ATimerThatThrowsLeavesTheOthersDue) {
+  EventLoop loop;
+  TurnClock turn;
+  std::vector<int> order;
+  loop.AddTimer(MonotonicMs(), [&] { order.push_back(1); });
+  loop.AddTimer(MonotonicMs(), [&] {
+    order.push_back(2);
+    throw std::runtime_error("callback failed");
+  });
+  loop.AddTimer(MonotonicMs(), [&] { order.push_back(3); });
+  EXPECT_THROW(loop.RunOnce(0), std::runtime_error);
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+  EXPECT_EQ(loop.NextTimeoutMs(), 0);
+  loop.RunOnce(0);
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(loop.NextTimeoutMs(), -1);
 }
 

@@ -1,9 +1,9 @@
 // write-counter — a test double: a byte-stream layer that passes everything
 // through and reports each send that moved bytes to the layer below as a
 // trace line ("send #N: B bytes"), and each receive that brought bytes up
-// ("recv #N: B bytes"). Put right above tcp, it counts the write and read
-// syscalls a chain makes, so tests can assert batching without timing
-// anything.
+// ("recv #N: B bytes"). Put right above tcp, it counts the writes and the
+// reads that brought bytes (EAGAIN and end of stream are not counted), so
+// tests can assert batching without timing anything.
 #include <cstdint>
 #include <string>
 
