@@ -624,18 +624,21 @@ int TlsLayer::BioRead(BIO* bio, char* out, int len) {
   BIO_clear_retry_flags(bio);
   if (len <= 0) return 0;
   const size_t want = static_cast<size_t>(len);
-  if (self->in_begin_ == self->in_end_ && want < kReadAhead) {
-    if (!self->in_) self->in_ = std::make_unique<uint8_t[]>(kReadAhead);
+  if (self->in_begin_ == self->in_end_) {
+    // Nothing read ahead: read from below, into the buffer, or straight into
+    // |out| for a read as large as the buffer.
+    const bool direct = want >= kReadAhead;
+    if (!direct && !self->in_) self->in_ = std::make_unique<uint8_t[]>(kReadAhead);
+    uint8_t* into = direct ? reinterpret_cast<uint8_t*>(out) : self->in_.get();
+    const size_t cap = direct ? want : kReadAhead;
     size_t got = 0;
-    strata_status st = self->LowerRecv(self->in_.get(), kReadAhead, &got);
-    if (st == STRATA_OK && got > kReadAhead) st = STRATA_E_INTERNAL;  // a lower layer past the buffer
-    if (st == STRATA_OK) {
-      self->in_begin_ = 0;
-      self->in_end_ = got;
-    } else if (st == STRATA_AGAIN) {
+    strata_status st = self->LowerRecv(into, cap, &got);
+    if (st == STRATA_OK && got > cap) st = STRATA_E_INTERNAL;  // a lower layer past the buffer
+    if (st == STRATA_AGAIN) {
       BIO_set_retry_read(bio);
       return -1;
-    } else {
+    }
+    if (st < 0) {
       self->lower_error_ = st;
       return -1;
     }
@@ -643,35 +646,22 @@ int TlsLayer::BioRead(BIO* bio, char* out, int len) {
       self->lower_eof_ = true;
       return 0;
     }
-  }
-  if (self->in_begin_ != self->in_end_) {
-    const size_t n = std::min(want, self->in_end_ - self->in_begin_);
-    std::memcpy(out, self->in_.get() + self->in_begin_, n);
-    self->in_begin_ += n;
-    if (self->first_bytes_.size() < 8) {
-      self->first_bytes_.append(out, std::min<size_t>(n, 8 - self->first_bytes_.size()));
+    if (direct) {
+      self->NoteFirstBytes(out, got);
+      return static_cast<int>(got);
     }
-    return static_cast<int>(n);
+    self->in_begin_ = 0;
+    self->in_end_ = got;
   }
-  // A read as large as the buffer goes straight to the caller.
-  size_t n = 0;
-  strata_status st = self->LowerRecv(reinterpret_cast<uint8_t*>(out), want, &n);
-  if (st == STRATA_AGAIN) {
-    BIO_set_retry_read(bio);
-    return -1;
-  }
-  if (st < 0) {
-    self->lower_error_ = st;
-    return -1;
-  }
-  if (n == 0) {
-    self->lower_eof_ = true;
-    return 0;
-  }
-  if (self->first_bytes_.size() < 8) {
-    self->first_bytes_.append(out, std::min<size_t>(n, 8 - self->first_bytes_.size()));
-  }
+  const size_t n = std::min(want, self->in_end_ - self->in_begin_);
+  std::memcpy(out, self->in_.get() + self->in_begin_, n);
+  self->in_begin_ += n;
+  self->NoteFirstBytes(out, n);
   return static_cast<int>(n);
+}
+
+void TlsLayer::NoteFirstBytes(const char* data, size_t n) {
+  if (first_bytes_.size() < 8) first_bytes_.append(data, std::min<size_t>(n, 8 - first_bytes_.size()));
 }
 
 int TlsLayer::BioWrite(BIO* bio, const char* in, int len) {

@@ -70,6 +70,8 @@ class TlsLayer : public sdk::ByteStreamLayer {
 
   // BoringSSL callbacks; each finds its layer through the SSL's ex_data.
   static int BioRead(BIO* bio, char* out, int len);
+  // NoteFirstBytes keeps the start of what the server sent (first_bytes_).
+  void NoteFirstBytes(const char* data, size_t n);
   static int BioWrite(BIO* bio, const char* in, int len);
   static long BioCtrl(BIO* bio, int cmd, long larg, void* parg);
   static int VerifyCallback(int ok, X509_STORE_CTX* store);

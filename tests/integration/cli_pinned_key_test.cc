@@ -25,16 +25,9 @@ class CliPinnedKeyTest : public ::testing::Test {
                               "    ssl_certificate_key \"" + pki_->Key("localhost") + "\";\n" +
                               "    location / { return 200 \"pinned\\n\"; }\n");
     ASSERT_TRUE(nginx_->Start(&e)) << e;
-    key_file_ = new std::string(MakeTempDir("pin") + "/pub.pem");
-    ProcessOptions sh;
-    sh.argv = {"/bin/sh", "-c",
-               "openssl x509 -in '" + pki_->Cert("localhost") + "' -pubkey -noout > '" + *key_file_ +
-                   "' && openssl pkey -pubin -in '" + *key_file_ +
-                   "' -outform der | openssl dgst -sha256 -binary | openssl enc -base64"};
-    sh.env = {{"PATH", "/usr/bin:/bin"}};
-    RunResult r = RunProcess(sh, std::chrono::seconds(30));
-    ASSERT_TRUE(r.exit.exited && r.exit.exit_code == 0) << r.stderr_text;
-    pin_ = new std::string("sha256//" + r.stdout_text.substr(0, r.stdout_text.find('\n')));
+    key_file_ = new std::string(pki_->PublicKey("localhost"));
+    pin_ = new std::string();
+    ASSERT_TRUE(pki_->PublicKeyPin("localhost", pin_, &e)) << e;
   }
   static void TearDownTestSuite() {
     delete nginx_;

@@ -47,16 +47,9 @@ class H3TlsTest : public ::testing::Test {
     htdocs_ = new std::string(MakeTempDir("htdocs"));
     WriteFileOrDie(*htdocs_ + "/small.txt", kSmall);
     // The server's public key, for --pinnedpubkey (curl takes a PEM file).
-    key_file_ = new std::string(MakeTempDir("pin") + "/pub.pem");
-    ProcessOptions sh;
-    sh.argv = {"/bin/sh", "-c",
-               "openssl x509 -in '" + pki_->Cert("localhost") + "' -pubkey -noout > '" + *key_file_ +
-                   "' && openssl pkey -pubin -in '" + *key_file_ +
-                   "' -outform der | openssl dgst -sha256 -binary | openssl enc -base64"};
-    sh.env = {{"PATH", "/usr/bin:/bin"}};
-    RunResult r = RunProcess(sh, seconds(30));
-    ASSERT_TRUE(r.exit.exited && r.exit.exit_code == 0) << r.stderr_text;
-    pin_ = new std::string("sha256//" + r.stdout_text.substr(0, r.stdout_text.find('\n')));
+    key_file_ = new std::string(pki_->PublicKey("localhost"));
+    pin_ = new std::string();
+    ASSERT_TRUE(pki_->PublicKeyPin("localhost", pin_, &error)) << error;
     server_ = new GtlsServer();
     ASSERT_TRUE(server_->Start(*htdocs_, pki_->Cert("localhost"), pki_->Key("localhost"), &error)) << error;
   }

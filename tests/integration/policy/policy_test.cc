@@ -26,17 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Shell(const std::string& command) {
-  ProcessOptions sh;
-  sh.argv = {"/bin/sh", "-c", command};
-  sh.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
-  RunResult r = RunProcess(sh, std::chrono::seconds(60));
-  EXPECT_TRUE(r.exit.exited && r.exit.exit_code == 0) << command << ": " << r.exit.Describe() << r.stderr_text;
-  std::string out = r.stdout_text;
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
 void CollectTrace(void* user, const strata_event* e) {
   static_cast<std::vector<std::string>*>(user)->push_back(std::string(e->layer) + ": " + e->message);
 }
@@ -68,9 +57,8 @@ class PolicyTest : public ::testing::Test {
                                 "/; }\n");
     ASSERT_TRUE(tls_->Start(&e)) << e;
     // The pin of the server's key, as curl's documentation makes one.
-    pin_ = new std::string("sha256//" + Shell("openssl x509 -in '" + pki_->Cert("localhost") +
-                                              "' -pubkey -noout | openssl pkey -pubin -outform der | "
-                                              "openssl dgst -sha256 -binary | openssl enc -base64"));
+    pin_ = new std::string();
+    ASSERT_TRUE(pki_->PublicKeyPin("localhost", pin_, &e)) << e;
     ASSERT_EQ(pin_->size(), 8u + 44u) << *pin_;
     plugin_ = new std::string(BuildWithMake("tools/examples/policy/Makefile", "strata-header-policy.so"));
   }
@@ -137,8 +125,7 @@ TEST_F(PolicyTest, PinAmongSeveralAndAsAKeyFileIsAccepted) {
   ASSERT_EQ(rt.status, STRATA_OK) << rt.error.message;
   EXPECT_EQ(Get(rt.runtime.get(), TlsUrl("/x")).status, STRATA_OK);
 
-  const std::string key = MakeTempDir("pin") + "/pub.pem";
-  Shell("openssl x509 -in '" + pki_->Cert("localhost") + "' -pubkey -noout > '" + key + "'");
+  const std::string key = pki_->PublicKey("localhost");  // written by PublicKeyPin
   RuntimeResult from_file = MakeRuntime(Config(Pin(key)));
   ASSERT_EQ(from_file.status, STRATA_OK) << from_file.error.message;
   FetchResult r = Get(from_file.runtime.get(), TlsUrl("/x"));

@@ -30,6 +30,23 @@ bool TestPki::Run(const std::vector<std::string>& args, std::string* error) {
   return true;
 }
 
+bool TestPki::PublicKeyPin(const std::string& name, std::string* pin, std::string* error) {
+  if (!Run({"x509", "-in", Cert(name), "-pubkey", "-noout", "-out", PublicKey(name)}, error)) return false;
+  ProcessOptions sh;
+  sh.argv = {"/bin/sh", "-c",
+             "openssl pkey -pubin -in '" + PublicKey(name) +
+                 "' -outform der | openssl dgst -sha256 -binary | openssl enc -base64"};
+  sh.env = {{"PATH", "/usr/bin:/bin"}};
+  RunResult r = RunProcess(sh, std::chrono::seconds(30));
+  if (!r.start_error.empty() || !r.exit.exited || r.exit.exit_code != 0) {
+    *error = "hashing the public key of " + name + " failed: " + r.start_error + r.exit.Describe() + "\n" +
+             r.stderr_text;
+    return false;
+  }
+  *pin = "sha256//" + r.stdout_text.substr(0, r.stdout_text.find('\n'));
+  return true;
+}
+
 bool TestPki::MakeCa(const std::string& name, std::string* error) {
   return Run({"req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
               "-keyout", Key(name), "-out", Cert(name), "-days", "2", "-subj", "/CN=strata test " + name,

@@ -37,7 +37,13 @@ class TestPki {
     return MakeLeaf("localhost", ca, "localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", error);
   }
 
+  // PublicKeyPin writes the public key of certificate <name> to
+  // PublicKey(name) (PEM, as curl's --pinnedpubkey takes a file) and sets
+  // *pin to its "sha256//<base64>" form.
+  bool PublicKeyPin(const std::string& name, std::string* pin, std::string* error);
+
   std::string Cert(const std::string& name) const { return dir_ + "/" + name + ".pem"; }
+  std::string PublicKey(const std::string& name) const { return dir_ + "/" + name + ".pub.pem"; }
   std::string Key(const std::string& name) const { return dir_ + "/" + name + ".key"; }
 
  private:
