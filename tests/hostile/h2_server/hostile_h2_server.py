@@ -224,6 +224,10 @@ class Conn:
         except BlockingIOError:
             pass
         except OSError:
+            # The client's last frames (say its GOAWAY) may have arrived after
+            # select() reported only writability and before its RST failed
+            # this send: read them before closing, or they are lost.
+            self.read_what_arrived()
             self.close()
             return
         if not self.out and self.finishing and self.draining_until is None and self.flood is None:
@@ -232,6 +236,19 @@ class Conn:
             except OSError:
                 pass
             self.draining_until = time.monotonic() + 5
+
+    def read_what_arrived(self):
+        """Takes what the socket still holds, without closing."""
+        if not self.reading:
+            return
+        while not self.closed and self.draining_until is None:
+            try:
+                data = self.sock.recv(1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            self.take(data)
 
     def on_readable(self):
         try:
@@ -243,6 +260,9 @@ class Conn:
         if not data:
             self.close()
             return
+        self.take(data)
+
+    def take(self, data):
         if self.draining_until is not None:
             return  # after our FIN: discard until the client closes
         try:
