@@ -131,7 +131,9 @@ void ExpectSameAsReference(const std::string& in) {
   const absl::Status got_st = HuffmanDecode(in, &got);
   const absl::Status want_st = ReferenceDecode(in, &want);
   EXPECT_EQ(got_st, want_st) << absl::BytesToHexString(in);
-  if (want_st.ok()) EXPECT_EQ(got, want) << absl::BytesToHexString(in);
+  if (want_st.ok()) {
+    EXPECT_EQ(got, want) << absl::BytesToHexString(in);
+  }
 }
 
 TEST(Huffman, DecodeMatchesBitByBitReadingOfEveryShortInput) {
