@@ -2,7 +2,7 @@
 """strata against its anchors, on this machine, in one run: one table.
 
   tools/bench/compare.sh [--bin DIR] [--rounds 3] [--quick] [--only NAME]...
-                         [--no-strace] [--check]
+                         [--no-strace] [--strace] [--check]
 
 Workloads (NAME for --only in brackets):
   [h2c-c1]     strata-bench vs h2load, 1 KiB file, nghttpd h2c, -n 100000 -c 1 -m 100
@@ -26,8 +26,16 @@ shows the best of --rounds: the highest throughput and, separately, the
 lowest CPU. CPU is the client process's own user+sys time (wait4 rusage of
 that child), for strata and the anchor alike.
 
-Then a syscall pass: each h2 workload once more under `strace -c -f` with
-fewer requests, strata-bench and h2load, counted per request.
+Then a syscall pass: each h2 workload once more with fewer requests,
+strata-bench and h2load, its system calls counted per request by `perf stat`
+on the syscall tracepoints (which leaves the client's timing alone), or by
+`strace -c -f` where perf cannot or with --strace (strace stops the client
+at every call, so its wake-ups find bigger batches: fewer calls per request
+than in a real run).
+
+The server CPU column is the server process's CPU time over the run's wall
+time, for strata's and the anchor's fastest round: near 100% the server, not
+the client, sets the rate.
 
 DIR holds strata, strata-bench, libstrata.so and the plugins; default:
 `bazel build -c opt //tools:dist`, then `bazel info -c opt bazel-bin`/tools.
@@ -123,15 +131,30 @@ def describe(argv, run):
             f"\n--- stderr\n{run.stderr[-3000:]}")
 
 
-def load_run(argv, n, workdir):
+def cpu_ticks(pid):
+    """User+sys clock ticks of process |pid| and all its threads so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # stat fields 14 and 15: utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def load_run(argv, n, workdir, server_pid=None):
     """A strata-bench or h2load run of n requests; (req/s, CPU us/request,
-    output). Fails unless all n requests succeeded."""
+    output, server CPU share). The share is the server process's CPU time
+    over the run's wall time (1.0: a full core), None without |server_pid|.
+    Fails unless all n requests succeeded."""
+    before = cpu_ticks(server_pid) if server_pid else 0
     run = run_child(argv, workdir)
+    server = ((cpu_ticks(server_pid) - before) / os.sysconf("SC_CLK_TCK") / run.wall
+              if server_pid and run.wall > 0 else None)
     rate = re.search(r"^finished in [^,]+, ([0-9.]+) req/s", run.stdout, re.M)
     reqs = re.search(r"^requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded", run.stdout, re.M)
     if run.returncode != 0 or not rate or not reqs or int(reqs.group(1)) != n:
         raise Failure("load client failed:\n" + describe(argv, run))
-    return float(rate.group(1)), run.cpu * 1e6 / n, run.stdout
+    return float(rate.group(1)), run.cpu * 1e6 / n, run.stdout, server
 
 
 def download_run(argv, workdir):
@@ -229,11 +252,12 @@ class Load:
     kind = "load"
     anchor = "h2load"
 
-    def __init__(self, name, label, n, c, m, url, strata_flags, h2load_flags, h2=True):
+    def __init__(self, name, label, n, c, m, url, strata_flags, h2load_flags, server, h2=True):
         self.name, self.label, self.n = name, label, n
         self.shape = ["-c", str(c), "-m", str(m)]
         self.url, self.strata_flags, self.h2load_flags, self.h2 = url, strata_flags, h2load_flags, h2
-        self.ours, self.theirs = [], []  # (req/s, us/request)
+        self.server = self.anchor_server = server  # pid of the server process, for its CPU share
+        self.ours, self.theirs = [], []  # (req/s, us/request, server CPU share)
         self.best_output = None  # strata-bench's output of its fastest round
         self.best_rate = 0.0
 
@@ -245,24 +269,26 @@ class Load:
 
     def measure(self, ctx, strata_first):
         def ours():
-            rate, cpu, out = load_run(self.strata_argv(ctx.bindir, self.n), self.n, ctx.tmp)
-            self.ours.append((rate, cpu))
+            rate, cpu, out, server = load_run(self.strata_argv(ctx.bindir, self.n), self.n, ctx.tmp, self.server)
+            self.ours.append((rate, cpu, server))
             if rate > self.best_rate:
                 self.best_rate, self.best_output = rate, out
 
         def theirs():
-            rate, cpu, _ = load_run(self.h2load_argv(self.n), self.n, ctx.tmp)
-            self.theirs.append((rate, cpu))
+            rate, cpu, _, server = load_run(self.h2load_argv(self.n), self.n, ctx.tmp, self.anchor_server)
+            self.theirs.append((rate, cpu, server))
 
         for f in ((ours, theirs) if strata_first else (theirs, ours)):
             f()
-        log(f"  {self.name:10s} strata {self.ours[-1][0]:10.0f} req/s {self.ours[-1][1]:7.1f} us/req   "
-            f"{self.anchor} {self.theirs[-1][0]:10.0f} req/s {self.theirs[-1][1]:7.1f} us/req")
+        log(f"  {self.name:10s} strata {self.ours[-1][0]:10.0f} req/s {self.ours[-1][1]:7.1f} us/req "
+            f"server {share(self.ours[-1][2])}   {self.anchor} {self.theirs[-1][0]:10.0f} req/s "
+            f"{self.theirs[-1][1]:7.1f} us/req server {share(self.theirs[-1][2])}")
 
     def row(self):
         (so, sc), (ao, ac) = best(self.ours), best(self.theirs)
         return [self.label, f"{so:.0f} req/s", f"{ao:.0f} req/s", ratio(so, ao),
-                f"{sc:.1f} us/req", f"{ac:.1f} us/req"]
+                f"{sc:.1f} us/req", f"{ac:.1f} us/req",
+                f"{share(fastest(self.ours)[2])} / {share(fastest(self.theirs)[2])}"]
 
 
 class SelfLoad(Load):
@@ -270,9 +296,10 @@ class SelfLoad(Load):
     installed anchors lack (HTTP/3: h2load here has no QUIC), strata's own
     figures for a protocol they have, on the same file."""
 
-    def __init__(self, name, label, n, c, m, url, strata_flags, anchor_url, anchor_flags):
-        super().__init__(name, label, n, c, m, url, strata_flags, [], h2=False)
+    def __init__(self, name, label, n, c, m, url, strata_flags, server, anchor_url, anchor_flags, anchor_server):
+        super().__init__(name, label, n, c, m, url, strata_flags, [], server, h2=False)
         self.anchor = "strata-h2"
+        self.anchor_server = anchor_server
         self.anchor_url, self.anchor_flags = anchor_url, anchor_flags
         self.bindir = None
 
@@ -311,7 +338,7 @@ class Download:
         s_rate, a_rate = max(x[0] for x in s), max(x[0] for x in a)
         s_wall, a_wall = min(x[2] for x in s), min(x[2] for x in a)
         return [self.label, f"{s_rate:.0f} MB/s ({s_wall * 1e3:.0f} ms)", f"{a_rate:.0f} MB/s ({a_wall * 1e3:.0f} ms)",
-                ratio(s_rate, a_rate), f"{min(x[1] for x in s):.3f} s", f"{min(x[1] for x in a):.3f} s"]
+                ratio(s_rate, a_rate), f"{min(x[1] for x in s):.3f} s", f"{min(x[1] for x in a):.3f} s", "-"]
 
 
 class Handshakes:
@@ -339,12 +366,23 @@ class Handshakes:
 
     def row(self):
         (so, sc), (ao, ac) = best(self.ours), best(self.theirs)
-        return [self.label, f"{so:.0f} hs/s", f"{ao:.0f} hs/s", ratio(so, ao), f"{sc:.0f} us/hs", f"{ac:.0f} us/hs"]
+        return [self.label, f"{so:.0f} hs/s", f"{ao:.0f} hs/s", ratio(so, ao), f"{sc:.0f} us/hs", f"{ac:.0f} us/hs",
+                "-"]
 
 
 def best(samples):
     """Best of the rounds: the highest rate and, on its own, the lowest CPU."""
     return max(s[0] for s in samples), min(s[1] for s in samples)
+
+
+def fastest(samples):
+    """The round with the highest rate."""
+    return max(samples, key=lambda s: s[0])
+
+
+def share(fraction):
+    """A server's CPU share as a percentage of one core."""
+    return "n/a" if fraction is None else f"{fraction * 100:.0f}%"
 
 
 def ratio(ours, theirs):
@@ -362,16 +400,17 @@ def workloads(args, peers, bindir, tmp):
     ca = peers.ca
     out = []
     out.append(Load("h2c-c1", f"h2c nghttpd -n {n1} -c 1 -m 100 vs h2load", n1, 1, 100, peers.h2c(SMALL),
-                    ["--h2-prior"], []))
+                    ["--h2-prior"], [], peers.nghttpd.pid))
     out.append(Load("h2c-c10", f"h2c nghttpd -n {n2} -c 10 -m 10 vs h2load", n2, 10, 10, peers.h2c(SMALL),
-                    ["--h2-prior"], []))
+                    ["--h2-prior"], [], peers.nghttpd.pid))
     out.append(Load("tls-h2", f"TLS h2 nginx -n {n2} -c 1 -m 100 vs h2load", n2, 1, 100, peers.tls_h2(SMALL),
-                    ["--h2", "--cacert", ca], []))
+                    ["--h2", "--cacert", ca], [], peers.nginx.proc.pid))
     out.append(Load("h1", f"h1 nginx -n {n2} -c 10 -m 1 vs h2load --h1", n2, 10, 1, peers.h1(SMALL),
-                    ["--h1"], ["--h1"], h2=False))
+                    ["--h1"], ["--h1"], peers.nginx.proc.pid, h2=False))
     n3 = 2000 if q else 20000
     out.append(SelfLoad("tls-h3", f"HTTP/3 gtlsserver -n {n3} -c 1 -m 100 vs strata TLS h2 nginx", n3, 1, 100,
-                        peers.h3(SMALL), ["--h3", "--cacert", ca], peers.tls_h2(SMALL), ["--h2", "--cacert", ca]))
+                        peers.h3(SMALL), ["--h3", "--cacert", ca], peers.gtlsserver.pid,
+                        peers.tls_h2(SMALL), ["--h2", "--cacert", ca], peers.nginx.proc.pid))
     dl = ["-s", "-o", "/dev/null"]
     out.append(Download("dl-h1", f"{mib} MiB h1 nginx vs curl", size,
                         [strata, *dl, peers.h1(BIG)], ["curl", *dl, peers.h1(BIG)]))
@@ -429,14 +468,54 @@ def strace_counts(path):
     return counts
 
 
-def syscalls(argv, n, tmp):
-    path = os.path.join(tmp, "strace.txt")
-    traced = ["strace", "-c", "-f", "-o", path, *argv]
-    load_run(traced, n, tmp)
-    c = strace_counts(path)
+# perf stat on the syscall tracepoints counts without slowing the client
+# down: under strace every system call stops the process, so each wake-up
+# finds more responses waiting and batches grow (a TLS h2 run wrote 0.035
+# times per request under strace and 0.37 times without it). strace is the
+# fallback where perf or the tracepoints are missing.
+PERF_EVENTS = [f"syscalls:sys_enter_{name}" for name in (*WRITES, *READS, *WAITS, "epoll_ctl")] + \
+    ["raw_syscalls:sys_enter"]
+
+
+def perf_usable(tmp):
+    """Whether perf stat counts system calls here: it may run and count
+    nothing (no access to the tracepoints, as in Bazel's sandbox)."""
+    path = os.path.join(tmp, "perf-probe.txt")
+    try:
+        r = subprocess.run(["perf", "stat", "-x,", "-o", path, "-e", ",".join(PERF_EVENTS), "true"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        return r.returncode == 0 and perf_counts(path).get("all", 0) > 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def perf_counts(path):
+    """{syscall: calls} (and "all") from a `perf stat -x,` output file."""
+    counts = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.strip().split(",")
+            if len(parts) < 3 or not parts[0].isdigit():
+                continue
+            event = parts[2]
+            name = "all" if event == "raw_syscalls:sys_enter" else event.rsplit("sys_enter_", 1)[-1]
+            counts[name] = counts.get(name, 0) + int(parts[0])
+    return counts
+
+
+def syscalls(argv, n, tmp, counter):
+    path = os.path.join(tmp, "syscalls.txt")
+    if counter == "perf":
+        load_run(["perf", "stat", "-x,", "-o", path, "-e", ",".join(PERF_EVENTS), "--", *argv], n, tmp)
+        c = perf_counts(path)
+        every = c.pop("all", 0)
+    else:
+        load_run(["strace", "-c", "-f", "-o", path, *argv], n, tmp)
+        c = strace_counts(path)
+        every = sum(c.values())
     per = lambda names: sum(c.get(x, 0) for x in names) / n  # noqa: E731
     return [f"{per(WRITES):.3f}", f"{c.get('epoll_ctl', 0) / n:.3f}", f"{per(READS):.3f}", f"{per(WAITS):.3f}",
-            f"{sum(c.values()) / n:.2f}"]
+            f"{every / n:.2f}"]
 
 
 # --------------------------------------------------------------------------
@@ -512,6 +591,8 @@ def main():
     ap.add_argument("--strace-requests", type=int, default=None,
                     help="requests per strace run (default 20000, 2000 with --quick)")
     ap.add_argument("--no-strace", action="store_true", help="skip the syscalls-per-request pass")
+    ap.add_argument("--strace", action="store_true",
+                    help="count syscalls with strace -c -f even where perf stat could (slows the client)")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 unless every printed row holds positive figures (smoke test)")
     args = ap.parse_args()
@@ -567,7 +648,7 @@ def run(args, bindir):
         print(f"strata vs anchors, best of {args.rounds} alternating round(s), {date}, {cpus} CPUs"
               + (" (--quick: smoke run, figures meaningless)" if args.quick else ""))
         print()
-        header = ["workload", "strata", "anchor", "ratio", "strata CPU", "anchor CPU"]
+        header = ["workload", "strata", "anchor", "ratio", "strata CPU", "anchor CPU", "server CPU"]
         main_table = table(header, [w.row() for w in chosen])
         print(main_table)
         problems = check_table(main_table, [w.label for w in chosen], [1, 2, 3, 4, 5])
@@ -585,13 +666,15 @@ def run(args, bindir):
         h2_loads = [w for w in chosen if w.kind == "load" and w.h2]
         if h2_loads and not args.no_strace:
             n = args.strace_requests
-            log(f"syscalls: strace -c -f, {n} requests each")
+            counter = "strace" if args.strace or not perf_usable(tmp) else "perf"
+            how = "perf stat on the syscall tracepoints" if counter == "perf" else "strace -c -f"
+            log(f"syscalls: {how}, {n} requests each")
             rows = []
             for w in h2_loads:
-                rows.append([w.name, "strata-bench", *syscalls(w.strata_argv(bindir, n), n, tmp)])
-                rows.append([w.name, "h2load", *syscalls(w.h2load_argv(n), n, tmp)])
+                rows.append([w.name, "strata-bench", *syscalls(w.strata_argv(bindir, n), n, tmp, counter)])
+                rows.append([w.name, "h2load", *syscalls(w.h2load_argv(n), n, tmp, counter)])
             print()
-            print(f"syscalls per request (strace -c -f, {n} requests; writes = sendto+writev+write, "
+            print(f"syscalls per request ({how}, {n} requests; writes = sendto+writev+write, "
                   f"reads = recvfrom+read, waits = epoll_wait+epoll_pwait+poll+ppoll):")
             print()
             sc_table = table(["workload", "client", "writes", "epoll_ctl", "reads", "waits", "all"], rows)
