@@ -36,7 +36,7 @@ absl::Status Decoder::Lookup(uint64_t index, absl::string_view* out_name,
                                                    kStaticTableSize + table_.count(),
                                                    " table entries"));
   }
-  const HeaderField& f = table_.Get(static_cast<size_t>(dyn));
+  const DynamicTable::Entry f = table_.Get(static_cast<size_t>(dyn));
   *out_name = f.name;
   *out_value = f.value;
   return absl::OkStatus();

@@ -1,4 +1,7 @@
+#include <deque>
+#include <random>
 #include <string>
+#include <utility>
 
 #include "gtest/gtest.h"
 #include "plugins/h2/engine/hpack/dynamic_table.h"
@@ -96,9 +99,99 @@ TEST(DynamicTable, Hostile52_OversizedEntryEmptiesTheTable) {
 TEST(DynamicTable, AddingWithANameFromAnEvictedEntryIsSafe) {
   DynamicTable t(34 + 40);
   t.Add("n", "1");
-  std::string name = t.Get(0).name;
+  std::string name(t.Get(0).name);
   t.Add(t.Get(0).name, std::string(8, 'v'));  // evicts the entry its name points into
   EXPECT_EQ(t.Get(0).name, name);
+}
+
+// An entry that would end exactly where the oldest begins, after wrapping,
+// is not placed there: the ring would look empty and the next entry would
+// overwrite the oldest. (The ring starts at 20 bytes here: twice the first
+// entry.)
+TEST(DynamicTable, AnEntryNeverFillsTheRingUpToTheOldest) {
+  DynamicTable t(120);  // room for three entries of 10 bytes + 32, not for four
+  t.Add("a", "111111111");
+  t.Add("b", "222222222");
+  t.Add("c", "333333333");  // evicts a; would wrap to end exactly where b begins
+  t.Add("d", "4");
+  ASSERT_EQ(t.count(), 3u);
+  EXPECT_EQ(t.Get(0).name, "d");
+  EXPECT_EQ(t.Get(0).value, "4");
+  EXPECT_EQ(t.Get(1).name, "c");
+  EXPECT_EQ(t.Get(1).value, "333333333");
+  EXPECT_EQ(t.Get(2).name, "b");
+  EXPECT_EQ(t.Get(2).value, "222222222");
+}
+
+// The table keeps its entries' bytes in one ring, wrapping and repacking
+// as entries come and go. Against a plain list of strings, over random adds
+// (empty, short and table-sized entries, names and values viewing the
+// table's own entries) and capacity changes, every entry reads back the
+// same after every step.
+TEST(DynamicTable, RingStorageMatchesAListOfStringsUnderRandomUse) {
+  std::mt19937 rng(20261208);
+  for (int round = 0; round < 20; ++round) {
+    size_t capacity = 64 + rng() % 4096;
+    DynamicTable t(capacity);
+    std::deque<std::pair<std::string, std::string>> model;  // front = newest
+    size_t model_size = 0;
+    auto evict_to = [&](size_t limit) {
+      while (model_size > limit && !model.empty()) {
+        model_size -= EntrySize(model.back().first, model.back().second);
+        model.pop_back();
+      }
+    };
+    auto text = [&](size_t max) {
+      std::string out(rng() % (max + 1), 'a');
+      for (char& c : out) c = static_cast<char>('a' + rng() % 26);
+      return out;
+    };
+    for (int step = 0; step < 2000; ++step) {
+      const unsigned op = rng() % 100;
+      if (op < 3) {
+        capacity = rng() % 5000;
+        t.SetCapacity(capacity);
+        evict_to(capacity);
+      } else {
+        std::string name = text(op < 10 ? 0 : 24);
+        std::string value = text(op < 20 ? 200 : 40);
+        if (op % 7 == 0) value = text(capacity);  // near or past the capacity
+        absl::string_view name_view = name, value_view = value;
+        if (op % 5 == 0 && t.count() > 0) {
+          // A literal with an indexed name, or a value copied from an entry.
+          const size_t i = rng() % t.count();
+          name_view = t.Get(i).name;
+          name = std::string(name_view);
+          if (op % 10 == 0) {
+            value_view = t.Get(rng() % t.count()).value;
+            value = std::string(value_view);
+          }
+        }
+        const size_t entry = EntrySize(name, value);
+        t.Add(name_view, value_view);
+        if (entry > capacity) {
+          evict_to(0);
+        } else {
+          evict_to(capacity - entry);
+          model.emplace_front(name, value);
+          model_size += entry;
+        }
+      }
+      ASSERT_EQ(t.count(), model.size()) << round << "/" << step;
+      ASSERT_EQ(t.size(), model_size) << round << "/" << step;
+      for (size_t i = 0; i < model.size(); ++i) {
+        ASSERT_EQ(t.Get(i).name, model[i].first) << round << "/" << step << " entry " << i;
+        ASSERT_EQ(t.Get(i).value, model[i].second) << round << "/" << step << " entry " << i;
+      }
+      long exact = -1, by_name = -1;
+      if (!model.empty()) {
+        const auto& probe = model[rng() % model.size()];
+        t.Find(probe.first, probe.second, &exact, &by_name);
+        ASSERT_GE(exact, 0);
+        EXPECT_EQ(model[static_cast<size_t>(exact)], probe);
+      }
+    }
+  }
 }
 
 }  // namespace
