@@ -132,13 +132,14 @@ def describe(argv, run):
 
 
 def cpu_ticks(pid):
-    """User+sys clock ticks of process |pid| and all its threads so far."""
+    """User+sys clock ticks of process |pid| and all its threads so far, or
+    None if it cannot be read (the server has gone)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return int(fields[11]) + int(fields[12])  # stat fields 14 and 15: utime, stime
     except (OSError, IndexError, ValueError):
-        return 0
+        return None
 
 
 def load_run(argv, n, workdir, server_pid=None):
@@ -146,10 +147,11 @@ def load_run(argv, n, workdir, server_pid=None):
     output, server CPU share). The share is the server process's CPU time
     over the run's wall time (1.0: a full core), None without |server_pid|.
     Fails unless all n requests succeeded."""
-    before = cpu_ticks(server_pid) if server_pid else 0
+    before = cpu_ticks(server_pid) if server_pid else None
     run = run_child(argv, workdir)
-    server = ((cpu_ticks(server_pid) - before) / os.sysconf("SC_CLK_TCK") / run.wall
-              if server_pid and run.wall > 0 else None)
+    after = cpu_ticks(server_pid) if server_pid else None
+    server = ((after - before) / os.sysconf("SC_CLK_TCK") / run.wall
+              if before is not None and after is not None and run.wall > 0 else None)
     rate = re.search(r"^finished in [^,]+, ([0-9.]+) req/s", run.stdout, re.M)
     reqs = re.search(r"^requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded", run.stdout, re.M)
     if run.returncode != 0 or not rate or not reqs or int(reqs.group(1)) != n:

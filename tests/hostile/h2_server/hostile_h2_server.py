@@ -239,9 +239,7 @@ class Conn:
 
     def read_what_arrived(self):
         """Takes what the socket still holds, without closing."""
-        if not self.reading:
-            return
-        while not self.closed and self.draining_until is None:
+        while self.reading and not self.closed and self.draining_until is None:
             try:
                 data = self.sock.recv(1 << 16)
             except OSError:

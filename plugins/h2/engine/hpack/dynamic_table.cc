@@ -34,6 +34,15 @@ void DynamicTable::EvictTo(size_t limit) {
 void DynamicTable::SetCapacity(size_t capacity) {
   capacity_ = capacity;
   EvictTo(capacity_);
+  if (count_ == 0 && ring_size_ > 2 * capacity_) {
+    // Emptied to a smaller size (say a peer's update to 0): give the rings
+    // back; they grow again as entries come.
+    bytes_.reset();
+    spare_.reset();
+    ring_size_ = 0;
+    slots_.clear();
+    slots_.shrink_to_fit();
+  }
 }
 
 bool DynamicTable::Place(size_t length, size_t* offset) const {

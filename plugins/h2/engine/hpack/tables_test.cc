@@ -123,6 +123,43 @@ TEST(DynamicTable, AnEntryNeverFillsTheRingUpToTheOldest) {
   EXPECT_EQ(t.Get(2).value, "222222222");
 }
 
+// The same with the ring already wrapped: an entry that would fill the gap
+// before the oldest exactly is not placed there either.
+TEST(DynamicTable, AnEntryNeverFillsTheGapBeforeTheOldestExactly) {
+  DynamicTable t(200);
+  t.Add("a", "111111111");  // the ring starts at 20 bytes: a at [0,10)
+  t.Add("b", "222222222");  // [10,20)
+  t.SetCapacity(42);        // evicts a
+  t.SetCapacity(200);
+  t.Add("c", "333");    // wraps to [0,4)
+  t.Add("d", "44444");  // would fill [4,10) up to b exactly
+  t.Add("e", "5");
+  ASSERT_EQ(t.count(), 4u);
+  EXPECT_EQ(t.Get(0).value, "5");
+  EXPECT_EQ(t.Get(1).value, "44444");
+  EXPECT_EQ(t.Get(2).value, "333");
+  EXPECT_EQ(t.Get(3).name, "b");
+  EXPECT_EQ(t.Get(3).value, "222222222");
+}
+
+// Entries with an empty name and value take no bytes; as the oldest they
+// still mark where the live bytes begin.
+TEST(DynamicTable, EmptyEntriesAmongWrappingOnes) {
+  DynamicTable t(34 * 3 + 32 * 2);
+  for (int i = 0; i < 200; ++i) {
+    const std::string v(1, static_cast<char>('0' + i % 10));
+    t.Add("", "");
+    t.Add("k", v);
+    ASSERT_LE(t.size(), t.capacity());
+    EXPECT_EQ(t.Get(0).name, "k") << i;
+    EXPECT_EQ(t.Get(0).value, v) << i;
+    EXPECT_EQ(t.Get(1).name, "") << i;
+    if (i > 0) {
+      EXPECT_EQ(t.Get(2).value, std::string(1, static_cast<char>('0' + (i - 1) % 10))) << i;
+    }
+  }
+}
+
 // The table keeps its entries' bytes in one ring, wrapping and repacking
 // as entries come and go. Against a plain list of strings, over random adds
 // (empty, short and table-sized entries, names and values viewing the
