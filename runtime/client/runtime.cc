@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "runtime/client/header_list_recycler.h"
 #include "runtime/client/hop_timing.h"
 #include "runtime/client/layer_insertion.h"
 #include "runtime/status/status_code.h"
@@ -311,6 +312,7 @@ std::unique_ptr<Transfer> Runtime::Submit(std::shared_ptr<const Request> shared,
   auto t = std::make_unique<Transfer>(this, std::move(shared), user);
   const Request& request = t->request_;
   t->hop_request_.method = request.method;
+  t->hop_request_.headers = HeaderListRecycler::Take();  // storage from an earlier transfer
   t->hop_request_.headers = request.headers;
   t->hop_request_.has_body = request.body.kind != BodySource::Kind::kNone;
   absl::StatusOr<Url> url = request.parsed_url ? absl::StatusOr<Url>(*request.parsed_url) : ParseUrl(request.url);

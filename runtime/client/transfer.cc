@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "runtime/client/header_list_recycler.h"
 #include "runtime/client/hop_timing.h"
 #include "runtime/client/retry_policy.h"
 #include "runtime/client/runtime.h"
@@ -35,7 +36,7 @@ Transfer::Transfer(Runtime* runtime, std::shared_ptr<const Request> request, voi
   first_started_us_ = started_us_;
 }
 
-Transfer::~Transfer() = default;
+Transfer::~Transfer() { HeaderListRecycler::Give(std::move(hop_request_.headers)); }
 
 const strata_error& Transfer::error() const {
   static const strata_error kNone = [] {
