@@ -32,10 +32,10 @@ class BlockRecycler {
  public:
   static void* Take(size_t size) {
     if (kRecycleBlocks && size == sizeof(T)) {
-      std::vector<void*>& free = Stack().blocks;
-      if (!free.empty()) {
-        void* p = free.back();
-        free.pop_back();
+      Kept* kept = Stack();
+      if (kept != nullptr && !kept->blocks.empty()) {
+        void* p = kept->blocks.back();
+        kept->blocks.pop_back();
         return p;
       }
     }
@@ -43,16 +43,19 @@ class BlockRecycler {
   }
   static void Give(void* p, size_t size) {
     if (kRecycleBlocks && size == sizeof(T) && p != nullptr) {
-      Kept& kept = Stack();
-      if (kept.blocks.size() < kKeep) {
-        kept.blocks.push_back(p);
+      Kept* kept = Stack();
+      if (kept != nullptr && kept->blocks.size() < kKeep) {
+        kept->blocks.push_back(p);
         return;
       }
     }
     ::operator delete(p, size);
   }
   // KeptBlocks is how many blocks this thread keeps now (for tests).
-  static size_t KeptBlocks() { return Stack().blocks.size(); }
+  static size_t KeptBlocks() {
+    Kept* kept = Stack();
+    return kept ? kept->blocks.size() : 0;
+  }
 
  private:
   struct Kept {
@@ -60,11 +63,20 @@ class BlockRecycler {
     Kept() { blocks.reserve(kKeep); }
     ~Kept() {
       for (void* p : blocks) ::operator delete(p, sizeof(T));
+      Gone() = true;
     }
   };
-  static Kept& Stack() {
+  // Set once the thread's stack is destroyed: an object freed later in the
+  // thread's exit (say by a static destructor) goes to malloc instead of
+  // the destroyed stack. A bool has no destructor, so it stays readable.
+  static bool& Gone() {
+    thread_local bool gone = false;
+    return gone;
+  }
+  static Kept* Stack() {
+    if (Gone()) return nullptr;
     thread_local Kept kept;
-    return kept;
+    return &kept;
   }
 };
 

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <set>
+#include <thread>
 #include <vector>
 
 namespace strata {
@@ -60,6 +62,27 @@ TEST(BlockRecyclerTest, KeepsAtMostItsBound) {
   // 4, so at least those come back (none under ASan).
   if (kRecycleBlocks) EXPECT_GE(reused, 4u);
   for (Big* b : live) delete b;
+}
+
+// An object freed while its thread exits, after the thread's stack of
+// blocks is destroyed, goes to malloc: the stack is not touched.
+std::atomic<long> blocks_seen_at_exit{-1};
+struct LateOwner {
+  Big* big = nullptr;
+  ~LateOwner() {
+    blocks_seen_at_exit = static_cast<long>(BlockRecycler<Big, 4>::KeptBlocks());
+    delete big;
+  }
+};
+
+TEST(BlockRecyclerTest, AnObjectFreedAfterTheThreadsStackIsGoneGoesToMalloc) {
+  std::thread([] {
+    thread_local LateOwner owner;  // made before the stack: destroyed after it
+    owner.big = new Big;
+    delete new Big;  // makes the stack, and keeps one block (not under ASan)
+    EXPECT_EQ((BlockRecycler<Big, 4>::KeptBlocks()), kRecycleBlocks ? 1u : 0u);
+  }).join();
+  EXPECT_EQ(blocks_seen_at_exit.load(), 0);
 }
 
 }  // namespace

@@ -29,29 +29,45 @@ class HeaderListRecycler {
 
   // Take returns an empty list, with storage if one was kept.
   static Headers Take() {
-    std::vector<Headers>& kept = Stack();
-    if (kept.empty()) return Headers();
-    Headers h = std::move(kept.back());
-    kept.pop_back();
+    std::vector<Headers>* kept = Stack();
+    if (kept == nullptr || kept->empty()) return Headers();
+    Headers h = std::move(kept->back());
+    kept->pop_back();
     return h;
   }
 
   // Give empties |h| and keeps its storage for a later Take, or frees it.
   static void Give(Headers&& h) {
     if (!kRecycleBlocks || h.capacity() == 0 || h.capacity() > kMaxFields) return;
-    std::vector<Headers>& kept = Stack();
-    if (kept.size() >= kKeep) return;
+    std::vector<Headers>* kept = Stack();
+    if (kept == nullptr || kept->size() >= kKeep) return;
     h.clear();
-    kept.push_back(std::move(h));
+    kept->push_back(std::move(h));
   }
 
   // Kept is how many lists this thread keeps now (for tests).
-  static size_t Kept() { return Stack().size(); }
+  static size_t Kept() {
+    std::vector<Headers>* kept = Stack();
+    return kept ? kept->size() : 0;
+  }
 
  private:
-  static std::vector<Headers>& Stack() {
-    thread_local std::vector<Headers> kept;
-    return kept;
+  struct Lists {
+    std::vector<Headers> lists;
+    ~Lists() { Gone() = true; }
+  };
+  // Set once the thread's stack is destroyed: a transfer destroyed later in
+  // the thread's exit (say a runtime freed by a static destructor) frees
+  // its list instead of using the destroyed stack. A bool has no
+  // destructor, so it stays readable to the end.
+  static bool& Gone() {
+    thread_local bool gone = false;
+    return gone;
+  }
+  static std::vector<Headers>* Stack() {
+    if (Gone()) return nullptr;
+    thread_local Lists kept;
+    return &kept.lists;
   }
 };
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
 namespace strata {
@@ -45,6 +47,31 @@ TEST(HeaderListRecyclerTest, AtMostKKeepListsAreKept) {
   }
   EXPECT_EQ(HeaderListRecycler::Kept(), kRecycleBlocks ? HeaderListRecycler::kKeep : 0u);
   Drain();
+}
+
+// A list given back while its thread exits, after the thread's stack is
+// destroyed (an object destroyed by a later thread_local destructor, as a
+// runtime freed at exit would be), is freed: the stack is not touched.
+std::atomic<long> kept_seen_at_exit{-1};
+struct LateHolder {
+  Headers list;
+  ~LateHolder() {
+    kept_seen_at_exit = static_cast<long>(HeaderListRecycler::Kept());
+    HeaderListRecycler::Give(std::move(list));
+  }
+};
+
+TEST(HeaderListRecyclerTest, AListGivenBackAfterTheThreadsStackIsGoneIsFreed) {
+  std::thread([] {
+    thread_local LateHolder holder;  // made before the stack: destroyed after it
+    holder.list.reserve(4);
+    for (int i = 0; i < 3; ++i) {
+      Headers h(2);
+      HeaderListRecycler::Give(std::move(h));
+    }
+    EXPECT_EQ(HeaderListRecycler::Kept(), kRecycleBlocks ? 3u : 0u);
+  }).join();
+  EXPECT_EQ(kept_seen_at_exit.load(), 0);
 }
 
 }  // namespace
