@@ -38,7 +38,6 @@ void DynamicTable::SetCapacity(size_t capacity) {
     // Emptied to a smaller size (say a peer's update to 0): give the rings
     // back; they grow again as entries come.
     bytes_.reset();
-    spare_.reset();
     ring_size_ = 0;
     slots_.clear();
     slots_.shrink_to_fit();
@@ -77,30 +76,17 @@ bool DynamicTable::Place(size_t length, size_t* offset) const {
 }
 
 void DynamicTable::Repack(size_t ring_size) {
-  std::unique_ptr<char[]> fresh;
-  char* dst;
-  if (ring_size == ring_size_) {
-    if (!spare_) spare_ = std::make_unique<char[]>(ring_size_);
-    dst = spare_.get();
-  } else {
-    fresh = std::make_unique<char[]>(ring_size);
-    dst = fresh.get();
-  }
+  auto fresh = std::make_unique<char[]>(ring_size);
   size_t pos = 0;
   for (size_t i = 0; i < count_; ++i) {
     Slot& s = slots_[(oldest_ + i) % slots_.size()];
-    if (s.length() > 0) std::memcpy(dst + pos, bytes_.get() + s.offset, s.length());
+    if (s.length() > 0) std::memcpy(fresh.get() + pos, bytes_.get() + s.offset, s.length());
     s.offset = pos;
     pos += s.length();
   }
   head_ = pos;
-  if (fresh) {
-    bytes_ = std::move(fresh);
-    spare_.reset();  // made again, at the new size, when next needed
-    ring_size_ = ring_size;
-  } else {
-    std::swap(bytes_, spare_);
-  }
+  bytes_ = std::move(fresh);
+  ring_size_ = ring_size;
 }
 
 void DynamicTable::Add(absl::string_view name, absl::string_view value) {
@@ -140,8 +126,10 @@ void DynamicTable::Add(absl::string_view name, absl::string_view value) {
   size_t offset = 0;
   if (!Place(length, &offset)) {
     // Packed at the start of a ring at least twice what is live, the
-    // entries leave room for this one and for as much again: repacking is
-    // rare, and the ring stops growing at twice the table's capacity.
+    // entries leave room for this one and for as much again. The ring stops
+    // growing at twice the capacity, and at that size an entry almost
+    // always finds room at one end or the other: repacking (a new ring) is
+    // rare, so no second ring is kept for it.
     size_t live = 0;
     for (size_t i = 0; i < count_; ++i) live += slots_[(oldest_ + i) % slots_.size()].length();
     Repack(std::max(ring_size_, 2 * (live + length)));

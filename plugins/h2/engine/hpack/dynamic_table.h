@@ -67,8 +67,8 @@ class DynamicTable {
   const Slot& SlotAt(size_t index) const;  // 0 = newest
   // Where |length| bytes fit after the newest entry, or false.
   bool Place(size_t length, size_t* offset) const;
-  // Copies the entries, oldest first, to the start of a ring of |ring_size|
-  // bytes (the spare one when the size is unchanged).
+  // Copies the entries, oldest first, to the start of a new ring of
+  // |ring_size| bytes.
   void Repack(size_t ring_size);
 
   size_t size_ = 0;
@@ -79,7 +79,6 @@ class DynamicTable {
   size_t count_ = 0;
 
   std::unique_ptr<char[]> bytes_;  // a ring of ring_size_ bytes
-  std::unique_ptr<char[]> spare_;  // Repack's target, same size, made on first use
   size_t ring_size_ = 0;
   size_t head_ = 0;  // where the next entry's bytes go
   std::string scratch_;  // an entry being added that views this table
