@@ -148,8 +148,16 @@ strata_status H1Session::Progress() {
   if (!connected_) return Fail(STRATA_E_STATE, "h1: progress() before connect finished");
   if (!exchange_) return ProgressIdle();
   bool progressed = false;
+  const bool unsent = exchange_->sending && head_off_ == 0 && !head_out_.empty();
   strata_status st = PumpSend(&progressed);
   if (st < 0) return st;
+  // A request that left whole in this very call cannot have been answered
+  // yet: reading now would only hear EAGAIN (a recv per request). The poll
+  // interest always has READ, so the response wakes us; bytes a layer below
+  // already holds are read now.
+  if (unsent && exchange_ && !exchange_->sending && send_error_ == STRATA_OK && !LowerDataPending()) {
+    return STRATA_OK;
+  }
   st = PumpRecv(&progressed);
   if (st < 0) return st;
   // Reading may have freed the way (nothing to do) or ended the exchange;

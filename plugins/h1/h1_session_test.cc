@@ -20,6 +20,8 @@ struct Fake {
   size_t recv_chunk = SIZE_MAX;  // at most this many bytes per recv
   bool eof = false;          // after inbox: end of stream (else AGAIN)
   strata_status recv_error = STRATA_OK;
+  int recv_calls = 0;
+  bool data_pending = false;  // what lower_data_pending answers
   // Generates server bytes after the inbox (for large bodies); returns 0
   // when finished.
   std::function<size_t(uint8_t*, size_t)> generator;
@@ -103,6 +105,7 @@ strata_host_services MakeServices() {
                     size_t* r) -> strata_status {
     Fake* f = F(ctx);
     *r = 0;
+    f->recv_calls++;
     if (f->inbox_off < f->inbox.size()) {
       size_t n = std::min({cap, f->recv_chunk, f->inbox.size() - f->inbox_off});
       std::memcpy(buf, f->inbox.data() + f->inbox_off, n);
@@ -121,7 +124,7 @@ strata_host_services MakeServices() {
     return f->eof ? STRATA_OK : STRATA_AGAIN;
   };
   s.lower_poll_interest = [](strata_layer_ctx*, uint32_t wants) -> uint32_t { return wants; };
-  s.lower_data_pending = [](strata_layer_ctx*) -> int { return 0; };
+  s.lower_data_pending = [](strata_layer_ctx* ctx) -> int { return F(ctx)->data_pending ? 1 : 0; };
   s.lower_query = [](strata_layer_ctx*, uint32_t, void*, size_t*) -> strata_status {
     return STRATA_E_UNSUPPORTED;
   };
@@ -673,11 +676,41 @@ TEST_F(H1Session, CallbackAbortEndsStreamAndConnection) {
   CreateAndConnect();
   fake_.on_data_rc = STRATA_E_BODY;
   ASSERT_EQ(Open("GET", "/"), STRATA_OK);
+  ASSERT_EQ(vt_->progress(self_), STRATA_OK);  // sends the request
   fake_.inbox = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndata";
   EXPECT_EQ(vt_->progress(self_), STRATA_E_BODY);
   EXPECT_EQ(fake_.final_callbacks, 0);  // the host aborted it; no more callbacks
   EXPECT_EQ(vt_->is_reusable(self_), 0);
   EXPECT_EQ(vt_->capacity(self_), 0u);
+}
+
+TEST_F(H1Session, NoReadRightAfterTheWholeRequestLeft) {
+  // The server cannot have answered a request that left in this very call:
+  // progress() does not ask the layer below (it would only say AGAIN); the
+  // host drives it again once the socket is readable.
+  CreateAndConnect();
+  ASSERT_EQ(Open("GET", "/"), STRATA_OK);
+  const int before = fake_.recv_calls;
+  ASSERT_EQ(vt_->progress(self_), STRATA_OK);
+  EXPECT_NE(fake_.sent.find("GET / HTTP/1.1\r\n"), std::string::npos);
+  EXPECT_EQ(fake_.recv_calls, before);
+  fake_.inbox = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  ASSERT_EQ(Run(), STRATA_OK);
+  EXPECT_TRUE(fake_.ended);
+  EXPECT_EQ(fake_.body, "ok");
+  EXPECT_EQ(vt_->is_reusable(self_), 1);
+}
+
+TEST_F(H1Session, BytesALayerBelowAlreadyHoldsAreReadWithTheRequest) {
+  // Polling would not report bytes a layer below buffered (a tunnel's
+  // leftovers): when it says it holds some, they are read in the same call.
+  CreateAndConnect();
+  ASSERT_EQ(Open("GET", "/"), STRATA_OK);
+  fake_.data_pending = true;
+  fake_.inbox = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  ASSERT_EQ(vt_->progress(self_), STRATA_OK);
+  EXPECT_TRUE(fake_.ended);
+  EXPECT_EQ(fake_.body, "ok");
 }
 
 TEST_F(H1Session, CancelStreamBlocksReuseAndSilencesCallbacks) {
