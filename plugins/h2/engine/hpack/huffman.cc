@@ -1,7 +1,9 @@
 #include "plugins/h2/engine/hpack/huffman.h"
 
 #include <array>
-#include <vector>
+#include <cstring>
+
+#include "absl/base/internal/endian.h"  // big_endian::ToHost64
 
 namespace strata::h2::hpack {
 namespace {
@@ -39,95 +41,53 @@ constexpr std::array<uint8_t, kSymbols> kCodeLength = {
     30,
 };
 
-// Tables derived once from kCodeLength: the canonical codes for encoding and
-// a binary tree for decoding (node 0 is the root; a child value >= 0 is a
-// node index, < 0 is ~symbol).
+// Tables derived once from kCodeLength: the canonical codes for encoding,
+// and for decoding a table of the codes of 8 bits or fewer by their first
+// 8 bits, plus the canonical layout of the longer ones.
 struct Tables {
   std::array<HuffmanCode, kSymbols> codes;
-  std::vector<std::array<int, 2>> tree;
+
+  // Decoding reads the bit stream through a 64-bit window. Every code
+  // of 5 to 8 bits (the letters, digits and common punctuation of header
+  // values) is found by one lookup of the window's first 8 bits: |length|
+  // is its length, 0 when the bits begin a longer code. Walking a tree four
+  // bits at a time cost two dependent lookups per input byte.
+  struct Short {
+    uint8_t symbol;
+    uint8_t length;
+  };
+  std::array<Short, 256> first8{};
+  // Longer codes (9 to 30 bits), canonical: the codes of one length are
+  // consecutive from first[len], count[len] of them, and their symbols are
+  // by_code[offset[len]...] in code order.
+  std::array<uint32_t, 31> first{};
+  std::array<uint16_t, 31> count{};
+  std::array<uint16_t, 31> offset{};
+  std::array<uint16_t, kSymbols> by_code{};
 
   Tables() {
     uint32_t code = 0;
     int prev_len = 0;
+    uint16_t n = 0;
     for (int len = 1; len <= 30; ++len) {
+      offset[len] = n;
       for (int sym = 0; sym < kSymbols; ++sym) {
         if (kCodeLength[sym] != len) continue;
         code <<= (len - prev_len);
         prev_len = len;
+        if (count[len] == 0) first[len] = code;
+        ++count[len];
         codes[sym] = HuffmanCode{code, static_cast<uint8_t>(len)};
+        by_code[n++] = static_cast<uint16_t>(sym);
         ++code;
       }
     }
-    tree.push_back({0, 0});
     for (int sym = 0; sym < kSymbols; ++sym) {
-      int node = 0;
       const HuffmanCode& c = codes[sym];
-      for (int i = c.length - 1; i >= 0; --i) {
-        int bit = (c.bits >> i) & 1;
-        if (i == 0) {
-          tree[node][bit] = ~sym;
-        } else {
-          if (tree[node][bit] == 0) {
-            tree.push_back({0, 0});
-            tree[node][bit] = static_cast<int>(tree.size() - 1);
-          }
-          node = tree[node][bit];
-        }
-      }
-    }
-    BuildNibbleSteps();
-  }
-
-  // Decoding walks four bits at a time: from each inner node (257 leaves,
-  // 256 inner nodes, so an index fits a byte) and each nibble, the node
-  // reached and the symbol completed on the way, if any (codes are 5 bits
-  // or more, so a nibble completes at most one). Walking the tree bit by
-  // bit was most of the cost of decoding a response head.
-  static constexpr uint8_t kEmit = 1;
-  static constexpr uint8_t kEosInData = 2;
-  struct NibbleStep {
-    uint8_t next;
-    uint8_t symbol;
-    uint8_t flags;
-  };
-  std::array<std::array<NibbleStep, 16>, 256> steps{};
-  // Per inner node: bits read since the last complete symbol (its depth)
-  // and whether they were all ones (a prefix of EOS): what the padding
-  // rules check when the input ends there.
-  std::array<uint8_t, 256> depth{};
-  std::array<bool, 256> all_ones{};
-
-  void BuildNibbleSteps() {
-    all_ones[0] = true;
-    // Children are created after their parents: one pass in index order.
-    for (size_t n = 0; n < tree.size(); ++n) {
-      for (int bit = 0; bit < 2; ++bit) {
-        const int child = tree[n][bit];
-        if (child <= 0) continue;
-        depth[child] = static_cast<uint8_t>(depth[n] + 1);
-        all_ones[child] = all_ones[n] && bit == 1;
-      }
-    }
-    for (size_t n = 0; n < tree.size(); ++n) {
-      for (int nibble = 0; nibble < 16; ++nibble) {
-        int node = static_cast<int>(n);
-        NibbleStep step{};
-        for (int i = 3; i >= 0; --i) {
-          const int next = tree[node][(nibble >> i) & 1];
-          if (next < 0) {
-            if (~next == kEos) {
-              step.flags |= kEosInData;
-            } else {
-              step.flags |= kEmit;
-              step.symbol = static_cast<uint8_t>(~next);
-            }
-            node = 0;
-          } else {
-            node = next;
-          }
-        }
-        step.next = static_cast<uint8_t>(node);
-        steps[n][nibble] = step;
+      if (c.length > 8) continue;
+      const uint32_t base = c.bits << (8 - c.length);
+      for (uint32_t tail = 0; tail < (1u << (8 - c.length)); ++tail) {
+        first8[base | tail] = Short{static_cast<uint8_t>(sym), c.length};
       }
     }
   }
@@ -171,39 +131,74 @@ void HuffmanEncode(absl::string_view input, std::string* out) {
 
 absl::Status HuffmanDecode(absl::string_view input, std::string* out) {
   const Tables& t = GetTables();
-  // At most 8 symbols per 5 bytes (the shortest code is 5 bits). The output
-  // is written through a pointer, without a branch per symbol: each step
-  // stores its symbol and moves on by its kEmit bit (1), and the flags are
-  // checked once at the end. push_back per symbol was a third of the cost.
-  static_assert(Tables::kEmit == 1);
+  // At most 8 symbols per 5 bytes (the shortest code is 5 bits); symbols
+  // are written through a pointer and the string is cut to size at the end.
   const size_t old_size = out->size();
   out->resize(old_size + input.size() * 8 / 5 + 1);
   char* const begin = out->data() + old_size;
   char* p = begin;
-  uint8_t node = 0;
-  uint8_t seen = 0;
-  for (unsigned char byte : input) {
-    const Tables::NibbleStep& high = t.steps[node][byte >> 4];
-    *p = static_cast<char>(high.symbol);
-    p += high.flags & Tables::kEmit;
-    seen |= high.flags;
-    const Tables::NibbleStep& low = t.steps[high.next][byte & 0x0f];
-    *p = static_cast<char>(low.symbol);
-    p += low.flags & Tables::kEmit;
-    seen |= low.flags;
-    node = low.next;
+  auto finish = [&](absl::Status status) {
+    out->resize(old_size + static_cast<size_t>(p - begin));
+    return status;
+  };
+  const auto* in = reinterpret_cast<const unsigned char*>(input.data());
+  const auto* const end = in + input.size();
+  // The next |bits| bits of input, from bit 63 down (what follows them is
+  // input not yet counted, or zeros).
+  uint64_t window = 0;
+  int bits = 0;
+  for (;;) {
+    if (end - in >= 8) {
+      // Eight bytes at once, without a branch per byte: the window takes
+      // as many whole bytes as fit (56 to 63 bits then). Bits of a byte
+      // only partly taken are the same when it is taken again.
+      uint64_t next;
+      std::memcpy(&next, in, sizeof(next));
+      window |= absl::big_endian::ToHost64(next) >> bits;
+      in += (63 - bits) >> 3;
+      bits |= 56;
+    } else {
+      while (bits <= 56 && in != end) {
+        window |= static_cast<uint64_t>(*in++) << (56 - bits);
+        bits += 8;
+      }
+    }
+    // Short codes (8 bits at most) until a longer one or the end: six of
+    // them fit in what one refill brings.
+    int decoded = 0;
+    for (; decoded < 6; ++decoded) {
+      const Tables::Short s = t.first8[window >> 56];
+      if (s.length == 0 || s.length > bits) break;
+      *p++ = static_cast<char>(s.symbol);
+      window <<= s.length;
+      bits -= s.length;
+    }
+    if (decoded == 6) continue;
+    // A long code may need more bits than the short ones left: refill.
+    if (bits < 30 && in != end) continue;
+    const Tables::Short s = t.first8[window >> 56];
+    // A code longer than 8 bits, or the input ends inside a code (a short
+    // code whose length exceeds the bits left cannot match: the zeros
+    // after them are not data, and no shorter code is its prefix).
+    int len = s.length == 0 ? 9 : 31;
+    for (; len <= 30 && len <= bits; ++len) {
+      const uint32_t code = static_cast<uint32_t>(window >> (64 - len));
+      const uint32_t index = code - t.first[len];
+      if (index < t.count[len]) break;
+    }
+    if (len > 30 || len > bits) break;  // no complete code left: padding
+    const uint16_t sym = t.by_code[t.offset[len] + (static_cast<uint32_t>(window >> (64 - len)) - t.first[len])];
+    if (sym == kEos) return finish(absl::InvalidArgumentError("Huffman data contains the EOS symbol"));
+    *p++ = static_cast<char>(sym);
+    window <<= len;
+    bits -= len;
   }
-  out->resize(old_size + static_cast<size_t>(p - begin));
-  if (seen & Tables::kEosInData) {
-    return absl::InvalidArgumentError("Huffman data contains the EOS symbol");
+  // What is left is padding: at most 7 bits, all ones (a prefix of EOS).
+  if (bits > 7) return finish(absl::InvalidArgumentError("Huffman padding longer than 7 bits"));
+  if (bits > 0 && (window >> (64 - bits)) != (uint64_t{1} << bits) - 1) {
+    return finish(absl::InvalidArgumentError("Huffman padding is not a prefix of EOS"));
   }
-  if (t.depth[node] > 7) {
-    return absl::InvalidArgumentError("Huffman padding longer than 7 bits");
-  }
-  if (!t.all_ones[node]) {
-    return absl::InvalidArgumentError("Huffman padding is not a prefix of EOS");
-  }
-  return absl::OkStatus();
+  return finish(absl::OkStatus());
 }
 
 }  // namespace strata::h2::hpack

@@ -94,7 +94,7 @@ TEST(Huffman, Hostile50_EosInTheDataIsRejected) {
 }
 
 // ReferenceDecode is RFC 7541 §5.2 read bit by bit from the canonical codes
-// (the way the decoder worked before its nibble tables): the same output
+// (the way the decoder worked before its lookup tables): the same output
 // and the same verdict for any input.
 absl::Status ReferenceDecode(absl::string_view input, std::string* out) {
   uint32_t code = 0;
