@@ -318,13 +318,13 @@ std::unique_ptr<Transfer> Runtime::Submit(std::shared_ptr<const Request> shared,
   absl::StatusOr<Url> url = request.parsed_url ? absl::StatusOr<Url>(*request.parsed_url) : ParseUrl(request.url);
   if (!url.ok()) {
     t->Fail(STRATA_E_URL, "runtime", absl::StrCat("bad URL: ", url.status().message()));
-    done_.push_back(t.get());
+    PushDone(t.get());
     return t;
   }
   t->hop_request_.url = *url;
   if (url->scheme != "http" && url->scheme != "https") {
     t->Fail(STRATA_E_URL, "runtime", absl::StrCat("unsupported URL scheme '", url->scheme, "' (http and https only)"));
-    done_.push_back(t.get());
+    PushDone(t.get());
     return t;
   }
   Headers& h = t->hop_request_.headers;
@@ -405,15 +405,23 @@ void Runtime::Forget(Transfer* t) {
   RemoveActive(t);
   // The flags say which queues may hold |t|: no scan of queues it is not on.
   if (t->queued_) ready_.erase(std::remove(ready_.begin(), ready_.end(), t), ready_.end());
-  waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), t), waiting_.end());
+  if (t->waiting_) waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), t), waiting_.end());
   if (t->limited_) limited_.erase(std::remove(limited_.begin(), limited_.end(), t), limited_.end());
-  done_.erase(std::remove(done_.begin(), done_.end(), t), done_.end());
+  // Usually taken from the done queue already (strata_runtime_next_done):
+  // scanning the queue for each freed transfer was 1.5% of a -m100 run.
+  if (t->in_done_) done_.erase(std::remove(done_.begin(), done_.end(), t), done_.end());
+}
+
+void Runtime::PushDone(Transfer* t) {
+  t->in_done_ = true;
+  done_.push_back(t);
 }
 
 Transfer* Runtime::NextDone() {
   if (done_.empty()) return nullptr;
   Transfer* t = done_.front();
   done_.pop_front();
+  t->in_done_ = false;
   return t;
 }
 
@@ -1105,7 +1113,7 @@ void Runtime::Complete(Transfer* t) {
   CancelTimers(t);
   if (t->in_active_) {
     RemoveActive(t);
-    done_.push_back(t);
+    PushDone(t);
   }
 }
 

@@ -210,6 +210,8 @@ class Runtime : public ConnectionListener {
   void OnHopDone(Transfer* t);
   void DetachConnection(Transfer* t, bool reusable);
   void Complete(Transfer* t);
+  // PushDone puts a finished transfer on the done queue (NextDone).
+  void PushDone(Transfer* t);
   // Retries: CanRetry holds what every retry needs (attempts and time
   // left, a replayable request, nothing delivered); MaybeRetry starts the
   // next attempt of a finished |t| after its wait, or returns false.

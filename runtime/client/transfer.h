@@ -210,6 +210,7 @@ class Transfer : public StreamSink {
   Transfer* active_next_ = nullptr;
   bool waiting_ = false;           // on the runtime's list waiting for capacity
   bool limited_ = false;           // on the runtime's list waiting under the connection limit
+  bool in_done_ = false;           // on the runtime's done queue (not yet taken by NextDone)
   bool resume_seen_ = false;       // the application calls strata_transfer_resume
   EventLoop::TimerId timer_ = 0;
   EventLoop::TimerId again_timer_ = 0;  // retry of a paused reader (no resume seen)
