@@ -55,6 +55,7 @@ absl::Status Decoder::DecodeBlock(absl::string_view block, size_t max_list_size,
   // every block reuses its fields' storage, so a typical response head
   // costs no allocation once the first has been decoded.
   size_t count = 0;
+  size_t field_no = 0;  // fields so far: their strings' slots in the Huffman memo
   if (out->capacity() < 16) out->reserve(16);  // one allocation for a typical head
   auto emit = [&](absl::string_view name, absl::string_view value, bool never_index) {
     list_size += EntrySize(name, value);
@@ -99,6 +100,7 @@ absl::Status Decoder::DecodeBlock(absl::string_view block, size_t max_list_size,
           "HPACK block does not start with the required table size update");
     }
     field_seen = true;
+    ++field_no;
     if (first & 0x80) {
       // Indexed field (§6.1).
       absl::StatusOr<uint64_t> index = DecodeInteger(block, &pos, 7, kMaxIndex);
@@ -123,10 +125,10 @@ absl::Status Decoder::DecodeBlock(absl::string_view block, size_t max_list_size,
       if (!st.ok()) return st;
       name_buf.assign(name.data(), name.size());
     } else {
-      absl::Status st = DecodeString(block, &pos, block.size(), &name_buf);
+      absl::Status st = DecodeString(block, &pos, block.size(), &name_buf, &huffman_memo_, 2 * field_no);
       if (!st.ok()) return st;
     }
-    absl::Status st = DecodeString(block, &pos, block.size(), &value_buf);
+    absl::Status st = DecodeString(block, &pos, block.size(), &value_buf, &huffman_memo_, 2 * field_no + 1);
     if (!st.ok()) return st;
     emit(name_buf, value_buf, never_index);
     if (incremental) table_.Add(name_buf, value_buf);

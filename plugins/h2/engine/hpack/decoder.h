@@ -31,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "plugins/h2/engine/hpack/dynamic_table.h"
 #include "plugins/h2/engine/hpack/header_field.h"
+#include "plugins/h2/engine/hpack/huffman_memo.h"
 
 namespace strata::h2::hpack {
 
@@ -69,6 +70,9 @@ class Decoder {
   // Literal name and value being decoded, kept so their storage is reused.
   std::string name_buf_;
   std::string value_buf_;
+  // The Huffman-coded strings of the last blocks by field position (a
+  // server sends the same literals in every response), decoded once.
+  HuffmanMemo huffman_memo_;
   uint32_t setting_;
   bool update_required_ = false;
 };

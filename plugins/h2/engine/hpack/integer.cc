@@ -61,7 +61,7 @@ void EncodeString(absl::string_view value, bool allow_huffman, std::string* out)
 }
 
 absl::Status DecodeString(absl::string_view input, size_t* pos, size_t max_length,
-                          std::string* out) {
+                          std::string* out, HuffmanMemo* memo, size_t memo_slot) {
   if (*pos >= input.size()) return absl::InvalidArgumentError("HPACK string truncated");
   const bool huffman = (static_cast<uint8_t>(input[*pos]) & 0x80) != 0;
   absl::StatusOr<uint64_t> len = DecodeInteger(input, pos, 7, max_length);
@@ -76,7 +76,7 @@ absl::Status DecodeString(absl::string_view input, size_t* pos, size_t max_lengt
     out->assign(raw.data(), raw.size());
     return absl::OkStatus();
   }
-  return HuffmanDecode(raw, out);
+  return memo != nullptr ? memo->Decode(raw, memo_slot, out) : HuffmanDecode(raw, out);
 }
 
 }  // namespace strata::h2::hpack

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "plugins/h2/engine/hpack/huffman_memo.h"
 
 namespace strata::h2::hpack {
 
@@ -35,9 +36,10 @@ void EncodeString(absl::string_view value, bool allow_huffman, std::string* out)
 // DecodeString reads a string literal at input[*pos] into *out (replacing
 // it), advancing *pos. The encoded length must not exceed |max_length| and
 // the literal must fit in |input|; Huffman errors are reported as from
-// HuffmanDecode. All errors are kInvalidArgument.
+// HuffmanDecode. All errors are kInvalidArgument. Huffman-coded strings go
+// through |memo|, in slot |memo_slot|, when a memo is given.
 absl::Status DecodeString(absl::string_view input, size_t* pos, size_t max_length,
-                          std::string* out);
+                          std::string* out, HuffmanMemo* memo = nullptr, size_t memo_slot = 0);
 
 }  // namespace strata::h2::hpack
 
