@@ -151,10 +151,11 @@ strata_status H1Session::Progress() {
   const bool unsent = exchange_->sending && head_off_ == 0 && !head_out_.empty();
   strata_status st = PumpSend(&progressed);
   if (st < 0) return st;
-  // A request that left whole in this very call cannot have been answered
-  // yet: reading now would only hear EAGAIN (a recv per request). The poll
-  // interest always has READ, so the response wakes us; bytes a layer below
-  // already holds are read now.
+  // A request that left whole in this very call has almost surely not been
+  // answered yet: reading now would only hear EAGAIN (a recv per request).
+  // Whatever is in the socket (the response, or a 408 or close the server
+  // sent before it saw the request) wakes us through the poll interest,
+  // which always has READ; bytes a layer below already holds are read now.
   if (unsent && exchange_ && !exchange_->sending && send_error_ == STRATA_OK && !LowerDataPending()) {
     return STRATA_OK;
   }

@@ -225,5 +225,33 @@ TEST_F(Defects, RedirectToFileSchemeNamesTheScheme) {
   EXPECT_EQ(message.find("empty host"), std::string::npos) << message;
 }
 
+TEST_F(Defects, FreeingATransferStillOnTheDoneQueueTakesItOff) {
+  // The runtime skips the done queue when freeing a transfer already taken
+  // from it (a flag says which): one freed before strata_runtime_next_done
+  // must still leave the queue, or next_done would hand out freed memory.
+  FetchSpec spec;
+  spec.url = nginx_->Url("/small.txt");
+  strata_status st = STRATA_OK;
+  RequestPtr req = PrepareRequest(spec, &st);
+  ASSERT_EQ(st, STRATA_OK);
+  strata_transfer* first = nullptr;
+  strata_transfer* second = nullptr;
+  ASSERT_EQ(strata_submit(rt_.get(), req.get(), nullptr, &first), STRATA_OK);
+  ASSERT_EQ(strata_submit(rt_.get(), req.get(), nullptr, &second), STRATA_OK);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!(strata_transfer_done(first) && strata_transfer_done(second)) &&
+         std::chrono::steady_clock::now() < give_up) {
+    size_t running = 0;
+    strata_runtime_run(rt_.get(), 100, &running);
+  }
+  ASSERT_TRUE(strata_transfer_done(first) && strata_transfer_done(second));
+  strata_transfer_free(first);
+  EXPECT_EQ(strata_runtime_next_done(rt_.get()), second);
+  EXPECT_EQ(strata_runtime_next_done(rt_.get()), nullptr);
+  // Taken from the queue, then freed: nothing left to take.
+  strata_transfer_free(second);
+  EXPECT_EQ(strata_runtime_next_done(rt_.get()), nullptr);
+}
+
 }  // namespace
 }  // namespace strata::test

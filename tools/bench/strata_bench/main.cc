@@ -299,8 +299,10 @@ int main(int argc, char** argv) {
     return *nth;
   };
   std::printf("                     min         max         mean         sd        +/- sd\n");
-  std::printf("time for request: %9s  %10s  %10s  %10s  %8.2f%%\n", Duration(l.empty() ? 0 : *std::min_element(l.begin(), l.end())).c_str(),
-              Duration(l.empty() ? 0 : *std::max_element(l.begin(), l.end())).c_str(), Duration(mean).c_str(), Duration(sd).c_str(),
+  const double min = l.empty() ? 0 : *std::min_element(l.begin(), l.end());
+  const double max = l.empty() ? 0 : *std::max_element(l.begin(), l.end());
+  std::printf("time for request: %9s  %10s  %10s  %10s  %8.2f%%\n", Duration(min).c_str(), Duration(max).c_str(),
+              Duration(mean).c_str(), Duration(sd).c_str(),
               l.empty() ? 0.0 : 100.0 * within / l.size());
   std::printf("latency percentiles: p50 %s  p90 %s  p99 %s\n", Duration(pct(0.50)).c_str(), Duration(pct(0.90)).c_str(),
               Duration(pct(0.99)).c_str());

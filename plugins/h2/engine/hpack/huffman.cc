@@ -3,8 +3,6 @@
 #include <array>
 #include <cstring>
 
-#include "absl/base/internal/endian.h"  // big_endian::ToHost64
-
 namespace strata::h2::hpack {
 namespace {
 
@@ -93,6 +91,16 @@ struct Tables {
   }
 };
 
+// LoadBigEndian64 reads 8 bytes as a big-endian number.
+inline uint64_t LoadBigEndian64(const unsigned char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
+}
+
 const Tables& GetTables() {
   static const Tables* tables = new Tables();
   return *tables;
@@ -152,10 +160,10 @@ absl::Status HuffmanDecode(absl::string_view input, std::string* out) {
       // Eight bytes at once, without a branch per byte: the window takes
       // as many whole bytes as fit (56 to 63 bits then). Bits of a byte
       // only partly taken are the same when it is taken again.
-      uint64_t next;
-      std::memcpy(&next, in, sizeof(next));
-      window |= absl::big_endian::ToHost64(next) >> bits;
+      window |= LoadBigEndian64(in) >> bits;
       in += (63 - bits) >> 3;
+      // That many whole bytes: bits + 8 * ((63 - bits) / 8), which for
+      // bits < 64 is bits with its three high bits (of six) set.
       bits |= 56;
     } else {
       while (bits <= 56 && in != end) {
