@@ -25,6 +25,8 @@ on a shared machine does not hit every sample of one workload. The table
 shows the best of --rounds: the highest throughput and, separately, the
 lowest CPU. CPU is the client process's own user+sys time (wait4 rusage of
 that child), for strata and the anchor alike.
+The rounds column lists each round's ratio of the two rates, in round
+order: how far the best-of ratio stands from the moment-to-moment spread.
 
 Then a syscall pass: each h2 workload once more with fewer requests,
 strata-bench and h2load, its system calls counted per request by `perf stat`
@@ -288,7 +290,7 @@ class Load:
 
     def row(self):
         (so, sc), (ao, ac) = best(self.ours), best(self.theirs)
-        return [self.label, f"{so:.0f} req/s", f"{ao:.0f} req/s", ratio(so, ao),
+        return [self.label, f"{so:.0f} req/s", f"{ao:.0f} req/s", ratio(so, ao), round_ratios(self.ours, self.theirs),
                 f"{sc:.1f} us/req", f"{ac:.1f} us/req",
                 f"{share(fastest(self.ours)[2])} / {share(fastest(self.theirs)[2])}"]
 
@@ -340,7 +342,8 @@ class Download:
         s_rate, a_rate = max(x[0] for x in s), max(x[0] for x in a)
         s_wall, a_wall = min(x[2] for x in s), min(x[2] for x in a)
         return [self.label, f"{s_rate:.0f} MB/s ({s_wall * 1e3:.0f} ms)", f"{a_rate:.0f} MB/s ({a_wall * 1e3:.0f} ms)",
-                ratio(s_rate, a_rate), f"{min(x[1] for x in s):.3f} s", f"{min(x[1] for x in a):.3f} s", "-"]
+                ratio(s_rate, a_rate), round_ratios(s, a), f"{min(x[1] for x in s):.3f} s",
+                f"{min(x[1] for x in a):.3f} s", "-"]
 
 
 class Handshakes:
@@ -368,8 +371,8 @@ class Handshakes:
 
     def row(self):
         (so, sc), (ao, ac) = best(self.ours), best(self.theirs)
-        return [self.label, f"{so:.0f} hs/s", f"{ao:.0f} hs/s", ratio(so, ao), f"{sc:.0f} us/hs", f"{ac:.0f} us/hs",
-                "-"]
+        return [self.label, f"{so:.0f} hs/s", f"{ao:.0f} hs/s", ratio(so, ao), round_ratios(self.ours, self.theirs),
+                f"{sc:.0f} us/hs", f"{ac:.0f} us/hs", "-"]
 
 
 def best(samples):
@@ -389,6 +392,14 @@ def share(fraction):
 
 def ratio(ours, theirs):
     return f"{ours / theirs:.2f}x" if theirs > 0 else "n/a"
+
+
+def round_ratios(ours, theirs):
+    """Each round's ratio of the rates (first field of each sample), in
+    round order: the two sides of a round ran back to back, so these show
+    how far the best-of ratio stands from the machine's moment-to-moment
+    spread."""
+    return " ".join(f"{o[0] / t[0]:.2f}" if t[0] > 0 else "n/a" for o, t in zip(ours, theirs))
 
 
 def workloads(args, peers, bindir, tmp):
@@ -650,10 +661,10 @@ def run(args, bindir):
         print(f"strata vs anchors, best of {args.rounds} alternating round(s), {date}, {cpus} CPUs"
               + (" (--quick: smoke run, figures meaningless)" if args.quick else ""))
         print()
-        header = ["workload", "strata", "anchor", "ratio", "strata CPU", "anchor CPU", "server CPU"]
+        header = ["workload", "strata", "anchor", "ratio", "rounds", "strata CPU", "anchor CPU", "server CPU"]
         main_table = table(header, [w.row() for w in chosen])
         print(main_table)
-        problems = check_table(main_table, [w.label for w in chosen], [1, 2, 3, 4, 5])
+        problems = check_table(main_table, [w.label for w in chosen], [1, 2, 3, 4, 5, 6])
 
         counters = []
         for w in chosen:
