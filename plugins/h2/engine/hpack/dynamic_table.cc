@@ -130,8 +130,7 @@ void DynamicTable::Add(absl::string_view name, absl::string_view value) {
     // growing at twice the capacity, and at that size an entry almost
     // always finds room at one end or the other: repacking (a new ring) is
     // rare, so no second ring is kept for it.
-    size_t live = 0;
-    for (size_t i = 0; i < count_; ++i) live += slots_[(oldest_ + i) % slots_.size()].length();
+    const size_t live = size_ - count_ * kEntryOverhead;  // the entries' bytes
     Repack(std::max(ring_size_, 2 * (live + length)));
     Place(length, &offset);  // fits now: head_ == live, ring >= 2 * (live + length)
   }

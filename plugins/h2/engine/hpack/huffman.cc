@@ -184,18 +184,19 @@ absl::Status HuffmanDecode(absl::string_view input, std::string* out) {
     if (decoded == 6) continue;
     // A long code may need more bits than the short ones left: refill.
     if (bits < 30 && in != end) continue;
-    const Tables::Short s = t.first8[window >> 56];
     // A code longer than 8 bits, or the input ends inside a code (a short
     // code whose length exceeds the bits left cannot match: the zeros
     // after them are not data, and no shorter code is its prefix).
-    int len = s.length == 0 ? 9 : 31;
+    int len = t.first8[window >> 56].length == 0 ? 9 : 31;
+    int sym = -1;
     for (; len <= 30 && len <= bits; ++len) {
-      const uint32_t code = static_cast<uint32_t>(window >> (64 - len));
-      const uint32_t index = code - t.first[len];
-      if (index < t.count[len]) break;
+      const uint32_t index = static_cast<uint32_t>(window >> (64 - len)) - t.first[len];
+      if (index < t.count[len]) {
+        sym = t.by_code[t.offset[len] + index];
+        break;
+      }
     }
-    if (len > 30 || len > bits) break;  // no complete code left: padding
-    const uint16_t sym = t.by_code[t.offset[len] + (static_cast<uint32_t>(window >> (64 - len)) - t.first[len])];
+    if (sym < 0) break;  // no complete code left: padding
     if (sym == kEos) return finish(absl::InvalidArgumentError("Huffman data contains the EOS symbol"));
     *p++ = static_cast<char>(sym);
     window <<= len;
